@@ -1,0 +1,186 @@
+//! Locations: the nodes that hold stock and ship — warehouses, stores, suppliers, 3PLs.
+
+use crate::geo::{CountryCode, GeoPoint};
+use crate::values::LocationCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LocationKind {
+    Warehouse,
+    Store,
+    Supplier,
+    ThirdParty,
+}
+
+impl LocationKind {
+    pub const ALL: [LocationKind; 4] = [
+        Self::Warehouse,
+        Self::Store,
+        Self::Supplier,
+        Self::ThirdParty,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warehouse => "warehouse",
+            Self::Store => "store",
+            Self::Supplier => "supplier",
+            Self::ThirdParty => "3pl",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| "must be one of warehouse, store, supplier, 3pl".to_string())
+    }
+}
+
+/// What a location can do for a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    pub ship: bool,
+    pub pickup: bool,
+}
+
+impl Capabilities {
+    pub fn parse(raw: &[String]) -> Result<Self, String> {
+        let mut caps = Self::default();
+        for cap in raw {
+            match cap.as_str() {
+                "ship" => caps.ship = true,
+                "pickup" => caps.pickup = true,
+                _ => return Err(format!("unknown capability '{cap}': use ship or pickup")),
+            }
+        }
+        Ok(caps)
+    }
+
+    pub fn names(self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.ship {
+            names.push("ship");
+        }
+        if self.pickup {
+            names.push("pickup");
+        }
+        names
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocationAddress {
+    pub country: CountryCode,
+    pub region: Option<String>,
+    pub city: String,
+    pub postal_code: String,
+    pub point: Option<GeoPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Location {
+    pub code: LocationCode,
+    pub name: String,
+    pub kind: LocationKind,
+    pub address: LocationAddress,
+    pub capabilities: Capabilities,
+    pub daily_order_capacity: Option<i64>,
+    pub cutoff_local_time: Option<LocalTime>,
+    pub time_zone: TimeZoneName,
+    pub active: bool,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// Largest daily order capacity a location may declare.
+pub const DAILY_ORDER_CAPACITY_MAX: i64 = 10_000_000;
+
+pub fn parse_daily_capacity(raw: i64) -> Result<i64, String> {
+    if !(0..=DAILY_ORDER_CAPACITY_MAX).contains(&raw) {
+        return Err(format!(
+            "must be a whole number from 0 to {DAILY_ORDER_CAPACITY_MAX}"
+        ));
+    }
+    Ok(raw)
+}
+
+/// A wall-clock time of day, `HH:MM`, 24-hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LocalTime {
+    pub hour: u8,
+    pub minute: u8,
+}
+
+impl LocalTime {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let invalid = || "must be a 24-hour time HH:MM such as 16:30".to_string();
+        let (h, m) = raw.trim().split_once(':').ok_or_else(invalid)?;
+        if h.len() != 2 || m.len() != 2 {
+            return Err(invalid());
+        }
+        let hour: u8 = h.parse().map_err(|_| invalid())?;
+        let minute: u8 = m.parse().map_err(|_| invalid())?;
+        if hour > 23 || minute > 59 {
+            return Err(invalid());
+        }
+        Ok(Self { hour, minute })
+    }
+
+    pub fn to_hhmm(self) -> String {
+        format!("{:02}:{:02}", self.hour, self.minute)
+    }
+}
+
+/// An IANA time zone name known to the bundled time zone database, such as `Europe/Berlin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZoneName(String);
+
+impl TimeZoneName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        jiff::tz::TimeZone::get(name)
+            .map(|_| Self(name.to_string()))
+            .map_err(|_| "must be an IANA time zone such as Europe/Berlin".to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Location {
+    /// Whether routing may send shipments from here: it is active, can ship, and is a stocking
+    /// node (suppliers join routing with drop ship, later).
+    pub fn ships(&self) -> bool {
+        self.active && self.capabilities.ship && self.kind != LocationKind::Supplier
+    }
+
+    pub fn serves_pickup(&self) -> bool {
+        self.active && self.capabilities.pickup
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_off_times_and_time_zones_are_checked() {
+        assert_eq!(LocalTime::parse("07:05").unwrap().to_hhmm(), "07:05");
+        for bad in ["7:05", "24:00", "12:60", "noon", "12-00"] {
+            assert!(LocalTime::parse(bad).is_err(), "{bad}");
+        }
+        assert!(TimeZoneName::parse("Europe/Berlin").is_ok());
+        assert!(TimeZoneName::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn kinds_and_capabilities_round_trip() {
+        for kind in LocationKind::ALL {
+            assert_eq!(LocationKind::parse(kind.as_str()).unwrap(), kind);
+        }
+        let caps = Capabilities::parse(&["pickup".into(), "ship".into()]).unwrap();
+        assert_eq!(caps.names(), vec!["ship", "pickup"]);
+        assert!(Capabilities::parse(&["fly".into()]).is_err());
+    }
+}

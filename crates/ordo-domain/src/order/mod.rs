@@ -1,0 +1,269 @@
+//! Orders: what the customer asked for, each line with its quantities by state.
+
+mod cancel;
+mod place;
+mod status;
+
+pub use cancel::{CancelDecision, CancelError, cancel};
+pub use place::{ItemFacts, PlaceInput, PlaceRejection, Placement, ShortLine, place};
+pub use status::{IllegalTransition, OrderStatus};
+
+use crate::geo::{CountryCode, GeoPoint};
+use crate::money::Currency;
+use crate::values::{ChannelCode, Email, LocationCode, Sku};
+
+/// Most lines one order may have.
+pub const ORDER_LINES_MAX: usize = 100;
+/// Most units one line may ask for.
+pub const LINE_QUANTITY_MAX: i64 = 100_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Customer {
+    pub email: Email,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipTo {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: CountryCode,
+    pub point: Option<GeoPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Ship,
+    Pickup { location: LocationCode },
+}
+
+impl Delivery {
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Ship => "ship",
+            Self::Pickup { .. } => "pickup",
+        }
+    }
+
+    pub fn pickup_location(&self) -> Option<&LocationCode> {
+        match self {
+            Self::Ship => None,
+            Self::Pickup { location } => Some(location),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftLine {
+    pub sku: Sku,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+}
+
+/// A checked request for a new order, not yet placed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderDraft {
+    pub channel: ChannelCode,
+    pub external_id: String,
+    pub customer: Customer,
+    /// Absent only for pickup orders.
+    pub ship_to: Option<ShipTo>,
+    pub currency: Currency,
+    pub lines: Vec<DraftLine>,
+    pub delivery: Delivery,
+}
+
+/// A line's units by state. `ordered = allocated + backordered + shipped + cancelled`: every
+/// unit is in exactly one of the open states or has left them; delivered and returned count
+/// units already shipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LineQuantities {
+    pub ordered: i64,
+    pub allocated: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    pub delivered: i64,
+    pub cancelled: i64,
+    pub returned: i64,
+}
+
+impl LineQuantities {
+    /// Checks that the quantities add up; the message names the first rule broken.
+    pub fn check(&self) -> Result<(), String> {
+        let q = self;
+        let parts = [
+            q.ordered,
+            q.allocated,
+            q.backordered,
+            q.shipped,
+            q.delivered,
+            q.cancelled,
+            q.returned,
+        ];
+        if parts.iter().any(|n| *n < 0) {
+            return Err(format!("a quantity is negative: {q:?}"));
+        }
+        let accounted = q.allocated + q.backordered + q.shipped + q.cancelled;
+        if accounted != q.ordered {
+            return Err(format!(
+                "allocated {} + backordered {} + shipped {} + cancelled {} = {accounted}, not the {} ordered",
+                q.allocated, q.backordered, q.shipped, q.cancelled, q.ordered
+            ));
+        }
+        if q.delivered > q.shipped {
+            return Err(format!(
+                "delivered {} exceeds shipped {}",
+                q.delivered, q.shipped
+            ));
+        }
+        if q.returned > q.delivered {
+            return Err(format!(
+                "returned {} exceeds delivered {}",
+                q.returned, q.delivered
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLine {
+    pub line_no: u32,
+    pub sku: Sku,
+    pub unit_price_minor: i64,
+    pub quantities: LineQuantities,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Order {
+    pub id: String,
+    /// Short and human-friendly, for people on the phone.
+    pub number: String,
+    pub channel: ChannelCode,
+    pub external_id: String,
+    pub status: OrderStatus,
+    pub customer: Customer,
+    pub ship_to: Option<ShipTo>,
+    pub currency: Currency,
+    pub delivery: Delivery,
+    pub lines: Vec<OrderLine>,
+    /// Sequence number of the newest timeline event.
+    pub event_seq: u32,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// Money and units of an order, in the order's currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    /// Units still wanted: ordered less cancelled.
+    pub units: i64,
+    pub subtotal_minor: i64,
+    pub cancelled_minor: i64,
+    pub total_minor: i64,
+}
+
+impl Order {
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals {
+            units: 0,
+            subtotal_minor: 0,
+            cancelled_minor: 0,
+            total_minor: 0,
+        };
+        for line in &self.lines {
+            let q = line.quantities;
+            totals.units += q.ordered - q.cancelled;
+            totals.subtotal_minor += q.ordered * line.unit_price_minor;
+            totals.cancelled_minor += q.cancelled * line.unit_price_minor;
+        }
+        totals.total_minor = totals.subtotal_minor - totals.cancelled_minor;
+        totals
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReservationStatus {
+    Held,
+    Committed,
+    Released,
+}
+
+impl ReservationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Committed => "committed",
+            Self::Released => "released",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Held, Self::Committed, Self::Released]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// Units of one item at one location held for one order line: the allocation made real.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: String,
+    pub order_id: String,
+    pub line_no: u32,
+    pub sku: Sku,
+    pub location: LocationCode,
+    pub quantity: i64,
+    pub status: ReservationStatus,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderEvent {
+    pub order_id: String,
+    pub seq: u32,
+    pub at_ms: i64,
+    /// `order.received`, `order.allocated`, `order.cancelled`...
+    pub kind: String,
+    pub from_status: Option<OrderStatus>,
+    pub to_status: Option<OrderStatus>,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub data: serde_json::Value,
+}
+
+impl Order {
+    /// Appends a timeline event, numbering it after the order's newest one.
+    fn event(
+        &mut self,
+        at_ms: i64,
+        kind: &str,
+        transition: Option<(Option<OrderStatus>, OrderStatus)>,
+        actor: &str,
+        reason: Option<&str>,
+        data: serde_json::Value,
+    ) -> OrderEvent {
+        self.event_seq += 1;
+        OrderEvent {
+            order_id: self.id.clone(),
+            seq: self.event_seq,
+            at_ms,
+            kind: kind.to_string(),
+            from_status: transition.and_then(|(from, _)| from),
+            to_status: transition.map(|(_, to)| to),
+            actor: actor.to_string(),
+            reason: reason.map(str::to_string),
+            data,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,351 @@
+//! Placement and cancellation against small networks, and a property test of no oversell.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::geo::CountryCode;
+use crate::inventory::{Position, StockBook};
+use crate::location::{Capabilities, Location, LocationAddress, LocationKind, TimeZoneName};
+use crate::money::Currency;
+use crate::routing::NearestRouter;
+use crate::values::{ChannelCode, Email, LocationCode, Sku};
+
+fn code(s: &str) -> LocationCode {
+    LocationCode::parse(s).unwrap()
+}
+
+fn sku(s: &str) -> Sku {
+    Sku::parse(s).unwrap()
+}
+
+fn location(c: &str, lat: f64, kind: LocationKind, pickup: bool) -> Location {
+    Location {
+        code: code(c),
+        name: c.into(),
+        kind,
+        address: LocationAddress {
+            country: CountryCode::parse("DE").unwrap(),
+            region: None,
+            city: "X".into(),
+            postal_code: "10115".into(),
+            point: Some(crate::geo::GeoPoint::new(lat, 10.0).unwrap()),
+        },
+        capabilities: Capabilities { ship: true, pickup },
+        daily_order_capacity: None,
+        cutoff_local_time: None,
+        time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
+        active: true,
+        created_at_ms: 0,
+        updated_at_ms: 0,
+    }
+}
+
+fn draft(lines: &[(&str, i64)], delivery: Delivery) -> OrderDraft {
+    OrderDraft {
+        channel: ChannelCode::parse("web").unwrap(),
+        external_id: "W-1".into(),
+        customer: Customer {
+            email: Email::parse("a@b.de").unwrap(),
+            name: "A".into(),
+            phone: None,
+        },
+        ship_to: Some(ShipTo {
+            name: "A".into(),
+            line1: "Street 1".into(),
+            line2: None,
+            city: "Berlin".into(),
+            region: None,
+            postal_code: "10115".into(),
+            country: CountryCode::parse("DE").unwrap(),
+            point: Some(crate::geo::GeoPoint::new(50.0, 10.0).unwrap()),
+        }),
+        currency: Currency::parse("EUR").unwrap(),
+        lines: lines
+            .iter()
+            .map(|(s, q)| DraftLine {
+                sku: sku(s),
+                quantity: *q,
+                unit_price_minor: 1000,
+            })
+            .collect(),
+        delivery,
+    }
+}
+
+fn items(spec: &[(&str, bool)]) -> HashMap<Sku, ItemFacts> {
+    spec.iter()
+        .map(|(s, b)| {
+            (
+                sku(s),
+                ItemFacts {
+                    active: true,
+                    allow_backorder: *b,
+                },
+            )
+        })
+        .collect()
+}
+
+fn book(spec: &[(&str, &str, i64)]) -> StockBook {
+    StockBook::new(spec.iter().map(|(l, s, q)| Position {
+        location: code(l),
+        sku: sku(s),
+        on_hand: *q,
+        reserved: 0,
+        safety_stock: 0,
+    }))
+}
+
+fn run(
+    d: &OrderDraft,
+    items: &HashMap<Sku, ItemFacts>,
+    locations: &[Location],
+    book: &mut StockBook,
+) -> Result<Placement, PlaceRejection> {
+    let input = PlaceInput {
+        order_id: "ord_1",
+        number: "100001",
+        draft: d,
+        now_ms: 1000,
+        actor: "test",
+    };
+    let mut n = 0;
+    place(&input, items, locations, book, &NearestRouter, &mut || {
+        n += 1;
+        format!("res_{n}")
+    })
+}
+
+#[test]
+fn a_covered_order_is_allocated_with_a_timeline_of_two_events() {
+    let locations = [
+        location("NEAR", 50.1, LocationKind::Warehouse, false),
+        location("FAR", 53.0, LocationKind::Warehouse, false),
+    ];
+    let mut stock = book(&[("NEAR", "A", 5), ("FAR", "A", 5)]);
+    let placed = run(
+        &draft(&[("A", 2)], Delivery::Ship),
+        &items(&[("A", false)]),
+        &locations,
+        &mut stock,
+    )
+    .unwrap();
+    assert_eq!(placed.order.status, OrderStatus::Allocated);
+    assert_eq!(placed.reservations.len(), 1);
+    assert_eq!(placed.reservations[0].location, code("NEAR"));
+    assert_eq!(stock.get(&code("NEAR"), &sku("A")).unwrap().reserved, 2);
+    let kinds: Vec<_> = placed
+        .events
+        .iter()
+        .map(|e| (e.seq, e.kind.as_str()))
+        .collect();
+    assert_eq!(kinds, vec![(1, "order.received"), (2, "order.allocated")]);
+    assert_eq!(placed.order.totals().total_minor, 2000);
+}
+
+#[test]
+fn a_short_line_rejects_the_order_and_leaves_the_stock_alone() {
+    let locations = [location("L", 50.0, LocationKind::Warehouse, false)];
+    let mut stock = book(&[("L", "A", 5), ("L", "B", 1)]);
+    let result = run(
+        &draft(&[("A", 1), ("B", 3)], Delivery::Ship),
+        &items(&[("A", false), ("B", false)]),
+        &locations,
+        &mut stock,
+    );
+    let Err(PlaceRejection::Short(shorts)) = result else {
+        panic!("expected short lines")
+    };
+    assert_eq!(
+        shorts,
+        vec![ShortLine {
+            line_no: 2,
+            sku: sku("B"),
+            requested: 3,
+            available: 1
+        }]
+    );
+    assert_eq!(stock.changed().count(), 0);
+}
+
+#[test]
+fn a_backorderable_line_reserves_what_there_is_and_waits_for_the_rest() {
+    let locations = [location("L", 50.0, LocationKind::Warehouse, false)];
+    let mut stock = book(&[("L", "A", 1)]);
+    let placed = run(
+        &draft(&[("A", 3)], Delivery::Ship),
+        &items(&[("A", true)]),
+        &locations,
+        &mut stock,
+    )
+    .unwrap();
+    assert_eq!(placed.order.status, OrderStatus::Backordered);
+    let q = placed.order.lines[0].quantities;
+    assert_eq!((q.allocated, q.backordered), (1, 2));
+    assert!(q.check().is_ok());
+}
+
+#[test]
+fn pickup_reserves_only_at_the_chosen_store() {
+    let locations = [
+        location("WH", 50.0, LocationKind::Warehouse, false),
+        location("STORE", 52.0, LocationKind::Store, true),
+    ];
+    let mut stock = book(&[("WH", "A", 9), ("STORE", "A", 1)]);
+    let pickup = Delivery::Pickup {
+        location: code("STORE"),
+    };
+    let placed = run(
+        &draft(&[("A", 1)], pickup.clone()),
+        &items(&[("A", false)]),
+        &locations,
+        &mut stock,
+    )
+    .unwrap();
+    assert_eq!(placed.reservations[0].location, code("STORE"));
+    assert!(matches!(
+        run(
+            &draft(&[("A", 1)], pickup),
+            &items(&[("A", false)]),
+            &locations,
+            &mut stock
+        ),
+        Err(PlaceRejection::Short(_))
+    ));
+    let at_warehouse = Delivery::Pickup {
+        location: code("WH"),
+    };
+    let Err(PlaceRejection::Invalid(errors)) = run(
+        &draft(&[("A", 1)], at_warehouse),
+        &items(&[("A", false)]),
+        &locations,
+        &mut stock,
+    ) else {
+        panic!("a warehouse offers no pickup")
+    };
+    assert_eq!(
+        errors.iter().next().unwrap().field,
+        "delivery.pickup_location"
+    );
+}
+
+#[test]
+fn unknown_items_are_named_by_line() {
+    let locations = [location("L", 50.0, LocationKind::Warehouse, false)];
+    let Err(PlaceRejection::Invalid(errors)) = run(
+        &draft(&[("A", 1), ("NOPE", 1)], Delivery::Ship),
+        &items(&[("A", false)]),
+        &locations,
+        &mut book(&[]),
+    ) else {
+        panic!("expected invalid")
+    };
+    assert_eq!(
+        errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+        vec!["lines[1].sku"]
+    );
+}
+
+#[test]
+fn cancelling_releases_every_held_unit_and_cannot_happen_twice() {
+    let locations = [location("L", 50.0, LocationKind::Warehouse, false)];
+    let mut stock = book(&[("L", "A", 4)]);
+    let mut placed = run(
+        &draft(&[("A", 3)], Delivery::Ship),
+        &items(&[("A", false)]),
+        &locations,
+        &mut stock,
+    )
+    .unwrap();
+    let decision = cancel(
+        &mut placed.order,
+        &mut placed.reservations,
+        &mut stock,
+        Some("customer asked"),
+        "test",
+        2000,
+    )
+    .unwrap();
+    assert_eq!(stock.get(&code("L"), &sku("A")).unwrap().reserved, 0);
+    assert_eq!(decision.ledger.len(), 1);
+    assert_eq!(placed.order.status, OrderStatus::Cancelled);
+    assert_eq!(placed.order.lines[0].quantities.cancelled, 3);
+    assert_eq!(decision.events[0].seq, 3);
+    assert!(matches!(
+        cancel(
+            &mut placed.order,
+            &mut placed.reservations,
+            &mut stock,
+            None,
+            "test",
+            3000
+        ),
+        Err(CancelError::Illegal(_))
+    ));
+}
+
+#[test]
+fn line_quantities_must_add_up() {
+    let q = LineQuantities {
+        ordered: 5,
+        allocated: 3,
+        backordered: 2,
+        ..Default::default()
+    };
+    assert!(q.check().is_ok());
+    let short = LineQuantities {
+        ordered: 5,
+        allocated: 3,
+        ..Default::default()
+    };
+    assert!(short.check().unwrap_err().contains("not the 5 ordered"));
+    let over = LineQuantities {
+        ordered: 1,
+        shipped: 1,
+        delivered: 2,
+        ..Default::default()
+    };
+    assert!(over.check().is_err());
+}
+
+proptest! {
+    /// Whatever stream of orders arrives, no position is ever reserved beyond what it had
+    /// available, every line's quantities add up, and reserved equals the held reservations.
+    #[test]
+    fn no_order_stream_oversells(
+        stock in proptest::collection::vec(0i64..6, 6),
+        orders in proptest::collection::vec(proptest::collection::vec((0usize..3, 1i64..4), 1..4), 1..30),
+        backorder in any::<bool>(),
+    ) {
+        let skus = ["A", "B", "C"];
+        let locations = [location("L1", 50.0, LocationKind::Warehouse, false), location("L2", 52.0, LocationKind::Store, true)];
+        let mut book = StockBook::new(stock.iter().enumerate().map(|(i, q)| Position {
+            location: code(if i < 3 { "L1" } else { "L2" }),
+            sku: sku(skus[i % 3]),
+            on_hand: *q,
+            reserved: 0,
+            safety_stock: 0,
+        }));
+        let facts = items(&[("A", backorder), ("B", false), ("C", false)]);
+        let mut held: HashMap<(LocationCode, Sku), i64> = HashMap::new();
+        for lines in &orders {
+            let spec: Vec<(&str, i64)> = lines.iter().map(|(s, q)| (skus[*s], *q)).collect();
+            if let Ok(placed) = run(&draft(&spec, Delivery::Ship), &facts, &locations, &mut book) {
+                for line in &placed.order.lines {
+                    prop_assert!(line.quantities.check().is_ok());
+                }
+                for r in &placed.reservations {
+                    *held.entry((r.location.clone(), r.sku.clone())).or_default() += r.quantity;
+                }
+            }
+            for (i, on_hand) in stock.iter().enumerate() {
+                let (l, s) = (code(if i < 3 { "L1" } else { "L2" }), sku(skus[i % 3]));
+                let reserved = book.get(&l, &s).map_or(0, |p| p.reserved);
+                prop_assert!(reserved <= *on_hand);
+                prop_assert_eq!(reserved, held.get(&(l, s)).copied().unwrap_or(0));
+            }
+        }
+    }
+}
