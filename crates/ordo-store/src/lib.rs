@@ -1,1 +1,105 @@
-//! placeholder
+//! Ordo's storage: the [`Store`] trait — one method is one transaction is one business
+//! operation — and [`SqlStore`], its implementation for SQLite and PostgreSQL with one set of
+//! queries.
+//!
+//! - [`types`] — what goes in and out: pages, filters, commands and outcomes.
+//! - [`error`] — [`StoreError`], with "not found" and "already exists" given meaning.
+//! - [`ids`] — random, time-ordered identifiers.
+//! - `sql/` — the implementation: `dialect` (what differs between the databases), `migrate`,
+//!   `args` (query building), `rows` (decoding, checked), then one module per area.
+
+pub mod error;
+pub mod ids;
+pub mod types;
+
+mod sql;
+
+use async_trait::async_trait;
+use ordo_domain::auth::ApiKey;
+use ordo_domain::channel::Channel;
+use ordo_domain::inventory::Position;
+use ordo_domain::item::Item;
+use ordo_domain::location::Location;
+use ordo_domain::order::{CancelError, OrderEvent};
+use ordo_domain::routing::Router;
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+
+pub use error::{StoreError, StoreResult};
+pub use sql::{Backend, SqlStore, StoreOptions};
+pub use types::*;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    async fn ping(&self) -> StoreResult<()>;
+    /// Waits for in-flight work and closes every connection.
+    async fn close(&self);
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+
+    /// Fails with [`StoreError::AlreadyExists`] when the code is taken.
+    async fn insert_location(&self, location: &Location) -> StoreResult<()>;
+    /// Fails with [`StoreError::NotFound`] when there is no such location.
+    async fn update_location(&self, location: &Location) -> StoreResult<()>;
+    async fn location(&self, code: &LocationCode) -> StoreResult<Option<Location>>;
+    async fn locations(&self, page: &PageRequest) -> StoreResult<Page<Location>>;
+
+    async fn insert_item(&self, item: &Item) -> StoreResult<()>;
+    async fn update_item(&self, item: &Item) -> StoreResult<()>;
+    async fn item(&self, sku: &Sku) -> StoreResult<Option<Item>>;
+    async fn items(&self, page: &PageRequest) -> StoreResult<Page<Item>>;
+
+    async fn insert_channel(&self, channel: &Channel) -> StoreResult<()>;
+    async fn channel(&self, code: &ChannelCode) -> StoreResult<Option<Channel>>;
+    async fn channels(&self, page: &PageRequest) -> StoreResult<Page<Channel>>;
+
+    /// Stores a key by the hash of its secret; the secret itself is never stored.
+    async fn insert_api_key(&self, key: &ApiKey, secret_hash: &str) -> StoreResult<()>;
+    /// The live (not revoked) key whose secret has this hash.
+    async fn api_key_by_hash(&self, secret_hash: &str) -> StoreResult<Option<ApiKey>>;
+    async fn api_keys(&self, page: &PageRequest) -> StoreResult<Page<ApiKey>>;
+    /// Revokes a key; false when no live key has this id.
+    async fn revoke_api_key(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
+    async fn count_api_keys(&self) -> StoreResult<i64>;
+
+    /// Applies stock movements all together or not at all.
+    async fn move_stock(&self, batch: &MovementBatch) -> StoreResult<MovementOutcome>;
+    async fn positions(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Position>>;
+    async fn ledger(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<LedgerRecord>>;
+    /// Positions of these items at active locations, for availability to promise.
+    async fn positions_for_availability(&self, skus: &[Sku]) -> StoreResult<Vec<Position>>;
+
+    /// Places a batch of orders in one transaction. Each command gets its own outcome; one
+    /// order's rejection does not affect the others.
+    async fn place_orders(
+        &self,
+        batch: &[PlaceCommand],
+        router: &dyn Router,
+    ) -> StoreResult<Vec<PlaceOutcome>>;
+    async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>>;
+    async fn orders(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<OrderRecord>>;
+    async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>>;
+    /// Cancels an order and releases what it holds. `Ok(None)` when there is no such order.
+    async fn cancel_order(
+        &self,
+        command: &CancelCommand,
+    ) -> StoreResult<Option<Result<OrderRecord, CancelError>>>;
+
+    /// Checks the stored invariants; an empty list means all hold.
+    async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;
+    /// Loads reference data and opening stock in one transaction (the demo network, imports).
+    async fn load_network(&self, seed: &NetworkSeed) -> StoreResult<()>;
+}

@@ -25,7 +25,6 @@ pub struct ItemFacts {
 
 pub struct PlaceInput<'a> {
     pub order_id: &'a str,
-    pub number: &'a str,
     pub draft: &'a OrderDraft,
     pub now_ms: i64,
     pub actor: &'a str,
@@ -162,7 +161,8 @@ pub fn place(
 
     let mut order = Order {
         id: input.order_id.to_string(),
-        number: input.number.to_string(),
+        // Numbers are handed out by the store as it commits, so rejected orders use none.
+        number: String::new(),
         channel: draft.channel.clone(),
         external_id: draft.external_id.clone(),
         status: OrderStatus::Received,

@@ -106,7 +106,6 @@ fn run(
 ) -> Result<Placement, PlaceRejection> {
     let input = PlaceInput {
         order_id: "ord_1",
-        number: "100001",
         draft: d,
         now_ms: 1000,
         actor: "test",

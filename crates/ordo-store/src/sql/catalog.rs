@@ -1,0 +1,361 @@
+//! Reference data: settings, locations, items, channels and API keys.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use ordo_domain::auth::ApiKey;
+use ordo_domain::channel::Channel;
+use ordo_domain::item::Item;
+use ordo_domain::location::Location;
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+
+use super::SqlStore;
+use super::args::{Arg, Sql, inserts};
+use super::rows::{self, ITEM_COLUMNS, LOCATION_COLUMNS};
+use crate::error::{StoreError, StoreResult};
+use crate::types::{Page, PageRequest};
+
+/// Fetches one page ordered by a unique text column, ascending; `sql` holds the query up to
+/// its conditions.
+pub(crate) async fn page_by<T>(
+    store: &SqlStore,
+    mut sql: Sql,
+    key_column: &str,
+    page: &PageRequest,
+    decode: fn(&AnyRow) -> StoreResult<T>,
+    cursor_of: fn(&T) -> String,
+) -> StoreResult<Page<T>> {
+    if let Some(cursor) = &page.cursor {
+        sql.and_where()
+            .push(key_column)
+            .push(" > ")
+            .arg(cursor.as_str());
+    }
+    sql.push(" ORDER BY ")
+        .push(key_column)
+        .push(" LIMIT ")
+        .arg(page.limit() + 1);
+    let rows = sql.build().fetch_all(&store.read).await?;
+    let mut items = rows.iter().map(decode).collect::<StoreResult<Vec<T>>>()?;
+    Ok(finish_page(&mut items, page, cursor_of))
+}
+
+/// Trims the one extra row fetched to learn whether another page follows.
+pub(crate) fn finish_page<T>(
+    items: &mut Vec<T>,
+    page: &PageRequest,
+    cursor_of: fn(&T) -> String,
+) -> Page<T> {
+    let limit = page.limit() as usize;
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(cursor_of)
+    } else {
+        None
+    };
+    Page {
+        items: std::mem::take(items),
+        next_cursor,
+    }
+}
+
+fn already_exists(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| {
+        if StoreError::is_unique_violation(&e) {
+            StoreError::AlreadyExists(what)
+        } else {
+            e.into()
+        }
+    }
+}
+
+pub(crate) async fn setting(store: &SqlStore, key: &str) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&store.read)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+pub(crate) async fn put_setting(store: &SqlStore, key: &str, value: &str) -> StoreResult<()> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(&store.write)
+        .await?;
+    Ok(())
+}
+
+pub(crate) fn location_row(l: &Location) -> Vec<Arg> {
+    let a = &l.address;
+    vec![
+        l.code.as_str().into(),
+        l.name.as_str().into(),
+        l.kind.as_str().into(),
+        a.country.as_str().into(),
+        a.region.clone().into(),
+        a.city.as_str().into(),
+        a.postal_code.as_str().into(),
+        a.point.map(|p| p.lat).into(),
+        a.point.map(|p| p.lon).into(),
+        l.capabilities.ship.into(),
+        l.capabilities.pickup.into(),
+        l.daily_order_capacity.into(),
+        l.cutoff_local_time.map(|t| t.to_hhmm()).into(),
+        l.time_zone.as_str().into(),
+        l.active.into(),
+        l.created_at_ms.into(),
+        l.updated_at_ms.into(),
+    ]
+}
+
+fn columns(list: &'static str) -> Vec<&'static str> {
+    list.split(',').map(str::trim).collect()
+}
+
+pub(crate) fn location_inserts(locations: &[Location]) -> Vec<Sql> {
+    inserts(
+        "locations",
+        &columns(LOCATION_COLUMNS),
+        locations.iter().map(location_row).collect(),
+    )
+}
+
+pub(crate) async fn insert_location(store: &SqlStore, location: &Location) -> StoreResult<()> {
+    for sql in location_inserts(std::slice::from_ref(location)) {
+        sql.build()
+            .execute(&store.write)
+            .await
+            .map_err(already_exists(format!("location {}", location.code)))?;
+    }
+    Ok(())
+}
+
+/// Rewrites every column but the key and the creation time.
+async fn update_row(
+    store: &SqlStore,
+    table: &str,
+    key: &str,
+    columns_list: &'static str,
+    row: Vec<Arg>,
+    what: String,
+) -> StoreResult<()> {
+    let names = columns(columns_list);
+    let mut sql = Sql::new(&format!("UPDATE {table} SET "));
+    let mut key_value = None;
+    let mut first = true;
+    for (name, value) in names.iter().zip(row) {
+        if *name == key {
+            key_value = Some(value);
+        } else if *name != "created_at" {
+            if !first {
+                sql.push(", ");
+            }
+            first = false;
+            sql.push(name).push(" = ").arg(value);
+        }
+    }
+    sql.push(" WHERE ")
+        .push(key)
+        .push(" = ")
+        .arg(key_value.unwrap_or(Arg::Text(None)));
+    let done = sql.build().execute(&store.write).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(what));
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_location(store: &SqlStore, location: &Location) -> StoreResult<()> {
+    let what = format!("location {}", location.code);
+    update_row(
+        store,
+        "locations",
+        "code",
+        LOCATION_COLUMNS,
+        location_row(location),
+        what,
+    )
+    .await
+}
+
+pub(crate) async fn location(
+    store: &SqlStore,
+    code: &LocationCode,
+) -> StoreResult<Option<Location>> {
+    let sql = format!("SELECT {LOCATION_COLUMNS} FROM locations WHERE code = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code.as_str())
+        .fetch_optional(&store.read)
+        .await?;
+    row.as_ref().map(rows::location).transpose()
+}
+
+pub(crate) async fn locations(store: &SqlStore, page: &PageRequest) -> StoreResult<Page<Location>> {
+    let sql = Sql::new(&format!("SELECT {LOCATION_COLUMNS} FROM locations"));
+    page_by(store, sql, "code", page, rows::location, |l| {
+        l.code.to_string()
+    })
+    .await
+}
+
+pub(crate) fn item_row(i: &Item) -> Vec<Arg> {
+    vec![
+        i.sku.as_str().into(),
+        i.name.as_str().into(),
+        i.weight_g.into(),
+        i.length_mm.into(),
+        i.width_mm.into(),
+        i.height_mm.into(),
+        i.allow_backorder.into(),
+        i.active.into(),
+        i.created_at_ms.into(),
+        i.updated_at_ms.into(),
+    ]
+}
+
+pub(crate) fn item_inserts(items: &[Item]) -> Vec<Sql> {
+    inserts(
+        "items",
+        &columns(ITEM_COLUMNS),
+        items.iter().map(item_row).collect(),
+    )
+}
+
+pub(crate) async fn insert_item(store: &SqlStore, item: &Item) -> StoreResult<()> {
+    for sql in item_inserts(std::slice::from_ref(item)) {
+        sql.build()
+            .execute(&store.write)
+            .await
+            .map_err(already_exists(format!("item {}", item.sku)))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_item(store: &SqlStore, item: &Item) -> StoreResult<()> {
+    update_row(
+        store,
+        "items",
+        "sku",
+        ITEM_COLUMNS,
+        item_row(item),
+        format!("item {}", item.sku),
+    )
+    .await
+}
+
+pub(crate) async fn item(store: &SqlStore, sku: &Sku) -> StoreResult<Option<Item>> {
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE sku = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(sku.as_str())
+        .fetch_optional(&store.read)
+        .await?;
+    row.as_ref().map(rows::item).transpose()
+}
+
+pub(crate) async fn items(store: &SqlStore, page: &PageRequest) -> StoreResult<Page<Item>> {
+    let sql = Sql::new(&format!("SELECT {ITEM_COLUMNS} FROM items"));
+    page_by(store, sql, "sku", page, rows::item, |i| i.sku.to_string()).await
+}
+
+const CHANNEL_COLUMNS: &str = "code, name, kind, active, created_at";
+
+pub(crate) fn channel_inserts(channels: &[Channel]) -> Vec<Sql> {
+    let rows = channels
+        .iter()
+        .map(|c| {
+            vec![
+                c.code.as_str().into(),
+                c.name.as_str().into(),
+                c.kind.as_str().into(),
+                c.active.into(),
+                c.created_at_ms.into(),
+            ]
+        })
+        .collect();
+    inserts("channels", &columns(CHANNEL_COLUMNS), rows)
+}
+
+pub(crate) async fn insert_channel(store: &SqlStore, channel: &Channel) -> StoreResult<()> {
+    for sql in channel_inserts(std::slice::from_ref(channel)) {
+        sql.build()
+            .execute(&store.write)
+            .await
+            .map_err(already_exists(format!("channel {}", channel.code)))?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn channel(store: &SqlStore, code: &ChannelCode) -> StoreResult<Option<Channel>> {
+    let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels WHERE code = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(code.as_str())
+        .fetch_optional(&store.read)
+        .await?;
+    row.as_ref().map(rows::channel).transpose()
+}
+
+pub(crate) async fn channels(store: &SqlStore, page: &PageRequest) -> StoreResult<Page<Channel>> {
+    let sql = Sql::new(&format!("SELECT {CHANNEL_COLUMNS} FROM channels"));
+    page_by(store, sql, "code", page, rows::channel, |c| {
+        c.code.to_string()
+    })
+    .await
+}
+
+const API_KEY_COLUMNS: &str = "id, prefix, role, channel, created_at, revoked_at";
+
+pub(crate) async fn insert_api_key(
+    store: &SqlStore,
+    key: &ApiKey,
+    secret_hash: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO api_keys (id, key_hash, prefix, role, channel, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(key.id.as_str())
+        .bind(secret_hash)
+        .bind(key.prefix.as_str())
+        .bind(key.role.as_str())
+        .bind(key.channel.as_ref().map(|c| c.to_string()))
+        .bind(key.created_at_ms)
+        .bind(key.revoked_at_ms)
+        .execute(&store.write)
+        .await
+        .map_err(already_exists(format!("API key {}", key.id)))?;
+    Ok(())
+}
+
+pub(crate) async fn api_key_by_hash(
+    store: &SqlStore,
+    secret_hash: &str,
+) -> StoreResult<Option<ApiKey>> {
+    let sql = format!(
+        "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(secret_hash)
+        .fetch_optional(&store.read)
+        .await?;
+    row.as_ref().map(rows::api_key).transpose()
+}
+
+pub(crate) async fn api_keys(store: &SqlStore, page: &PageRequest) -> StoreResult<Page<ApiKey>> {
+    let sql = Sql::new(&format!("SELECT {API_KEY_COLUMNS} FROM api_keys"));
+    page_by(store, sql, "id", page, rows::api_key, |k| k.id.clone()).await
+}
+
+pub(crate) async fn revoke_api_key(store: &SqlStore, id: &str, now_ms: i64) -> StoreResult<bool> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_ms)
+            .bind(id)
+            .execute(&store.write)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn count_api_keys(store: &SqlStore) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM api_keys")
+        .fetch_one(&store.read)
+        .await?;
+    Ok(row.try_get(0)?)
+}

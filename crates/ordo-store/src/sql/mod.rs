@@ -1,0 +1,301 @@
+//! [`SqlStore`]: the store on SQLite or PostgreSQL, chosen by the URL.
+//!
+//! SQLite gets one writer connection and a pool of read-only ones (WAL lets readers run beside
+//! the writer); its write transactions therefore run one at a time and need no row locks.
+//! PostgreSQL gets one pool; write transactions lock the rows they decide on, always in the
+//! same order, so that concurrent transactions queue instead of deadlocking.
+
+mod args;
+mod catalog;
+mod check;
+mod dialect;
+mod inventory;
+mod migrate;
+mod orders;
+mod place;
+mod rows;
+mod seed;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::AnyPool;
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+
+use ordo_domain::auth::ApiKey;
+use ordo_domain::channel::Channel;
+use ordo_domain::inventory::Position;
+use ordo_domain::item::Item;
+use ordo_domain::location::Location;
+use ordo_domain::order::{CancelError, OrderEvent};
+use ordo_domain::routing::Router;
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+
+pub use dialect::Backend;
+
+use crate::Store;
+use crate::error::{StoreError, StoreResult};
+use crate::types::*;
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// PostgreSQL: connections in the pool. SQLite: read-only connections beside the writer.
+    pub connections_max: u32,
+    /// How long a transaction waits for a connection before giving up.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            connections_max: 8,
+            acquire_timeout_ms: 10_000,
+        }
+    }
+}
+
+pub struct SqlStore {
+    backend: Backend,
+    read: AnyPool,
+    write: AnyPool,
+}
+
+/// How often a transaction that hit a deadlock or a concurrent change is run again.
+const RETRIES_MAX: u32 = 5;
+
+/// Runs a store transaction again while it fails in a way a retry can fix.
+macro_rules! retrying {
+    ($attempt:expr) => {{
+        let mut retries = 0;
+        loop {
+            match $attempt.await {
+                Err(e) if e.is_retryable() && retries < $crate::sql::RETRIES_MAX => {
+                    retries += 1;
+                    tracing::debug!(error = %e, retries, "retrying a store transaction");
+                    tokio::time::sleep(std::time::Duration::from_millis(2 << retries)).await;
+                }
+                result => break result,
+            }
+        }
+    }};
+}
+pub(crate) use retrying;
+
+impl SqlStore {
+    /// Connects to `sqlite://PATH` or `postgres://...` and brings the schema up to date.
+    pub async fn connect(url: &str, options: &StoreOptions, now_ms: i64) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let acquire_timeout = Duration::from_millis(options.acquire_timeout_ms);
+        let store = if url.starts_with("sqlite:") {
+            let url = sqlite_url(url);
+            let write = AnyPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(acquire_timeout)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;").await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?;
+            let read = AnyPoolOptions::new()
+                .max_connections(options.connections_max.max(1))
+                .acquire_timeout(acquire_timeout)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("PRAGMA query_only = ON; PRAGMA busy_timeout = 10000;")
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .connect_lazy(&url)?;
+            Self {
+                backend: Backend::Sqlite,
+                read,
+                write,
+            }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(options.connections_max.max(2))
+                .acquire_timeout(acquire_timeout)
+                .connect(url)
+                .await?;
+            Self {
+                backend: Backend::Postgres,
+                read: pool.clone(),
+                write: pool,
+            }
+        } else {
+            return Err(StoreError::Url(format!(
+                "'{url}' is neither sqlite://PATH nor postgres://USER@HOST/DATABASE"
+            )));
+        };
+        migrate::migrate(&store.write, store.backend, now_ms).await?;
+        Ok(store)
+    }
+}
+
+/// SQLite URLs create the file when it is missing, unless they say otherwise.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.read).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
+
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+        catalog::setting(self, key).await
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+        catalog::put_setting(self, key, value).await
+    }
+
+    async fn insert_location(&self, location: &Location) -> StoreResult<()> {
+        catalog::insert_location(self, location).await
+    }
+
+    async fn update_location(&self, location: &Location) -> StoreResult<()> {
+        catalog::update_location(self, location).await
+    }
+
+    async fn location(&self, code: &LocationCode) -> StoreResult<Option<Location>> {
+        catalog::location(self, code).await
+    }
+
+    async fn locations(&self, page: &PageRequest) -> StoreResult<Page<Location>> {
+        catalog::locations(self, page).await
+    }
+
+    async fn insert_item(&self, item: &Item) -> StoreResult<()> {
+        catalog::insert_item(self, item).await
+    }
+
+    async fn update_item(&self, item: &Item) -> StoreResult<()> {
+        catalog::update_item(self, item).await
+    }
+
+    async fn item(&self, sku: &Sku) -> StoreResult<Option<Item>> {
+        catalog::item(self, sku).await
+    }
+
+    async fn items(&self, page: &PageRequest) -> StoreResult<Page<Item>> {
+        catalog::items(self, page).await
+    }
+
+    async fn insert_channel(&self, channel: &Channel) -> StoreResult<()> {
+        catalog::insert_channel(self, channel).await
+    }
+
+    async fn channel(&self, code: &ChannelCode) -> StoreResult<Option<Channel>> {
+        catalog::channel(self, code).await
+    }
+
+    async fn channels(&self, page: &PageRequest) -> StoreResult<Page<Channel>> {
+        catalog::channels(self, page).await
+    }
+
+    async fn insert_api_key(&self, key: &ApiKey, secret_hash: &str) -> StoreResult<()> {
+        catalog::insert_api_key(self, key, secret_hash).await
+    }
+
+    async fn api_key_by_hash(&self, secret_hash: &str) -> StoreResult<Option<ApiKey>> {
+        catalog::api_key_by_hash(self, secret_hash).await
+    }
+
+    async fn api_keys(&self, page: &PageRequest) -> StoreResult<Page<ApiKey>> {
+        catalog::api_keys(self, page).await
+    }
+
+    async fn revoke_api_key(&self, id: &str, now_ms: i64) -> StoreResult<bool> {
+        catalog::revoke_api_key(self, id, now_ms).await
+    }
+
+    async fn count_api_keys(&self) -> StoreResult<i64> {
+        catalog::count_api_keys(self).await
+    }
+
+    async fn move_stock(&self, batch: &MovementBatch) -> StoreResult<MovementOutcome> {
+        retrying!(inventory::move_stock(self, batch))
+    }
+
+    async fn positions(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Position>> {
+        inventory::positions(self, filter, page).await
+    }
+
+    async fn ledger(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<LedgerRecord>> {
+        inventory::ledger(self, filter, page).await
+    }
+
+    async fn positions_for_availability(&self, skus: &[Sku]) -> StoreResult<Vec<Position>> {
+        inventory::positions_for_availability(self, skus).await
+    }
+
+    async fn place_orders(
+        &self,
+        batch: &[PlaceCommand],
+        router: &dyn Router,
+    ) -> StoreResult<Vec<PlaceOutcome>> {
+        place::place_orders(self, batch, router).await
+    }
+
+    async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
+        orders::order(self, key).await
+    }
+
+    async fn orders(
+        &self,
+        filter: &OrderFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<OrderRecord>> {
+        orders::orders(self, filter, page).await
+    }
+
+    async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
+        orders::order_events(self, order_id).await
+    }
+
+    async fn cancel_order(
+        &self,
+        command: &CancelCommand,
+    ) -> StoreResult<Option<Result<OrderRecord, CancelError>>> {
+        retrying!(orders::cancel_order(self, command))
+    }
+
+    async fn check_invariants(&self) -> StoreResult<Vec<Breach>> {
+        check::check_invariants(self).await
+    }
+
+    async fn load_network(&self, seed: &NetworkSeed) -> StoreResult<()> {
+        seed::load_network(self, seed).await
+    }
+}

@@ -1,0 +1,282 @@
+//! Placing orders in batches: one transaction decides and writes many orders, which is what
+//! lets order capture reach high rates on one small machine.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::AnyConnection;
+use sqlx::Connection;
+
+use ordo_domain::inventory::StockBook;
+use ordo_domain::location::Location;
+use ordo_domain::order::{ItemFacts, PlaceInput, Placement, place};
+use ordo_domain::routing::Router;
+use ordo_domain::values::Sku;
+
+use super::args::{Arg, Sql, inserts};
+use super::inventory::{execute_all, ledger_inserts, lock_positions, write_book};
+use super::orders::{self, order_writes};
+use super::rows::{self, LOCATION_COLUMNS, RowExt};
+use super::{SqlStore, retrying};
+use crate::error::StoreResult;
+use crate::ids::new_id;
+use crate::types::*;
+
+pub(crate) async fn place_orders(
+    store: &SqlStore,
+    batch: &[PlaceCommand],
+    router: &dyn Router,
+) -> StoreResult<Vec<PlaceOutcome>> {
+    match retrying!(place_batch(store, batch, router)) {
+        Err(e) if batch.len() > 1 => {
+            // One order can sink a whole batch (a row another server wrote meanwhile, say);
+            // placed one by one, each order gets its own answer.
+            tracing::warn!(error = %e, orders = batch.len(), "order batch failed; placing its orders one by one");
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for command in batch {
+                let mut single =
+                    retrying!(place_batch(store, std::slice::from_ref(command), router))?;
+                outcomes.extend(single.pop());
+            }
+            Ok(outcomes)
+        }
+        result => result,
+    }
+}
+
+/// What one command came to while the batch was decided.
+enum Decided {
+    Done(Box<PlaceOutcome>),
+    Placed(Box<Placement>),
+    Replay(String),
+}
+
+async fn place_batch(
+    store: &SqlStore,
+    batch: &[PlaceCommand],
+    router: &dyn Router,
+) -> StoreResult<Vec<PlaceOutcome>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+
+    let mut claims = load_claims(&mut tx, batch).await?;
+    let mut external_ids = load_external_ids(&mut tx, batch).await?;
+    let skus: BTreeSet<&Sku> = batch
+        .iter()
+        .flat_map(|c| c.draft.lines.iter().map(|l| &l.sku))
+        .collect();
+    let items = load_item_facts(&mut tx, &skus).await?;
+    let locations = load_locations(&mut tx).await?;
+    let mut book = StockBook::new(lock_positions(&mut tx, store.backend, &skus, None).await?);
+
+    let mut decided = Vec::with_capacity(batch.len());
+    for command in batch {
+        let claim_key = command
+            .idempotency
+            .as_ref()
+            .map(|c| (c.scope.clone(), c.key.clone()));
+        if let (Some(claim), Some(key)) = (&command.idempotency, &claim_key)
+            && let Some((hash, order_id)) = claims.get(key)
+        {
+            let order_id = order_id.clone();
+            decided.push(if *hash == claim.request_hash {
+                Decided::Replay(order_id)
+            } else {
+                Decided::Done(Box::new(PlaceOutcome::KeyReused { order_id }))
+            });
+            continue;
+        }
+        let external_key = (
+            command.draft.channel.to_string(),
+            command.draft.external_id.clone(),
+        );
+        if let Some((order_id, number)) = external_ids.get(&external_key) {
+            let duplicate = PlaceOutcome::Duplicate {
+                order_id: order_id.clone(),
+                number: number.clone(),
+            };
+            decided.push(Decided::Done(Box::new(duplicate)));
+            continue;
+        }
+        let input = PlaceInput {
+            order_id: &command.order_id,
+            draft: &command.draft,
+            now_ms: command.now_ms,
+            actor: &command.actor,
+        };
+        let mut new_reservation_id = || new_id("res", command.now_ms);
+        match place(
+            &input,
+            &items,
+            &locations,
+            &mut book,
+            router,
+            &mut new_reservation_id,
+        ) {
+            Ok(mut placement) => {
+                let number = store.backend.next_order_numbers(&mut tx, 1).await?[0].to_string();
+                placement.order.number = number.clone();
+                if let (Some(claim), Some(key)) = (&command.idempotency, claim_key) {
+                    claims.insert(key, (claim.request_hash.clone(), command.order_id.clone()));
+                }
+                external_ids.insert(external_key, (command.order_id.clone(), number));
+                decided.push(Decided::Placed(Box::new(placement)));
+            }
+            Err(rejection) => {
+                decided.push(Decided::Done(Box::new(PlaceOutcome::Rejected(rejection))))
+            }
+        }
+    }
+
+    let placements: Vec<&Placement> = decided
+        .iter()
+        .filter_map(|d| {
+            if let Decided::Placed(p) = d {
+                Some(p.as_ref())
+            } else {
+                None
+            }
+        })
+        .collect();
+    if !placements.is_empty() {
+        write_placements(&mut tx, batch, &placements).await?;
+        write_book(&mut tx, &book, batch[0].now_ms).await?;
+    }
+    tx.commit().await?;
+    drop(conn);
+
+    let mut outcomes = Vec::with_capacity(decided.len());
+    for d in decided {
+        outcomes.push(match d {
+            Decided::Done(outcome) => *outcome,
+            Decided::Placed(p) => {
+                let p = *p;
+                PlaceOutcome::Placed(OrderRecord {
+                    order: p.order,
+                    reservations: p.reservations,
+                })
+            }
+            Decided::Replay(order_id) => {
+                match orders::order(store, &OrderKey::Id(order_id.clone())).await? {
+                    Some(record) => PlaceOutcome::Replayed(record),
+                    None => {
+                        return Err(crate::StoreError::NotFound(format!(
+                            "order {order_id} of a stored idempotency key"
+                        )));
+                    }
+                }
+            }
+        });
+    }
+    Ok(outcomes)
+}
+
+async fn write_placements(
+    conn: &mut AnyConnection,
+    batch: &[PlaceCommand],
+    placements: &[&Placement],
+) -> StoreResult<()> {
+    let mut statements = order_writes(
+        placements.iter().map(|p| &p.order),
+        placements.iter().flat_map(|p| p.reservations.iter()),
+        placements.iter().flat_map(|p| p.events.iter()),
+    );
+    let ledger: Vec<_> = placements
+        .iter()
+        .flat_map(|p| p.ledger.iter().cloned())
+        .collect();
+    statements.extend(ledger_inserts(&ledger));
+    let claims: Vec<Vec<Arg>> = batch
+        .iter()
+        .filter(|c| placements.iter().any(|p| p.order.id == c.order_id))
+        .filter_map(|c| {
+            c.idempotency.as_ref().map(|claim| {
+                vec![
+                    claim.scope.as_str().into(),
+                    claim.key.as_str().into(),
+                    claim.request_hash.as_str().into(),
+                    c.order_id.as_str().into(),
+                    c.now_ms.into(),
+                ]
+            })
+        })
+        .collect();
+    statements.extend(inserts(
+        "idempotency_keys",
+        &["scope", "key", "request_hash", "resource_id", "created_at"],
+        claims,
+    ));
+    execute_all(conn, statements).await
+}
+
+/// Stored idempotency claims for the batch's keys: (scope, key) → (request hash, order id).
+async fn load_claims(
+    conn: &mut AnyConnection,
+    batch: &[PlaceCommand],
+) -> StoreResult<HashMap<(String, String), (String, String)>> {
+    let keys: BTreeSet<&str> = batch
+        .iter()
+        .filter_map(|c| c.idempotency.as_ref().map(|i| i.key.as_str()))
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new(
+        "SELECT scope, key, request_hash, resource_id FROM idempotency_keys WHERE key IN (",
+    );
+    sql.list(keys).push(")");
+    let mut claims = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        claims.insert(
+            (row.text("scope")?, row.text("key")?),
+            (row.text("request_hash")?, row.text("resource_id")?),
+        );
+    }
+    Ok(claims)
+}
+
+/// Orders that already carry the batch's external ids: (channel, external id) → (id, number).
+async fn load_external_ids(
+    conn: &mut AnyConnection,
+    batch: &[PlaceCommand],
+) -> StoreResult<HashMap<(String, String), (String, String)>> {
+    let external: BTreeSet<&str> = batch.iter().map(|c| c.draft.external_id.as_str()).collect();
+    let mut sql =
+        Sql::new("SELECT id, number, channel, external_id FROM orders WHERE external_id IN (");
+    sql.list(external).push(")");
+    let mut found = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        found.insert(
+            (row.text("channel")?, row.text("external_id")?),
+            (row.text("id")?, row.text("number")?),
+        );
+    }
+    Ok(found)
+}
+
+async fn load_item_facts(
+    conn: &mut AnyConnection,
+    skus: &BTreeSet<&Sku>,
+) -> StoreResult<HashMap<Sku, ItemFacts>> {
+    if skus.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT sku, active, allow_backorder FROM items WHERE sku IN (");
+    sql.list(skus.iter().map(|s| s.as_str())).push(")");
+    let mut facts = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let item = ItemFacts {
+            active: row.flag("active")?,
+            allow_backorder: row.flag("allow_backorder")?,
+        };
+        facts.insert(rows::sku(&row, "sku")?, item);
+    }
+    Ok(facts)
+}
+
+async fn load_locations(conn: &mut AnyConnection) -> StoreResult<Vec<Location>> {
+    let sql = Sql::new(&format!(
+        "SELECT {LOCATION_COLUMNS} FROM locations ORDER BY code"
+    ));
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(rows::location).collect()
+}

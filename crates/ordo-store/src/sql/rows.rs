@@ -1,0 +1,299 @@
+//! Reading rows back into domain values, through the same parsers the edge uses: a row that
+//! fails them is reported as corrupt, never passed on.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use ordo_domain::auth::{ApiKey, Role};
+use ordo_domain::channel::{Channel, ChannelKind};
+use ordo_domain::geo::{CountryCode, GeoPoint};
+use ordo_domain::inventory::{LedgerEntry, LedgerKind, Position};
+use ordo_domain::item::Item;
+use ordo_domain::location::{
+    Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
+};
+use ordo_domain::money::Currency;
+use ordo_domain::order::{
+    Customer, Delivery, LineQuantities, Order, OrderEvent, OrderLine, OrderStatus, Reservation,
+    ReservationStatus, ShipTo,
+};
+use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
+
+use crate::error::{StoreResult, corrupt};
+use crate::types::LedgerRecord;
+
+pub(crate) trait RowExt {
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>>;
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>>;
+    fn opt_real(&self, column: &str) -> StoreResult<Option<f64>>;
+    fn flag(&self, column: &str) -> StoreResult<bool> {
+        Ok(self.int(column)? != 0)
+    }
+}
+
+impl RowExt for AnyRow {
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
+        Ok(self.try_get(column)?)
+    }
+    fn text(&self, column: &str) -> StoreResult<String> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_real(&self, column: &str) -> StoreResult<Option<f64>> {
+        Ok(self.try_get(column)?)
+    }
+}
+
+pub(crate) fn sku(row: &AnyRow, column: &str) -> StoreResult<Sku> {
+    corrupt(column, Sku::parse(&row.text(column)?))
+}
+
+pub(crate) fn location_code(row: &AnyRow, column: &str) -> StoreResult<LocationCode> {
+    corrupt(column, LocationCode::parse(&row.text(column)?))
+}
+
+fn channel_code(row: &AnyRow, column: &str) -> StoreResult<ChannelCode> {
+    corrupt(column, ChannelCode::parse(&row.text(column)?))
+}
+
+fn point(row: &AnyRow, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
+    corrupt(
+        lat,
+        ordo_domain::geo::parse_point(row.opt_real(lat)?, row.opt_real(lon)?),
+    )
+}
+
+pub(crate) const LOCATION_COLUMNS: &str = "code, name, kind, country, region, city, postal_code, lat, lon, \
+     can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, active, created_at, updated_at";
+
+pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
+    Ok(Location {
+        code: location_code(row, "code")?,
+        name: row.text("name")?,
+        kind: corrupt("kind", LocationKind::parse(&row.text("kind")?))?,
+        address: LocationAddress {
+            country: corrupt("country", CountryCode::parse(&row.text("country")?))?,
+            region: row.opt_text("region")?,
+            city: row.text("city")?,
+            postal_code: row.text("postal_code")?,
+            point: point(row, "lat", "lon")?,
+        },
+        capabilities: Capabilities {
+            ship: row.flag("can_ship")?,
+            pickup: row.flag("can_pickup")?,
+        },
+        daily_order_capacity: row.opt_int("daily_order_capacity")?,
+        cutoff_local_time: row
+            .opt_text("cutoff_local_time")?
+            .map(|t| corrupt("cutoff_local_time", LocalTime::parse(&t)))
+            .transpose()?,
+        time_zone: corrupt("time_zone", TimeZoneName::parse(&row.text("time_zone")?))?,
+        active: row.flag("active")?,
+        created_at_ms: row.int("created_at")?,
+        updated_at_ms: row.int("updated_at")?,
+    })
+}
+
+pub(crate) const ITEM_COLUMNS: &str = "sku, name, weight_g, length_mm, width_mm, height_mm, allow_backorder, active, created_at, updated_at";
+
+pub(crate) fn item(row: &AnyRow) -> StoreResult<Item> {
+    Ok(Item {
+        sku: sku(row, "sku")?,
+        name: row.text("name")?,
+        weight_g: row.opt_int("weight_g")?,
+        length_mm: row.opt_int("length_mm")?,
+        width_mm: row.opt_int("width_mm")?,
+        height_mm: row.opt_int("height_mm")?,
+        allow_backorder: row.flag("allow_backorder")?,
+        active: row.flag("active")?,
+        created_at_ms: row.int("created_at")?,
+        updated_at_ms: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn channel(row: &AnyRow) -> StoreResult<Channel> {
+    Ok(Channel {
+        code: channel_code(row, "code")?,
+        name: row.text("name")?,
+        kind: corrupt("kind", ChannelKind::parse(&row.text("kind")?))?,
+        active: row.flag("active")?,
+        created_at_ms: row.int("created_at")?,
+    })
+}
+
+pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
+    Ok(ApiKey {
+        id: row.text("id")?,
+        prefix: row.text("prefix")?,
+        role: corrupt("role", Role::parse(&row.text("role")?))?,
+        channel: row
+            .opt_text("channel")?
+            .map(|c| corrupt("channel", ChannelCode::parse(&c)))
+            .transpose()?,
+        created_at_ms: row.int("created_at")?,
+        revoked_at_ms: row.opt_int("revoked_at")?,
+    })
+}
+
+pub(crate) fn position(row: &AnyRow) -> StoreResult<Position> {
+    Ok(Position {
+        location: location_code(row, "location")?,
+        sku: sku(row, "sku")?,
+        on_hand: row.int("on_hand")?,
+        reserved: row.int("reserved")?,
+        safety_stock: row.int("safety_stock")?,
+    })
+}
+
+pub(crate) fn ledger_record(row: &AnyRow) -> StoreResult<LedgerRecord> {
+    let kind = row.text("kind")?;
+    Ok(LedgerRecord {
+        id: row.int("id")?,
+        entry: LedgerEntry {
+            at_ms: row.int("at")?,
+            location: location_code(row, "location")?,
+            sku: sku(row, "sku")?,
+            kind: LedgerKind::parse(&kind)
+                .ok_or_else(|| crate::StoreError::Corrupt(format!("ledger kind {kind}")))?,
+            on_hand_delta: row.int("on_hand_delta")?,
+            reserved_delta: row.int("reserved_delta")?,
+            on_hand_after: row.int("on_hand_after")?,
+            reserved_after: row.int("reserved_after")?,
+            safety_stock_after: row.int("safety_stock_after")?,
+            reason: row.opt_text("reason")?,
+            reference: row.opt_text("reference")?,
+            actor: row.text("actor")?,
+        },
+    })
+}
+
+pub(crate) const ORDER_COLUMNS: &str = "id, number, channel, external_id, status, customer_email, customer_name, \
+     customer_phone, ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code, \
+     ship_to_country, ship_to_lat, ship_to_lon, currency, delivery_method, pickup_location, total_minor, event_seq, \
+     created_at, updated_at";
+
+/// An order row; its lines come from [`order_line`] rows and are added by the caller.
+pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
+    let ship_to = match row.opt_text("ship_to_country")? {
+        None => None,
+        Some(country) => Some(ShipTo {
+            name: row.text("ship_to_name")?,
+            line1: row.text("ship_to_line1")?,
+            line2: row.opt_text("ship_to_line2")?,
+            city: row.text("ship_to_city")?,
+            region: row.opt_text("ship_to_region")?,
+            postal_code: row.text("ship_to_postal_code")?,
+            country: corrupt("ship_to_country", CountryCode::parse(&country))?,
+            point: point(row, "ship_to_lat", "ship_to_lon")?,
+        }),
+    };
+    let delivery = match row.text("delivery_method")?.as_str() {
+        "ship" => Delivery::Ship,
+        _ => Delivery::Pickup {
+            location: location_code(row, "pickup_location")?,
+        },
+    };
+    Ok(Order {
+        id: row.text("id")?,
+        number: row.text("number")?,
+        channel: channel_code(row, "channel")?,
+        external_id: row.text("external_id")?,
+        status: corrupt("status", OrderStatus::parse(&row.text("status")?))?,
+        customer: Customer {
+            email: corrupt("customer_email", Email::parse(&row.text("customer_email")?))?,
+            name: row.text("customer_name")?,
+            phone: row.opt_text("customer_phone")?,
+        },
+        ship_to,
+        currency: corrupt("currency", Currency::parse(&row.text("currency")?))?,
+        delivery,
+        lines: Vec::new(),
+        event_seq: corrupt(
+            "event_seq",
+            u32::try_from(row.int("event_seq")?).map_err(|e| e.to_string()),
+        )?,
+        created_at_ms: row.int("created_at")?,
+        updated_at_ms: row.int("updated_at")?,
+    })
+}
+
+pub(crate) const LINE_COLUMNS: &str = "order_id, line_no, sku, unit_price_minor, qty_ordered, qty_allocated, \
+     qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned";
+
+pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
+    Ok((
+        row.text("order_id")?,
+        OrderLine {
+            line_no: line_no(row)?,
+            sku: sku(row, "sku")?,
+            unit_price_minor: row.int("unit_price_minor")?,
+            quantities: LineQuantities {
+                ordered: row.int("qty_ordered")?,
+                allocated: row.int("qty_allocated")?,
+                backordered: row.int("qty_backordered")?,
+                shipped: row.int("qty_shipped")?,
+                delivered: row.int("qty_delivered")?,
+                cancelled: row.int("qty_cancelled")?,
+                returned: row.int("qty_returned")?,
+            },
+        },
+    ))
+}
+
+fn line_no(row: &AnyRow) -> StoreResult<u32> {
+    corrupt(
+        "line_no",
+        u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
+    )
+}
+
+pub(crate) const RESERVATION_COLUMNS: &str =
+    "id, order_id, line_no, sku, location, quantity, status, created_at, updated_at";
+
+pub(crate) fn reservation(row: &AnyRow) -> StoreResult<Reservation> {
+    let status = row.text("status")?;
+    Ok(Reservation {
+        id: row.text("id")?,
+        order_id: row.text("order_id")?,
+        line_no: line_no(row)?,
+        sku: sku(row, "sku")?,
+        location: location_code(row, "location")?,
+        quantity: row.int("quantity")?,
+        status: ReservationStatus::parse(&status)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("reservation status {status}")))?,
+        created_at_ms: row.int("created_at")?,
+        updated_at_ms: row.int("updated_at")?,
+    })
+}
+
+pub(crate) fn order_event(row: &AnyRow) -> StoreResult<OrderEvent> {
+    let status = |column: &str| -> StoreResult<Option<OrderStatus>> {
+        row.opt_text(column)?
+            .map(|s| corrupt(column, OrderStatus::parse(&s)))
+            .transpose()
+    };
+    Ok(OrderEvent {
+        order_id: row.text("order_id")?,
+        seq: corrupt(
+            "seq",
+            u32::try_from(row.int("seq")?).map_err(|e| e.to_string()),
+        )?,
+        at_ms: row.int("at")?,
+        kind: row.text("kind")?,
+        from_status: status("from_status")?,
+        to_status: status("to_status")?,
+        actor: row.text("actor")?,
+        reason: row.opt_text("reason")?,
+        data: corrupt(
+            "data",
+            serde_json::from_str(&row.text("data")?).map_err(|e| e.to_string()),
+        )?,
+    })
+}

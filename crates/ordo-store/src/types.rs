@@ -1,0 +1,181 @@
+//! What goes in and out of the store.
+
+use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position};
+use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection, Reservation};
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+use ordo_domain::{channel::Channel, item::Item, location::Location};
+
+/// Most rows one page may hold.
+pub const PAGE_LIMIT_MAX: u32 = 500;
+
+/// A page request: at most `limit` rows after the opaque `cursor` of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    pub fn first(limit: u32) -> Self {
+        Self {
+            limit,
+            cursor: None,
+        }
+    }
+
+    pub(crate) fn limit(&self) -> i64 {
+        i64::from(self.limit.clamp(1, PAGE_LIMIT_MAX))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass back to get the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PositionFilter {
+    pub sku: Option<Sku>,
+    pub location: Option<LocationCode>,
+}
+
+/// A ledger entry with its place in the ledger.
+#[derive(Debug, Clone)]
+pub struct LedgerRecord {
+    pub id: i64,
+    pub entry: LedgerEntry,
+}
+
+/// Stock movements applied together, with one cause.
+#[derive(Debug, Clone)]
+pub struct MovementBatch {
+    pub moves: Vec<(LocationCode, Sku, Movement)>,
+    pub reason: Option<String>,
+    pub reference: Option<String>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveProblem {
+    UnknownLocation,
+    UnknownItem,
+    Refused(InventoryError),
+}
+
+#[derive(Debug)]
+pub enum MovementOutcome {
+    Applied(Vec<LedgerEntry>),
+    /// Nothing was applied; each problem names the index of its movement.
+    Rejected(Vec<(usize, MoveProblem)>),
+}
+
+/// A claim on an idempotency key: the first request under `(scope, key)` wins; a replay must
+/// carry the same `request_hash`.
+#[derive(Debug, Clone)]
+pub struct IdempotencyClaim {
+    pub scope: String,
+    pub key: String,
+    pub request_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceCommand {
+    pub order_id: String,
+    pub draft: OrderDraft,
+    pub idempotency: Option<IdempotencyClaim>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+#[derive(Debug)]
+pub enum PlaceOutcome {
+    Placed(OrderRecord),
+    /// The idempotency key was used before with the same request: here is that order.
+    Replayed(OrderRecord),
+    /// The idempotency key was used before with a different request.
+    KeyReused {
+        order_id: String,
+    },
+    /// The channel already sent an order with this external id.
+    Duplicate {
+        order_id: String,
+        number: String,
+    },
+    Rejected(PlaceRejection),
+}
+
+/// An order with its reservations (the allocations made real).
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub order: Order,
+    pub reservations: Vec<Reservation>,
+}
+
+/// How an order is looked up: by id (`ord_...`) or by its number.
+#[derive(Debug, Clone)]
+pub enum OrderKey {
+    Id(String),
+    Number(String),
+}
+
+impl OrderKey {
+    pub fn parse(raw: &str) -> Self {
+        if ordo_domain::ids::looks_like_id("ord", raw) {
+            Self::Id(raw.to_string())
+        } else {
+            Self::Number(raw.to_string())
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    pub channel: Option<ChannelCode>,
+    pub created_after_ms: Option<i64>,
+    /// Matches the number, the external id, the customer's email, or part of their name.
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CancelCommand {
+    pub key: OrderKey,
+    /// When set, only an order of this channel may be cancelled (others are "not found").
+    pub channel_scope: Option<ChannelCode>,
+    pub reason: Option<String>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// One broken invariant found by [`crate::Store::check_invariants`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breach {
+    /// `position`, `reservation` or `order_line`.
+    pub kind: &'static str,
+    /// What is broken: `SKU@LOCATION`, `ORDER#LINE`.
+    pub subject: String,
+    pub detail: String,
+}
+
+/// Reference data and opening stock to load at once.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkSeed {
+    pub locations: Vec<Location>,
+    pub items: Vec<Item>,
+    pub channels: Vec<Channel>,
+    pub positions: Vec<Position>,
+    pub actor: String,
+    pub now_ms: i64,
+}

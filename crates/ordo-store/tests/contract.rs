@@ -1,0 +1,226 @@
+//! The store contract: what every backend must do. Each test runs on SQLite, and on
+//! PostgreSQL when ORDO_TEST_POSTGRES_URL is set, each on a fresh database.
+
+use std::sync::Arc;
+
+use ordo_domain::inventory::{InventoryError, Movement};
+use ordo_domain::order::{OrderStatus, PlaceRejection, ReservationStatus};
+use ordo_domain::routing::NearestRouter;
+use ordo_store::*;
+use ordo_testkit::fixtures::*;
+use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
+
+async fn store_with(
+    backend: Backend,
+    stock: &[(&str, &str, i64)],
+) -> Option<(TestDb, Arc<dyn Store>)> {
+    let db = TestDb::fresh(backend).await?;
+    let store = db.store().await;
+    store
+        .load_network(&small_network(stock))
+        .await
+        .expect("the network loads");
+    Some((db, store))
+}
+
+async fn place_one(store: &dyn Store, command: PlaceCommand) -> PlaceOutcome {
+    store
+        .place_orders(&[command], &NearestRouter)
+        .await
+        .expect("placing runs")
+        .pop()
+        .unwrap()
+}
+
+fn movement(location: &str, s: &str, movement: Movement) -> MovementBatch {
+    MovementBatch {
+        moves: vec![(code(location), sku(s), movement)],
+        reason: Some("test".into()),
+        reference: None,
+        actor: "test".into(),
+        now_ms: CLOCK_START_MS,
+    }
+}
+
+on_both_backends! {
+    async fn reference_data_round_trips_and_codes_are_unique(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[]).await else { return };
+        let mut north = store.location(&code("NORTH")).await.unwrap().expect("NORTH exists");
+        assert_eq!(north, location("NORTH", 53.55, 9.99));
+        assert!(matches!(store.insert_location(&north).await, Err(StoreError::AlreadyExists(_))));
+        north.name = "Hamburg North".into();
+        north.active = false;
+        store.update_location(&north).await.unwrap();
+        assert_eq!(store.location(&code("NORTH")).await.unwrap().unwrap().name, "Hamburg North");
+        assert!(matches!(store.update_location(&location("NOPE", 1.0, 1.0)).await, Err(StoreError::NotFound(_))));
+        assert_eq!(store.item(&sku("B")).await.unwrap().unwrap(), item("B"));
+    }
+
+    async fn lists_page_through_every_row_once(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[]).await else { return };
+        let first = store.items(&PageRequest::first(2)).await.unwrap();
+        assert_eq!(first.items.len(), 2);
+        let cursor = first.next_cursor.clone().expect("a second page");
+        let second = store.items(&PageRequest { limit: 2, cursor: Some(cursor) }).await.unwrap();
+        let skus: Vec<String> = first.items.iter().chain(&second.items).map(|i| i.sku.to_string()).collect();
+        assert_eq!(skus, vec!["A", "B", "C"]);
+        assert!(second.next_cursor.is_none());
+    }
+
+    async fn stock_moves_are_ledgered_and_never_break_a_position(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 10)]).await else { return };
+        let applied = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -3 })).await.unwrap();
+        assert!(matches!(applied, MovementOutcome::Applied(ref e) if e[0].on_hand_after == 7));
+        let refused = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -8 })).await.unwrap();
+        let MovementOutcome::Rejected(problems) = refused else { panic!("a negative on hand must be refused") };
+        assert_eq!(problems, vec![(0, MoveProblem::Refused(InventoryError::Negative { on_hand: -1 }))]);
+        let unknown = store.move_stock(&movement("MARS", "A", Movement::Adjust { delta: 1 })).await.unwrap();
+        assert!(matches!(unknown, MovementOutcome::Rejected(ref p) if p[0] == (0, MoveProblem::UnknownLocation)));
+
+        let filter = PositionFilter { sku: Some(sku("A")), location: Some(code("NORTH")) };
+        let position = store.positions(&filter, &PageRequest::first(10)).await.unwrap().items.pop().unwrap();
+        assert_eq!((position.on_hand, position.reserved), (7, 0));
+        let ledger = store.ledger(&filter, &PageRequest::first(10)).await.unwrap().items;
+        let deltas: Vec<i64> = ledger.iter().map(|r| r.entry.on_hand_delta).collect();
+        assert_eq!(deltas, vec![-3, 10], "newest first: the adjustment, then the opening count");
+    }
+
+    async fn placing_reserves_and_cancelling_releases(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 5), ("SOUTH", "A", 5), ("SOUTH", "B", 2)]).await else { return };
+        let PlaceOutcome::Placed(placed) = place_one(&*store, place_command("W-1", &[("A", 2), ("B", 1)])).await else {
+            panic!("the order should be placed")
+        };
+        assert_eq!(placed.order.status, OrderStatus::Allocated);
+        assert_eq!(placed.order.number, "100001");
+        assert!(placed.reservations.iter().all(|r| r.location == code("SOUTH")), "SOUTH alone has the whole order");
+        let south_a = store.positions(&PositionFilter { sku: Some(sku("A")), location: Some(code("SOUTH")) }, &PageRequest::first(1)).await.unwrap().items[0].clone();
+        assert_eq!(south_a.reserved, 2);
+
+        let by_number = store.order(&OrderKey::Number("100001".into())).await.unwrap().unwrap();
+        assert_eq!(by_number.order, placed.order);
+        assert_eq!(by_number.reservations, placed.reservations);
+
+        let cancel = CancelCommand { key: OrderKey::Id(placed.order.id.clone()), channel_scope: None, reason: Some("changed mind".into()), actor: "test".into(), now_ms: CLOCK_START_MS + 1 };
+        let cancelled = store.cancel_order(&cancel).await.unwrap().unwrap().unwrap();
+        assert_eq!(cancelled.order.status, OrderStatus::Cancelled);
+        assert!(cancelled.reservations.iter().all(|r| r.status == ReservationStatus::Released));
+        assert!(store.cancel_order(&cancel).await.unwrap().unwrap().is_err(), "a cancelled order cannot be cancelled again");
+        let events = store.order_events(&placed.order.id).await.unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, vec!["order.received", "order.allocated", "order.cancelled"]);
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
+    }
+
+    async fn a_short_order_is_rejected_and_reserves_nothing(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 1)]).await else { return };
+        let outcome = place_one(&*store, place_command("W-1", &[("A", 2)])).await;
+        let PlaceOutcome::Rejected(PlaceRejection::Short(shorts)) = outcome else { panic!("expected a short line") };
+        assert_eq!((shorts[0].requested, shorts[0].available), (2, 1));
+        let page = store.positions(&PositionFilter::default(), &PageRequest::first(10)).await.unwrap();
+        assert!(page.items.iter().all(|p| p.reserved == 0));
+        assert!(store.orders(&OrderFilter::default(), &PageRequest::first(10)).await.unwrap().items.is_empty());
+    }
+
+    async fn one_channel_order_number_is_one_order_and_keys_replay(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 10)]).await else { return };
+        let claim = |hash: &str| Some(IdempotencyClaim { scope: "orders:web".into(), key: "k-1".into(), request_hash: hash.into() });
+        let mut first = place_command("W-1", &[("A", 1)]);
+        first.idempotency = claim("h1");
+        let PlaceOutcome::Placed(placed) = place_one(&*store, first).await else { panic!("placed") };
+
+        let mut replay = place_command("W-1", &[("A", 1)]);
+        replay.idempotency = claim("h1");
+        assert!(matches!(place_one(&*store, replay).await, PlaceOutcome::Replayed(r) if r.order.id == placed.order.id));
+
+        let mut reused = place_command("W-2", &[("A", 1)]);
+        reused.idempotency = claim("h2");
+        assert!(matches!(place_one(&*store, reused).await, PlaceOutcome::KeyReused { order_id } if order_id == placed.order.id));
+
+        let duplicate = place_command("W-1", &[("A", 1)]);
+        assert!(matches!(place_one(&*store, duplicate).await, PlaceOutcome::Duplicate { number, .. } if number == placed.order.number));
+
+        // Within one batch too: the second of two identical external ids is a duplicate.
+        let batch = [place_command("W-3", &[("A", 1)]), place_command("W-3", &[("A", 1)])];
+        let outcomes = store.place_orders(&batch, &NearestRouter).await.unwrap();
+        assert!(matches!(outcomes[0], PlaceOutcome::Placed(_)));
+        assert!(matches!(outcomes[1], PlaceOutcome::Duplicate { .. }));
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
+    }
+
+    async fn a_batch_shares_stock_in_order_of_arrival(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 3)]).await else { return };
+        let batch: Vec<PlaceCommand> = (0..5).map(|i| place_command(&format!("W-{i}"), &[("A", 1)])).collect();
+        let outcomes = store.place_orders(&batch, &NearestRouter).await.unwrap();
+        let placed = outcomes.iter().filter(|o| matches!(o, PlaceOutcome::Placed(_))).count();
+        assert_eq!(placed, 3);
+        assert!(matches!(outcomes[3], PlaceOutcome::Rejected(PlaceRejection::Short(_))));
+        let numbers: Vec<String> = outcomes.iter().filter_map(|o| match o { PlaceOutcome::Placed(r) => Some(r.order.number.clone()), _ => None }).collect();
+        assert_eq!(numbers, vec!["100001", "100002", "100003"]);
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
+    }
+
+    async fn orders_are_found_by_filters_and_paged_newest_first(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 10)]).await else { return };
+        for i in 0..3 {
+            let mut command = place_command(&format!("W-{i}"), &[("A", 1)]);
+            command.now_ms = CLOCK_START_MS + i;
+            command.order_id = ordo_store::ids::new_id("ord", CLOCK_START_MS + i);
+            place_one(&*store, command).await;
+        }
+        let page = store.orders(&OrderFilter::default(), &PageRequest::first(2)).await.unwrap();
+        let externals: Vec<&str> = page.items.iter().map(|r| r.order.external_id.as_str()).collect();
+        assert_eq!(externals, vec!["W-2", "W-1"]);
+        let rest = store.orders(&OrderFilter::default(), &PageRequest { limit: 2, cursor: page.next_cursor }).await.unwrap();
+        assert_eq!(rest.items.len(), 1);
+        assert_eq!(rest.items[0].order.lines.len(), 1);
+
+        let by_q = |q: &str| OrderFilter { q: Some(q.into()), ..Default::default() };
+        assert_eq!(store.orders(&by_q("W-1"), &PageRequest::first(10)).await.unwrap().items.len(), 1);
+        assert_eq!(store.orders(&by_q("ANN EXAM"), &PageRequest::first(10)).await.unwrap().items.len(), 3);
+        assert_eq!(store.orders(&by_q("50%"), &PageRequest::first(10)).await.unwrap().items.len(), 0);
+        let allocated = OrderFilter { status: Some(OrderStatus::Allocated), channel: Some(channel_code("web")), created_after_ms: Some(CLOCK_START_MS), q: None };
+        assert_eq!(store.orders(&allocated, &PageRequest::first(10)).await.unwrap().items.len(), 2);
+    }
+
+    async fn a_reopened_store_has_everything(backend: Backend) {
+        let Some((db, store)) = store_with(backend, &[("NORTH", "A", 4)]).await else { return };
+        let PlaceOutcome::Placed(placed) = place_one(&*store, place_command("W-1", &[("A", 1)])).await else { panic!() };
+        store.close().await;
+        drop(store);
+        let reopened = db.store().await;
+        let found = reopened.order(&OrderKey::Id(placed.order.id.clone())).await.unwrap().expect("the order survives");
+        assert_eq!(found.order, placed.order);
+        let PlaceOutcome::Placed(next) = place_one(&*reopened, place_command("W-2", &[("A", 1)])).await else { panic!() };
+        assert_eq!(next.order.number, "100002", "numbering continues after a restart");
+    }
+
+    async fn concurrent_batches_never_oversell(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 5), ("SOUTH", "A", 0)]).await else { return };
+        let mut tasks = Vec::new();
+        for i in 0..50 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move { place_one(&*store, place_command(&format!("W-{i}"), &[("A", 1)])).await }));
+        }
+        let mut placed = 0;
+        for task in tasks {
+            if matches!(task.await.unwrap(), PlaceOutcome::Placed(_)) {
+                placed += 1;
+            }
+        }
+        assert_eq!(placed, 5);
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
+    }
+
+    async fn the_check_finds_a_reserved_figure_that_disagrees_with_its_reservations(backend: Backend) {
+        let Some((db, store)) = store_with(backend, &[("NORTH", "A", 5)]).await else { return };
+        place_one(&*store, place_command("W-1", &[("A", 2)])).await;
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
+        ordo_testkit::db::execute(&db, "UPDATE inventory_positions SET reserved = 3 WHERE sku = 'A'").await;
+        let breaches = store.check_invariants().await.unwrap();
+        assert_eq!(breaches.len(), 1, "{breaches:?}");
+        assert_eq!(breaches[0].subject, "A@NORTH");
+        assert!(breaches[0].detail.contains("reserved is 3 but its held reservations sum to 2"));
+        ordo_testkit::db::execute(&db, "UPDATE order_lines SET qty_backordered = 1").await;
+        assert!(store.check_invariants().await.unwrap().iter().any(|b| b.kind == "order_line"));
+    }
+}

@@ -1,0 +1,167 @@
+//! Builders for domain values and API request bodies, with sensible defaults.
+
+use ordo_domain::channel::{Channel, ChannelKind};
+use ordo_domain::geo::{CountryCode, GeoPoint};
+use ordo_domain::inventory::Position;
+use ordo_domain::item::Item;
+use ordo_domain::location::{
+    Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
+};
+use ordo_domain::money::Currency;
+use ordo_domain::order::{Customer, Delivery, DraftLine, OrderDraft, ShipTo};
+use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
+use ordo_store::{NetworkSeed, PlaceCommand};
+use serde_json::{Value, json};
+
+use crate::CLOCK_START_MS;
+
+pub fn code(raw: &str) -> LocationCode {
+    LocationCode::parse(raw).expect("a valid location code")
+}
+
+pub fn sku(raw: &str) -> Sku {
+    Sku::parse(raw).expect("a valid SKU")
+}
+
+pub fn channel_code(raw: &str) -> ChannelCode {
+    ChannelCode::parse(raw).expect("a valid channel code")
+}
+
+/// A warehouse that ships, at the given coordinates in Germany.
+pub fn location(raw_code: &str, lat: f64, lon: f64) -> Location {
+    Location {
+        code: code(raw_code),
+        name: format!("Location {raw_code}"),
+        kind: LocationKind::Warehouse,
+        address: LocationAddress {
+            country: CountryCode::parse("DE").unwrap(),
+            region: None,
+            city: "Somewhere".into(),
+            postal_code: "10115".into(),
+            point: Some(GeoPoint::new(lat, lon).unwrap()),
+        },
+        capabilities: Capabilities {
+            ship: true,
+            pickup: false,
+        },
+        daily_order_capacity: Some(1000),
+        cutoff_local_time: Some(LocalTime::parse("16:00").unwrap()),
+        time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
+        active: true,
+        created_at_ms: CLOCK_START_MS,
+        updated_at_ms: CLOCK_START_MS,
+    }
+}
+
+pub fn item(raw_sku: &str) -> Item {
+    Item {
+        sku: sku(raw_sku),
+        name: format!("Item {raw_sku}"),
+        weight_g: Some(500),
+        length_mm: Some(300),
+        width_mm: Some(200),
+        height_mm: Some(100),
+        allow_backorder: false,
+        active: true,
+        created_at_ms: CLOCK_START_MS,
+        updated_at_ms: CLOCK_START_MS,
+    }
+}
+
+pub fn channel(raw_code: &str, kind: ChannelKind) -> Channel {
+    Channel {
+        code: channel_code(raw_code),
+        name: format!("Channel {raw_code}"),
+        kind,
+        active: true,
+        created_at_ms: CLOCK_START_MS,
+    }
+}
+
+pub fn position(location: &str, raw_sku: &str, on_hand: i64) -> Position {
+    Position {
+        location: code(location),
+        sku: sku(raw_sku),
+        on_hand,
+        reserved: 0,
+        safety_stock: 0,
+    }
+}
+
+/// Two warehouses (north and south), items A, B and C, channels `web` and `pos`, and the
+/// given opening stock as (location, sku, on hand).
+pub fn small_network(stock: &[(&str, &str, i64)]) -> NetworkSeed {
+    NetworkSeed {
+        locations: vec![
+            location("NORTH", 53.55, 9.99),
+            location("SOUTH", 48.14, 11.58),
+        ],
+        items: vec![item("A"), item("B"), item("C")],
+        channels: vec![
+            channel("web", ChannelKind::Web),
+            channel("pos", ChannelKind::Pos),
+        ],
+        positions: stock.iter().map(|(l, s, q)| position(l, s, *q)).collect(),
+        actor: "test".into(),
+        now_ms: CLOCK_START_MS,
+    }
+}
+
+/// A checked order draft for `web`, shipped to Hamburg.
+pub fn draft(external_id: &str, lines: &[(&str, i64)]) -> OrderDraft {
+    OrderDraft {
+        channel: channel_code("web"),
+        external_id: external_id.into(),
+        customer: Customer {
+            email: Email::parse("ann@example.com").unwrap(),
+            name: "Ann Example".into(),
+            phone: None,
+        },
+        ship_to: Some(ShipTo {
+            name: "Ann Example".into(),
+            line1: "Jungfernstieg 1".into(),
+            line2: None,
+            city: "Hamburg".into(),
+            region: None,
+            postal_code: "20095".into(),
+            country: CountryCode::parse("DE").unwrap(),
+            point: None,
+        }),
+        currency: Currency::parse("EUR").unwrap(),
+        lines: lines
+            .iter()
+            .map(|(s, q)| DraftLine {
+                sku: sku(s),
+                quantity: *q,
+                unit_price_minor: 1999,
+            })
+            .collect(),
+        delivery: Delivery::Ship,
+    }
+}
+
+pub fn place_command(external_id: &str, lines: &[(&str, i64)]) -> PlaceCommand {
+    PlaceCommand {
+        order_id: ordo_store::ids::new_id("ord", CLOCK_START_MS),
+        draft: draft(external_id, lines),
+        idempotency: None,
+        actor: "test".into(),
+        now_ms: CLOCK_START_MS,
+    }
+}
+
+/// The JSON body of `POST /v1/orders` for `channel`, shipped to Hamburg.
+pub fn order_body(channel: &str, external_id: &str, lines: &[(&str, i64)]) -> Value {
+    json!({
+        "channel": channel,
+        "external_id": external_id,
+        "customer": { "email": "ann@example.com", "name": "Ann Example" },
+        "ship_to": {
+            "name": "Ann Example", "line1": "Jungfernstieg 1", "city": "Hamburg",
+            "postal_code": "20095", "country": "DE"
+        },
+        "currency": "EUR",
+        "lines": lines.iter().map(|(s, q)| json!({ "sku": s, "quantity": q, "unit_price": "19.99" })).collect::<Vec<_>>(),
+        "delivery": { "method": "ship" }
+    })
+}
