@@ -1,1 +1,96 @@
-//! placeholder
+//! Ordo's use cases: each loads what it needs, lets the domain decide, and commits through
+//! the store. Time comes from a [`Clock`], so every use case runs the same under test.
+//!
+//! - [`App`] — the use cases, one `impl App` block per area: [`auth`], [`catalog`],
+//!   [`inventory`], [`orders`], [`demo`].
+//! - `writer` — the order writer: batches concurrent orders into shared transactions.
+//! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
+
+pub mod auth;
+pub mod catalog;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod inventory;
+pub mod orders;
+mod writer;
+
+use std::sync::Arc;
+
+use ordo_domain::routing::{NearestRouter, Router};
+use ordo_store::Store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Limits;
+pub use error::{AppError, AppResult};
+/// Store types the use cases take and give, so callers need not reach past the app.
+pub use ordo_store::{
+    Backend, Breach, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
+};
+
+use writer::OrderWriter;
+
+/// Writer tasks for PostgreSQL, each committing its own batches; SQLite has one writer.
+const POSTGRES_WRITERS: usize = 4;
+
+pub struct App {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    limits: Limits,
+    keys: auth::KeyCache,
+    writer: OrderWriter,
+}
+
+impl App {
+    /// Builds the app and starts its order writer; call [`App::shutdown`] before dropping it.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
+        let router: Arc<dyn Router> = Arc::new(NearestRouter);
+        let writers = match store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => POSTGRES_WRITERS,
+        };
+        let writer = OrderWriter::start(
+            store.clone(),
+            router,
+            writers,
+            limits.order_batch_max,
+            limits.order_queue_max,
+        );
+        Self {
+            store,
+            clock,
+            limits,
+            keys: Default::default(),
+            writer,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Whether the store answers.
+    pub async fn ready(&self) -> AppResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Every broken invariant in the store; empty when all hold.
+    pub async fn check(&self) -> AppResult<Vec<Breach>> {
+        Ok(self.store.check_invariants().await?)
+    }
+
+    /// Writes every queued order, then closes the store.
+    pub async fn shutdown(&self) {
+        self.writer.shutdown().await;
+        self.store.close().await;
+    }
+}

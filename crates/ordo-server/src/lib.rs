@@ -1,1 +1,96 @@
-//! placeholder
+//! Ordo's HTTP server: axum routes under `/v1` (one module per resource in [`http`]), API-key
+//! authentication ([`auth`]), RFC 9457 errors ([`problem`]), extractors that never answer with
+//! a bare rejection ([`extract`]), operations endpoints ([`ops`]) and the OpenAPI document
+//! ([`openapi`]). [`router`] builds it all; [`serve`] runs it until shutdown.
+
+pub mod auth;
+pub mod extract;
+pub mod http;
+pub mod openapi;
+pub mod ops;
+pub mod problem;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::middleware;
+use axum::response::IntoResponse;
+use ordo_app::App;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::problem::ApiError;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP surface of Ordo.
+pub fn router(app: Arc<App>) -> Router {
+    let limits = app.limits().clone();
+    let (v1, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(http::v1())
+        .split_for_parts();
+    let v1 = v1.route_layer(middleware::from_fn_with_state(
+        app.clone(),
+        auth::authenticate,
+    ));
+    Router::new()
+        .merge(v1)
+        .merge(ops::router())
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such route").into_response() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "this route does not take that method")
+                .into_response()
+        })
+        .layer(DefaultBodyLimit::max(limits.request_body_max_bytes))
+        .layer(middleware::from_fn(ops::track))
+        .with_state(app)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_millis(limits.request_timeout_ms),
+                )),
+        )
+}
+
+/// How often histogram samples are folded into their buckets, bounding the recorder's memory
+/// whether or not anyone scrapes `/metrics`.
+const METRICS_UPKEEP_MS: u64 = 5_000;
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish, writes every
+/// queued order and closes the store.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let upkeep = tokio::spawn(async {
+        let handle = ops::metrics_handle();
+        loop {
+            tokio::time::sleep(Duration::from_millis(METRICS_UPKEEP_MS)).await;
+            handle.run_upkeep();
+        }
+    });
+    let result = axum::serve(listener, router(app.clone()))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    upkeep.abort();
+    app.shutdown().await;
+    result
+}

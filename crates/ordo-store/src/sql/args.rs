@@ -128,8 +128,11 @@ impl Sql {
     }
 }
 
-/// Most arguments one statement may carry; SQLite's limit is 32,766 and PostgreSQL's 65,535.
-const STATEMENT_ARGS_MAX: usize = 30_000;
+/// Most arguments one statement carries. Both databases allow tens of thousands, but sqlx
+/// binds SQLite arguments in time that grows faster than their number: loading the demo's
+/// 2,866 positions took 3.9 s in statements of 30,000 arguments and 0.42 s in statements of
+/// 600 (250 to 600 measured alike).
+const STATEMENT_ARGS_MAX: usize = 600;
 
 /// Multi-row `INSERT` statements for `rows`, split so each stays under the argument limit.
 pub(crate) fn inserts(table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Vec<Sql> {

@@ -6,9 +6,10 @@ use std::collections::{BTreeSet, HashMap};
 use sqlx::AnyConnection;
 use sqlx::Connection;
 
+use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::StockBook;
 use ordo_domain::location::Location;
-use ordo_domain::order::{ItemFacts, PlaceInput, Placement, place};
+use ordo_domain::order::{ItemFacts, PlaceInput, PlaceRejection, Placement, place};
 use ordo_domain::routing::Router;
 use ordo_domain::values::Sku;
 
@@ -66,6 +67,8 @@ async fn place_batch(
         .collect();
     let items = load_item_facts(&mut tx, &skus).await?;
     let locations = load_locations(&mut tx).await?;
+    let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
+    let active_channels = active_channels(&mut tx, channels).await?;
     let mut book = StockBook::new(lock_positions(&mut tx, store.backend, &skus, None).await?);
 
     let mut decided = Vec::with_capacity(batch.len());
@@ -95,6 +98,12 @@ async fn place_batch(
                 number: number.clone(),
             };
             decided.push(Decided::Done(Box::new(duplicate)));
+            continue;
+        }
+        if !active_channels.contains(command.draft.channel.as_str()) {
+            let message = format!("no active channel has code {}", command.draft.channel);
+            let invalid = PlaceRejection::Invalid(FieldErrors::single("channel", message));
+            decided.push(Decided::Done(Box::new(PlaceOutcome::Rejected(invalid))));
             continue;
         }
         let input = PlaceInput {
@@ -279,4 +288,14 @@ async fn load_locations(conn: &mut AnyConnection) -> StoreResult<Vec<Location>> 
     ));
     let rows = sql.build().fetch_all(&mut *conn).await?;
     rows.iter().map(rows::location).collect()
+}
+
+async fn active_channels(
+    conn: &mut AnyConnection,
+    codes: BTreeSet<&str>,
+) -> StoreResult<BTreeSet<String>> {
+    let mut sql = Sql::new("SELECT code FROM channels WHERE active = 1 AND code IN (");
+    sql.list(codes).push(")");
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(|r| r.text("code")).collect()
 }

@@ -1,0 +1,40 @@
+//! Limits on everything, named with their units, set in one place.
+
+/// The limits the API enforces. Each is documented in `docs/API.md`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body accepted, in bytes.
+    pub request_body_max_bytes: usize,
+    /// Longest a request may take before it is answered with 503.
+    pub request_timeout_ms: u64,
+    /// Most lines one order may have.
+    pub order_lines_max: usize,
+    /// Most movements one adjustment request may carry.
+    pub adjustments_max: usize,
+    /// Most SKUs one availability request may ask about.
+    pub availability_skus_max: usize,
+    /// Most rows one page of a list may hold; also the default page size's ceiling.
+    pub page_limit_max: u32,
+    /// Page size when a list request names none.
+    pub page_limit_default: u32,
+    /// Most orders the writer places in one transaction.
+    pub order_batch_max: usize,
+    /// Orders that may wait for the writer before new ones are refused with 503.
+    pub order_queue_max: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_body_max_bytes: 256 * 1024,
+            request_timeout_ms: 30_000,
+            order_lines_max: ordo_domain::order::ORDER_LINES_MAX,
+            adjustments_max: 1_000,
+            availability_skus_max: 100,
+            page_limit_max: ordo_store::PAGE_LIMIT_MAX,
+            page_limit_default: 50,
+            order_batch_max: 128,
+            order_queue_max: 10_000,
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Stock: counts, adjustments, positions, the ledger, and availability to promise.
+
+use std::collections::BTreeMap;
+
+use ordo_domain::field::FieldErrors;
+use ordo_domain::inventory::{LedgerEntry, Movement, Position, SkuAvailability, summarize};
+use ordo_domain::values::{LocationCode, Sku};
+use ordo_store::ids::new_id;
+use ordo_store::{
+    LedgerRecord, MoveProblem, MovementBatch, MovementOutcome, Page, PageRequest, PositionFilter,
+};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+/// One signed correction of on hand.
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    pub location: LocationCode,
+    pub sku: Sku,
+    pub delta: i64,
+}
+
+impl App {
+    /// Sets a counted on-hand figure (and safety stock, if given); the difference is ledgered.
+    pub async fn count_stock(
+        &self,
+        location: LocationCode,
+        sku: Sku,
+        on_hand: i64,
+        safety_stock: Option<i64>,
+        reason: Option<String>,
+        actor: &str,
+    ) -> AppResult<LedgerEntry> {
+        let movement = Movement::Count {
+            on_hand,
+            safety_stock,
+        };
+        let batch = self.movement_batch(
+            vec![(location.clone(), sku.clone(), movement)],
+            reason,
+            actor,
+        );
+        match self.store.move_stock(&batch).await? {
+            MovementOutcome::Applied(mut entries) => entries
+                .pop()
+                .ok_or_else(|| AppError::Internal("a count wrote no ledger entry".into())),
+            MovementOutcome::Rejected(problems) => Err(match &problems[0].1 {
+                MoveProblem::UnknownLocation => AppError::NotFound(format!("location {location}")),
+                MoveProblem::UnknownItem => AppError::NotFound(format!("item {sku}")),
+                MoveProblem::Refused(refusal) => {
+                    AppError::StockConflict(FieldErrors::single("on_hand", refusal.to_string()))
+                }
+            }),
+        }
+    }
+
+    /// Applies signed deltas to on hand, all or none.
+    pub async fn adjust_stock(
+        &self,
+        adjustments: Vec<Adjustment>,
+        reason: String,
+        actor: &str,
+    ) -> AppResult<Vec<LedgerEntry>> {
+        let moves = adjustments
+            .into_iter()
+            .map(|a| (a.location, a.sku, Movement::Adjust { delta: a.delta }))
+            .collect();
+        let batch = self.movement_batch(moves, Some(reason), actor);
+        match self.store.move_stock(&batch).await? {
+            MovementOutcome::Applied(entries) => Ok(entries),
+            MovementOutcome::Rejected(problems) => {
+                let mut unknown = FieldErrors::new();
+                let mut refused = FieldErrors::new();
+                for (i, problem) in problems {
+                    let (l, s, _) = &batch.moves[i];
+                    match problem {
+                        MoveProblem::UnknownLocation => unknown.push(
+                            format!("adjustments[{i}].location"),
+                            format!("no location has code {l}"),
+                        ),
+                        MoveProblem::UnknownItem => unknown.push(
+                            format!("adjustments[{i}].sku"),
+                            format!("no item has SKU {s}"),
+                        ),
+                        MoveProblem::Refused(refusal) => {
+                            refused.push(format!("adjustments[{i}].delta"), refusal.to_string())
+                        }
+                    }
+                }
+                Err(if unknown.is_empty() {
+                    AppError::StockConflict(refused)
+                } else {
+                    AppError::Invalid(unknown)
+                })
+            }
+        }
+    }
+
+    fn movement_batch(
+        &self,
+        moves: Vec<(LocationCode, Sku, Movement)>,
+        reason: Option<String>,
+        actor: &str,
+    ) -> MovementBatch {
+        let now_ms = self.clock.now_ms();
+        MovementBatch {
+            moves,
+            reason,
+            reference: Some(new_id("mov", now_ms)),
+            actor: actor.to_string(),
+            now_ms,
+        }
+    }
+
+    pub async fn positions(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> AppResult<Page<Position>> {
+        Ok(self.store.positions(filter, page).await?)
+    }
+
+    pub async fn ledger(
+        &self,
+        filter: &PositionFilter,
+        page: &PageRequest,
+    ) -> AppResult<Page<LedgerRecord>> {
+        Ok(self.store.ledger(filter, page).await?)
+    }
+
+    /// What each item is available to promise, per active location and for the network, in
+    /// the order asked. Unknown items answer with nothing available.
+    pub async fn availability(&self, skus: &[Sku]) -> AppResult<Vec<SkuAvailability>> {
+        let mut by_sku: BTreeMap<Sku, Vec<Position>> = BTreeMap::new();
+        for position in self.store.positions_for_availability(skus).await? {
+            by_sku
+                .entry(position.sku.clone())
+                .or_default()
+                .push(position);
+        }
+        Ok(skus
+            .iter()
+            .map(|sku| summarize(sku.clone(), by_sku.get(sku).cloned().unwrap_or_default()))
+            .collect())
+    }
+}

@@ -1,0 +1,127 @@
+//! What every resource module shares: list pages, time stamps, small parsers.
+
+use ordo_app::Limits;
+use ordo_app::{Page, PageRequest};
+use ordo_domain::field::FieldErrors;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::problem::ApiError;
+
+/// Every list answers `{items, next_cursor}`; pass `next_cursor` back as `cursor` for the
+/// next page. It is `null` on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> List<T> {
+    pub fn from_page<U>(page: Page<U>, view: impl FnMut(U) -> T) -> Self {
+        let page = page.map(view);
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Rows per page, 1 to 500 (default 50).
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn page(&self, limits: &Limits, errors: &mut FieldErrors) -> PageRequest {
+        let limit = match &self.limit {
+            None => limits.page_limit_default,
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) if (1..=limits.page_limit_max).contains(&n) => n,
+                _ => {
+                    errors.push(
+                        "limit",
+                        format!("must be a whole number from 1 to {}", limits.page_limit_max),
+                    );
+                    limits.page_limit_default
+                }
+            },
+        };
+        PageRequest {
+            limit,
+            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
+        }
+    }
+
+    /// The page asked for, or a 422 naming what is wrong with it.
+    pub fn checked(&self, limits: &Limits) -> Result<PageRequest, ApiError> {
+        let mut errors = FieldErrors::new();
+        let page = self.page(limits, &mut errors);
+        errors.into_result().map_err(ApiError::invalid)?;
+        Ok(page)
+    }
+}
+
+/// An instant as RFC 3339 in UTC, such as `2026-11-22T09:30:00.125Z`.
+pub fn timestamp(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
+pub fn parse_timestamp(raw: &str) -> Result<i64, String> {
+    raw.trim()
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| "must be an RFC 3339 time such as 2026-11-22T09:30:00Z".to_string())
+}
+
+/// Applies an RFC 7396 JSON merge patch: objects merge key by key, `null` removes a key, any
+/// other value replaces.
+pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    use serde_json::Value;
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Default::default());
+    }
+    if let Value::Object(fields) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                fields.remove(key);
+            } else {
+                merge_patch(fields.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
+/// The document a resource's view becomes before a merge patch: its read-only members removed.
+pub fn patchable(view: impl Serialize, read_only: &[&str]) -> serde_json::Value {
+    let mut document = serde_json::to_value(view).unwrap_or_default();
+    if let Some(fields) = document.as_object_mut() {
+        for key in read_only {
+            fields.remove(*key);
+        }
+    }
+    document
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_merge_patch_replaces_merges_and_removes() {
+        let mut doc = json!({ "a": 1, "b": { "c": 2, "d": 3 }, "e": 4 });
+        merge_patch(
+            &mut doc,
+            &json!({ "a": 9, "b": { "c": null, "x": 5 }, "e": null }),
+        );
+        assert_eq!(doc, json!({ "a": 9, "b": { "d": 3, "x": 5 } }));
+    }
+}

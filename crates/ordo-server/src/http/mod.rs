@@ -1,0 +1,26 @@
+//! The `/v1` API: one module per resource, each with its own `router()`.
+
+pub mod channels;
+pub mod common;
+pub mod inventory;
+pub mod items;
+pub mod locations;
+pub mod order_body;
+pub mod order_view;
+pub mod orders;
+
+use std::sync::Arc;
+
+use ordo_app::App;
+use utoipa_axum::router::OpenApiRouter;
+
+pub fn v1() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .nest("/v1/locations", locations::router())
+        .nest("/v1/items", items::router())
+        .nest("/v1/inventory", inventory::inventory_router())
+        .nest("/v1/availability", inventory::availability_router())
+        .nest("/v1/channels", channels::channels_router())
+        .nest("/v1/api-keys", channels::api_keys_router())
+        .nest("/v1/orders", orders::router())
+}

@@ -1,0 +1,219 @@
+//! How an order looks in the API.
+
+use ordo_app::OrderRecord;
+use ordo_domain::order::{Delivery, LineQuantities, OrderEvent};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::common::timestamp;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: String,
+    /// Short and human-friendly; works wherever the id does.
+    pub number: String,
+    pub channel: String,
+    pub external_id: String,
+    /// `received`, `allocated`, `backordered`, `partially_shipped`, `shipped`, `delivered`,
+    /// `cancelled` or `on_hold`.
+    pub status: String,
+    pub customer: CustomerView,
+    pub ship_to: Option<ShipToView>,
+    pub currency: String,
+    pub delivery: DeliveryView,
+    pub lines: Vec<LineView>,
+    /// Where each line's units are reserved (`held`), shipped from (`committed`) or were
+    /// given back (`released`).
+    pub allocations: Vec<AllocationView>,
+    pub totals: TotalsView,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    pub email: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShipToView {
+    pub name: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub region: Option<String>,
+    pub postal_code: String,
+    pub country: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub method: String,
+    pub pickup_location: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineView {
+    pub line: u32,
+    pub sku: String,
+    pub unit_price: String,
+    /// unit_price × (ordered − cancelled).
+    pub line_total: String,
+    pub quantities: QuantitiesView,
+}
+
+/// A line's units by state: ordered = allocated + backordered + shipped + cancelled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuantitiesView {
+    pub ordered: i64,
+    pub allocated: i64,
+    pub backordered: i64,
+    pub shipped: i64,
+    pub delivered: i64,
+    pub cancelled: i64,
+    pub returned: i64,
+}
+
+impl From<LineQuantities> for QuantitiesView {
+    fn from(q: LineQuantities) -> Self {
+        Self {
+            ordered: q.ordered,
+            allocated: q.allocated,
+            backordered: q.backordered,
+            shipped: q.shipped,
+            delivered: q.delivered,
+            cancelled: q.cancelled,
+            returned: q.returned,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AllocationView {
+    pub id: String,
+    pub line: u32,
+    pub sku: String,
+    pub location: String,
+    pub quantity: i64,
+    /// `held`, `committed` or `released`.
+    pub status: String,
+}
+
+/// Money as decimal strings in the order's currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotalsView {
+    /// Units still wanted: ordered less cancelled.
+    pub units: i64,
+    pub subtotal: String,
+    pub cancelled: String,
+    pub total: String,
+}
+
+impl From<OrderRecord> for OrderView {
+    fn from(record: OrderRecord) -> Self {
+        let o = record.order;
+        let currency = o.currency;
+        let totals = o.totals();
+        Self {
+            totals: TotalsView {
+                units: totals.units,
+                subtotal: currency.format(totals.subtotal_minor),
+                cancelled: currency.format(totals.cancelled_minor),
+                total: currency.format(totals.total_minor),
+            },
+            id: o.id,
+            number: o.number,
+            channel: o.channel.to_string(),
+            external_id: o.external_id,
+            status: o.status.as_str().into(),
+            customer: CustomerView {
+                email: o.customer.email.as_str().into(),
+                name: o.customer.name,
+                phone: o.customer.phone,
+            },
+            ship_to: o.ship_to.map(|s| ShipToView {
+                name: s.name,
+                line1: s.line1,
+                line2: s.line2,
+                city: s.city,
+                region: s.region,
+                postal_code: s.postal_code,
+                country: s.country.to_string(),
+                lat: s.point.map(|p| p.lat),
+                lon: s.point.map(|p| p.lon),
+            }),
+            currency: currency.code().into(),
+            delivery: DeliveryView {
+                method: o.delivery.method().into(),
+                pickup_location: match o.delivery {
+                    Delivery::Pickup { location } => Some(location.to_string()),
+                    Delivery::Ship => None,
+                },
+            },
+            lines: o
+                .lines
+                .into_iter()
+                .map(|l| {
+                    let q = l.quantities;
+                    LineView {
+                        line: l.line_no,
+                        sku: l.sku.to_string(),
+                        unit_price: currency.format(l.unit_price_minor),
+                        line_total: currency.format(l.unit_price_minor * (q.ordered - q.cancelled)),
+                        quantities: q.into(),
+                    }
+                })
+                .collect(),
+            allocations: record
+                .reservations
+                .into_iter()
+                .map(|r| AllocationView {
+                    id: r.id,
+                    line: r.line_no,
+                    sku: r.sku.to_string(),
+                    location: r.location.to_string(),
+                    quantity: r.quantity,
+                    status: r.status.as_str().into(),
+                })
+                .collect(),
+            created_at: timestamp(o.created_at_ms),
+            updated_at: timestamp(o.updated_at_ms),
+        }
+    }
+}
+
+/// One entry of an order's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub seq: u32,
+    pub at: String,
+    /// `order.received`, `order.allocated`, `order.backordered`, `order.cancelled`...
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    /// Who caused it: `channel:web:key_...`, `admin:key_...`, `system`.
+    pub actor: String,
+    pub reason: Option<String>,
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<OrderEvent> for EventView {
+    fn from(e: OrderEvent) -> Self {
+        Self {
+            seq: e.seq,
+            at: timestamp(e.at_ms),
+            kind: e.kind,
+            from_status: e.from_status.map(|s| s.as_str().into()),
+            to_status: e.to_status.map(|s| s.as_str().into()),
+            actor: e.actor,
+            reason: e.reason,
+            data: e.data,
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! `/v1/orders`: capture, read, list, cancel, and the timeline.
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ordo_app::App;
+use ordo_app::OrderFilter;
+use ordo_app::orders::{IDEMPOTENCY_KEY_LEN_MAX, PlaceRequest, Placed, request_hash};
+use ordo_domain::auth::Action;
+use ordo_domain::field::FieldErrors;
+use ordo_domain::order::OrderStatus;
+use ordo_domain::values::{ChannelCode, parse_text};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::common::{List, PageQuery, parse_timestamp};
+use super::order_body::OrderBody;
+use super::order_view::{EventView, OrderView};
+use crate::extract::{Caller, Json, from_document, json_document};
+use crate::problem::{ApiError, ApiResult, Problem};
+
+pub fn router() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(place_order, list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(cancel_order))
+        .routes(routes!(order_events))
+}
+
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Set on a 201 that repeats the answer to an earlier request with the same idempotency key.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let key = value.to_str().ok().map(str::trim).filter(|k| {
+        !k.is_empty()
+            && k.len() <= IDEMPOTENCY_KEY_LEN_MAX
+            && k.bytes().all(|b| b.is_ascii_graphic())
+    });
+    key.map(|k| Some(k.to_string())).ok_or_else(|| {
+        ApiError::field(
+            "Idempotency-Key",
+            format!("must be 1 to {IDEMPOTENCY_KEY_LEN_MAX} printable ASCII characters"),
+        )
+    })
+}
+
+/// Place an order. Units are reserved at once: lines that cannot be covered make the whole
+/// order fail with 409 naming them, unless their item allows backorder. Send an
+/// `Idempotency-Key` to retry safely: the same key and body answer with the same order.
+#[utoipa::path(post, path = "", tag = "orders", request_body = OrderBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key and body return the first answer.")),
+    responses(
+        (status = 201, body = OrderView, description = "Placed; or, with `Idempotent-Replayed: true`, placed before"),
+        (status = 403, body = Problem), (status = 409, body = Problem, description = "Insufficient stock, or a duplicate external_id"),
+        (status = 422, body = Problem)))]
+async fn place_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Json<OrderBody>,
+) -> ApiResult<Response> {
+    let idempotency_key = idempotency_key(&headers)?;
+    let draft = body
+        .value
+        .parse(app.limits().order_lines_max)
+        .map_err(ApiError::invalid)?;
+    let request = PlaceRequest {
+        draft,
+        idempotency_key,
+        request_hash: request_hash(&body.document),
+    };
+    let (record, replayed) = match app.place_order(&caller.0, request).await? {
+        Placed::New(record) => (record, false),
+        Placed::Replayed(record) => (record, true),
+    };
+    let location = format!("/v1/orders/{}", record.order.id);
+    let mut response = (StatusCode::CREATED, axum::Json(OrderView::from(record))).into_response();
+    if let Ok(location) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    if replayed {
+        response
+            .headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    /// RFC 3339; orders created strictly after.
+    pub created_after: Option<String>,
+    /// The order number, the channel's external id, the customer's email, or part of their name.
+    pub q: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// List orders, newest first. A channel key sees only its own channel's orders.
+#[utoipa::path(get, path = "", tag = "orders", params(OrderQuery), responses((status = 200, body = List<OrderView>), (status = 422, body = Problem)))]
+async fn list_orders(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Query(query): Query<OrderQuery>,
+) -> ApiResult<axum::Json<List<OrderView>>> {
+    caller.require(Action::ReadOrders)?;
+    let mut e = FieldErrors::new();
+    let status = e.optional("status", query.status, |s| OrderStatus::parse(&s));
+    let channel = e.optional("channel", query.channel, |c| ChannelCode::parse(&c));
+    let created_after = e.optional("created_after", query.created_after, |t| {
+        parse_timestamp(&t)
+    });
+    let q = e.optional("q", query.q, |q| parse_text(&q, 200));
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    }
+    .page(app.limits(), &mut e);
+    let (Some(status), Some(channel), Some(created_after_ms), Some(q)) =
+        (status, channel, created_after, q)
+    else {
+        return Err(ApiError::invalid(e));
+    };
+    e.into_result().map_err(ApiError::invalid)?;
+    let filter = OrderFilter {
+        status,
+        channel,
+        created_after_ms,
+        q,
+    };
+    let page = app.orders(&caller.0, filter, &page).await?;
+    Ok(axum::Json(List::from_page(page, OrderView::from)))
+}
+
+/// One order, by id or number.
+#[utoipa::path(get, path = "/{id}", tag = "orders", params(("id" = String, Path, description = "The order's id or number")),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+async fn get_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<OrderView>> {
+    caller.require(Action::ReadOrders)?;
+    Ok(axum::Json(app.order(&caller.0, &id).await?.into()))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    #[schema(example = "customer changed their mind")]
+    pub reason: Option<String>,
+}
+
+/// An optional JSON body: none at all is fine; one that is there must be right.
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let empty = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|v| v == "0")
+            || !req.headers().contains_key(header::CONTENT_TYPE);
+        if empty {
+            return Ok(Self(None));
+        }
+        let document = json_document(req, state).await?;
+        Ok(Self(Some(from_document(&document)?)))
+    }
+}
+
+/// Cancel an order: every unit it holds is released at once. An order that has shipped,
+/// been delivered or been cancelled cannot be cancelled (409, naming its status).
+#[utoipa::path(post, path = "/{id}/cancel", tag = "orders", request_body(content = Option<CancelBody>),
+    params(("id" = String, Path, description = "The order's id or number")),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn cancel_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: OptionalJson<CancelBody>,
+) -> ApiResult<axum::Json<OrderView>> {
+    let reason = body.0.unwrap_or_default().reason;
+    let reason = match reason {
+        Some(r) => Some(parse_text(&r, 500).map_err(|m| ApiError::field("reason", m))?),
+        None => None,
+    };
+    let order = app.order(&caller.0, &id).await?;
+    caller.require(Action::WriteOrder(&order.order.channel))?;
+    Ok(axum::Json(
+        app.cancel_order(&caller.0, &id, reason).await?.into(),
+    ))
+}
+
+/// The order's timeline: every state change with its time, actor and reason, oldest first.
+#[utoipa::path(get, path = "/{id}/events", tag = "orders", params(("id" = String, Path, description = "The order's id or number")),
+    responses((status = 200, body = List<EventView>), (status = 404, body = Problem)))]
+async fn order_events(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<List<EventView>>> {
+    caller.require(Action::ReadOrders)?;
+    let events = app.order_events(&caller.0, &id).await?;
+    Ok(axum::Json(List {
+        items: events.into_iter().map(EventView::from).collect(),
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,93 @@
+//! Operations: liveness, readiness and Prometheus metrics. None of these need a key.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use ordo_app::App;
+use serde_json::json;
+
+use crate::problem::ApiError;
+
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(render_metrics))
+}
+
+/// The process is up.
+async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The process can serve: its database answers.
+async fn readyz(State(app): State<Arc<App>>) -> Response {
+    match app.ready().await {
+        Ok(()) => {
+            Json(json!({ "status": "ready", "database": app.backend().name() })).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-ready",
+                "Not ready",
+                "the database does not answer",
+            )
+            .into_response()
+        }
+    }
+}
+
+async fn render_metrics() -> Response {
+    let body = metrics_handle().render();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
+}
+
+/// The process-wide Prometheus recorder, installed on first use.
+pub fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        const SECONDS: &[f64] = &[
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+        ];
+        const BATCH: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+        let builder = PrometheusBuilder::new();
+        let builder = builder
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let builder = builder
+            .set_buckets_for_metric(Matcher::Full("ordo_order_batch_size".into()), BATCH)
+            .unwrap_or_else(|_| PrometheusBuilder::new());
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder was installed first; /metrics will be empty");
+        }
+        handle
+    })
+}
+
+/// Counts every request and times it, by method, route template and status.
+pub async fn track(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().as_str().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("ordo_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
+    metrics::histogram!("ordo_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(start.elapsed().as_secs_f64());
+    response
+}

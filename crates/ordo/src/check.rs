@@ -1,0 +1,35 @@
+//! `ordo check`: verify the store's invariants.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use ordo_store::Store;
+
+use crate::database::DatabaseArgs;
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+pub async fn run(args: CheckArgs) -> Result<ExitCode, String> {
+    let store = args.database.open().await?;
+    let breaches = store
+        .check_invariants()
+        .await
+        .map_err(|e| format!("checking: {e}"));
+    store.close().await;
+    let breaches = breaches?;
+    if breaches.is_empty() {
+        println!(
+            "ok: every invariant holds (positions: reserved = held reservations, on hand ≥ 0, available ≥ 0; order lines add up)"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for breach in &breaches {
+        println!("{} {}: {}", breach.kind, breach.subject, breach.detail);
+    }
+    eprintln!("ordo check: {} invariant breach(es)", breaches.len());
+    Ok(ExitCode::FAILURE)
+}

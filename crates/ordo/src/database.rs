@@ -1,0 +1,65 @@
+//! Where the store lives: `--database-url`, else a SQLite file in `--data-dir`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use ordo_app::{Clock, SystemClock};
+use ordo_store::{SqlStore, StoreOptions};
+
+#[derive(Args, Debug, Clone)]
+pub struct DatabaseArgs {
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "ORDO_DATA_DIR", default_value = "./ordo-data")]
+    pub data_dir: PathBuf,
+    /// `sqlite://PATH` or `postgres://USER@HOST/DATABASE`; overrides --data-dir.
+    #[arg(long, env = "ORDO_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    /// Opens (and migrates) the store, creating the data directory for SQLite.
+    pub async fn open(&self) -> Result<SqlStore, String> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => {
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                    format!(
+                        "cannot create the data directory {}: {e}",
+                        self.data_dir.display()
+                    )
+                })?;
+                format!("sqlite://{}", self.data_dir.join("ordo.db").display())
+            }
+        };
+        SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms())
+            .await
+            .map_err(|e| format!("cannot open the database at {}: {e}", redact(&url)))
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_messages() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}
