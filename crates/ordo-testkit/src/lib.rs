@@ -3,9 +3,11 @@
 //!
 //! Tests that should run on both backends are written once with [`on_both_backends!`].
 
+pub mod app;
 pub mod db;
 pub mod fixtures;
 
+pub use app::{ADMIN_KEY, Reply, TestApp};
 pub use db::{Backend, TestDb};
 
 /// The fixed time test stores are opened at, 2026-01-01T00:00:00Z.

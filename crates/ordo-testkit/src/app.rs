@@ -1,0 +1,166 @@
+//! A running Ordo on a random port over a fresh database, and an HTTP client for it.
+
+use std::sync::Arc;
+
+use ordo_app::{App, Limits, ManualClock};
+use ordo_store::NetworkSeed;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::CLOCK_START_MS;
+use crate::db::{Backend, TestDb};
+
+/// The admin key every test app accepts.
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub http: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub app: Arc<App>,
+    pub db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// A reply: status and JSON body (`Null` when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    /// A server over a fresh database holding `seed` (none when `None`), or `None` when the
+    /// backend is not available here.
+    pub async fn spawn(backend: Backend, seed: Option<NetworkSeed>) -> Option<TestApp> {
+        let db = TestDb::fresh(backend).await?;
+        if let Some(seed) = seed {
+            let store = db.store().await;
+            store
+                .load_network(&seed)
+                .await
+                .expect("the seed network loads");
+            store.close().await;
+        }
+        Some(Self::start(db, Limits::default()).await)
+    }
+
+    /// Starts a server on an existing database.
+    pub async fn start(db: TestDb, limits: Limits) -> TestApp {
+        let clock = Arc::new(ManualClock::new(CLOCK_START_MS));
+        let app = Arc::new(App::new(db.store().await, clock.clone(), limits));
+        app.bootstrap_admin(Some(ADMIN_KEY))
+            .await
+            .expect("the admin key is set");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let address = format!("http://{}", listener.local_addr().expect("a local address"));
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let server = tokio::spawn(ordo_server::serve(listener, app.clone(), async {
+            let _ = stop.await;
+        }));
+        TestApp {
+            address,
+            http: reqwest::Client::new(),
+            clock,
+            app,
+            db,
+            shutdown: Some(shutdown),
+            server: Some(server),
+        }
+    }
+
+    /// Shuts the server down gracefully and hands back its database.
+    pub async fn stop(mut self) -> TestDb {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("the server task ends")
+                .expect("the server shuts down cleanly");
+        }
+        self.db
+    }
+
+    /// Stops and starts again on the same database, as after a process restart.
+    pub async fn restart(self) -> TestApp {
+        let db = self.stop().await;
+        Self::start(db, Limits::default()).await
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        key: Option<&str>,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.http.request(method, format!("{}{path}", self.address));
+        if let Some(key) = key {
+            request = request.bearer_auth(key);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    pub async fn get(&self, key: &str, path: &str) -> Reply {
+        self.request(reqwest::Method::GET, Some(key), path, None, &[])
+            .await
+    }
+
+    pub async fn post(&self, key: &str, path: &str, body: &Value) -> Reply {
+        self.request(reqwest::Method::POST, Some(key), path, Some(body), &[])
+            .await
+    }
+
+    /// Places an order, with an idempotency key if given.
+    pub async fn place(&self, key: &str, body: &Value, idempotency_key: Option<&str>) -> Reply {
+        let headers: Vec<(&str, &str)> = idempotency_key
+            .map(|k| ("Idempotency-Key", k))
+            .into_iter()
+            .collect();
+        self.request(
+            reqwest::Method::POST,
+            Some(key),
+            "/v1/orders",
+            Some(body),
+            &headers,
+        )
+        .await
+    }
+
+    /// A new key with this role (and channel), made through the API.
+    pub async fn key(&self, role: &str, channel: Option<&str>) -> String {
+        let reply = self
+            .post(
+                ADMIN_KEY,
+                "/v1/api-keys",
+                &json!({ "role": role, "channel": channel }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body["key"].as_str().expect("a key").to_string()
+    }
+}
