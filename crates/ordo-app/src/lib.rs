@@ -43,9 +43,19 @@ pub struct App {
 }
 
 impl App {
-    /// Builds the app and starts its order writer; call [`App::shutdown`] before dropping it.
+    /// Builds the app with the nearest-location router and starts its order writer; call
+    /// [`App::shutdown`] before dropping it.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
-        let router: Arc<dyn Router> = Arc::new(NearestRouter);
+        Self::with_router(store, clock, limits, Arc::new(NearestRouter))
+    }
+
+    /// Builds the app with `router` deciding where orders are fulfilled.
+    pub fn with_router(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+        router: Arc<dyn Router>,
+    ) -> Self {
         let writers = match store.backend() {
             Backend::Sqlite => 1,
             Backend::Postgres => POSTGRES_WRITERS,
