@@ -142,8 +142,11 @@ on_both_backends! {
         // Within one batch too: the second of two identical external ids is a duplicate.
         let batch = [place_command("W-3", &[("A", 1)]), place_command("W-3", &[("A", 1)])];
         let outcomes = store.place_orders(&batch, &NearestRouter).await.unwrap();
-        assert!(matches!(outcomes[0], PlaceOutcome::Placed(_)));
-        assert!(matches!(outcomes[1], PlaceOutcome::Duplicate { .. }));
+        let PlaceOutcome::Placed(first_of_batch) = &outcomes[0] else { panic!("placed") };
+        assert!(
+            matches!(&outcomes[1], PlaceOutcome::Duplicate { number, .. } if *number == first_of_batch.order.number),
+            "the duplicate names the number its twin got in the same batch"
+        );
         assert_eq!(store.check_invariants().await.unwrap(), vec![]);
     }
 

@@ -288,6 +288,7 @@ fn order(picker: &Picker, channel: &str, rng: &mut fastrand::Rng, external_id: &
 #[derive(Default)]
 struct Tally {
     placed: u64,
+    replayed: u64,
     rejected: u64,
     errors: u64,
     first_error: Option<String>,
@@ -297,6 +298,7 @@ struct Tally {
 impl Tally {
     fn merge(&mut self, other: Tally) {
         self.placed += other.placed;
+        self.replayed += other.replayed;
         self.rejected += other.rejected;
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
@@ -314,7 +316,9 @@ async fn drive(
 ) -> Tally {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut tally = Tally::default();
-    let run = format!("{:x}", rng.u64(..));
+    // Order contents follow the seed; ids are new each run, so a second run never replays
+    // the first one's idempotency keys.
+    let run = format!("{:x}", fastrand::u64(..));
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
@@ -329,11 +333,12 @@ async fn drive(
             .json(&body)
             .send()
             .await;
-        let status = match result {
+        let (status, replayed) = match result {
             Ok(response) => {
                 let status = response.status().as_u16();
+                let replayed = response.headers().contains_key("idempotent-replayed");
                 let _ = response.bytes().await;
-                status
+                (status, replayed)
             }
             Err(e) => {
                 tally.errors += 1;
@@ -345,6 +350,7 @@ async fn drive(
             .latencies_ms
             .push(started.elapsed().as_secs_f64() * 1000.0);
         match status {
+            201 if replayed => tally.replayed += 1,
             201 => tally.placed += 1,
             409 => tally.rejected += 1,
             other => {
@@ -387,6 +393,7 @@ fn report(args: &BenchArgs, tally: &Tally, elapsed: Duration) {
             "errors": tally.errors,
             "placed": tally.placed,
             "rejected_insufficient_stock": tally.rejected,
+            "replayed": tally.replayed,
             "concurrency": args.concurrency,
             "duration_s": round2(seconds),
         });
@@ -401,6 +408,7 @@ fn report(args: &BenchArgs, tally: &Tally, elapsed: Duration) {
             tally.placed, orders_per_s
         );
         println!("  refused, no stock    {:>10}", tally.rejected);
+        println!("  replayed             {:>10}", tally.replayed);
         println!("  errors               {:>10}", tally.errors);
         println!(
             "  latency ms           p50 {p50:.2}   p95 {p95:.2}   p99 {p99:.2}   max {max:.2}"

@@ -132,7 +132,7 @@ impl Sql {
 /// binds SQLite arguments in time that grows faster than their number: loading the demo's
 /// 2,866 positions took 3.9 s in statements of 30,000 arguments and 0.42 s in statements of
 /// 600 (250 to 600 measured alike).
-const STATEMENT_ARGS_MAX: usize = 600;
+pub(crate) const STATEMENT_ARGS_MAX: usize = 600;
 
 /// Multi-row `INSERT` statements for `rows`, split so each stays under the argument limit.
 pub(crate) fn inserts(table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Vec<Sql> {

@@ -10,7 +10,7 @@ use sqlx::{Connection, Row};
 use ordo_domain::inventory::{Cause, LedgerEntry, Position, StockBook};
 use ordo_domain::values::{LocationCode, Sku};
 
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, STATEMENT_ARGS_MAX, Sql, inserts};
 use super::catalog::finish_page;
 use super::rows;
 use super::{Backend, SqlStore};
@@ -46,51 +46,78 @@ pub(crate) async fn lock_positions(
     rows.iter().map(rows::position).collect()
 }
 
-/// Writes the positions the book changed. Each update only applies if the row still holds the
-/// figures that were loaded; otherwise someone changed it meanwhile and the transaction fails
-/// as retryable contention rather than overwrite their change.
+/// Writes the positions the book changed. An update only applies where the row still holds
+/// the figures that were loaded; if any row was changed meanwhile, the transaction fails as
+/// retryable contention rather than overwrite that change. Updates go out a chunk of rows per
+/// statement (`UPDATE … FROM (VALUES …)`, which both databases read), inserts likewise.
 pub(crate) async fn write_book(
     conn: &mut AnyConnection,
     book: &StockBook,
     now_ms: i64,
 ) -> StoreResult<()> {
+    let mut updates = Vec::new();
+    let mut created = Vec::new();
     for changed in book.changed() {
         let p = changed.now;
-        let done = match changed.loaded {
-            Some(old) => {
-                let mut sql = Sql::new("UPDATE inventory_positions SET on_hand = ");
-                sql.arg(p.on_hand).push(", reserved = ").arg(p.reserved);
-                sql.push(", safety_stock = ").arg(p.safety_stock).push(", updated_at = ").arg(now_ms);
-                sql.push(" WHERE sku = ").arg(p.sku.as_str()).push(" AND location = ").arg(p.location.as_str());
-                sql.push(" AND on_hand = ").arg(old.on_hand).push(" AND reserved = ").arg(old.reserved);
-                sql.push(" AND safety_stock = ").arg(old.safety_stock);
-                sql.build().execute(&mut *conn).await?
-            }
-            None => sqlx::query(
-                "INSERT INTO inventory_positions (sku, location, on_hand, reserved, safety_stock, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(p.sku.as_str())
-            .bind(p.location.as_str())
-            .bind(p.on_hand)
-            .bind(p.reserved)
-            .bind(p.safety_stock)
-            .bind(now_ms)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                if StoreError::is_unique_violation(&e) {
-                    StoreError::Contention(format!("position {}@{} was created meanwhile", p.sku, p.location))
-                } else {
-                    e.into()
-                }
-            })?,
-        };
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Contention(format!(
-                "position {}@{} changed meanwhile",
-                p.sku, p.location
-            )));
+        match changed.loaded {
+            Some(old) => updates.push(vec![
+                Arg::from(p.sku.as_str()),
+                p.location.as_str().into(),
+                p.on_hand.into(),
+                p.reserved.into(),
+                p.safety_stock.into(),
+                old.on_hand.into(),
+                old.reserved.into(),
+                old.safety_stock.into(),
+            ]),
+            None => created.push(vec![
+                Arg::from(p.sku.as_str()),
+                p.location.as_str().into(),
+                p.on_hand.into(),
+                p.reserved.into(),
+                p.safety_stock.into(),
+                now_ms.into(),
+            ]),
         }
+    }
+    for chunk in updates.chunks(STATEMENT_ARGS_MAX / 8) {
+        let mut sql = Sql::new(
+            "UPDATE inventory_positions SET on_hand = v.column3, reserved = v.column4, safety_stock = v.column5, updated_at = ",
+        );
+        sql.arg(now_ms).push(" FROM (VALUES ");
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .list(row.iter().cloned())
+                .push(")");
+        }
+        sql.push(
+            ") AS v WHERE inventory_positions.sku = v.column1 AND inventory_positions.location = v.column2 \
+             AND inventory_positions.on_hand = v.column6 AND inventory_positions.reserved = v.column7 \
+             AND inventory_positions.safety_stock = v.column8",
+        );
+        let done = sql.build().execute(&mut *conn).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Contention(
+                "a stock position changed meanwhile".into(),
+            ));
+        }
+    }
+    let columns = [
+        "sku",
+        "location",
+        "on_hand",
+        "reserved",
+        "safety_stock",
+        "updated_at",
+    ];
+    for sql in inserts("inventory_positions", &columns, created) {
+        sql.build().execute(&mut *conn).await.map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Contention("a stock position was created meanwhile".into())
+            } else {
+                e.into()
+            }
+        })?;
     }
     Ok(())
 }

@@ -121,13 +121,12 @@ async fn place_batch(
             router,
             &mut new_reservation_id,
         ) {
-            Ok(mut placement) => {
-                let number = store.backend.next_order_numbers(&mut tx, 1).await?[0].to_string();
-                placement.order.number = number.clone();
+            Ok(placement) => {
                 if let (Some(claim), Some(key)) = (&command.idempotency, claim_key) {
                     claims.insert(key, (claim.request_hash.clone(), command.order_id.clone()));
                 }
-                external_ids.insert(external_key, (command.order_id.clone(), number));
+                // Its number is drawn below with the batch's others.
+                external_ids.insert(external_key, (command.order_id.clone(), String::new()));
                 decided.push(Decided::Placed(Box::new(placement)));
             }
             Err(rejection) => {
@@ -136,6 +135,7 @@ async fn place_batch(
         }
     }
 
+    number_orders(store, &mut tx, &mut decided).await?;
     let placements: Vec<&Placement> = decided
         .iter()
         .filter_map(|d| {
@@ -179,6 +179,44 @@ async fn place_batch(
     Ok(outcomes)
 }
 
+/// Gives the batch's placed orders consecutive numbers in one statement, in the order they
+/// arrived, and fills them into duplicates of those orders within the batch.
+async fn number_orders(
+    store: &SqlStore,
+    conn: &mut AnyConnection,
+    decided: &mut [Decided],
+) -> StoreResult<()> {
+    let placed = decided
+        .iter()
+        .filter(|d| matches!(d, Decided::Placed(_)))
+        .count() as i64;
+    let mut numbers = store
+        .backend
+        .next_order_numbers(conn, placed)
+        .await?
+        .into_iter();
+    let mut assigned: HashMap<String, String> = HashMap::new();
+    for d in decided.iter_mut() {
+        if let Decided::Placed(p) = d {
+            let number = numbers
+                .next()
+                .ok_or_else(|| crate::StoreError::Corrupt("too few order numbers".into()))?;
+            p.order.number = number.to_string();
+            assigned.insert(p.order.id.clone(), p.order.number.clone());
+        }
+    }
+    for d in decided.iter_mut() {
+        if let Decided::Done(outcome) = d
+            && let PlaceOutcome::Duplicate { order_id, number } = outcome.as_mut()
+            && number.is_empty()
+            && let Some(assigned) = assigned.get(order_id)
+        {
+            number.clone_from(assigned);
+        }
+    }
+    Ok(())
+}
+
 async fn write_placements(
     conn: &mut AnyConnection,
     batch: &[PlaceCommand],
@@ -218,40 +256,48 @@ async fn write_placements(
 }
 
 /// Stored idempotency claims for the batch's keys: (scope, key) → (request hash, order id).
+/// Both key columns are named so the lookup uses the primary key instead of a scan.
 async fn load_claims(
     conn: &mut AnyConnection,
     batch: &[PlaceCommand],
 ) -> StoreResult<HashMap<(String, String), (String, String)>> {
-    let keys: BTreeSet<&str> = batch
+    let claims: Vec<&IdempotencyClaim> = batch
         .iter()
-        .filter_map(|c| c.idempotency.as_ref().map(|i| i.key.as_str()))
+        .filter_map(|c| c.idempotency.as_ref())
         .collect();
-    if keys.is_empty() {
+    if claims.is_empty() {
         return Ok(HashMap::new());
     }
+    let scopes: BTreeSet<&str> = claims.iter().map(|c| c.scope.as_str()).collect();
+    let keys: BTreeSet<&str> = claims.iter().map(|c| c.key.as_str()).collect();
     let mut sql = Sql::new(
-        "SELECT scope, key, request_hash, resource_id FROM idempotency_keys WHERE key IN (",
+        "SELECT scope, key, request_hash, resource_id FROM idempotency_keys WHERE scope IN (",
     );
-    sql.list(keys).push(")");
-    let mut claims = HashMap::new();
+    sql.list(scopes).push(") AND key IN (").list(keys).push(")");
+    let mut found = HashMap::new();
     for row in sql.build().fetch_all(&mut *conn).await? {
-        claims.insert(
+        found.insert(
             (row.text("scope")?, row.text("key")?),
             (row.text("request_hash")?, row.text("resource_id")?),
         );
     }
-    Ok(claims)
+    Ok(found)
 }
 
 /// Orders that already carry the batch's external ids: (channel, external id) → (id, number).
+/// Both columns of the unique index are named so the lookup uses it instead of a scan.
 async fn load_external_ids(
     conn: &mut AnyConnection,
     batch: &[PlaceCommand],
 ) -> StoreResult<HashMap<(String, String), (String, String)>> {
+    let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
     let external: BTreeSet<&str> = batch.iter().map(|c| c.draft.external_id.as_str()).collect();
     let mut sql =
-        Sql::new("SELECT id, number, channel, external_id FROM orders WHERE external_id IN (");
-    sql.list(external).push(")");
+        Sql::new("SELECT id, number, channel, external_id FROM orders WHERE channel IN (");
+    sql.list(channels)
+        .push(") AND external_id IN (")
+        .list(external)
+        .push(")");
     let mut found = HashMap::new();
     for row in sql.build().fetch_all(&mut *conn).await? {
         found.insert(
