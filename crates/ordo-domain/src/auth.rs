@@ -72,8 +72,10 @@ pub enum Action<'a> {
     ReadAvailability,
     /// Change reference data, stock, channels or keys; read keys.
     Administer,
-    /// Create or cancel an order of this channel.
+    /// Create an order of this channel.
     WriteOrder(&'a ChannelCode),
+    /// Change (cancel) orders; a channel principal is further limited to its own channel's.
+    ChangeOrders,
     /// Read orders; a channel principal is further limited to its own channel's orders.
     ReadOrders,
 }
@@ -87,7 +89,10 @@ impl Principal {
                 Action::ReadCatalog | Action::ReadAvailability | Action::ReadOrders,
             ) => true,
             (Role::ReadOnly, _) => false,
-            (Role::Channel, Action::ReadAvailability | Action::ReadOrders) => true,
+            (
+                Role::Channel,
+                Action::ReadAvailability | Action::ReadOrders | Action::ChangeOrders,
+            ) => true,
             (Role::Channel, Action::WriteOrder(channel)) => self.channel.as_ref() == Some(channel),
             (Role::Channel, _) => false,
         }
@@ -130,6 +135,7 @@ mod tests {
         assert!(key.may(Action::WriteOrder(&web)));
         assert!(!key.may(Action::WriteOrder(&pos)));
         assert!(key.may(Action::ReadAvailability));
+        assert!(key.may(Action::ChangeOrders));
         assert!(!key.may(Action::ReadCatalog));
         assert!(!key.may(Action::Administer));
         assert_eq!(key.order_scope(), Some(&web));
@@ -141,6 +147,7 @@ mod tests {
         let reader = principal(Role::ReadOnly, None);
         assert!(reader.may(Action::ReadCatalog) && reader.may(Action::ReadOrders));
         assert!(!reader.may(Action::WriteOrder(&web)) && !reader.may(Action::Administer));
+        assert!(!reader.may(Action::ChangeOrders));
         let admin = principal(Role::Admin, None);
         assert!(admin.may(Action::Administer) && admin.may(Action::WriteOrder(&web)));
         assert_eq!(admin.order_scope(), None);

@@ -126,6 +126,19 @@ on_both_backends! {
         assert_eq!(placed.body["totals"]["total"], "59.97");
         let number = placed.body["number"].as_str().unwrap();
 
+        let reader = app.key("read_only", None).await;
+        let refused = app.post(&reader, &format!("/v1/orders/{number}/cancel"), &json!({})).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "a read-only key cannot cancel");
+        let unreadable = app
+            .http
+            .post(format!("{}/v1/orders/{number}/cancel", app.address))
+            .bearer_auth(ADMIN_KEY)
+            .body("reason=none")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unreadable.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "a body that is not JSON is refused, not ignored");
+
         let cancelled = app.post(ADMIN_KEY, &format!("/v1/orders/{number}/cancel"), &json!({ "reason": "customer asked" })).await;
         assert_eq!(cancelled.status, StatusCode::OK);
         assert_eq!(cancelled.body["status"], "cancelled");

@@ -169,12 +169,12 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Optional
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let empty = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .is_some_and(|v| v == "0")
-            || !req.headers().contains_key(header::CONTENT_TYPE);
-        if empty {
+        // HTTP says when a request has no body: no Content-Length (or 0) and no
+        // Transfer-Encoding. Any other body must be JSON, so nothing sent is silently ignored.
+        let headers = req.headers();
+        let no_body = headers.get(header::CONTENT_LENGTH).is_none_or(|v| v == "0")
+            && !headers.contains_key(header::TRANSFER_ENCODING);
+        if no_body {
             return Ok(Self(None));
         }
         let document = json_document(req, state).await?;
@@ -198,8 +198,7 @@ async fn cancel_order(
         Some(r) => Some(parse_text(&r, 500).map_err(|m| ApiError::field("reason", m))?),
         None => None,
     };
-    let order = app.order(&caller.0, &id).await?;
-    caller.require(Action::WriteOrder(&order.order.channel))?;
+    caller.require(Action::ChangeOrders)?;
     Ok(axum::Json(
         app.cancel_order(&caller.0, &id, reason).await?.into(),
     ))
