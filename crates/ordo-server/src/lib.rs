@@ -22,7 +22,6 @@ use axum::response::IntoResponse;
 use ordo_app::App;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -52,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
                 .into_response()
         })
         .layer(DefaultBodyLimit::max(limits.request_body_max_bytes))
+        .layer(middleware::from_fn_with_state(app.clone(), ops::deadline))
         .layer(middleware::from_fn(ops::track))
         .with_state(app)
         .layer(
@@ -62,10 +62,6 @@ pub fn router(app: Arc<App>) -> Router {
                     tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Duration::from_millis(limits.request_timeout_ms),
-                )),
         )
 }
 

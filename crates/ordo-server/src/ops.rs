@@ -75,6 +75,26 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
     })
 }
 
+/// Answers 503 with a problem when a request outlives `request_timeout_ms`. A placed order
+/// may still commit after its caller was told to retry: the retry, with the same
+/// Idempotency-Key, then answers with that order.
+pub async fn deadline(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let limit = std::time::Duration::from_millis(app.limits().request_timeout_ms);
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_ms = limit.as_millis() as u64, "request timed out");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "Timed out",
+                "the request took too long; retry it",
+            )
+            .into_response()
+        }
+    }
+}
+
 /// Counts every request and times it, by method, route template and status.
 pub async fn track(request: Request, next: Next) -> Response {
     let start = Instant::now();

@@ -244,3 +244,18 @@ async fn ordo_bench_reports_rates_and_latencies_as_json() {
     assert!(figures["placed"].as_u64().unwrap() > 0);
     assert!(app.app.check().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_request_past_its_deadline_is_answered_with_a_problem() {
+    let db = TestDb::fresh(ordo_testkit::Backend::Sqlite).await.unwrap();
+    let limits = ordo_app::Limits {
+        request_timeout_ms: 0,
+        ..Default::default()
+    };
+    let app = TestApp::start(db, limits).await;
+    let reply = app.get(ADMIN_KEY, "/v1/orders").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(reply.body["type"], "/problems/timeout");
+    assert_eq!(reply.headers["retry-after"], "1");
+    app.stop().await;
+}
