@@ -21,6 +21,9 @@ pub struct Limits {
     pub order_batch_max: usize,
     /// Orders that may wait for the writer before new ones are refused with 503.
     pub order_queue_max: usize,
+    /// How often expired checkout holds are swept. Readers never wait for the sweep: an
+    /// expired hold's units count as free from the moment it expires.
+    pub hold_sweep_interval_ms: u64,
 }
 
 impl Default for Limits {
@@ -35,6 +38,7 @@ impl Default for Limits {
             page_limit_default: 50,
             order_batch_max: 128,
             order_queue_max: 10_000,
+            hold_sweep_interval_ms: 1_000,
         }
     }
 }

@@ -34,6 +34,9 @@ pub enum AppError {
     /// A stock change that the current figures do not allow.
     #[error("stock change refused: {0}")]
     StockConflict(FieldErrors),
+    /// The resource's state does not allow the request.
+    #[error("conflict: {0}")]
+    Conflict(FieldErrors),
     /// Overloaded or shutting down: try again later.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -1,9 +1,12 @@
-//! Stock: counts, adjustments, positions, the ledger, and availability to promise.
+//! Stock: counts, adjustments, reclassifications, positions, the ledger, and availability to
+//! promise.
 
 use std::collections::BTreeMap;
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::inventory::{LedgerEntry, Movement, Position, SkuAvailability, summarize};
+use ordo_domain::inventory::{
+    LedgerEntry, Movement, Position, SkuAvailability, StockState, summarize,
+};
 use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{
@@ -13,35 +16,56 @@ use ordo_store::{
 use crate::App;
 use crate::error::{AppError, AppResult};
 
-/// One signed correction of on hand.
+/// One signed correction of on hand, in one of its states.
 #[derive(Debug, Clone)]
 pub struct Adjustment {
     pub location: LocationCode,
     pub sku: Sku,
     pub delta: i64,
+    pub state: StockState,
+}
+
+/// Units changing state where they are: sellable to damaged, quality hold to sellable...
+#[derive(Debug, Clone)]
+pub struct Reclassification {
+    pub location: LocationCode,
+    pub sku: Sku,
+    pub quantity: i64,
+    pub from: StockState,
+    pub to: StockState,
+}
+
+/// Counted figures for one position; `None` leaves that figure as it is.
+#[derive(Debug, Clone)]
+pub struct Count {
+    pub on_hand: i64,
+    pub safety_stock: Option<i64>,
+    pub damaged: Option<i64>,
+    pub quality_hold: Option<i64>,
 }
 
 impl App {
-    /// Sets a counted on-hand figure (and safety stock, if given); the difference is ledgered.
+    /// Sets counted figures; the differences are ledgered.
     pub async fn count_stock(
         &self,
         location: LocationCode,
         sku: Sku,
-        on_hand: i64,
-        safety_stock: Option<i64>,
+        count: Count,
         reason: Option<String>,
         actor: &str,
     ) -> AppResult<LedgerEntry> {
         let movement = Movement::Count {
-            on_hand,
-            safety_stock,
+            on_hand: count.on_hand,
+            safety_stock: count.safety_stock,
+            damaged: count.damaged,
+            quality_hold: count.quality_hold,
         };
         let batch = self.movement_batch(
             vec![(location.clone(), sku.clone(), movement)],
             reason,
             actor,
         );
-        match self.store.move_stock(&batch).await? {
+        match self.store.move_stock(&batch, &self.deciders()).await? {
             MovementOutcome::Applied(mut entries) => entries
                 .pop()
                 .ok_or_else(|| AppError::Internal("a count wrote no ledger entry".into())),
@@ -64,10 +88,58 @@ impl App {
     ) -> AppResult<Vec<LedgerEntry>> {
         let moves = adjustments
             .into_iter()
-            .map(|a| (a.location, a.sku, Movement::Adjust { delta: a.delta }))
+            .map(|a| {
+                (
+                    a.location,
+                    a.sku,
+                    Movement::Adjust {
+                        delta: a.delta,
+                        state: a.state,
+                    },
+                )
+            })
             .collect();
-        let batch = self.movement_batch(moves, Some(reason), actor);
-        match self.store.move_stock(&batch).await? {
+        self.apply_moves("adjustments", "delta", moves, Some(reason), actor)
+            .await
+    }
+
+    /// Moves units between states where they are, all or none.
+    pub async fn reclassify_stock(
+        &self,
+        changes: Vec<Reclassification>,
+        reason: String,
+        actor: &str,
+    ) -> AppResult<Vec<LedgerEntry>> {
+        let moves = changes
+            .into_iter()
+            .map(|c| {
+                (
+                    c.location,
+                    c.sku,
+                    Movement::Reclassify {
+                        quantity: c.quantity,
+                        from: c.from,
+                        to: c.to,
+                    },
+                )
+            })
+            .collect();
+        self.apply_moves("reclassifications", "quantity", moves, Some(reason), actor)
+            .await
+    }
+
+    /// Applies movements named in a list called `list` of the request; problems name the
+    /// entry and its field (`figure` for a refused movement).
+    async fn apply_moves(
+        &self,
+        list: &str,
+        figure: &str,
+        moves: Vec<(LocationCode, Sku, Movement)>,
+        reason: Option<String>,
+        actor: &str,
+    ) -> AppResult<Vec<LedgerEntry>> {
+        let batch = self.movement_batch(moves, reason, actor);
+        match self.store.move_stock(&batch, &self.deciders()).await? {
             MovementOutcome::Applied(entries) => Ok(entries),
             MovementOutcome::Rejected(problems) => {
                 let mut unknown = FieldErrors::new();
@@ -76,15 +148,14 @@ impl App {
                     let (l, s, _) = &batch.moves[i];
                     match problem {
                         MoveProblem::UnknownLocation => unknown.push(
-                            format!("adjustments[{i}].location"),
+                            format!("{list}[{i}].location"),
                             format!("no location has code {l}"),
                         ),
-                        MoveProblem::UnknownItem => unknown.push(
-                            format!("adjustments[{i}].sku"),
-                            format!("no item has SKU {s}"),
-                        ),
+                        MoveProblem::UnknownItem => {
+                            unknown.push(format!("{list}[{i}].sku"), format!("no item has SKU {s}"))
+                        }
                         MoveProblem::Refused(refusal) => {
-                            refused.push(format!("adjustments[{i}].delta"), refusal.to_string())
+                            refused.push(format!("{list}[{i}].{figure}"), refusal.to_string())
                         }
                     }
                 }
@@ -118,7 +189,10 @@ impl App {
         filter: &PositionFilter,
         page: &PageRequest,
     ) -> AppResult<Page<Position>> {
-        Ok(self.store.positions(filter, page).await?)
+        Ok(self
+            .store
+            .positions(filter, page, self.clock.now_ms())
+            .await?)
     }
 
     pub async fn ledger(
@@ -133,7 +207,11 @@ impl App {
     /// the order asked. Unknown items answer with nothing available.
     pub async fn availability(&self, skus: &[Sku]) -> AppResult<Vec<SkuAvailability>> {
         let mut by_sku: BTreeMap<Sku, Vec<Position>> = BTreeMap::new();
-        for position in self.store.positions_for_availability(skus).await? {
+        for position in self
+            .store
+            .positions_for_availability(skus, self.clock.now_ms())
+            .await?
+        {
             by_sku
                 .entry(position.sku.clone())
                 .or_default()
@@ -141,7 +219,13 @@ impl App {
         }
         Ok(skus
             .iter()
-            .map(|sku| summarize(sku.clone(), by_sku.get(sku).cloned().unwrap_or_default()))
+            .map(|sku| {
+                summarize(
+                    sku.clone(),
+                    by_sku.get(sku).cloned().unwrap_or_default(),
+                    None,
+                )
+            })
             .collect())
     }
 }

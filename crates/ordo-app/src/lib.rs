@@ -2,8 +2,9 @@
 //! the store. Time comes from a [`Clock`], so every use case runs the same under test.
 //!
 //! - [`App`] — the use cases, one `impl App` block per area: [`auth`], [`catalog`],
-//!   [`inventory`], [`orders`], [`demo`].
+//!   [`inventory`], [`orders`], [`holds`], [`demo`].
 //! - `writer` — the order writer: batches concurrent orders into shared transactions.
+//! - [`holds`] also runs the sweeper that releases expired checkout holds.
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
 
 pub mod auth;
@@ -12,21 +13,25 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod holds;
 pub mod inventory;
 pub mod orders;
 mod writer;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use ordo_domain::promise::{DistanceBands, TransitModel};
 use ordo_domain::routing::{NearestRouter, Router};
-use ordo_store::Store;
+use ordo_store::{Deciders, Store};
+use tokio::task::JoinHandle;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, Breach, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
+    Backend, Breach, HoldRecord, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest,
+    PositionFilter,
 };
 
 use writer::OrderWriter;
@@ -40,11 +45,14 @@ pub struct App {
     limits: Limits,
     keys: auth::KeyCache,
     writer: OrderWriter,
+    router: Arc<dyn Router>,
+    transit: Arc<dyn TransitModel>,
+    sweeper: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl App {
-    /// Builds the app with the nearest-location router and starts its order writer; call
-    /// [`App::shutdown`] before dropping it.
+    /// Builds the app with the nearest-location router and starts its order writer and hold
+    /// sweeper; call [`App::shutdown`] before dropping it.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
         Self::with_router(store, clock, limits, Arc::new(NearestRouter))
     }
@@ -56,16 +64,25 @@ impl App {
         limits: Limits,
         router: Arc<dyn Router>,
     ) -> Self {
+        let transit: Arc<dyn TransitModel> = Arc::new(DistanceBands::default());
         let writers = match store.backend() {
             Backend::Sqlite => 1,
             Backend::Postgres => POSTGRES_WRITERS,
         };
         let writer = OrderWriter::start(
             store.clone(),
-            router,
+            router.clone(),
+            transit.clone(),
             writers,
             limits.order_batch_max,
             limits.order_queue_max,
+        );
+        let sweeper = holds::start_sweeper(
+            store.clone(),
+            clock.clone(),
+            router.clone(),
+            transit.clone(),
+            limits.hold_sweep_interval_ms,
         );
         Self {
             store,
@@ -73,7 +90,22 @@ impl App {
             limits,
             keys: Default::default(),
             writer,
+            router,
+            transit,
+            sweeper: Mutex::new(Some(sweeper)),
         }
+    }
+
+    /// The deciders transactions consult.
+    fn deciders(&self) -> Deciders<'_> {
+        Deciders {
+            router: self.router.as_ref(),
+            transit: self.transit.as_ref(),
+        }
+    }
+
+    pub fn transit(&self) -> &dyn TransitModel {
+        self.transit.as_ref()
     }
 
     pub fn limits(&self) -> &Limits {
@@ -98,9 +130,14 @@ impl App {
         Ok(self.store.check_invariants().await?)
     }
 
-    /// Writes every queued order, then closes the store.
+    /// Writes every queued order, stops the hold sweeper, then closes the store.
     pub async fn shutdown(&self) {
         self.writer.shutdown().await;
+        let sweeper = self.sweeper.lock().ok().and_then(|mut s| s.take());
+        if let Some(sweeper) = sweeper {
+            sweeper.abort();
+            let _ = sweeper.await;
+        }
         self.store.close().await;
     }
 }

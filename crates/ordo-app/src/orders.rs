@@ -3,11 +3,14 @@
 //! exist.
 
 use ordo_domain::auth::{Action, Principal};
-use ordo_domain::order::{CancelError, OrderDraft, OrderEvent, PlaceRejection};
+use ordo_domain::field::FieldErrors;
+use ordo_domain::order::{
+    CancelError, FulfilError, OrderDraft, OrderEvent, PlaceRejection, ShipError,
+};
 use ordo_store::ids::new_id;
 use ordo_store::{
     CancelCommand, IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest,
-    PlaceCommand, PlaceOutcome,
+    PlaceCommand, PlaceOutcome, ShipCommand,
 };
 
 use crate::App;
@@ -131,7 +134,7 @@ impl App {
             actor: principal.actor(),
             now_ms: self.clock.now_ms(),
         };
-        match self.store.cancel_order(&command).await? {
+        match self.store.cancel_order(&command, &self.deciders()).await? {
             None => Err(AppError::NotFound(format!("order {id_or_number}"))),
             Some(Ok(record)) => {
                 let units: i64 = record
@@ -151,6 +154,62 @@ impl App {
             Some(Err(CancelError::Inventory(e))) => Err(AppError::Internal(format!(
                 "cancelling {id_or_number}: {e}"
             ))),
+        }
+    }
+}
+
+impl App {
+    /// Ships units of one allocation: on hand and reserved both go down, the line's units
+    /// count as shipped, and the order's status follows. (Fulfilment orders will drive this.)
+    pub async fn ship_allocation(
+        &self,
+        principal: &Principal,
+        allocation_id: &str,
+        quantity: Option<i64>,
+    ) -> AppResult<OrderRecord> {
+        let not_found = || AppError::NotFound(format!("allocation {allocation_id}"));
+        let order_id = self
+            .store
+            .allocation_order(allocation_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let command = ShipCommand {
+            order_id,
+            allocation_id: allocation_id.to_string(),
+            quantity,
+            channel_scope: principal.order_scope().cloned(),
+            actor: principal.actor(),
+            now_ms: self.clock.now_ms(),
+        };
+        match self.store.ship_allocation(&command).await? {
+            None => Err(not_found()),
+            Some(Ok(record)) => {
+                metrics::counter!("ordo_units_shipped_total")
+                    .increment(quantity.unwrap_or(0).max(0) as u64);
+                Ok(record)
+            }
+            Some(Err(ShipError::UnknownAllocation(_))) => {
+                Err(AppError::Conflict(FieldErrors::single(
+                    "allocation",
+                    "is not held: it shipped or was released already",
+                )))
+            }
+            Some(Err(ShipError::OnHold)) => Err(AppError::Conflict(FieldErrors::single(
+                "order",
+                "is on hold",
+            ))),
+            Some(Err(e @ ShipError::TooMany { .. })) => Err(AppError::Invalid(
+                FieldErrors::single("quantity", e.to_string()),
+            )),
+            Some(Err(ShipError::Fulfil(FulfilError::Illegal(t)))) => {
+                Err(AppError::IllegalTransition {
+                    status: t.from,
+                    wanted: t.to,
+                })
+            }
+            Some(Err(ShipError::Fulfil(e))) => {
+                Err(AppError::Internal(format!("shipping {allocation_id}: {e}")))
+            }
         }
     }
 }

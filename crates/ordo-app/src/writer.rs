@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::Router;
-use ordo_store::{PlaceCommand, PlaceOutcome, Store};
+use ordo_store::{Deciders, PlaceCommand, PlaceOutcome, Store};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -27,6 +28,7 @@ impl OrderWriter {
     pub(crate) fn start(
         store: Arc<dyn Store>,
         router: Arc<dyn Router>,
+        transit: Arc<dyn TransitModel>,
         writers: usize,
         batch_max: usize,
         queue_max: usize,
@@ -38,6 +40,7 @@ impl OrderWriter {
                 tokio::spawn(run(
                     store.clone(),
                     router.clone(),
+                    transit.clone(),
                     receiver.clone(),
                     batch_max.max(1),
                 ))
@@ -93,6 +96,7 @@ impl OrderWriter {
 async fn run(
     store: Arc<dyn Store>,
     router: Arc<dyn Router>,
+    transit: Arc<dyn TransitModel>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     batch_max: usize,
 ) {
@@ -114,7 +118,11 @@ async fn run(
         let (commands, replies): (Vec<PlaceCommand>, Vec<_>) =
             jobs.into_iter().map(|j| (j.command, j.reply)).unzip();
         metrics::histogram!("ordo_order_batch_size").record(commands.len() as f64);
-        match store.place_orders(&commands, router.as_ref()).await {
+        let deciders = Deciders {
+            router: router.as_ref(),
+            transit: transit.as_ref(),
+        };
+        match store.place_orders(&commands, &deciders).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));

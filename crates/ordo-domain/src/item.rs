@@ -1,5 +1,7 @@
 //! Items: the stock keeping units Ordo sells and moves.
 
+use jiff::civil::Date;
+
 use crate::values::Sku;
 
 /// Heaviest item we accept, in grams (one tonne).
@@ -16,9 +18,18 @@ pub struct Item {
     pub width_mm: Option<i64>,
     pub height_mm: Option<i64>,
     pub allow_backorder: bool,
+    pub preorder: Option<Preorder>,
     pub active: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+/// An item sold before it is released: orders may wait for up to `cap` units until
+/// `release_date`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Preorder {
+    pub release_date: Date,
+    pub cap: i64,
 }
 
 pub fn parse_weight_g(raw: i64) -> Result<i64, String> {

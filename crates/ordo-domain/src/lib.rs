@@ -4,18 +4,31 @@
 //! - [`values`], [`field`], [`ids`], [`money`], [`geo`] — checked values and their parsers.
 //! - [`location`], [`item`], [`channel`], [`auth`] — reference data and who may do what.
 //! - [`inventory`] — positions, their arithmetic and the ledger; availability to promise.
-//! - [`routing`] — the seam where a router decides which location fulfils what.
-//! - [`order`] — orders, their status model, placing and cancelling.
+//! - [`reservation`] — units held for an order line, a checkout hold or a transfer.
+//! - [`routing`] — the seam where a router decides which location fulfils what;
+//!   [`allocation`] asks it and reserves what it decides.
+//! - [`promise`] — ship dates, transit and delivery dates; incoming supply.
+//! - [`order`] — orders, their status model, placing, cancelling, shipping, backorders.
+//! - [`hold`], [`transfer`], [`inbound`] — checkout holds, transfers between locations,
+//!   purchase orders and ship notices.
+//! - [`alerts`] — stock thresholds and the alerts crossing them raises.
 
+pub mod alerts;
+pub mod allocation;
 pub mod auth;
 pub mod channel;
 pub mod field;
 pub mod geo;
+pub mod hold;
 pub mod ids;
+pub mod inbound;
 pub mod inventory;
 pub mod item;
 pub mod location;
 pub mod money;
 pub mod order;
+pub mod promise;
+pub mod reservation;
 pub mod routing;
+pub mod transfer;
 pub mod values;

@@ -87,9 +87,23 @@ pub struct Location {
     pub daily_order_capacity: Option<i64>,
     pub cutoff_local_time: Option<LocalTime>,
     pub time_zone: TimeZoneName,
+    /// Days between goods arriving and being ready to ship.
+    pub receiving_lead_time_days: i64,
     pub active: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
+}
+
+/// Longest receiving lead time a location may declare, in days.
+pub const RECEIVING_LEAD_TIME_DAYS_MAX: i64 = 60;
+
+pub fn parse_lead_time_days(raw: i64) -> Result<i64, String> {
+    if !(0..=RECEIVING_LEAD_TIME_DAYS_MAX).contains(&raw) {
+        return Err(format!(
+            "must be a whole number of days from 0 to {RECEIVING_LEAD_TIME_DAYS_MAX}"
+        ));
+    }
+    Ok(raw)
 }
 
 /// Largest daily order capacity a location may declare.

@@ -184,6 +184,10 @@ impl From<AppError> for ApiError {
                 )
                 .with("order_status", json!(status.as_str()))
             }
+            AppError::Conflict(errors) => {
+                Self::new(S::CONFLICT, "conflict", "Conflict", errors.to_string())
+                    .with_errors(errors)
+            }
             AppError::StockConflict(errors) => Self::new(
                 S::CONFLICT,
                 "stock-conflict",

@@ -16,12 +16,12 @@ mod sql;
 
 use async_trait::async_trait;
 use ordo_domain::auth::ApiKey;
-use ordo_domain::channel::Channel;
+use ordo_domain::channel::{Channel, StockRules};
+use ordo_domain::hold::HoldStatus;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{CancelError, OrderEvent};
-use ordo_domain::routing::Router;
+use ordo_domain::order::{CancelError, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
@@ -53,6 +53,10 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_channel(&self, channel: &Channel) -> StoreResult<()>;
     async fn channel(&self, code: &ChannelCode) -> StoreResult<Option<Channel>>;
     async fn channels(&self, page: &PageRequest) -> StoreResult<Page<Channel>>;
+    /// A channel's stock rules; `None` when there is no such channel.
+    async fn stock_rules(&self, code: &ChannelCode) -> StoreResult<Option<StockRules>>;
+    /// Replaces a channel's stock rules; false when there is no such channel.
+    async fn put_stock_rules(&self, code: &ChannelCode, rules: &StockRules) -> StoreResult<bool>;
 
     /// Stores a key by the hash of its secret; the secret itself is never stored.
     async fn insert_api_key(&self, key: &ApiKey, secret_hash: &str) -> StoreResult<()>;
@@ -63,27 +67,38 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_api_key(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
     async fn count_api_keys(&self) -> StoreResult<i64>;
 
-    /// Applies stock movements all together or not at all.
-    async fn move_stock(&self, batch: &MovementBatch) -> StoreResult<MovementOutcome>;
+    /// Applies stock movements all together or not at all; units they add go to waiting
+    /// backorders.
+    async fn move_stock(
+        &self,
+        batch: &MovementBatch,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<MovementOutcome>;
+    /// Positions as a reader sees them at `now_ms`: units of expired holds are not reserved.
     async fn positions(
         &self,
         filter: &PositionFilter,
         page: &PageRequest,
+        now_ms: i64,
     ) -> StoreResult<Page<Position>>;
     async fn ledger(
         &self,
         filter: &PositionFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<LedgerRecord>>;
-    /// Positions of these items at active locations, for availability to promise.
-    async fn positions_for_availability(&self, skus: &[Sku]) -> StoreResult<Vec<Position>>;
+    /// Positions of these items at active locations, as a reader sees them at `now_ms`.
+    async fn positions_for_availability(
+        &self,
+        skus: &[Sku],
+        now_ms: i64,
+    ) -> StoreResult<Vec<Position>>;
 
     /// Places a batch of orders in one transaction. Each command gets its own outcome; one
     /// order's rejection does not affect the others.
     async fn place_orders(
         &self,
         batch: &[PlaceCommand],
-        router: &dyn Router,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Vec<PlaceOutcome>>;
     async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>>;
     async fn orders(
@@ -96,7 +111,34 @@ pub trait Store: Send + Sync + 'static {
     async fn cancel_order(
         &self,
         command: &CancelCommand,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderRecord, CancelError>>>;
+    /// Ships units of one allocation. `Ok(None)` when there is no such order.
+    async fn ship_allocation(
+        &self,
+        command: &ShipCommand,
+    ) -> StoreResult<Option<Result<OrderRecord, ShipError>>>;
+    /// The order an allocation belongs to.
+    async fn allocation_order(&self, allocation_id: &str) -> StoreResult<Option<String>>;
+
+    async fn place_hold(
+        &self,
+        command: &HoldCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Result<HoldRecord, PlaceRejection>>;
+    async fn hold(&self, id: &str) -> StoreResult<Option<HoldRecord>>;
+    /// Releases an active hold; `Err` carries the status of one that is not active.
+    async fn release_hold(
+        &self,
+        id: &str,
+        channel_scope: Option<&ChannelCode>,
+        now_ms: i64,
+        actor: &str,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<HoldRecord, HoldStatus>>>;
+    /// Releases reservations of holds past their expiry; answers how many.
+    async fn sweep_expired_holds(&self, now_ms: i64, deciders: &Deciders<'_>)
+    -> StoreResult<usize>;
 
     /// Checks the stored invariants; an empty list means all hold.
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;

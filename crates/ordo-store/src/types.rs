@@ -1,9 +1,21 @@
 //! What goes in and out of the store.
 
+use ordo_domain::geo::GeoPoint;
+use ordo_domain::hold::Hold;
 use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position};
-use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection, Reservation};
+use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection};
+use ordo_domain::promise::TransitModel;
+use ordo_domain::reservation::Reservation;
+use ordo_domain::routing::Router;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_domain::{channel::Channel, item::Item, location::Location};
+
+/// The deciders a transaction consults: where orders are routed, how long parcels travel.
+#[derive(Clone, Copy)]
+pub struct Deciders<'a> {
+    pub router: &'a dyn Router,
+    pub transit: &'a dyn TransitModel,
+}
 
 /// Most rows one page may hold.
 pub const PAGE_LIMIT_MAX: u32 = 500;
@@ -155,6 +167,38 @@ pub struct CancelCommand {
     /// When set, only an order of this channel may be cancelled (others are "not found").
     pub channel_scope: Option<ChannelCode>,
     pub reason: Option<String>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// A checkout hold to place.
+#[derive(Debug, Clone)]
+pub struct HoldCommand {
+    pub hold_id: String,
+    pub channel: Option<ChannelCode>,
+    pub lines: Vec<(Sku, i64)>,
+    pub location: Option<LocationCode>,
+    pub destination: Option<GeoPoint>,
+    pub ttl_s: i64,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// A hold with its reservations.
+#[derive(Debug, Clone)]
+pub struct HoldRecord {
+    pub hold: Hold,
+    pub reservations: Vec<Reservation>,
+}
+
+/// Ships units of one allocation of an order.
+#[derive(Debug, Clone)]
+pub struct ShipCommand {
+    pub order_id: String,
+    pub allocation_id: String,
+    /// All of the allocation when `None`.
+    pub quantity: Option<i64>,
+    pub channel_scope: Option<ChannelCode>,
     pub actor: String,
     pub now_ms: i64,
 }

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use ordo_domain::inventory::StockState;
 use ordo_domain::inventory::{InventoryError, Movement};
-use ordo_domain::order::{OrderStatus, PlaceRejection, ReservationStatus};
-use ordo_domain::routing::NearestRouter;
+use ordo_domain::order::{OrderStatus, PlaceRejection};
+use ordo_domain::reservation::ReservationStatus;
 use ordo_store::*;
 use ordo_testkit::fixtures::*;
 use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
@@ -25,7 +26,7 @@ async fn store_with(
 
 async fn place_one(store: &dyn Store, command: PlaceCommand) -> PlaceOutcome {
     store
-        .place_orders(&[command], &NearestRouter)
+        .place_orders(&[command], &deciders())
         .await
         .expect("placing runs")
         .pop()
@@ -69,16 +70,16 @@ on_both_backends! {
 
     async fn stock_moves_are_ledgered_and_never_break_a_position(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 10)]).await else { return };
-        let applied = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -3 })).await.unwrap();
+        let applied = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -3, state: StockState::Sellable }), &deciders()).await.unwrap();
         assert!(matches!(applied, MovementOutcome::Applied(ref e) if e[0].on_hand_after == 7));
-        let refused = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -8 })).await.unwrap();
+        let refused = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -8, state: StockState::Sellable }), &deciders()).await.unwrap();
         let MovementOutcome::Rejected(problems) = refused else { panic!("a negative on hand must be refused") };
-        assert_eq!(problems, vec![(0, MoveProblem::Refused(InventoryError::Negative { on_hand: -1 }))]);
-        let unknown = store.move_stock(&movement("MARS", "A", Movement::Adjust { delta: 1 })).await.unwrap();
+        assert_eq!(problems, vec![(0, MoveProblem::Refused(InventoryError::Negative { figure: "on hand", value: -1 }))]);
+        let unknown = store.move_stock(&movement("MARS", "A", Movement::Adjust { delta: 1, state: StockState::Sellable }), &deciders()).await.unwrap();
         assert!(matches!(unknown, MovementOutcome::Rejected(ref p) if p[0] == (0, MoveProblem::UnknownLocation)));
 
         let filter = PositionFilter { sku: Some(sku("A")), location: Some(code("NORTH")) };
-        let position = store.positions(&filter, &PageRequest::first(10)).await.unwrap().items.pop().unwrap();
+        let position = store.positions(&filter, &PageRequest::first(10), CLOCK_START_MS).await.unwrap().items.pop().unwrap();
         assert_eq!((position.on_hand, position.reserved), (7, 0));
         let ledger = store.ledger(&filter, &PageRequest::first(10)).await.unwrap().items;
         let deltas: Vec<i64> = ledger.iter().map(|r| r.entry.on_hand_delta).collect();
@@ -93,7 +94,7 @@ on_both_backends! {
         assert_eq!(placed.order.status, OrderStatus::Allocated);
         assert_eq!(placed.order.number, "100001");
         assert!(placed.reservations.iter().all(|r| r.location == code("SOUTH")), "SOUTH alone has the whole order");
-        let south_a = store.positions(&PositionFilter { sku: Some(sku("A")), location: Some(code("SOUTH")) }, &PageRequest::first(1)).await.unwrap().items[0].clone();
+        let south_a = store.positions(&PositionFilter { sku: Some(sku("A")), location: Some(code("SOUTH")) }, &PageRequest::first(1), CLOCK_START_MS).await.unwrap().items[0].clone();
         assert_eq!(south_a.reserved, 2);
 
         let by_number = store.order(&OrderKey::Number("100001".into())).await.unwrap().unwrap();
@@ -101,10 +102,10 @@ on_both_backends! {
         assert_eq!(by_number.reservations, placed.reservations);
 
         let cancel = CancelCommand { key: OrderKey::Id(placed.order.id.clone()), channel_scope: None, reason: Some("changed mind".into()), actor: "test".into(), now_ms: CLOCK_START_MS + 1 };
-        let cancelled = store.cancel_order(&cancel).await.unwrap().unwrap().unwrap();
+        let cancelled = store.cancel_order(&cancel, &deciders()).await.unwrap().unwrap().unwrap();
         assert_eq!(cancelled.order.status, OrderStatus::Cancelled);
         assert!(cancelled.reservations.iter().all(|r| r.status == ReservationStatus::Released));
-        assert!(store.cancel_order(&cancel).await.unwrap().unwrap().is_err(), "a cancelled order cannot be cancelled again");
+        assert!(store.cancel_order(&cancel, &deciders()).await.unwrap().unwrap().is_err(), "a cancelled order cannot be cancelled again");
         let events = store.order_events(&placed.order.id).await.unwrap();
         let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds, vec!["order.received", "order.allocated", "order.cancelled"]);
@@ -116,7 +117,7 @@ on_both_backends! {
         let outcome = place_one(&*store, place_command("W-1", &[("A", 2)])).await;
         let PlaceOutcome::Rejected(PlaceRejection::Short(shorts)) = outcome else { panic!("expected a short line") };
         assert_eq!((shorts[0].requested, shorts[0].available), (2, 1));
-        let page = store.positions(&PositionFilter::default(), &PageRequest::first(10)).await.unwrap();
+        let page = store.positions(&PositionFilter::default(), &PageRequest::first(10), CLOCK_START_MS).await.unwrap();
         assert!(page.items.iter().all(|p| p.reserved == 0));
         assert!(store.orders(&OrderFilter::default(), &PageRequest::first(10)).await.unwrap().items.is_empty());
     }
@@ -141,7 +142,7 @@ on_both_backends! {
 
         // Within one batch too: the second of two identical external ids is a duplicate.
         let batch = [place_command("W-3", &[("A", 1)]), place_command("W-3", &[("A", 1)])];
-        let outcomes = store.place_orders(&batch, &NearestRouter).await.unwrap();
+        let outcomes = store.place_orders(&batch, &deciders()).await.unwrap();
         let PlaceOutcome::Placed(first_of_batch) = &outcomes[0] else { panic!("placed") };
         assert!(
             matches!(&outcomes[1], PlaceOutcome::Duplicate { number, .. } if *number == first_of_batch.order.number),
@@ -153,7 +154,7 @@ on_both_backends! {
     async fn a_batch_shares_stock_in_order_of_arrival(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 3)]).await else { return };
         let batch: Vec<PlaceCommand> = (0..5).map(|i| place_command(&format!("W-{i}"), &[("A", 1)])).collect();
-        let outcomes = store.place_orders(&batch, &NearestRouter).await.unwrap();
+        let outcomes = store.place_orders(&batch, &deciders()).await.unwrap();
         let placed = outcomes.iter().filter(|o| matches!(o, PlaceOutcome::Placed(_))).count();
         assert_eq!(placed, 3);
         assert!(matches!(outcomes[3], PlaceOutcome::Rejected(PlaceRejection::Short(_))));

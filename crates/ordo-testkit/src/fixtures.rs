@@ -47,6 +47,7 @@ pub fn location(raw_code: &str, lat: f64, lon: f64) -> Location {
         daily_order_capacity: Some(1000),
         cutoff_local_time: Some(LocalTime::parse("16:00").unwrap()),
         time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
+        receiving_lead_time_days: 0,
         active: true,
         created_at_ms: CLOCK_START_MS,
         updated_at_ms: CLOCK_START_MS,
@@ -62,6 +63,7 @@ pub fn item(raw_sku: &str) -> Item {
         width_mm: Some(200),
         height_mm: Some(100),
         allow_backorder: false,
+        preorder: None,
         active: true,
         created_at_ms: CLOCK_START_MS,
         updated_at_ms: CLOCK_START_MS,
@@ -80,11 +82,8 @@ pub fn channel(raw_code: &str, kind: ChannelKind) -> Channel {
 
 pub fn position(location: &str, raw_sku: &str, on_hand: i64) -> Position {
     Position {
-        location: code(location),
-        sku: sku(raw_sku),
         on_hand,
-        reserved: 0,
-        safety_stock: 0,
+        ..Position::empty(code(location), sku(raw_sku))
     }
 }
 
@@ -137,6 +136,8 @@ pub fn draft(external_id: &str, lines: &[(&str, i64)]) -> OrderDraft {
             })
             .collect(),
         delivery: Delivery::Ship,
+        priority: 0,
+        hold_id: None,
     }
 }
 
@@ -164,4 +165,15 @@ pub fn order_body(channel: &str, external_id: &str, lines: &[(&str, i64)]) -> Va
         "lines": lines.iter().map(|(s, q)| json!({ "sku": s, "quantity": q, "unit_price": "19.99" })).collect::<Vec<_>>(),
         "delivery": { "method": "ship" }
     })
+}
+
+/// The deciders the app uses by default: the nearest-location router and distance bands.
+pub fn deciders() -> ordo_store::Deciders<'static> {
+    static ROUTER: ordo_domain::routing::NearestRouter = ordo_domain::routing::NearestRouter;
+    static TRANSIT: std::sync::LazyLock<ordo_domain::promise::DistanceBands> =
+        std::sync::LazyLock::new(Default::default);
+    ordo_store::Deciders {
+        router: &ROUTER,
+        transit: &*TRANSIT,
+    }
 }

@@ -42,6 +42,8 @@ pub(super) struct Family {
     pub dims_mm: (i64, i64, i64),
     pub axes: &'static [&'static [(&'static str, &'static str)]],
     pub backorder: bool,
+    /// Sold before release, up to this many units.
+    pub preorder_cap: Option<i64>,
 }
 
 const fn family(
@@ -58,6 +60,14 @@ const fn family(
         dims_mm,
         axes,
         backorder: false,
+        preorder_cap: None,
+    }
+}
+
+const fn preorder(family: Family, cap: i64) -> Family {
+    Family {
+        preorder_cap: Some(cap),
+        ..family
     }
 }
 
@@ -110,5 +120,5 @@ pub(super) const FAMILIES: &[Family] = &[
     family("HELM", "Bike Helmet", 350, (300, 230, 180), &[&[("SM", "S/M"), ("LXL", "L/XL")], &[("BLK", "Black"), ("WHT", "White")]]),
     made_to_order(family("DESK-OAK", "Custom Oak Desk", 38_000, (1600, 800, 120), &[&[("120", "120 cm"), ("140", "140 cm"), ("160", "160 cm")]])),
     made_to_order(family("BLZR", "Tailored Blazer", 900, (600, 400, 100), &[&[("46", "46"), ("48", "48"), ("50", "50"), ("52", "52")]])),
-    made_to_order(family("WATCH-G3", "Smart Watch Gen 3", 250, (150, 120, 90), &[&[("BLK", "Black"), ("SLV", "Silver")]])),
+    preorder(family("WATCH-G3", "Smart Watch Gen 3", 250, (150, 120, 90), &[&[("BLK", "Black"), ("SLV", "Silver")]]), 300),
 ];

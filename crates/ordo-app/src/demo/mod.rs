@@ -7,10 +7,11 @@ use ordo_domain::auth::Role;
 use ordo_domain::channel::{Channel, ChannelKind};
 use ordo_domain::geo::{CountryCode, de};
 use ordo_domain::inventory::Position;
-use ordo_domain::item::Item;
+use ordo_domain::item::{Item, Preorder};
 use ordo_domain::location::{
     Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
 };
+use ordo_domain::promise::{add_days, utc_date};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::NetworkSeed;
 
@@ -84,6 +85,10 @@ fn items(now_ms: i64) -> Vec<Item> {
                 width_mm: Some(f.dims_mm.1),
                 height_mm: Some(f.dims_mm.2),
                 allow_backorder: f.backorder,
+                preorder: f.preorder_cap.map(|cap| Preorder {
+                    release_date: add_days(utc_date(now_ms), 30),
+                    cap,
+                }),
                 active: true,
                 created_at_ms: now_ms,
                 updated_at_ms: now_ms,
@@ -124,6 +129,11 @@ fn locations(now_ms: i64) -> Vec<Location> {
                 daily_order_capacity: Some(*capacity),
                 cutoff_local_time: Some(LocalTime::parse(cutoff).expect("demo cut-offs are valid")),
                 time_zone: TimeZoneName::parse("Europe/Berlin").expect("Europe/Berlin"),
+                receiving_lead_time_days: match kind {
+                    LocationKind::Warehouse => 1,
+                    LocationKind::ThirdParty => 2,
+                    _ => 0,
+                },
                 active: true,
                 created_at_ms: now_ms,
                 updated_at_ms: now_ms,
@@ -154,12 +164,17 @@ fn positions(items: &[Item], locations: &[Location]) -> Vec<Position> {
                 continue;
             }
             let on_hand = (base * popularity * (0.3 + 1.2 * rng.f64())).round() as i64;
+            // Now and then a few units are damaged: on hand, never available.
+            let damaged = if on_hand > 20 && rng.f64() < 0.1 {
+                rng.i64(1..=3)
+            } else {
+                0
+            };
             positions.push(Position {
-                location: location.code.clone(),
-                sku: item.sku.clone(),
                 on_hand,
-                reserved: 0,
                 safety_stock: if on_hand > 3 { safety_stock } else { 0 },
+                damaged,
+                ..Position::empty(location.code.clone(), item.sku.clone())
             });
         }
     }

@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::{Order, OrderEvent, OrderStatus, Reservation, ReservationStatus};
-use crate::inventory::{Cause, InventoryError, LedgerEntry, Movement, StockBook};
-use crate::order::IllegalTransition;
+use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
+use crate::reservation::{Reservation, ReservationStatus};
 
 #[derive(Debug)]
 pub struct CancelDecision {
@@ -44,16 +44,7 @@ pub fn cancel(
         .iter_mut()
         .filter(|r| r.status == ReservationStatus::Held)
     {
-        ledger.push(book.apply(
-            &r.location,
-            &r.sku,
-            Movement::Release {
-                quantity: r.quantity,
-            },
-            cause,
-        )?);
-        r.status = ReservationStatus::Released;
-        r.updated_at_ms = now_ms;
+        ledger.push(r.release(book, cause)?);
         released.push(json!({ "line": r.line_no, "sku": r.sku.as_str(), "location": r.location.as_str(), "quantity": r.quantity }));
     }
     for line in &mut order.lines {
@@ -61,9 +52,11 @@ pub fn cancel(
         q.cancelled += q.allocated + q.backordered;
         q.allocated = 0;
         q.backordered = 0;
+        line.expected_date = None;
     }
     let from = order.status;
     order.status = next;
+    order.promised_date = None;
     order.updated_at_ms = now_ms;
     let event = order.event(
         now_ms,

@@ -1,12 +1,22 @@
 //! Orders: what the customer asked for, each line with its quantities by state.
 
 mod cancel;
+mod fulfil;
 mod place;
 mod status;
 
 pub use cancel::{CancelDecision, CancelError, cancel};
-pub use place::{ItemFacts, PlaceInput, PlaceRejection, Placement, ShortLine, place};
+pub use fulfil::{
+    BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
+    fill_backorders, return_to_waiting, ship_allocation, sources_for,
+};
+pub use place::{
+    HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
+    ShortLine, SupplyView, place,
+};
 pub use status::{IllegalTransition, OrderStatus};
+
+use jiff::civil::Date;
 
 use crate::geo::{CountryCode, GeoPoint};
 use crate::money::Currency;
@@ -16,6 +26,9 @@ use crate::values::{ChannelCode, Email, LocationCode, Sku};
 pub const ORDER_LINES_MAX: usize = 100;
 /// Most units one line may ask for.
 pub const LINE_QUANTITY_MAX: i64 = 100_000;
+/// Order priorities run from 0 (the default) to this; higher is served first when the
+/// backorder policy is `priority`.
+pub const PRIORITY_MAX: i64 = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
@@ -76,6 +89,9 @@ pub struct OrderDraft {
     pub currency: Currency,
     pub lines: Vec<DraftLine>,
     pub delivery: Delivery,
+    pub priority: i64,
+    /// A checkout hold whose units this order takes over.
+    pub hold_id: Option<String>,
 }
 
 /// A line's units by state. `ordered = allocated + backordered + shipped + cancelled`: every
@@ -137,6 +153,11 @@ pub struct OrderLine {
     pub sku: Sku,
     pub unit_price_minor: i64,
     pub quantities: LineQuantities,
+    /// When this line is expected to arrive: from its reservations, or for waiting units
+    /// from incoming supply or the preorder's release. `None` when nothing covers it yet.
+    pub expected_date: Option<Date>,
+    /// The waiting units are a preorder.
+    pub preorder: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -152,6 +173,9 @@ pub struct Order {
     pub currency: Currency,
     pub delivery: Delivery,
     pub lines: Vec<OrderLine>,
+    pub priority: i64,
+    /// The delivery date promised for the whole order; `None` while a line has no date.
+    pub promised_date: Option<Date>,
     /// Sequence number of the newest timeline event.
     pub event_seq: u32,
     pub created_at_ms: i64,
@@ -169,6 +193,37 @@ pub struct Totals {
 }
 
 impl Order {
+    /// The status the line quantities call for. `on_hold` is set by hand, not derived.
+    pub fn derived_status(&self) -> OrderStatus {
+        let sum = |f: fn(&LineQuantities) -> i64| -> i64 {
+            self.lines.iter().map(|l| f(&l.quantities)).sum()
+        };
+        let (ordered, cancelled, shipped, delivered) = (
+            sum(|q| q.ordered),
+            sum(|q| q.cancelled),
+            sum(|q| q.shipped),
+            sum(|q| q.delivered),
+        );
+        let open = ordered - cancelled;
+        if open == 0 {
+            OrderStatus::Cancelled
+        } else if shipped == open {
+            if delivered == shipped {
+                OrderStatus::Delivered
+            } else {
+                OrderStatus::Shipped
+            }
+        } else if shipped > 0 {
+            OrderStatus::PartiallyShipped
+        } else if sum(|q| q.backordered) > 0 {
+            OrderStatus::Backordered
+        } else if sum(|q| q.allocated) > 0 {
+            OrderStatus::Allocated
+        } else {
+            OrderStatus::Received
+        }
+    }
+
     pub fn totals(&self) -> Totals {
         let mut totals = Totals {
             units: 0,
@@ -187,43 +242,6 @@ impl Order {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReservationStatus {
-    Held,
-    Committed,
-    Released,
-}
-
-impl ReservationStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Held => "held",
-            Self::Committed => "committed",
-            Self::Released => "released",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Held, Self::Committed, Self::Released]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-    }
-}
-
-/// Units of one item at one location held for one order line: the allocation made real.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reservation {
-    pub id: String,
-    pub order_id: String,
-    pub line_no: u32,
-    pub sku: Sku,
-    pub location: LocationCode,
-    pub quantity: i64,
-    pub status: ReservationStatus,
-    pub created_at_ms: i64,
-    pub updated_at_ms: i64,
-}
-
 /// One entry of an order's timeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderEvent {
@@ -240,8 +258,35 @@ pub struct OrderEvent {
 }
 
 impl Order {
+    /// Moves the order to the status its quantities call for, if that differs, through the
+    /// transition table; answers the event to record, if any.
+    pub fn follow_quantities(
+        &mut self,
+        at_ms: i64,
+        kind: &str,
+        actor: &str,
+        reason: Option<&str>,
+        data: serde_json::Value,
+    ) -> Result<Option<OrderEvent>, IllegalTransition> {
+        let next = self.derived_status();
+        if next == self.status || self.status == OrderStatus::OnHold {
+            return Ok(None);
+        }
+        let from = self.status;
+        self.status = from.transition(next)?;
+        self.updated_at_ms = at_ms;
+        Ok(Some(self.event(
+            at_ms,
+            kind,
+            Some((Some(from), next)),
+            actor,
+            reason,
+            data,
+        )))
+    }
+
     /// Appends a timeline event, numbering it after the order's newest one.
-    fn event(
+    pub(crate) fn event(
         &mut self,
         at_ms: i64,
         kind: &str,

@@ -1,26 +1,52 @@
-//! Placing an order: check its items, route it, reserve what was routed, backorder what may
-//! wait, and refuse the order when a line can neither be reserved nor wait.
+//! Placing an order: take over a checkout hold's units if it names one, route the rest under
+//! the channel's rules, reserve, and decide for each unit left over: preorder (before the
+//! release date, within the cap), backorder (if the item may wait, with a date from incoming
+//! supply), or refuse the order naming the short line.
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
 use serde_json::json;
 
-use super::{
-    Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus, Reservation,
-    ReservationStatus,
+use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
+use crate::allocation::{
+    ReserveFor, allocated_per_line, candidates, location_point, plan, reserve,
 };
+use crate::channel::StockRules;
 use crate::field::FieldErrors;
 use crate::geo::{GeoPoint, geocode_postal};
-use crate::inventory::{Cause, LedgerEntry, Movement, StockBook};
+use crate::hold::{Hold, HoldStatus};
+use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::routing::{Candidate, PlannedAllocation, RouteLine, RouteRequest, Router};
+use crate::promise::{
+    PromiseSource, Supply, TransitModel, promise_from, promise_from_supply, utc_date,
+};
+use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
+use crate::routing::{RouteLine, Router};
 use crate::values::{LocationCode, Sku};
 
 /// What placing needs to know of an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemFacts {
     pub active: bool,
     pub allow_backorder: bool,
+    pub preorder: Option<PreorderFacts>,
+}
+
+/// An item's preorder: open until its release date, for at most `cap` units, of which `taken`
+/// are already on order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreorderFacts {
+    pub release_date: Date,
+    pub cap: i64,
+    pub taken: i64,
+}
+
+/// Incoming supply per item, and the units already waiting for it.
+#[derive(Debug, Clone, Default)]
+pub struct SupplyView {
+    pub incoming: HashMap<Sku, Vec<Supply>>,
+    pub waiting: HashMap<Sku, i64>,
 }
 
 pub struct PlaceInput<'a> {
@@ -30,16 +56,34 @@ pub struct PlaceInput<'a> {
     pub actor: &'a str,
 }
 
+/// What placing decides against besides the stock. Items and supply change as orders of one
+/// batch take preorder units and join the waiting queue.
+pub struct PlaceContext<'a> {
+    pub items: &'a mut HashMap<Sku, ItemFacts>,
+    pub locations: &'a [Location],
+    pub rules: Option<&'a StockRules>,
+    pub supply: &'a mut SupplyView,
+    pub transit: &'a dyn TransitModel,
+    pub router: &'a dyn Router,
+}
+
+/// The hold an order named, with its reservations.
+pub struct HoldToConvert<'a> {
+    pub hold: &'a mut Hold,
+    pub reservations: &'a mut Vec<Reservation>,
+}
+
 /// A placed order and everything that must be written with it.
 #[derive(Debug)]
 pub struct Placement {
     pub order: Order,
+    /// New reservations, the hold's taken-over ones included.
     pub reservations: Vec<Reservation>,
     pub ledger: Vec<LedgerEntry>,
     pub events: Vec<OrderEvent>,
 }
 
-/// A line that could be neither reserved nor backordered.
+/// A line that could be neither reserved nor left waiting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShortLine {
     pub line_no: u32,
@@ -51,7 +95,7 @@ pub struct ShortLine {
 
 #[derive(Debug)]
 pub enum PlaceRejection {
-    /// The order names items or a pickup location that cannot be used.
+    /// The order names items, a pickup location or a hold that cannot be used.
     Invalid(FieldErrors),
     /// Some lines cannot be covered.
     Short(Vec<ShortLine>),
@@ -59,20 +103,18 @@ pub enum PlaceRejection {
     Internal(String),
 }
 
-/// Decides a placement against the stock in `book`, reserving in it. On rejection the book is
-/// unchanged.
+/// Decides a placement against the stock in `book`, reserving in it. On rejection the book
+/// and the hold are as they were.
 pub fn place(
     input: &PlaceInput<'_>,
-    items: &HashMap<Sku, ItemFacts>,
-    locations: &[Location],
+    context: &mut PlaceContext<'_>,
     book: &mut StockBook,
-    router: &dyn Router,
+    hold: Option<HoldToConvert<'_>>,
     new_reservation_id: &mut dyn FnMut() -> String,
 ) -> Result<Placement, PlaceRejection> {
     let draft = input.draft;
-    let (sources, destination) =
-        check_order(draft, items, locations).map_err(PlaceRejection::Invalid)?;
-
+    let (sources, destination) = check_order(draft, context, hold.as_ref(), input.now_ms)
+        .map_err(PlaceRejection::Invalid)?;
     let lines: Vec<RouteLine> = draft
         .lines
         .iter()
@@ -83,80 +125,154 @@ pub fn place(
             quantity: l.quantity,
         })
         .collect();
-    let candidates = candidates(&sources, &lines, book);
-    let plan = router.route(
-        &RouteRequest {
-            lines: &lines,
-            destination,
-        },
-        &candidates,
-    );
-    verify_plan(&plan, &lines, &candidates).map_err(PlaceRejection::Internal)?;
 
-    let mut quantities = Vec::with_capacity(lines.len());
-    let mut shorts = Vec::new();
-    for line in &lines {
-        let allocated: i64 = plan
-            .iter()
-            .filter(|a| a.line_no == line.line_no)
-            .map(|a| a.quantity)
-            .sum();
-        let missing = line.quantity - allocated;
-        let may_wait = items.get(&line.sku).is_some_and(|f| f.allow_backorder);
-        if missing > 0 && !may_wait {
-            let available = candidates.iter().map(|c| c.available_of(&line.sku)).sum();
-            shorts.push(ShortLine {
-                line_no: line.line_no,
-                sku: line.sku.clone(),
-                requested: line.quantity,
-                available,
-            });
-        }
-        quantities.push(LineQuantities {
-            ordered: line.quantity,
-            allocated,
-            backordered: missing,
-            ..Default::default()
-        });
-    }
-    if !shorts.is_empty() {
-        return Err(PlaceRejection::Short(shorts));
-    }
-
+    // Work on copies so that a refusal leaves everything as it was.
+    let mut trial_book = book.clone();
     let cause = Cause {
         at_ms: input.now_ms,
         reason: None,
         reference: Some(input.order_id),
         actor: input.actor,
     };
-    let mut ledger = Vec::with_capacity(plan.len());
-    let mut reservations = Vec::with_capacity(plan.len());
-    for allocation in merge(plan) {
-        let sku = &lines[allocation.line_no as usize - 1].sku;
-        let entry = book
-            .apply(
-                &allocation.location,
-                sku,
-                Movement::Reserve {
-                    quantity: allocation.quantity,
-                },
-                cause,
-            )
-            .map_err(|e| {
-                PlaceRejection::Internal(format!("verified allocation failed to reserve: {e}"))
-            })?;
-        ledger.push(entry);
-        reservations.push(Reservation {
-            id: new_reservation_id(),
-            order_id: input.order_id.to_string(),
-            line_no: allocation.line_no,
-            sku: sku.clone(),
-            location: allocation.location,
-            quantity: allocation.quantity,
-            status: ReservationStatus::Held,
-            created_at_ms: input.now_ms,
-            updated_at_ms: input.now_ms,
-        });
+    let mut reservations = Vec::new();
+    let mut ledger = Vec::new();
+    let mut hold_note = None;
+    let mut hold_after = None;
+    if let Some(h) = &hold {
+        let mut hold_copy = h.hold.clone();
+        let mut held = h.reservations.clone();
+        let (taken, released, note) = take_over_hold(
+            input,
+            &lines,
+            &mut hold_copy,
+            &mut held,
+            &mut trial_book,
+            new_reservation_id,
+        )?;
+        reservations.extend(taken);
+        ledger.extend(released);
+        hold_note = Some(note);
+        hold_after = Some((hold_copy, held));
+    }
+    let from_hold = allocated_per_reservations(&reservations);
+    let remaining: Vec<RouteLine> = lines
+        .iter()
+        .map(|l| RouteLine {
+            quantity: l.quantity - from_hold.get(&l.line_no).copied().unwrap_or(0),
+            ..l.clone()
+        })
+        .filter(|l| l.quantity > 0)
+        .collect();
+    let candidates = candidates(&sources, &remaining, &trial_book, context.rules);
+    let routed = plan(&remaining, destination, &candidates, context.router)
+        .map_err(PlaceRejection::Internal)?;
+    let routed_per_line = allocated_per_line(&routed);
+
+    let today = utc_date(input.now_ms);
+    let mut items = context.items.clone();
+    let mut supply = context.supply.clone();
+    let mut order_lines = Vec::with_capacity(lines.len());
+    let mut shorts = Vec::new();
+    for (line, draft_line) in lines.iter().zip(&draft.lines) {
+        let allocated = from_hold.get(&line.line_no).copied().unwrap_or(0)
+            + routed_per_line.get(&line.line_no).copied().unwrap_or(0);
+        let missing = line.quantity - allocated;
+        let mut order_line = OrderLine {
+            line_no: line.line_no,
+            sku: line.sku.clone(),
+            unit_price_minor: draft_line.unit_price_minor,
+            quantities: LineQuantities {
+                ordered: line.quantity,
+                allocated,
+                backordered: missing,
+                ..Default::default()
+            },
+            expected_date: None,
+            preorder: false,
+        };
+        if missing > 0 {
+            let facts = items.get_mut(&line.sku);
+            let rule = context.rules.and_then(|r| r.item(&line.sku));
+            let preorder_open = rule.and_then(|r| r.allow_preorder) != Some(false);
+            let may_wait = rule
+                .and_then(|r| r.allow_backorder)
+                .unwrap_or(facts.as_ref().is_some_and(|f| f.allow_backorder));
+            match facts.and_then(|f| f.preorder.as_mut()) {
+                Some(p)
+                    if preorder_open && p.release_date > today && p.taken + missing <= p.cap =>
+                {
+                    p.taken += missing;
+                    order_line.preorder = true;
+                    order_line.expected_date = preorder_date(
+                        p.release_date,
+                        &sources,
+                        destination,
+                        input.now_ms,
+                        context.transit,
+                        &draft.delivery,
+                    );
+                }
+                _ if may_wait => {
+                    let ahead = supply.waiting.entry(line.sku.clone()).or_insert(0);
+                    let incoming = supply
+                        .incoming
+                        .get(&line.sku)
+                        .map_or(&[][..], Vec::as_slice);
+                    order_line.expected_date = promise_from_supply(
+                        incoming,
+                        *ahead,
+                        missing,
+                        context.locations,
+                        destination,
+                        input.now_ms,
+                        context.transit,
+                    )
+                    .map(|p| p.date);
+                    *ahead += missing;
+                }
+                _ => {
+                    let available = candidates.iter().map(|c| c.available_of(&line.sku)).sum();
+                    shorts.push(ShortLine {
+                        line_no: line.line_no,
+                        sku: line.sku.clone(),
+                        requested: line.quantity,
+                        available,
+                    });
+                }
+            }
+        }
+        order_lines.push(order_line);
+    }
+    if !shorts.is_empty() {
+        return Err(PlaceRejection::Short(shorts));
+    }
+
+    let owner = ReserveFor {
+        owner: ReservationOwner::Order,
+        owner_id: input.order_id,
+        expires_at_ms: None,
+    };
+    let (routed_reservations, routed_ledger) = reserve(
+        &routed,
+        &lines,
+        owner,
+        &mut trial_book,
+        cause,
+        new_reservation_id,
+    )
+    .map_err(PlaceRejection::Internal)?;
+    reservations.extend(routed_reservations);
+    ledger.extend(routed_ledger);
+    for line in &mut order_lines {
+        line.expected_date = line_date(
+            line,
+            &reservations,
+            context.locations,
+            destination,
+            input.now_ms,
+            context.transit,
+            &draft.delivery,
+        );
     }
 
     let mut order = Order {
@@ -170,22 +286,24 @@ pub fn place(
         ship_to: draft.ship_to.clone(),
         currency: draft.currency,
         delivery: draft.delivery.clone(),
-        lines: lines
-            .iter()
-            .zip(&draft.lines)
-            .zip(quantities)
-            .map(|((l, d), quantities)| OrderLine {
-                line_no: l.line_no,
-                sku: l.sku.clone(),
-                unit_price_minor: d.unit_price_minor,
-                quantities,
-            })
-            .collect(),
+        promised_date: None,
+        lines: order_lines,
+        priority: draft.priority,
         event_seq: 0,
         created_at_ms: input.now_ms,
         updated_at_ms: input.now_ms,
     };
-    let events = placement_events(&mut order, &reservations, input);
+    order.promised_date = promised_date(&order);
+    let events = placement_events(&mut order, &reservations, input, hold_note)
+        .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+
+    *book = trial_book;
+    *context.items = items;
+    *context.supply = supply;
+    if let (Some(h), Some((hold_copy, held))) = (hold, hold_after) {
+        *h.hold = hold_copy;
+        *h.reservations = held;
+    }
     Ok(Placement {
         order,
         reservations,
@@ -194,16 +312,17 @@ pub fn place(
     })
 }
 
-/// Checks the items and the delivery method; answers with the locations that may fulfil and
-/// where the goods go.
+/// Checks the items, the delivery method and the hold; answers with the locations that may
+/// fulfil and where the goods go.
 fn check_order<'a>(
     draft: &OrderDraft,
-    items: &HashMap<Sku, ItemFacts>,
-    locations: &'a [Location],
+    context: &PlaceContext<'a>,
+    hold: Option<&HoldToConvert<'_>>,
+    _now_ms: i64,
 ) -> Result<(Vec<&'a Location>, Option<GeoPoint>), FieldErrors> {
     let mut errors = FieldErrors::new();
     for (i, line) in draft.lines.iter().enumerate() {
-        match items.get(&line.sku) {
+        match context.items.get(&line.sku) {
             None => errors.push(
                 format!("lines[{i}].sku"),
                 format!("no item has SKU {}", line.sku),
@@ -215,6 +334,16 @@ fn check_order<'a>(
             Some(_) => {}
         }
     }
+    if let Some(h) = hold
+        && h.hold.channel.as_ref().is_some_and(|c| *c != draft.channel)
+    {
+        errors.push("hold_id", "the hold was made for another channel");
+    }
+    let excluded = |code: &LocationCode| {
+        context
+            .rules
+            .is_some_and(|r| r.excluded_locations.contains(code))
+    };
     let routing = match &draft.delivery {
         Delivery::Ship => {
             let destination = draft.ship_to.as_ref().and_then(|s| {
@@ -222,122 +351,222 @@ fn check_order<'a>(
                     .or_else(|| geocode_postal(s.country, &s.postal_code))
             });
             Some((
-                locations.iter().filter(|l| l.ships()).collect(),
+                context
+                    .locations
+                    .iter()
+                    .filter(|l| l.ships() && !excluded(&l.code))
+                    .collect(),
                 destination,
             ))
         }
-        Delivery::Pickup { location } => match locations.iter().find(|l| &l.code == location) {
-            None => {
-                errors.push(
-                    "delivery.pickup_location",
-                    format!("no location has code {location}"),
-                );
-                None
+        Delivery::Pickup { location } => {
+            match context.locations.iter().find(|l| &l.code == location) {
+                None => {
+                    errors.push(
+                        "delivery.pickup_location",
+                        format!("no location has code {location}"),
+                    );
+                    None
+                }
+                Some(l) if !l.serves_pickup() => {
+                    errors.push(
+                        "delivery.pickup_location",
+                        format!("{location} does not offer pickup"),
+                    );
+                    None
+                }
+                Some(l) if excluded(&l.code) => {
+                    errors.push(
+                        "delivery.pickup_location",
+                        format!("{location} does not serve this channel"),
+                    );
+                    None
+                }
+                Some(l) => Some((vec![l], location_point(l))),
             }
-            Some(l) if !l.serves_pickup() => {
-                errors.push(
-                    "delivery.pickup_location",
-                    format!("{location} does not offer pickup"),
-                );
-                None
-            }
-            Some(l) => Some((vec![l], location_point(l))),
-        },
+        }
     };
     errors.into_result()?;
     Ok(routing.unwrap_or_default())
 }
 
-fn location_point(location: &Location) -> Option<GeoPoint> {
-    let address = &location.address;
-    address
-        .point
-        .or_else(|| geocode_postal(address.country, &address.postal_code))
-}
-
-fn candidates(sources: &[&Location], lines: &[RouteLine], book: &StockBook) -> Vec<Candidate> {
-    let mut skus: Vec<&Sku> = lines.iter().map(|l| &l.sku).collect();
-    skus.sort();
-    skus.dedup();
-    sources
-        .iter()
-        .map(|location| Candidate {
-            location: location.code.clone(),
-            point: location_point(location),
-            available: skus
-                .iter()
-                .map(|sku| ((*sku).clone(), book.available(&location.code, sku)))
-                .filter(|(_, q)| *q > 0)
-                .collect(),
-        })
-        .collect()
-}
-
-/// A router must allocate positive quantities, to known lines and candidates, within each
-/// line's quantity and each candidate's stock.
-fn verify_plan(
-    plan: &[PlannedAllocation],
+/// Moves a live hold's units to the order's lines, as far as the lines want them; the rest go
+/// back to stock. Each of the hold's reservations is closed: its units now belong to an order
+/// reservation or are released. An expired or finished hold gives nothing: the order is
+/// placed as if it named none, and the note says so.
+fn take_over_hold(
+    input: &PlaceInput<'_>,
     lines: &[RouteLine],
-    candidates: &[Candidate],
-) -> Result<(), String> {
-    let mut per_line: HashMap<u32, i64> = HashMap::new();
-    let mut per_source: HashMap<(&LocationCode, &Sku), i64> = HashMap::new();
-    for a in plan {
+    hold: &mut Hold,
+    held: &mut [Reservation],
+    book: &mut StockBook,
+    new_reservation_id: &mut dyn FnMut() -> String,
+) -> Result<(Vec<Reservation>, Vec<LedgerEntry>, serde_json::Value), PlaceRejection> {
+    let now = input.now_ms;
+    if !hold.is_active(now) {
+        let status = hold.status_at(now);
+        return Ok((
+            Vec::new(),
+            Vec::new(),
+            json!({ "hold": hold.id, "taken_over": false, "hold_status": status.as_str() }),
+        ));
+    }
+    let mut wanted: HashMap<u32, i64> = lines.iter().map(|l| (l.line_no, l.quantity)).collect();
+    let mut taken = Vec::new();
+    let mut released = Vec::new();
+    let cause = Cause {
+        at_ms: now,
+        reason: Some("hold taken over by an order"),
+        reference: Some(&hold.id),
+        actor: input.actor,
+    };
+    for r in held
+        .iter_mut()
+        .filter(|r| r.status == ReservationStatus::Held)
+    {
         let line = lines
             .iter()
-            .find(|l| l.line_no == a.line_no)
-            .ok_or(format!("unknown line {}", a.line_no))?;
-        let candidate = candidates
-            .iter()
-            .find(|c| c.location == a.location)
-            .ok_or(format!("{} is not a candidate", a.location))?;
-        if a.quantity <= 0 {
-            return Err(format!("non-positive quantity for line {}", a.line_no));
+            .find(|l| l.sku == r.sku && wanted.get(&l.line_no).is_some_and(|w| *w > 0));
+        let units = match line {
+            Some(line) => {
+                let want = wanted.entry(line.line_no).or_insert(0);
+                let units = r.quantity.min(*want);
+                *want -= units;
+                taken.push(Reservation {
+                    id: new_reservation_id(),
+                    owner: ReservationOwner::Order,
+                    owner_id: input.order_id.to_string(),
+                    line_no: line.line_no,
+                    expires_at_ms: None,
+                    quantity: units,
+                    created_at_ms: now,
+                    updated_at_ms: now,
+                    ..r.clone()
+                });
+                units
+            }
+            None => 0,
+        };
+        let rest = r.quantity - units;
+        if rest > 0 {
+            let release = crate::inventory::Movement::Release { quantity: rest };
+            released.push(
+                book.apply(&r.location, &r.sku, release, cause)
+                    .map_err(|e| PlaceRejection::Internal(e.to_string()))?,
+            );
         }
-        let line_total = per_line.entry(a.line_no).or_default();
-        *line_total += a.quantity;
-        if *line_total > line.quantity {
-            return Err(format!("line {} over-allocated", a.line_no));
-        }
-        let source_total = per_source
-            .entry((&candidate.location, &line.sku))
-            .or_default();
-        *source_total += a.quantity;
-        if *source_total > candidate.available_of(&line.sku) {
-            return Err(format!(
-                "{} over-allocated at {}",
-                line.sku, candidate.location
-            ));
-        }
+        r.status = ReservationStatus::Released;
+        r.updated_at_ms = now;
     }
-    Ok(())
+    hold.status = HoldStatus::Converted;
+    hold.order_id = Some(input.order_id.to_string());
+    hold.updated_at_ms = now;
+    let units: i64 = taken.iter().map(|r| r.quantity).sum();
+    Ok((
+        taken,
+        released,
+        json!({ "hold": hold.id, "taken_over": true, "units": units }),
+    ))
 }
 
-/// One reservation per line and location, in line order.
-fn merge(plan: Vec<PlannedAllocation>) -> Vec<PlannedAllocation> {
-    let mut merged: Vec<PlannedAllocation> = Vec::with_capacity(plan.len());
-    for a in plan {
-        match merged
-            .iter_mut()
-            .find(|m| m.line_no == a.line_no && m.location == a.location)
-        {
-            Some(m) => m.quantity += a.quantity,
-            None => merged.push(a),
-        }
+fn allocated_per_reservations(reservations: &[Reservation]) -> HashMap<u32, i64> {
+    let mut totals = HashMap::new();
+    for r in reservations {
+        *totals.entry(r.line_no).or_insert(0) += r.quantity;
     }
-    merged.sort_by(|a, b| {
-        a.line_no
-            .cmp(&b.line_no)
-            .then_with(|| a.location.cmp(&b.location))
-    });
-    merged
+    totals
+}
+
+fn is_pickup(delivery: &Delivery) -> bool {
+    matches!(delivery, Delivery::Pickup { .. })
+}
+
+/// The date a preorder line arrives: the release date, shipped from the closest source.
+fn preorder_date(
+    release: Date,
+    sources: &[&Location],
+    destination: Option<GeoPoint>,
+    now_ms: i64,
+    transit: &dyn TransitModel,
+    delivery: &Delivery,
+) -> Option<Date> {
+    sources
+        .iter()
+        .map(|l| {
+            promise_from(
+                l,
+                Some(release),
+                destination,
+                now_ms,
+                PromiseSource::Preorder,
+                transit,
+            )
+        })
+        .map(|p| {
+            if is_pickup(delivery) {
+                p.ship_date
+            } else {
+                p.date
+            }
+        })
+        .min()
+}
+
+/// A line's expected date: the latest of its reservations' deliveries and, for units still
+/// waiting, the date already found for them (none found: no date).
+fn line_date(
+    line: &OrderLine,
+    reservations: &[Reservation],
+    locations: &[Location],
+    destination: Option<GeoPoint>,
+    now_ms: i64,
+    transit: &dyn TransitModel,
+    delivery: &Delivery,
+) -> Option<Date> {
+    let mut date = if line.quantities.backordered > 0 {
+        Some(line.expected_date?)
+    } else {
+        None
+    };
+    for r in reservations.iter().filter(|r| r.line_no == line.line_no) {
+        let location = locations.iter().find(|l| l.code == r.location)?;
+        let p = promise_from(
+            location,
+            None,
+            destination,
+            now_ms,
+            PromiseSource::Stock,
+            transit,
+        );
+        let arrives = if is_pickup(delivery) {
+            p.ship_date
+        } else {
+            p.date
+        };
+        date = Some(date.map_or(arrives, |d: Date| d.max(arrives)));
+    }
+    date
+}
+
+/// The order's promise: its latest line, if every line has a date.
+pub(crate) fn promised_date(order: &Order) -> Option<Date> {
+    order
+        .lines
+        .iter()
+        .filter(|l| l.quantities.ordered > l.quantities.cancelled + l.quantities.shipped)
+        .map(|l| l.expected_date)
+        .try_fold(None, |latest: Option<Date>, d| {
+            d.map(|d| Some(latest.map_or(d, |l| l.max(d))))
+        })
+        .flatten()
 }
 
 fn placement_events(
     order: &mut Order,
     reservations: &[Reservation],
     input: &PlaceInput<'_>,
-) -> Vec<OrderEvent> {
+    hold_note: Option<serde_json::Value>,
+) -> Result<Vec<OrderEvent>, super::IllegalTransition> {
     let (now, actor) = (input.now_ms, input.actor);
     let received = order.event(
         now,
@@ -345,36 +574,27 @@ fn placement_events(
         Some((None, OrderStatus::Received)),
         actor,
         None,
-        json!({ "channel": order.channel.as_str(), "external_id": order.external_id, "lines": order.lines.len() }),
+        json!({ "channel": order.channel.as_str(), "external_id": order.external_id, "lines": order.lines.len(), "hold": hold_note }),
     );
     let allocations: Vec<_> = reservations
         .iter()
         .map(|r| json!({ "line": r.line_no, "sku": r.sku.as_str(), "location": r.location.as_str(), "quantity": r.quantity }))
         .collect();
-    let backordered: Vec<_> = order
+    let waiting: Vec<_> = order
         .lines
         .iter()
         .filter(|l| l.quantities.backordered > 0)
-        .map(|l| json!({ "line": l.line_no, "sku": l.sku.as_str(), "quantity": l.quantities.backordered }))
+        .map(|l| json!({ "line": l.line_no, "sku": l.sku.as_str(), "quantity": l.quantities.backordered, "preorder": l.preorder, "expected_date": l.expected_date.map(|d| d.to_string()) }))
         .collect();
-    let (next, kind, reason) = if backordered.is_empty() {
-        (OrderStatus::Allocated, "order.allocated", None)
+    let (kind, reason) = if waiting.is_empty() {
+        ("order.allocated", None)
     } else {
         (
-            OrderStatus::Backordered,
             "order.backordered",
-            Some("not enough stock; the items allow backorder"),
+            Some("not enough stock: the waiting units are backordered or preordered"),
         )
     };
-    let from = order.status;
-    order.status = next;
-    let routed = order.event(
-        now,
-        kind,
-        Some((Some(from), next)),
-        actor,
-        reason,
-        json!({ "allocations": allocations, "backordered": backordered }),
-    );
-    vec![received, routed]
+    let data = json!({ "allocations": allocations, "backordered": waiting, "promised_date": order.promised_date.map(|d| d.to_string()) });
+    let routed = order.follow_quantities(now, kind, actor, reason, data)?;
+    Ok([Some(received), routed].into_iter().flatten().collect())
 }

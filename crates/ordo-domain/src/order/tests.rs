@@ -9,6 +9,7 @@ use crate::geo::CountryCode;
 use crate::inventory::{Position, StockBook};
 use crate::location::{Capabilities, Location, LocationAddress, LocationKind, TimeZoneName};
 use crate::money::Currency;
+use crate::promise::DistanceBands;
 use crate::routing::NearestRouter;
 use crate::values::{ChannelCode, Email, LocationCode, Sku};
 
@@ -36,6 +37,7 @@ fn location(c: &str, lat: f64, kind: LocationKind, pickup: bool) -> Location {
         daily_order_capacity: None,
         cutoff_local_time: None,
         time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
+        receiving_lead_time_days: 0,
         active: true,
         created_at_ms: 0,
         updated_at_ms: 0,
@@ -71,6 +73,8 @@ fn draft(lines: &[(&str, i64)], delivery: Delivery) -> OrderDraft {
             })
             .collect(),
         delivery,
+        priority: 0,
+        hold_id: None,
     }
 }
 
@@ -82,6 +86,7 @@ fn items(spec: &[(&str, bool)]) -> HashMap<Sku, ItemFacts> {
                 ItemFacts {
                     active: true,
                     allow_backorder: *b,
+                    preorder: None,
                 },
             )
         })
@@ -90,11 +95,8 @@ fn items(spec: &[(&str, bool)]) -> HashMap<Sku, ItemFacts> {
 
 fn book(spec: &[(&str, &str, i64)]) -> StockBook {
     StockBook::new(spec.iter().map(|(l, s, q)| Position {
-        location: code(l),
-        sku: sku(s),
         on_hand: *q,
-        reserved: 0,
-        safety_stock: 0,
+        ..Position::empty(code(l), sku(s))
     }))
 }
 
@@ -110,8 +112,18 @@ fn run(
         now_ms: 1000,
         actor: "test",
     };
+    let mut items = items.clone();
+    let mut supply = SupplyView::default();
+    let mut context = PlaceContext {
+        items: &mut items,
+        locations,
+        rules: None,
+        supply: &mut supply,
+        transit: &DistanceBands::default(),
+        router: &NearestRouter,
+    };
     let mut n = 0;
-    place(&input, items, locations, book, &NearestRouter, &mut || {
+    place(&input, &mut context, book, None, &mut || {
         n += 1;
         format!("res_{n}")
     })
@@ -321,11 +333,8 @@ proptest! {
         let skus = ["A", "B", "C"];
         let locations = [location("L1", 50.0, LocationKind::Warehouse, false), location("L2", 52.0, LocationKind::Store, true)];
         let mut book = StockBook::new(stock.iter().enumerate().map(|(i, q)| Position {
-            location: code(if i < 3 { "L1" } else { "L2" }),
-            sku: sku(skus[i % 3]),
             on_hand: *q,
-            reserved: 0,
-            safety_stock: 0,
+            ..Position::empty(code(if i < 3 { "L1" } else { "L2" }), sku(skus[i % 3]))
         }));
         let facts = items(&[("A", backorder), ("B", false), ("C", false)]);
         let mut held: HashMap<(LocationCode, Sku), i64> = HashMap::new();

@@ -1,16 +1,16 @@
-//! `/v1/inventory` and `/v1/availability`: stock positions, counts, adjustments, the ledger,
-//! and what is available to promise.
+//! `/v1/inventory`: stock positions, counts, adjustments, reclassifications and the ledger.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use ordo_app::App;
-use ordo_app::inventory::Adjustment;
-use ordo_app::{LedgerRecord, PositionFilter};
+use ordo_app::inventory::{Adjustment, Count, Reclassification};
+use ordo_app::{App, LedgerRecord, PositionFilter};
 use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
-use ordo_domain::inventory::{LedgerEntry, Position, SkuAvailability, UNITS_MAX};
-use ordo_domain::values::{LocationCode, Sku, parse_stock_figure, parse_text};
+use ordo_domain::inventory::{LedgerEntry, Position, StockState, UNITS_MAX};
+use ordo_domain::values::{
+    LocationCode, Sku, parse_positive_quantity, parse_stock_figure, parse_text,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,28 +21,31 @@ use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Longest reason text kept with a stock change.
-const REASON_LEN_MAX: usize = 500;
+pub const REASON_LEN_MAX: usize = 500;
 
-pub fn inventory_router() -> OpenApiRouter<Arc<App>> {
+pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(list_positions))
         .routes(routes!(count_stock))
         .routes(routes!(adjust_stock))
+        .routes(routes!(reclassify_stock))
         .routes(routes!(list_ledger))
-}
-
-pub fn availability_router() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(availability))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PositionView {
     pub location: String,
     pub sku: String,
+    /// Every unit at the location, sellable or not.
     pub on_hand: i64,
+    /// Units promised to order lines, checkout holds and transfers (expired holds excluded).
     pub reserved: i64,
     pub safety_stock: i64,
-    /// on_hand − reserved − safety_stock, never below zero.
+    /// On hand but damaged: never available.
+    pub damaged: i64,
+    /// On hand but held for quality inspection: never available.
+    pub quality_hold: i64,
+    /// on_hand − damaged − quality_hold − reserved − safety_stock, never below zero.
     pub available: i64,
 }
 
@@ -55,6 +58,8 @@ impl From<Position> for PositionView {
             on_hand: p.on_hand,
             reserved: p.reserved,
             safety_stock: p.safety_stock,
+            damaged: p.damaged,
+            quality_hold: p.quality_hold,
         }
     }
 }
@@ -66,21 +71,24 @@ pub struct LedgerEntryView {
     pub at: String,
     pub location: String,
     pub sku: String,
-    /// `count`, `adjustment`, `reserve`, `release` or `commit`.
+    /// `count`, `adjustment`, `receipt`, `reclassify`, `reserve`, `release` or `commit`.
     pub kind: String,
     pub on_hand_delta: i64,
     pub reserved_delta: i64,
     pub on_hand_after: i64,
     pub reserved_after: i64,
     pub safety_stock_after: i64,
+    pub damaged_after: i64,
+    pub quality_hold_after: i64,
     pub reason: Option<String>,
-    /// What caused it: an order id, or the id shared by one request's movements.
+    /// What caused it: an order, hold, transfer or inbound id, or the id shared by one
+    /// request's movements.
     pub reference: Option<String>,
     pub actor: String,
 }
 
 impl LedgerEntryView {
-    fn new(id: Option<i64>, e: LedgerEntry) -> Self {
+    pub fn new(id: Option<i64>, e: LedgerEntry) -> Self {
         Self {
             id,
             at: timestamp(e.at_ms),
@@ -92,9 +100,28 @@ impl LedgerEntryView {
             on_hand_after: e.on_hand_after,
             reserved_after: e.reserved_after,
             safety_stock_after: e.safety_stock_after,
+            damaged_after: e.damaged_after,
+            quality_hold_after: e.quality_hold_after,
             reason: e.reason,
             reference: e.reference,
             actor: e.actor,
+        }
+    }
+}
+
+/// Ledger entries written by a request, in the order of its entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntriesView {
+    pub entries: Vec<LedgerEntryView>,
+}
+
+impl EntriesView {
+    pub fn new(entries: Vec<LedgerEntry>) -> Self {
+        Self {
+            entries: entries
+                .into_iter()
+                .map(|e| LedgerEntryView::new(None, e))
+                .collect(),
         }
     }
 }
@@ -141,7 +168,8 @@ async fn list_positions(
     )))
 }
 
-/// The inventory ledger, newest first: every change to on hand, reserved or safety stock.
+/// The inventory ledger, newest first: every change to on hand, reserved, safety stock,
+/// damaged or quality hold, with its reason, cause and actor.
 #[utoipa::path(get, path = "/ledger", tag = "inventory", params(PositionQuery), responses((status = 200, body = List<LedgerEntryView>)))]
 async fn list_ledger(
     State(app): State<Arc<App>>,
@@ -159,17 +187,22 @@ async fn list_ledger(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountBody {
-    /// The counted units at the location.
+    /// The counted units at the location, sellable or not.
     #[schema(required = true, example = 42)]
     pub on_hand: Option<i64>,
     /// Units kept back from promising; unchanged when absent.
     pub safety_stock: Option<i64>,
+    /// Of on hand, the damaged units; unchanged when absent.
+    pub damaged: Option<i64>,
+    /// Of on hand, the units held for quality inspection; unchanged when absent.
+    pub quality_hold: Option<i64>,
     #[schema(example = "cycle count")]
     pub reason: Option<String>,
 }
 
-/// Set a counted figure for one item at one location; the difference is recorded in the
-/// ledger. A count below what is reserved is refused with 409.
+/// Set counted figures for one item at one location; the differences are recorded in the
+/// ledger. A count that leaves fewer sellable units than are reserved is refused with 409
+/// (a bulk sync re-routes those orders instead).
 #[utoipa::path(put, path = "/{location}/{sku}", tag = "inventory", request_body = CountBody,
     params(("location" = String, Path), ("sku" = String, Path)),
     responses((status = 200, body = PositionView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -187,19 +220,22 @@ async fn count_stock(
     let mut e = FieldErrors::new();
     let on_hand = e.required("on_hand", body.on_hand, parse_stock_figure);
     let safety_stock = e.optional("safety_stock", body.safety_stock, parse_stock_figure);
+    let damaged = e.optional("damaged", body.damaged, parse_stock_figure);
+    let quality_hold = e.optional("quality_hold", body.quality_hold, parse_stock_figure);
     let reason = e.optional("reason", body.reason, |r| parse_text(&r, REASON_LEN_MAX));
-    let (Some(on_hand), Some(safety_stock), Some(reason)) = (on_hand, safety_stock, reason) else {
+    let (Some(on_hand), Some(safety_stock), Some(damaged), Some(quality_hold), Some(reason)) =
+        (on_hand, safety_stock, damaged, quality_hold, reason)
+    else {
         return Err(ApiError::invalid(e));
     };
+    let count = Count {
+        on_hand,
+        safety_stock,
+        damaged,
+        quality_hold,
+    };
     let entry = app
-        .count_stock(
-            location,
-            sku,
-            on_hand,
-            safety_stock,
-            reason,
-            &principal.actor(),
-        )
+        .count_stock(location, sku, count, reason, &principal.actor())
         .await?;
     Ok(axum::Json(PositionView::from(Position {
         location: entry.location,
@@ -207,6 +243,8 @@ async fn count_stock(
         on_hand: entry.on_hand_after,
         reserved: entry.reserved_after,
         safety_stock: entry.safety_stock_after,
+        damaged: entry.damaged_after,
+        quality_hold: entry.quality_hold_after,
     })))
 }
 
@@ -229,37 +267,50 @@ pub struct AdjustmentBody {
     /// Signed change to on hand, not zero.
     #[schema(required = true, example = -2)]
     pub delta: Option<i64>,
+    /// Which part of on hand changes: `sellable` (when absent), `damaged` or `quality_hold`.
+    pub state: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdjustedView {
-    /// One ledger entry per adjustment, in the order given.
-    pub entries: Vec<LedgerEntryView>,
+fn parse_state(raw: Option<String>) -> Result<StockState, String> {
+    raw.map_or(Ok(StockState::Sellable), |s| StockState::parse(&s))
 }
 
-/// Apply signed corrections to on hand, all together or none. Adjustments that would take on
-/// hand below zero or below what is reserved are refused with 409, naming each.
+/// Checks a list that must hold 1 to `max` entries.
+fn checked_list<T>(e: &mut FieldErrors, field: &str, raw: Option<Vec<T>>, max: usize) -> Vec<T> {
+    e.required(field, raw, |a| {
+        if a.is_empty() || a.len() > max {
+            Err(format!("must hold 1 to {max} entries"))
+        } else {
+            Ok(a)
+        }
+    })
+    .unwrap_or_default()
+}
+
+/// Apply signed corrections to on hand, all together or none. Corrections that would take a
+/// figure below zero or leave fewer sellable units than are reserved are refused with 409,
+/// naming each. Units added go to waiting backorders at once.
 #[utoipa::path(post, path = "/adjustments", tag = "inventory", request_body = AdjustmentsBody,
-    responses((status = 200, body = AdjustedView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = EntriesView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn adjust_stock(
     State(app): State<Arc<App>>,
     caller: Caller,
     body: Json<AdjustmentsBody>,
-) -> ApiResult<axum::Json<AdjustedView>> {
+) -> ApiResult<axum::Json<EntriesView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;
-    let max = app.limits().adjustments_max;
     let mut e = FieldErrors::new();
     let reason = e.required("reason", body.reason, |r| parse_text(&r, REASON_LEN_MAX));
-    let lines = e.required("adjustments", body.adjustments, |a| {
-        if a.is_empty() || a.len() > max {
-            Err(format!("must hold 1 to {max} adjustments"))
-        } else {
-            Ok(a)
-        }
-    });
     let mut adjustments = Vec::new();
-    for (i, a) in lines.into_iter().flatten().enumerate() {
+    for (i, a) in checked_list(
+        &mut e,
+        "adjustments",
+        body.adjustments,
+        app.limits().adjustments_max,
+    )
+    .into_iter()
+    .enumerate()
+    {
         let location = e.required(&format!("adjustments[{i}].location"), a.location, |l| {
             LocationCode::parse(&l)
         });
@@ -273,98 +324,104 @@ async fn adjust_stock(
                 Ok(d)
             }
         });
-        if let (Some(location), Some(sku), Some(delta)) = (location, sku, delta) {
+        let state = e.check(format!("adjustments[{i}].state"), parse_state(a.state));
+        if let (Some(location), Some(sku), Some(delta), Some(state)) = (location, sku, delta, state)
+        {
             adjustments.push(Adjustment {
                 location,
                 sku,
                 delta,
+                state,
             });
         }
     }
     let (Some(reason), true) = (reason, e.is_empty()) else {
         return Err(ApiError::invalid(e));
     };
-    let entries = app
-        .adjust_stock(adjustments, reason, &principal.actor())
-        .await?;
-    Ok(axum::Json(AdjustedView {
-        entries: entries
-            .into_iter()
-            .map(|e| LedgerEntryView::new(None, e))
-            .collect(),
-    }))
+    Ok(axum::Json(EntriesView::new(
+        app.adjust_stock(adjustments, reason, &principal.actor())
+            .await?,
+    )))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AvailabilityQuery {
-    /// Comma-separated SKUs, such as `TEE-BLK-M,TEE-BLK-L`.
-    pub skus: Option<String>,
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReclassificationsBody {
+    #[schema(required = true, example = "found damaged at cycle count")]
+    pub reason: Option<String>,
+    #[schema(required = true)]
+    pub reclassifications: Option<Vec<ReclassificationBody>>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AvailabilityView {
-    pub sku: String,
-    /// Available to promise across the network: the sum over active locations.
-    pub available: i64,
-    pub on_hand: i64,
-    pub reserved: i64,
-    pub locations: Vec<PositionView>,
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReclassificationBody {
+    #[schema(required = true, example = "WH-HAM")]
+    pub location: Option<String>,
+    #[schema(required = true, example = "TEE-BLK-M")]
+    pub sku: Option<String>,
+    #[schema(required = true, example = 2)]
+    pub quantity: Option<i64>,
+    /// `sellable`, `damaged` or `quality_hold`.
+    #[schema(required = true, example = "sellable")]
+    pub from: Option<String>,
+    #[schema(required = true, example = "damaged")]
+    pub to: Option<String>,
 }
 
-impl From<SkuAvailability> for AvailabilityView {
-    fn from(a: SkuAvailability) -> Self {
-        Self {
-            sku: a.sku.to_string(),
-            available: a.available,
-            on_hand: a.on_hand,
-            reserved: a.reserved,
-            locations: a.locations.into_iter().map(PositionView::from).collect(),
-        }
-    }
-}
-
-/// Available to promise, per active location and for the network: on hand − reserved −
-/// safety stock, never below zero.
-#[utoipa::path(get, path = "", tag = "inventory", params(AvailabilityQuery),
-    responses((status = 200, body = List<AvailabilityView>), (status = 422, body = Problem)))]
-async fn availability(
+/// Move units between states where they are — sellable, damaged, quality hold — all together
+/// or none. On hand does not change; what is available does.
+#[utoipa::path(post, path = "/reclassifications", tag = "inventory", request_body = ReclassificationsBody,
+    responses((status = 200, body = EntriesView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn reclassify_stock(
     State(app): State<Arc<App>>,
     caller: Caller,
-    Query(query): Query<AvailabilityQuery>,
-) -> ApiResult<axum::Json<List<AvailabilityView>>> {
-    caller.require(Action::ReadAvailability)?;
-    let max = app.limits().availability_skus_max;
+    body: Json<ReclassificationsBody>,
+) -> ApiResult<axum::Json<EntriesView>> {
+    let principal = caller.require(Action::Administer)?;
+    let body = body.value;
     let mut e = FieldErrors::new();
-    let skus = e.required("skus", query.skus, |raw| {
-        let parts: Vec<&str> = raw
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        if parts.is_empty() || parts.len() > max {
-            return Err(format!("must list 1 to {max} SKUs separated by commas"));
+    let reason = e.required("reason", body.reason, |r| parse_text(&r, REASON_LEN_MAX));
+    let mut changes = Vec::new();
+    for (i, c) in checked_list(
+        &mut e,
+        "reclassifications",
+        body.reclassifications,
+        app.limits().adjustments_max,
+    )
+    .into_iter()
+    .enumerate()
+    {
+        let field = |name: &str| format!("reclassifications[{i}].{name}");
+        let location = e.required(&field("location"), c.location, |l| LocationCode::parse(&l));
+        let sku = e.required(&field("sku"), c.sku, |s| Sku::parse(&s));
+        let quantity = e.required(&field("quantity"), c.quantity, |q| {
+            parse_positive_quantity(q, UNITS_MAX)
+        });
+        let from = e.required(&field("from"), c.from, |s| StockState::parse(&s));
+        let to = e.required(&field("to"), c.to, |s| StockState::parse(&s));
+        if let (Some(from), Some(to)) = (from, to)
+            && from == to
+        {
+            e.push(field("to"), "must differ from `from`");
         }
-        let mut skus: Vec<Sku> = Vec::with_capacity(parts.len());
-        for part in parts {
-            let sku = Sku::parse(part).map_err(|m| format!("'{part}' {m}"))?;
-            if !skus.contains(&sku) {
-                skus.push(sku);
-            }
+        if let (Some(location), Some(sku), Some(quantity), Some(from), Some(to)) =
+            (location, sku, quantity, from, to)
+        {
+            changes.push(Reclassification {
+                location,
+                sku,
+                quantity,
+                from,
+                to,
+            });
         }
-        Ok(skus)
-    });
-    let Some(skus) = skus else {
+    }
+    let (Some(reason), true) = (reason, e.is_empty()) else {
         return Err(ApiError::invalid(e));
     };
-    let items = app
-        .availability(&skus)
-        .await?
-        .into_iter()
-        .map(AvailabilityView::from)
-        .collect();
-    Ok(axum::Json(List {
-        items,
-        next_cursor: None,
-    }))
+    Ok(axum::Json(EntriesView::new(
+        app.reclassify_stock(changes, reason, &principal.actor())
+            .await?,
+    )))
 }

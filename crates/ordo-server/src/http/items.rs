@@ -7,8 +7,10 @@ use axum::http::StatusCode;
 use ordo_app::App;
 use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
-use ordo_domain::item::{Item, parse_dimension_mm, parse_weight_g};
-use ordo_domain::values::{Sku, parse_name};
+use ordo_domain::inventory::UNITS_MAX;
+use ordo_domain::item::{Item, Preorder, parse_dimension_mm, parse_weight_g};
+use ordo_domain::promise::parse_date;
+use ordo_domain::values::{Sku, parse_name, parse_positive_quantity};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -38,8 +40,34 @@ pub struct ItemBody {
     pub height_mm: Option<i64>,
     /// Whether a line may wait for stock instead of being refused; `false` when absent.
     pub allow_backorder: Option<bool>,
+    /// Sold before release: orders may wait for up to `cap` units until `release_date`.
+    pub preorder: Option<PreorderBody>,
     /// `true` when absent.
     pub active: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreorderBody {
+    #[schema(required = true, example = "2026-12-24")]
+    pub release_date: Option<String>,
+    #[schema(required = true, example = 500)]
+    pub cap: Option<i64>,
+}
+
+impl PreorderBody {
+    fn parse(self, e: &mut FieldErrors) -> Option<Preorder> {
+        let release_date = e.required("preorder.release_date", self.release_date, |d| {
+            parse_date(&d)
+        });
+        let cap = e.required("preorder.cap", self.cap, |c| {
+            parse_positive_quantity(c, UNITS_MAX)
+        });
+        Some(Preorder {
+            release_date: release_date?,
+            cap: cap?,
+        })
+    }
 }
 
 impl ItemBody {
@@ -51,6 +79,10 @@ impl ItemBody {
         let length_mm = e.optional("length_mm", self.length_mm, parse_dimension_mm);
         let width_mm = e.optional("width_mm", self.width_mm, parse_dimension_mm);
         let height_mm = e.optional("height_mm", self.height_mm, parse_dimension_mm);
+        let preorder = match self.preorder {
+            Some(p) => p.parse(&mut e).map(Some),
+            None => Some(None),
+        };
         let (
             Some(sku),
             Some(name),
@@ -58,7 +90,10 @@ impl ItemBody {
             Some(length_mm),
             Some(width_mm),
             Some(height_mm),
-        ) = (sku, name, weight_g, length_mm, width_mm, height_mm)
+            Some(preorder),
+        ) = (
+            sku, name, weight_g, length_mm, width_mm, height_mm, preorder,
+        )
         else {
             return Err(e);
         };
@@ -70,6 +105,7 @@ impl ItemBody {
             width_mm,
             height_mm,
             allow_backorder: self.allow_backorder.unwrap_or(false),
+            preorder,
             active: self.active.unwrap_or(true),
             created_at_ms: 0,
             updated_at_ms: 0,
@@ -86,9 +122,16 @@ pub struct ItemView {
     pub width_mm: Option<i64>,
     pub height_mm: Option<i64>,
     pub allow_backorder: bool,
+    pub preorder: Option<PreorderView>,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreorderView {
+    pub release_date: String,
+    pub cap: i64,
 }
 
 impl From<Item> for ItemView {
@@ -101,6 +144,10 @@ impl From<Item> for ItemView {
             width_mm: i.width_mm,
             height_mm: i.height_mm,
             allow_backorder: i.allow_backorder,
+            preorder: i.preorder.map(|p| PreorderView {
+                release_date: p.release_date.to_string(),
+                cap: p.cap,
+            }),
             active: i.active,
             created_at: timestamp(i.created_at_ms),
             updated_at: timestamp(i.updated_at_ms),

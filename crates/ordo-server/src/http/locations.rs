@@ -10,7 +10,7 @@ use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, parse_point};
 use ordo_domain::location::{
     Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
-    parse_daily_capacity,
+    parse_daily_capacity, parse_lead_time_days,
 };
 use ordo_domain::values::{LocationCode, parse_name, parse_text};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,9 @@ pub struct LocationBody {
     /// An IANA time zone.
     #[schema(required = true, example = "Europe/Berlin")]
     pub time_zone: Option<String>,
+    /// Days between goods arriving and being ready to ship; 0 when absent.
+    #[schema(example = 1)]
+    pub receiving_lead_time_days: Option<i64>,
     /// `true` when absent.
     pub active: Option<bool>,
 }
@@ -95,6 +98,10 @@ impl LocationBody {
             LocalTime::parse(&t)
         });
         let time_zone = e.required("time_zone", self.time_zone, |t| TimeZoneName::parse(&t));
+        let lead_time = e.check(
+            "receiving_lead_time_days",
+            parse_lead_time_days(self.receiving_lead_time_days.unwrap_or(0)),
+        );
         let (
             Some(code),
             Some(name),
@@ -104,6 +111,7 @@ impl LocationBody {
             Some(capacity),
             Some(cutoff),
             Some(time_zone),
+            Some(lead_time),
         ) = (
             code,
             name,
@@ -113,6 +121,7 @@ impl LocationBody {
             capacity,
             cutoff,
             time_zone,
+            lead_time,
         )
         else {
             return Err(e);
@@ -126,6 +135,7 @@ impl LocationBody {
             daily_order_capacity: capacity,
             cutoff_local_time: cutoff,
             time_zone,
+            receiving_lead_time_days: lead_time,
             active: self.active.unwrap_or(true),
             created_at_ms: 0,
             updated_at_ms: 0,
@@ -162,6 +172,7 @@ pub struct LocationView {
     pub daily_order_capacity: Option<i64>,
     pub cutoff_local_time: Option<String>,
     pub time_zone: String,
+    pub receiving_lead_time_days: i64,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -201,6 +212,7 @@ impl From<Location> for LocationView {
             daily_order_capacity: l.daily_order_capacity,
             cutoff_local_time: l.cutoff_local_time.map(|t| t.to_hhmm()),
             time_zone: l.time_zone.as_str().into(),
+            receiving_lead_time_days: l.receiving_lead_time_days,
             active: l.active,
             created_at: timestamp(l.created_at_ms),
             updated_at: timestamp(l.updated_at_ms),

@@ -1,5 +1,6 @@
 //! The `/v1` API: one module per resource, each with its own `router()`.
 
+pub mod availability;
 pub mod channels;
 pub mod common;
 pub mod inventory;
@@ -18,8 +19,8 @@ pub fn v1() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .nest("/v1/locations", locations::router())
         .nest("/v1/items", items::router())
-        .nest("/v1/inventory", inventory::inventory_router())
-        .nest("/v1/availability", inventory::availability_router())
+        .nest("/v1/inventory", inventory::router())
+        .nest("/v1/availability", availability::router())
         .nest("/v1/channels", channels::channels_router())
         .nest("/v1/api-keys", channels::api_keys_router())
         .nest("/v1/orders", orders::router())

@@ -4,7 +4,9 @@
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, parse_point};
 use ordo_domain::money::Currency;
-use ordo_domain::order::{Customer, Delivery, DraftLine, LINE_QUANTITY_MAX, OrderDraft, ShipTo};
+use ordo_domain::order::{
+    Customer, Delivery, DraftLine, LINE_QUANTITY_MAX, OrderDraft, PRIORITY_MAX, ShipTo,
+};
 use ordo_domain::values::{
     ChannelCode, Email, LocationCode, Sku, parse_external_id, parse_name, parse_phone,
     parse_positive_quantity, parse_text,
@@ -32,6 +34,12 @@ pub struct OrderBody {
     pub lines: Option<Vec<LineBody>>,
     /// Shipped when absent.
     pub delivery: Option<DeliveryBody>,
+    /// 0 (the default) to 100; higher priorities are served first when waiting units are
+    /// filled and the backorder policy is `priority`.
+    pub priority: Option<i64>,
+    /// A checkout hold (from `POST /v1/holds`) whose units this order takes over.
+    #[schema(example = "hld_01JD3M...")]
+    pub hold_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -120,6 +128,14 @@ impl OrderBody {
             }
         };
         let lines = parse_lines(self.lines, currency, order_lines_max, &mut e);
+        let priority = e.check("priority", parse_priority(self.priority.unwrap_or(0)));
+        let hold_id = e.optional("hold_id", self.hold_id, |h| {
+            if ordo_domain::ids::looks_like_id("hld", &h) {
+                Ok(h)
+            } else {
+                Err("must be a hold id from POST /v1/holds".into())
+            }
+        });
         let (
             Some(channel),
             Some(external_id),
@@ -128,6 +144,8 @@ impl OrderBody {
             Some(delivery),
             Some(ship_to),
             Some(lines),
+            Some(priority),
+            Some(hold_id),
         ) = (
             channel,
             external_id,
@@ -136,6 +154,8 @@ impl OrderBody {
             delivery,
             ship_to,
             lines,
+            priority,
+            hold_id,
         )
         else {
             return Err(e);
@@ -149,6 +169,8 @@ impl OrderBody {
             currency,
             lines,
             delivery,
+            priority,
+            hold_id,
         })
     }
 }
@@ -243,4 +265,11 @@ impl ShipToBody {
             point: point?,
         })
     }
+}
+
+fn parse_priority(raw: i64) -> Result<i64, String> {
+    if !(0..=PRIORITY_MAX).contains(&raw) {
+        return Err(format!("must be a whole number from 0 to {PRIORITY_MAX}"));
+    }
+    Ok(raw)
 }

@@ -22,6 +22,10 @@ pub struct OrderView {
     pub currency: String,
     pub delivery: DeliveryView,
     pub lines: Vec<LineView>,
+    pub priority: i64,
+    /// The delivery date promised for the whole order (`YYYY-MM-DD`); `null` while a waiting
+    /// line has no date.
+    pub promised_date: Option<String>,
     /// Where each line's units are reserved (`held`), shipped from (`committed`) or were
     /// given back (`released`).
     pub allocations: Vec<AllocationView>,
@@ -64,6 +68,11 @@ pub struct LineView {
     /// unit_price × (ordered − cancelled).
     pub line_total: String,
     pub quantities: QuantitiesView,
+    /// When the line is expected to arrive (`YYYY-MM-DD`): from its reservations, or for
+    /// waiting units from incoming supply or the preorder's release.
+    pub expected_date: Option<String>,
+    /// The waiting units are a preorder.
+    pub preorder: bool,
 }
 
 /// A line's units by state: ordered = allocated + backordered + shipped + cancelled.
@@ -165,9 +174,13 @@ impl From<OrderRecord> for OrderView {
                         unit_price: currency.format(l.unit_price_minor),
                         line_total: currency.format(l.unit_price_minor * (q.ordered - q.cancelled)),
                         quantities: q.into(),
+                        expected_date: l.expected_date.map(|d| d.to_string()),
+                        preorder: l.preorder,
                     }
                 })
                 .collect(),
+            priority: o.priority,
+            promised_date: o.promised_date.map(|d| d.to_string()),
             allocations: record
                 .reservations
                 .into_iter()

@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use ordo_domain::auth::ApiKey;
-use ordo_domain::channel::Channel;
+use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -103,6 +103,7 @@ pub(crate) fn location_row(l: &Location) -> Vec<Arg> {
         l.daily_order_capacity.into(),
         l.cutoff_local_time.map(|t| t.to_hhmm()).into(),
         l.time_zone.as_str().into(),
+        l.receiving_lead_time_days.into(),
         l.active.into(),
         l.created_at_ms.into(),
         l.updated_at_ms.into(),
@@ -208,6 +209,8 @@ pub(crate) fn item_row(i: &Item) -> Vec<Arg> {
         i.width_mm.into(),
         i.height_mm.into(),
         i.allow_backorder.into(),
+        i.preorder.map(|p| p.release_date.to_string()).into(),
+        i.preorder.map(|p| p.cap).into(),
         i.active.into(),
         i.created_at_ms.into(),
         i.updated_at_ms.into(),
@@ -358,4 +361,32 @@ pub(crate) async fn count_api_keys(store: &SqlStore) -> StoreResult<i64> {
         .fetch_one(&store.read)
         .await?;
     Ok(row.try_get(0)?)
+}
+
+pub(crate) async fn stock_rules(
+    store: &SqlStore,
+    code: &ChannelCode,
+) -> StoreResult<Option<StockRules>> {
+    let row = sqlx::query("SELECT stock_rules FROM channels WHERE code = $1")
+        .bind(code.as_str())
+        .fetch_optional(&store.read)
+        .await?;
+    row.map(|r| {
+        let raw: String = r.try_get(0)?;
+        crate::error::corrupt("stock_rules", super::load::parse_rules(&raw))
+    })
+    .transpose()
+}
+
+pub(crate) async fn put_stock_rules(
+    store: &SqlStore,
+    code: &ChannelCode,
+    rules: &StockRules,
+) -> StoreResult<bool> {
+    let done = sqlx::query("UPDATE channels SET stock_rules = $1 WHERE code = $2")
+        .bind(super::load::rules_json(rules))
+        .bind(code.as_str())
+        .execute(&store.write)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

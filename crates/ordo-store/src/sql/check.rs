@@ -19,45 +19,42 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
     Ok(breaches)
 }
 
-/// Every position: reserved equals its held reservations, on hand is not negative, and
-/// available before safety stock (on hand − reserved) is not negative.
+/// Every position: reserved equals its held reservations, and the position's own invariants
+/// hold (figures not negative, unsellable within on hand, reserved within sellable — which
+/// is to say available before safety stock is not negative).
 async fn positions(store: &SqlStore) -> StoreResult<Vec<Breach>> {
     let rows = sqlx::query(
-        "SELECT p.sku, p.location, p.on_hand, p.reserved, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
+        "SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock, p.damaged, p.quality_hold, \
+                CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM inventory_positions p \
          LEFT JOIN (SELECT sku, location, SUM(quantity) AS held FROM reservations WHERE status = 'held' \
                     GROUP BY sku, location) r ON r.sku = p.sku AND r.location = p.location \
-         WHERE p.reserved <> COALESCE(r.held, 0) OR p.on_hand < 0 OR p.reserved < 0 OR p.reserved > p.on_hand \
+         WHERE p.reserved <> COALESCE(r.held, 0) OR p.on_hand < 0 OR p.reserved < 0 OR p.safety_stock < 0 \
+            OR p.damaged < 0 OR p.quality_hold < 0 OR p.damaged + p.quality_hold + p.reserved > p.on_hand \
          ORDER BY p.sku, p.location",
     )
     .fetch_all(&store.read)
     .await?;
     let mut breaches = Vec::new();
     for row in rows {
-        let subject = format!("{}@{}", row.text("sku")?, row.text("location")?);
-        let (on_hand, reserved, held) =
-            (row.int("on_hand")?, row.int("reserved")?, row.int("held")?);
-        if reserved != held {
+        let position = rows::position(&row)?;
+        let subject = format!("{}@{}", position.sku, position.location);
+        let held = row.int("held")?;
+        if position.reserved != held {
             breaches.push(Breach {
                 kind: "position",
                 subject: subject.clone(),
-                detail: format!("reserved is {reserved} but its held reservations sum to {held}"),
+                detail: format!(
+                    "reserved is {} but its held reservations sum to {held}",
+                    position.reserved
+                ),
             });
         }
-        if on_hand < 0 || reserved < 0 {
-            breaches.push(Breach {
-                kind: "position",
-                subject: subject.clone(),
-                detail: format!("on hand {on_hand}, reserved {reserved}: a figure is negative"),
-            });
-        }
-        if reserved > on_hand {
+        if let Err(broken) = position.check() {
             breaches.push(Breach {
                 kind: "position",
                 subject,
-                detail: format!(
-                    "reserved {reserved} exceeds on hand {on_hand}: available is negative"
-                ),
+                detail: broken.to_string(),
             });
         }
     }
@@ -126,8 +123,9 @@ async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
     let rows = sqlx::query(
         "SELECT l.order_id, l.line_no, l.qty_allocated, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM order_lines l \
-         LEFT JOIN (SELECT order_id, line_no, SUM(quantity) AS held FROM reservations WHERE status = 'held' \
-                    GROUP BY order_id, line_no) r ON r.order_id = l.order_id AND r.line_no = l.line_no \
+         LEFT JOIN (SELECT owner_id, line_no, SUM(quantity) AS held FROM reservations \
+                    WHERE status = 'held' AND owner_kind = 'order' \
+                    GROUP BY owner_id, line_no) r ON r.owner_id = l.order_id AND r.line_no = l.line_no \
          WHERE l.qty_allocated <> COALESCE(r.held, 0) ORDER BY l.order_id, l.line_no",
     )
     .fetch_all(&store.read)

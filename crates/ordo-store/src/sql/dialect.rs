@@ -12,17 +12,31 @@ pub enum Backend {
     Postgres,
 }
 
-const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../../migrations/sqlite/0001_core.sql"),
-}];
+const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("../../migrations/sqlite/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "inventory_truth",
+        sql: include_str!("../../migrations/sqlite/0002_inventory_truth.sql"),
+    },
+];
 
-const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "core",
-    sql: include_str!("../../migrations/postgres/0001_core.sql"),
-}];
+const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "core",
+        sql: include_str!("../../migrations/postgres/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "inventory_truth",
+        sql: include_str!("../../migrations/postgres/0002_inventory_truth.sql"),
+    },
+];
 
 impl Backend {
     pub fn name(self) -> &'static str {

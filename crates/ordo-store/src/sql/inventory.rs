@@ -1,194 +1,24 @@
-//! Inventory: stock movements, positions, the ledger, and the shared write path every
-//! transaction that touches stock goes through — lock positions in one order, decide in a
-//! [`StockBook`], write back what changed with a compare-and-set, append to the ledger.
+//! Inventory: stock movements, positions as readers see them, and the ledger.
 
 use std::collections::BTreeSet;
 
-use sqlx::AnyConnection;
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 
-use ordo_domain::inventory::{Cause, LedgerEntry, Position, StockBook};
+use ordo_domain::inventory::{Cause, Position};
 use ordo_domain::values::{LocationCode, Sku};
 
-use super::args::{Arg, STATEMENT_ARGS_MAX, Sql, inserts};
+use super::SqlStore;
+use super::args::Sql;
 use super::catalog::finish_page;
 use super::rows;
-use super::{Backend, SqlStore};
+use super::stock::{StockWork, effective_positions_sql, existing};
 use crate::error::{StoreError, StoreResult};
 use crate::types::*;
-
-const POSITION_COLUMNS: &str = "location, sku, on_hand, reserved, safety_stock";
-
-/// Loads (and on PostgreSQL locks) the positions of these items, optionally only at these
-/// locations. Rows are always locked in (sku, location) order, so two transactions never wait
-/// on each other in a circle.
-pub(crate) async fn lock_positions(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    skus: &BTreeSet<&Sku>,
-    locations: Option<&BTreeSet<&LocationCode>>,
-) -> StoreResult<Vec<Position>> {
-    if skus.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(&format!(
-        "SELECT {POSITION_COLUMNS} FROM inventory_positions WHERE sku IN ("
-    ));
-    sql.list(skus.iter().map(|s| s.as_str())).push(")");
-    if let Some(locations) = locations {
-        sql.push(" AND location IN (")
-            .list(locations.iter().map(|l| l.as_str()))
-            .push(")");
-    }
-    sql.push(" ORDER BY sku, location")
-        .push(backend.lock_rows());
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(rows::position).collect()
-}
-
-/// Writes the positions the book changed. An update only applies where the row still holds
-/// the figures that were loaded; if any row was changed meanwhile, the transaction fails as
-/// retryable contention rather than overwrite that change. Updates go out a chunk of rows per
-/// statement (`UPDATE … FROM (VALUES …)`, which both databases read), inserts likewise.
-pub(crate) async fn write_book(
-    conn: &mut AnyConnection,
-    book: &StockBook,
-    now_ms: i64,
-) -> StoreResult<()> {
-    let mut updates = Vec::new();
-    let mut created = Vec::new();
-    for changed in book.changed() {
-        let p = changed.now;
-        match changed.loaded {
-            Some(old) => updates.push(vec![
-                Arg::from(p.sku.as_str()),
-                p.location.as_str().into(),
-                p.on_hand.into(),
-                p.reserved.into(),
-                p.safety_stock.into(),
-                old.on_hand.into(),
-                old.reserved.into(),
-                old.safety_stock.into(),
-            ]),
-            None => created.push(vec![
-                Arg::from(p.sku.as_str()),
-                p.location.as_str().into(),
-                p.on_hand.into(),
-                p.reserved.into(),
-                p.safety_stock.into(),
-                now_ms.into(),
-            ]),
-        }
-    }
-    for chunk in updates.chunks(STATEMENT_ARGS_MAX / 8) {
-        let mut sql = Sql::new(
-            "UPDATE inventory_positions SET on_hand = v.column3, reserved = v.column4, safety_stock = v.column5, updated_at = ",
-        );
-        sql.arg(now_ms).push(" FROM (VALUES ");
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" })
-                .list(row.iter().cloned())
-                .push(")");
-        }
-        sql.push(
-            ") AS v WHERE inventory_positions.sku = v.column1 AND inventory_positions.location = v.column2 \
-             AND inventory_positions.on_hand = v.column6 AND inventory_positions.reserved = v.column7 \
-             AND inventory_positions.safety_stock = v.column8",
-        );
-        let done = sql.build().execute(&mut *conn).await?;
-        if done.rows_affected() != chunk.len() as u64 {
-            return Err(StoreError::Contention(
-                "a stock position changed meanwhile".into(),
-            ));
-        }
-    }
-    let columns = [
-        "sku",
-        "location",
-        "on_hand",
-        "reserved",
-        "safety_stock",
-        "updated_at",
-    ];
-    for sql in inserts("inventory_positions", &columns, created) {
-        sql.build().execute(&mut *conn).await.map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Contention("a stock position was created meanwhile".into())
-            } else {
-                e.into()
-            }
-        })?;
-    }
-    Ok(())
-}
-
-const LEDGER_COLUMNS: [&str; 12] = [
-    "at",
-    "location",
-    "sku",
-    "kind",
-    "on_hand_delta",
-    "reserved_delta",
-    "on_hand_after",
-    "reserved_after",
-    "safety_stock_after",
-    "reason",
-    "reference",
-    "actor",
-];
-
-pub(crate) fn ledger_inserts(entries: &[LedgerEntry]) -> Vec<Sql> {
-    let rows = entries
-        .iter()
-        .map(|e| {
-            vec![
-                Arg::from(e.at_ms),
-                e.location.as_str().into(),
-                e.sku.as_str().into(),
-                e.kind.as_str().into(),
-                e.on_hand_delta.into(),
-                e.reserved_delta.into(),
-                e.on_hand_after.into(),
-                e.reserved_after.into(),
-                e.safety_stock_after.into(),
-                e.reason.clone().into(),
-                e.reference.clone().into(),
-                e.actor.as_str().into(),
-            ]
-        })
-        .collect();
-    inserts("inventory_ledger", &LEDGER_COLUMNS, rows)
-}
-
-pub(crate) async fn execute_all(conn: &mut AnyConnection, statements: Vec<Sql>) -> StoreResult<()> {
-    for sql in statements {
-        sql.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Which of `wanted` exist in `table.column`.
-pub(crate) async fn existing<'a>(
-    conn: &mut AnyConnection,
-    table: &str,
-    column: &str,
-    wanted: impl IntoIterator<Item = &'a str>,
-) -> StoreResult<BTreeSet<String>> {
-    let wanted: Vec<&str> = wanted.into_iter().collect();
-    if wanted.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    let mut sql = Sql::new(&format!("SELECT {column} FROM {table} WHERE {column} IN ("));
-    sql.list(wanted).push(")");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
-        .collect()
-}
 
 pub(crate) async fn move_stock(
     store: &SqlStore,
     batch: &MovementBatch,
+    deciders: &Deciders<'_>,
 ) -> StoreResult<MovementOutcome> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
@@ -216,8 +46,8 @@ pub(crate) async fn move_stock(
         return Ok(MovementOutcome::Rejected(problems));
     }
 
-    let mut book =
-        StockBook::new(lock_positions(&mut tx, store.backend, &skus, Some(&locations)).await?);
+    let skus = skus.into_iter().cloned().collect();
+    let mut work = StockWork::begin(&mut tx, store.backend, skus, batch.now_ms).await?;
     let cause = Cause {
         at_ms: batch.now_ms,
         reason: batch.reason.as_deref(),
@@ -226,7 +56,7 @@ pub(crate) async fn move_stock(
     };
     let mut entries = Vec::with_capacity(batch.moves.len());
     for (i, (location, sku, movement)) in batch.moves.iter().enumerate() {
-        match book.apply(location, sku, *movement, cause) {
+        match work.book.apply(location, sku, *movement, cause) {
             Ok(entry) => entries.push(entry),
             Err(refusal) => problems.push((i, MoveProblem::Refused(refusal))),
         }
@@ -234,44 +64,39 @@ pub(crate) async fn move_stock(
     if !problems.is_empty() {
         return Ok(MovementOutcome::Rejected(problems));
     }
-    write_book(&mut tx, &book, batch.now_ms).await?;
-    execute_all(&mut tx, ledger_inserts(&entries)).await?;
+    work.ledger.extend(entries.iter().cloned());
+    work.fill_backorders(&mut tx, deciders, "stock arrived")
+        .await?;
+    work.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(MovementOutcome::Applied(entries))
-}
-
-fn filtered(select: &str, filter: &PositionFilter) -> Sql {
-    let mut sql = Sql::new(select);
-    if let Some(sku) = &filter.sku {
-        sql.and_where().push("sku = ").arg(sku.as_str());
-    }
-    if let Some(location) = &filter.location {
-        sql.and_where().push("location = ").arg(location.as_str());
-    }
-    sql
 }
 
 pub(crate) async fn positions(
     store: &SqlStore,
     filter: &PositionFilter,
     page: &PageRequest,
+    now_ms: i64,
 ) -> StoreResult<Page<Position>> {
-    let mut sql = filtered(
-        &format!("SELECT {POSITION_COLUMNS} FROM inventory_positions"),
-        filter,
-    );
+    let mut sql = effective_positions_sql(now_ms);
+    if let Some(sku) = &filter.sku {
+        sql.and_where().push("p.sku = ").arg(sku.as_str());
+    }
+    if let Some(location) = &filter.location {
+        sql.and_where().push("p.location = ").arg(location.as_str());
+    }
     if let Some(cursor) = &page.cursor {
         let (sku, location) = cursor
             .split_once('/')
             .ok_or_else(|| StoreError::InvalidCursor(cursor.clone()))?;
         sql.and_where()
-            .push("(sku > ")
+            .push("(p.sku > ")
             .arg(sku)
-            .push(" OR (sku = ")
+            .push(" OR (p.sku = ")
             .arg(sku);
-        sql.push(" AND location > ").arg(location).push("))");
+        sql.push(" AND p.location > ").arg(location).push("))");
     }
-    sql.push(" ORDER BY sku, location LIMIT ")
+    sql.push(" ORDER BY p.sku, p.location LIMIT ")
         .arg(page.limit() + 1);
     let rows = sql.build().fetch_all(&store.read).await?;
     let mut items = rows
@@ -288,9 +113,16 @@ pub(crate) async fn ledger(
     filter: &PositionFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<LedgerRecord>> {
-    let select = "SELECT id, at, location, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, \
-                  safety_stock_after, reason, reference, actor FROM inventory_ledger";
-    let mut sql = filtered(select, filter);
+    let mut sql = Sql::new(
+        "SELECT id, at, location, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, \
+         safety_stock_after, damaged_after, quality_hold_after, reason, reference, actor FROM inventory_ledger",
+    );
+    if let Some(sku) = &filter.sku {
+        sql.and_where().push("sku = ").arg(sku.as_str());
+    }
+    if let Some(location) = &filter.location {
+        sql.and_where().push("location = ").arg(location.as_str());
+    }
     if let Some(cursor) = &page.cursor {
         let id: i64 = cursor
             .parse()
@@ -306,17 +138,17 @@ pub(crate) async fn ledger(
     Ok(finish_page(&mut items, page, |r| r.id.to_string()))
 }
 
+/// Positions of these items at active locations, as a reader sees them at `now_ms`.
 pub(crate) async fn positions_for_availability(
     store: &SqlStore,
     skus: &[Sku],
+    now_ms: i64,
 ) -> StoreResult<Vec<Position>> {
     if skus.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(
-        "SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock FROM inventory_positions p \
-         JOIN locations l ON l.code = p.location WHERE l.active = 1 AND p.sku IN (",
-    );
+    let mut sql = effective_positions_sql(now_ms);
+    sql.push(" JOIN locations l ON l.code = p.location WHERE l.active = 1 AND p.sku IN (");
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") ORDER BY p.sku, p.location");
     let rows = sql.build().fetch_all(&store.read).await?;

@@ -9,12 +9,15 @@ mod args;
 mod catalog;
 mod check;
 mod dialect;
+mod holds;
 mod inventory;
+mod load;
 mod migrate;
 mod orders;
 mod place;
 mod rows;
 mod seed;
+mod stock;
 
 use std::time::Duration;
 
@@ -24,12 +27,12 @@ use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
 use ordo_domain::auth::ApiKey;
-use ordo_domain::channel::Channel;
+use ordo_domain::channel::{Channel, StockRules};
+use ordo_domain::hold::HoldStatus;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{CancelError, OrderEvent};
-use ordo_domain::routing::Router;
+use ordo_domain::order::{CancelError, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use dialect::Backend;
@@ -225,6 +228,14 @@ impl Store for SqlStore {
         catalog::channels(self, page).await
     }
 
+    async fn stock_rules(&self, code: &ChannelCode) -> StoreResult<Option<StockRules>> {
+        catalog::stock_rules(self, code).await
+    }
+
+    async fn put_stock_rules(&self, code: &ChannelCode, rules: &StockRules) -> StoreResult<bool> {
+        catalog::put_stock_rules(self, code, rules).await
+    }
+
     async fn insert_api_key(&self, key: &ApiKey, secret_hash: &str) -> StoreResult<()> {
         catalog::insert_api_key(self, key, secret_hash).await
     }
@@ -245,16 +256,21 @@ impl Store for SqlStore {
         catalog::count_api_keys(self).await
     }
 
-    async fn move_stock(&self, batch: &MovementBatch) -> StoreResult<MovementOutcome> {
-        retrying!(inventory::move_stock(self, batch))
+    async fn move_stock(
+        &self,
+        batch: &MovementBatch,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<MovementOutcome> {
+        retrying!(inventory::move_stock(self, batch, deciders))
     }
 
     async fn positions(
         &self,
         filter: &PositionFilter,
         page: &PageRequest,
+        now_ms: i64,
     ) -> StoreResult<Page<Position>> {
-        inventory::positions(self, filter, page).await
+        inventory::positions(self, filter, page, now_ms).await
     }
 
     async fn ledger(
@@ -265,16 +281,20 @@ impl Store for SqlStore {
         inventory::ledger(self, filter, page).await
     }
 
-    async fn positions_for_availability(&self, skus: &[Sku]) -> StoreResult<Vec<Position>> {
-        inventory::positions_for_availability(self, skus).await
+    async fn positions_for_availability(
+        &self,
+        skus: &[Sku],
+        now_ms: i64,
+    ) -> StoreResult<Vec<Position>> {
+        inventory::positions_for_availability(self, skus, now_ms).await
     }
 
     async fn place_orders(
         &self,
         batch: &[PlaceCommand],
-        router: &dyn Router,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Vec<PlaceOutcome>> {
-        place::place_orders(self, batch, router).await
+        place::place_orders(self, batch, deciders).await
     }
 
     async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
@@ -296,8 +316,58 @@ impl Store for SqlStore {
     async fn cancel_order(
         &self,
         command: &CancelCommand,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderRecord, CancelError>>> {
-        retrying!(orders::cancel_order(self, command))
+        retrying!(orders::cancel_order(self, command, deciders))
+    }
+
+    async fn ship_allocation(
+        &self,
+        command: &ShipCommand,
+    ) -> StoreResult<Option<Result<OrderRecord, ShipError>>> {
+        retrying!(orders::ship_allocation_of(self, command))
+    }
+
+    async fn allocation_order(&self, allocation_id: &str) -> StoreResult<Option<String>> {
+        orders::order_of_allocation(self, allocation_id).await
+    }
+
+    async fn place_hold(
+        &self,
+        command: &HoldCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Result<HoldRecord, PlaceRejection>> {
+        retrying!(holds::place(self, command, deciders))
+    }
+
+    async fn hold(&self, id: &str) -> StoreResult<Option<HoldRecord>> {
+        holds::hold(self, id).await
+    }
+
+    async fn release_hold(
+        &self,
+        id: &str,
+        channel_scope: Option<&ChannelCode>,
+        now_ms: i64,
+        actor: &str,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<HoldRecord, HoldStatus>>> {
+        retrying!(holds::release(
+            self,
+            id,
+            channel_scope,
+            now_ms,
+            actor,
+            deciders
+        ))
+    }
+
+    async fn sweep_expired_holds(
+        &self,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<usize> {
+        retrying!(holds::sweep_expired(self, now_ms, deciders))
     }
 
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>> {

@@ -1,21 +1,23 @@
-//! Orders: writing them, reading them with their lines and reservations, their timeline, and
-//! cancelling.
+//! Orders: writing them, reading them with their lines and reservations, their timeline,
+//! cancelling and shipping.
 
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::AnyConnection;
-use sqlx::Connection;
+use sqlx::{AnyConnection, Connection};
 
-use ordo_domain::inventory::StockBook;
-use ordo_domain::order::{CancelError, Order, OrderEvent, Reservation, ReservationStatus, cancel};
-use ordo_domain::values::{LocationCode, Sku};
+use ordo_domain::order::{
+    CancelError, Order, OrderEvent, ShipError, ShipRequest, cancel, ship_allocation,
+};
+use ordo_domain::reservation::Reservation;
+use ordo_domain::values::Sku;
 
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
 use super::catalog::finish_page;
-use super::inventory::{execute_all, ledger_inserts, lock_positions, write_book};
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS};
+use super::stock::StockWork;
 use crate::error::{StoreError, StoreResult};
+use crate::ids::new_id;
 use crate::types::*;
 
 fn order_row(o: &Order) -> Vec<Arg> {
@@ -43,6 +45,8 @@ fn order_row(o: &Order) -> Vec<Arg> {
         o.delivery.pickup_location().map(|l| l.to_string()).into(),
         o.totals().total_minor.into(),
         o.event_seq.into(),
+        o.priority.into(),
+        o.promised_date.map(|d| d.to_string()).into(),
         o.created_at_ms.into(),
         o.updated_at_ms.into(),
     ]
@@ -52,36 +56,29 @@ fn columns(list: &'static str) -> Vec<&'static str> {
     list.split(',').map(str::trim).collect()
 }
 
-fn event_row(e: &OrderEvent) -> Vec<Arg> {
-    vec![
-        e.order_id.as_str().into(),
-        e.seq.into(),
-        e.at_ms.into(),
-        e.kind.as_str().into(),
-        e.from_status.map(|s| s.as_str()).into(),
-        e.to_status.map(|s| s.as_str()).into(),
-        e.actor.as_str().into(),
-        e.reason.clone().into(),
-        e.data.to_string().into(),
-    ]
-}
-
 const EVENT_COLUMNS: &str = "order_id, seq, at, kind, from_status, to_status, actor, reason, data";
 
-fn event_inserts<'a>(events: impl Iterator<Item = &'a OrderEvent>) -> Vec<Sql> {
-    inserts(
-        "order_events",
-        &columns(EVENT_COLUMNS),
-        events.map(event_row).collect(),
-    )
+pub(crate) fn event_inserts<'a>(events: impl Iterator<Item = &'a OrderEvent>) -> Vec<Sql> {
+    let rows = events
+        .map(|e| {
+            vec![
+                e.order_id.as_str().into(),
+                e.seq.into(),
+                e.at_ms.into(),
+                e.kind.as_str().into(),
+                e.from_status.map(|s| s.as_str()).into(),
+                e.to_status.map(|s| s.as_str()).into(),
+                e.actor.as_str().into(),
+                e.reason.clone().into(),
+                e.data.to_string().into(),
+            ]
+        })
+        .collect();
+    inserts("order_events", &columns(EVENT_COLUMNS), rows)
 }
 
-/// Inserts for new orders with their lines, reservations and timeline events.
-pub(crate) fn order_writes<'a>(
-    orders: impl Iterator<Item = &'a Order> + Clone,
-    reservations: impl Iterator<Item = &'a Reservation>,
-    events: impl Iterator<Item = &'a OrderEvent>,
-) -> Vec<Sql> {
+/// Inserts for new orders with their lines.
+pub(crate) fn order_inserts<'a>(orders: impl Iterator<Item = &'a Order> + Clone) -> Vec<Sql> {
     let mut statements = inserts(
         "orders",
         &columns(ORDER_COLUMNS),
@@ -103,32 +100,13 @@ pub(crate) fn order_writes<'a>(
                     q.delivered.into(),
                     q.cancelled.into(),
                     q.returned.into(),
+                    l.expected_date.map(|d| d.to_string()).into(),
+                    l.preorder.into(),
                 ]
             })
         })
         .collect();
     statements.extend(inserts("order_lines", &columns(LINE_COLUMNS), lines));
-    let reservation_rows = reservations
-        .map(|r| {
-            vec![
-                r.id.as_str().into(),
-                r.order_id.as_str().into(),
-                r.line_no.into(),
-                r.sku.as_str().into(),
-                r.location.as_str().into(),
-                r.quantity.into(),
-                r.status.as_str().into(),
-                r.created_at_ms.into(),
-                r.updated_at_ms.into(),
-            ]
-        })
-        .collect();
-    statements.extend(inserts(
-        "reservations",
-        &columns(RESERVATION_COLUMNS),
-        reservation_rows,
-    ));
-    statements.extend(event_inserts(events));
     statements
 }
 
@@ -148,27 +126,42 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
         let (order_id, line) = rows::order_line(&row)?;
         lines.entry(order_id).or_default().push(line);
     }
-    let mut sql = Sql::new(&format!(
-        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE order_id IN ("
-    ));
-    sql.list(ids)
-        .push(") ORDER BY order_id, line_no, location, id");
-    let mut reservations: HashMap<String, Vec<Reservation>> = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
-        let r = rows::reservation(&row)?;
-        reservations.entry(r.order_id.clone()).or_default().push(r);
+    let reservations = owned_reservations(conn, "order", &ids).await?;
+    let mut by_owner: HashMap<String, Vec<Reservation>> = HashMap::new();
+    for r in reservations {
+        by_owner.entry(r.owner_id.clone()).or_default().push(r);
     }
     Ok(orders
         .into_iter()
         .map(|mut order| {
             order.lines = lines.remove(&order.id).unwrap_or_default();
-            let reservations = reservations.remove(&order.id).unwrap_or_default();
+            let reservations = by_owner.remove(&order.id).unwrap_or_default();
             OrderRecord {
                 order,
                 reservations,
             }
         })
         .collect())
+}
+
+/// The reservations of these owners of one kind, in line and location order.
+pub(crate) async fn owned_reservations(
+    conn: &mut AnyConnection,
+    kind: &str,
+    owner_ids: &[&str],
+) -> StoreResult<Vec<Reservation>> {
+    if owner_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE owner_kind = "
+    ));
+    sql.arg(kind)
+        .push(" AND owner_id IN (")
+        .list(owner_ids.iter().copied())
+        .push(") ORDER BY owner_id, line_no, location, id");
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(rows::reservation).collect()
 }
 
 fn by_key(key: &OrderKey, lock: &str) -> Sql {
@@ -181,7 +174,7 @@ fn by_key(key: &OrderKey, lock: &str) -> Sql {
     sql
 }
 
-async fn load_one(
+pub(crate) async fn load_one(
     conn: &mut AnyConnection,
     key: &OrderKey,
     lock: &str,
@@ -190,6 +183,27 @@ async fn load_one(
         return Ok(None);
     };
     Ok(complete(conn, vec![rows::order(&row)?]).await?.pop())
+}
+
+/// Orders by id, in id order (and locked, on PostgreSQL, when `lock` says so).
+pub(crate) async fn load_orders(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    lock: &str,
+) -> StoreResult<Vec<OrderRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id IN ("));
+    sql.list(ids.iter().map(String::as_str))
+        .push(") ORDER BY id")
+        .push(lock);
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let orders = rows
+        .iter()
+        .map(rows::order)
+        .collect::<StoreResult<Vec<_>>>()?;
+    complete(conn, orders).await
 }
 
 pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
@@ -253,38 +267,57 @@ pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResul
     rows.iter().map(rows::order_event).collect()
 }
 
+/// Starts a change of one order: reads it to learn its items, locks their positions (and
+/// releases expired holds on them), then reads and locks the order itself. Positions are
+/// always locked before orders, so that changes of orders and of stock queue in one order.
+async fn begin_order_change(
+    store: &SqlStore,
+    conn: &mut AnyConnection,
+    key: &OrderKey,
+    channel_scope: Option<&ordo_domain::values::ChannelCode>,
+    now_ms: i64,
+) -> StoreResult<Option<(StockWork, OrderRecord)>> {
+    let Some(peek) = load_one(conn, key, "").await? else {
+        return Ok(None);
+    };
+    if channel_scope.is_some_and(|scope| *scope != peek.order.channel) {
+        return Ok(None);
+    }
+    let skus: BTreeSet<Sku> = peek.order.lines.iter().map(|l| l.sku.clone()).collect();
+    let work = StockWork::begin(conn, store.backend, skus, now_ms).await?;
+    let record = load_one(
+        conn,
+        &OrderKey::Id(peek.order.id.clone()),
+        store.backend.lock_rows(),
+    )
+    .await?
+    .ok_or_else(|| StoreError::Contention(format!("order {} vanished", peek.order.id)))?;
+    Ok(Some((work, record)))
+}
+
 pub(crate) async fn cancel_order(
     store: &SqlStore,
     command: &CancelCommand,
+    deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<OrderRecord, CancelError>>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let Some(mut record) = load_one(&mut tx, &command.key, store.backend.lock_rows()).await? else {
+    let started = begin_order_change(
+        store,
+        &mut tx,
+        &command.key,
+        command.channel_scope.as_ref(),
+        command.now_ms,
+    )
+    .await?;
+    let Some((mut work, mut record)) = started else {
         return Ok(None);
     };
-    if command
-        .channel_scope
-        .as_ref()
-        .is_some_and(|scope| *scope != record.order.channel)
-    {
-        return Ok(None);
-    }
-    let held: Vec<&Reservation> = record
-        .reservations
-        .iter()
-        .filter(|r| r.status == ReservationStatus::Held)
-        .collect();
-    let skus: BTreeSet<&Sku> = held.iter().map(|r| &r.sku).collect();
-    let locations: BTreeSet<&LocationCode> = held.iter().map(|r| &r.location).collect();
-    let held_ids: Vec<String> = held.iter().map(|r| r.id.clone()).collect();
-    let mut book =
-        StockBook::new(lock_positions(&mut tx, store.backend, &skus, Some(&locations)).await?);
     let seq_before = record.order.event_seq;
-
     let decision = match cancel(
         &mut record.order,
         &mut record.reservations,
-        &mut book,
+        &mut work.book,
         command.reason.as_deref(),
         &command.actor,
         command.now_ms,
@@ -292,23 +325,86 @@ pub(crate) async fn cancel_order(
         Ok(decision) => decision,
         Err(refusal) => return Ok(Some(Err(refusal))),
     };
-    update_order(&mut tx, &record.order, seq_before).await?;
-    let released = record
-        .reservations
-        .iter()
-        .filter(|r| held_ids.contains(&r.id));
-    update_reservations(&mut tx, released).await?;
-    let mut statements = event_inserts(decision.events.iter());
-    statements.extend(ledger_inserts(&decision.ledger));
-    execute_all(&mut tx, statements).await?;
-    write_book(&mut tx, &book, command.now_ms).await?;
+    work.ledger.extend(decision.ledger);
+    work.order_events.extend(decision.events);
+    work.reservations
+        .extend(record.reservations.iter().cloned());
+    work.orders.push((record.order.clone(), seq_before));
+    work.fill_backorders(&mut tx, deciders, "stock freed by a cancelled order")
+        .await?;
+    work.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(Some(Ok(record)))
 }
 
-/// Writes an order's status, totals and line quantities, if its timeline is still at
+pub(crate) async fn ship_allocation_of(
+    store: &SqlStore,
+    command: &ShipCommand,
+) -> StoreResult<Option<Result<OrderRecord, ShipError>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let key = OrderKey::Id(command.order_id.clone());
+    let started = begin_order_change(
+        store,
+        &mut tx,
+        &key,
+        command.channel_scope.as_ref(),
+        command.now_ms,
+    )
+    .await?;
+    let Some((mut work, mut record)) = started else {
+        return Ok(None);
+    };
+    let seq_before = record.order.event_seq;
+    let now = command.now_ms;
+    let mut next_id = || new_id("res", now);
+    let request = ShipRequest {
+        allocation_id: &command.allocation_id,
+        quantity: command.quantity,
+        now_ms: now,
+        actor: &command.actor,
+    };
+    let change = match ship_allocation(
+        &mut record.order,
+        &mut record.reservations,
+        &request,
+        &mut work.book,
+        &mut next_id,
+    ) {
+        Ok(change) => change,
+        Err(refusal) => return Ok(Some(Err(refusal))),
+    };
+    work.ledger.extend(change.ledger);
+    work.order_events.extend(change.events);
+    work.reservations.extend(change.reservations);
+    work.orders.push((record.order.clone(), seq_before));
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(record)))
+}
+
+/// The order an allocation belongs to.
+pub(crate) async fn order_of_allocation(
+    store: &SqlStore,
+    allocation_id: &str,
+) -> StoreResult<Option<String>> {
+    let row =
+        sqlx::query("SELECT owner_id FROM reservations WHERE id = $1 AND owner_kind = 'order'")
+            .bind(allocation_id)
+            .fetch_optional(&store.read)
+            .await?;
+    Ok(row
+        .map(|r| sqlx::Row::try_get::<String, _>(&r, 0))
+        .transpose()?)
+}
+
+/// Writes an order's status, totals, promise and line quantities, if its timeline is still at
 /// `seq_before` (that is, nobody else changed the order meanwhile).
-async fn update_order(conn: &mut AnyConnection, order: &Order, seq_before: u32) -> StoreResult<()> {
+pub(crate) async fn update_order(
+    conn: &mut AnyConnection,
+    order: &Order,
+    seq_before: u32,
+) -> StoreResult<()> {
     let mut sql = Sql::new("UPDATE orders SET status = ");
     sql.arg(order.status.as_str())
         .push(", total_minor = ")
@@ -317,6 +413,8 @@ async fn update_order(conn: &mut AnyConnection, order: &Order, seq_before: u32) 
         .arg(order.event_seq)
         .push(", updated_at = ")
         .arg(order.updated_at_ms);
+    sql.push(", promised_date = ")
+        .arg(order.promised_date.map(|d| d.to_string()));
     sql.push(" WHERE id = ")
         .arg(order.id.as_str())
         .push(" AND event_seq = ")
@@ -341,25 +439,12 @@ async fn update_order(conn: &mut AnyConnection, order: &Order, seq_before: u32) 
             .arg(q.cancelled)
             .push(", qty_returned = ")
             .arg(q.returned);
+        sql.push(", expected_date = ")
+            .arg(line.expected_date.map(|d| d.to_string()));
         sql.push(" WHERE order_id = ")
             .arg(order.id.as_str())
             .push(" AND line_no = ")
             .arg(line.line_no);
-        sql.build().execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-async fn update_reservations<'a>(
-    conn: &mut AnyConnection,
-    changed: impl Iterator<Item = &'a Reservation>,
-) -> StoreResult<()> {
-    for r in changed {
-        let mut sql = Sql::new("UPDATE reservations SET status = ");
-        sql.arg(r.status.as_str())
-            .push(", updated_at = ")
-            .arg(r.updated_at_ms);
-        sql.push(" WHERE id = ").arg(r.id.as_str());
         sql.build().execute(&mut *conn).await?;
     }
     Ok(())

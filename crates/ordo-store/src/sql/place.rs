@@ -3,21 +3,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::AnyConnection;
-use sqlx::Connection;
+use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::inventory::StockBook;
-use ordo_domain::location::Location;
-use ordo_domain::order::{ItemFacts, PlaceInput, PlaceRejection, Placement, place};
-use ordo_domain::routing::Router;
+use ordo_domain::order::{
+    HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement, place,
+};
 use ordo_domain::values::Sku;
 
 use super::args::{Arg, Sql, inserts};
-use super::inventory::{execute_all, ledger_inserts, lock_positions, write_book};
-use super::orders::{self, order_writes};
-use super::rows::{self, LOCATION_COLUMNS, RowExt};
-use super::{SqlStore, retrying};
+use super::orders::{self, order_inserts};
+use super::rows::RowExt;
+use super::stock::{StockWork, execute_all};
+use super::{SqlStore, holds, load, retrying};
 use crate::error::StoreResult;
 use crate::ids::new_id;
 use crate::types::*;
@@ -25,9 +23,9 @@ use crate::types::*;
 pub(crate) async fn place_orders(
     store: &SqlStore,
     batch: &[PlaceCommand],
-    router: &dyn Router,
+    deciders: &Deciders<'_>,
 ) -> StoreResult<Vec<PlaceOutcome>> {
-    match retrying!(place_batch(store, batch, router)) {
+    match retrying!(place_batch(store, batch, deciders)) {
         Err(e) if batch.len() > 1 => {
             // One order can sink a whole batch (a row another server wrote meanwhile, say);
             // placed one by one, each order gets its own answer.
@@ -35,7 +33,7 @@ pub(crate) async fn place_orders(
             let mut outcomes = Vec::with_capacity(batch.len());
             for command in batch {
                 let mut single =
-                    retrying!(place_batch(store, std::slice::from_ref(command), router))?;
+                    retrying!(place_batch(store, std::slice::from_ref(command), deciders))?;
                 outcomes.extend(single.pop());
             }
             Ok(outcomes)
@@ -54,22 +52,38 @@ enum Decided {
 async fn place_batch(
     store: &SqlStore,
     batch: &[PlaceCommand],
-    router: &dyn Router,
+    deciders: &Deciders<'_>,
 ) -> StoreResult<Vec<PlaceOutcome>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
+    let now_ms = batch.iter().map(|c| c.now_ms).max().unwrap_or(0);
 
     let mut claims = load_claims(&mut tx, batch).await?;
     let mut external_ids = load_external_ids(&mut tx, batch).await?;
+    let hold_ids: BTreeSet<&str> = batch
+        .iter()
+        .filter_map(|c| c.draft.hold_id.as_deref())
+        .collect();
+    let mut skus: BTreeSet<Sku> = batch
+        .iter()
+        .flat_map(|c| c.draft.lines.iter().map(|l| l.sku.clone()))
+        .collect();
+    skus.extend(holds::skus_of(&mut tx, &hold_ids).await?);
+    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut named_holds = holds::load_holds(&mut tx, &hold_ids, store.backend.lock_rows()).await?;
+    for (_, reservations) in named_holds.values_mut() {
+        work.overlay(reservations);
+    }
+
     let skus: BTreeSet<&Sku> = batch
         .iter()
         .flat_map(|c| c.draft.lines.iter().map(|l| &l.sku))
         .collect();
-    let items = load_item_facts(&mut tx, &skus).await?;
-    let locations = load_locations(&mut tx).await?;
+    let mut items = load::item_facts(&mut tx, &skus).await?;
+    let locations = load::locations(&mut tx).await?;
     let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
-    let active_channels = active_channels(&mut tx, channels).await?;
-    let mut book = StockBook::new(lock_positions(&mut tx, store.backend, &skus, None).await?);
+    let channel_rules = load::channel_rules(&mut tx, &channels).await?;
+    let mut supply = load::supply(&mut tx, &skus, &locations, deciders.transit).await?;
 
     let mut decided = Vec::with_capacity(batch.len());
     for command in batch {
@@ -100,28 +114,54 @@ async fn place_batch(
             decided.push(Decided::Done(Box::new(duplicate)));
             continue;
         }
-        if !active_channels.contains(command.draft.channel.as_str()) {
+        let Some(rules) = channel_rules.get(&command.draft.channel) else {
             let message = format!("no active channel has code {}", command.draft.channel);
             let invalid = PlaceRejection::Invalid(FieldErrors::single("channel", message));
             decided.push(Decided::Done(Box::new(PlaceOutcome::Rejected(invalid))));
             continue;
-        }
+        };
+        let hold = match &command.draft.hold_id {
+            None => None,
+            Some(id) => match named_holds.get_mut(id) {
+                Some((hold, reservations)) => Some(HoldToConvert { hold, reservations }),
+                None => {
+                    let invalid = PlaceRejection::Invalid(FieldErrors::single(
+                        "hold_id",
+                        format!("no hold has id {id}"),
+                    ));
+                    decided.push(Decided::Done(Box::new(PlaceOutcome::Rejected(invalid))));
+                    continue;
+                }
+            },
+        };
+        let converting = hold.as_ref().map(|h| h.hold.id.clone());
         let input = PlaceInput {
             order_id: &command.order_id,
             draft: &command.draft,
             now_ms: command.now_ms,
             actor: &command.actor,
         };
+        let mut context = PlaceContext {
+            items: &mut items,
+            locations: &locations,
+            rules: (!rules.is_empty()).then_some(rules),
+            supply: &mut supply,
+            transit: deciders.transit,
+            router: deciders.router,
+        };
         let mut new_reservation_id = || new_id("res", command.now_ms);
         match place(
             &input,
-            &items,
-            &locations,
-            &mut book,
-            router,
+            &mut context,
+            &mut work.book,
+            hold,
             &mut new_reservation_id,
         ) {
             Ok(placement) => {
+                if let Some((hold, reservations)) = converting.and_then(|id| named_holds.get(&id)) {
+                    work.holds.push(hold.clone());
+                    work.reservations.extend(reservations.iter().cloned());
+                }
                 if let (Some(claim), Some(key)) = (&command.idempotency, claim_key) {
                     claims.insert(key, (claim.request_hash.clone(), command.order_id.clone()));
                 }
@@ -146,10 +186,13 @@ async fn place_batch(
             }
         })
         .collect();
-    if !placements.is_empty() {
-        write_placements(&mut tx, batch, &placements).await?;
-        write_book(&mut tx, &book, batch[0].now_ms).await?;
+    write_placements(&mut tx, batch, &placements).await?;
+    for p in &placements {
+        work.reservations.extend(p.reservations.iter().cloned());
+        work.ledger.extend(p.ledger.iter().cloned());
+        work.order_events.extend(p.events.iter().cloned());
     }
+    work.finish(&mut tx).await?;
     tx.commit().await?;
     drop(conn);
 
@@ -217,21 +260,13 @@ async fn number_orders(
     Ok(())
 }
 
+/// Inserts the placed orders with their lines and the idempotency claims they made.
 async fn write_placements(
     conn: &mut AnyConnection,
     batch: &[PlaceCommand],
     placements: &[&Placement],
 ) -> StoreResult<()> {
-    let mut statements = order_writes(
-        placements.iter().map(|p| &p.order),
-        placements.iter().flat_map(|p| p.reservations.iter()),
-        placements.iter().flat_map(|p| p.events.iter()),
-    );
-    let ledger: Vec<_> = placements
-        .iter()
-        .flat_map(|p| p.ledger.iter().cloned())
-        .collect();
-    statements.extend(ledger_inserts(&ledger));
+    let mut statements = order_inserts(placements.iter().map(|p| &p.order));
     let claims: Vec<Vec<Arg>> = batch
         .iter()
         .filter(|c| placements.iter().any(|p| p.order.id == c.order_id))
@@ -306,42 +341,4 @@ async fn load_external_ids(
         );
     }
     Ok(found)
-}
-
-async fn load_item_facts(
-    conn: &mut AnyConnection,
-    skus: &BTreeSet<&Sku>,
-) -> StoreResult<HashMap<Sku, ItemFacts>> {
-    if skus.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT sku, active, allow_backorder FROM items WHERE sku IN (");
-    sql.list(skus.iter().map(|s| s.as_str())).push(")");
-    let mut facts = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
-        let item = ItemFacts {
-            active: row.flag("active")?,
-            allow_backorder: row.flag("allow_backorder")?,
-        };
-        facts.insert(rows::sku(&row, "sku")?, item);
-    }
-    Ok(facts)
-}
-
-async fn load_locations(conn: &mut AnyConnection) -> StoreResult<Vec<Location>> {
-    let sql = Sql::new(&format!(
-        "SELECT {LOCATION_COLUMNS} FROM locations ORDER BY code"
-    ));
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(rows::location).collect()
-}
-
-async fn active_channels(
-    conn: &mut AnyConnection,
-    codes: BTreeSet<&str>,
-) -> StoreResult<BTreeSet<String>> {
-    let mut sql = Sql::new("SELECT code FROM channels WHERE active = 1 AND code IN (");
-    sql.list(codes).push(")");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(|r| r.text("code")).collect()
 }

@@ -9,14 +9,16 @@ use ordo_domain::channel::{Channel, ChannelKind};
 use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::inventory::{LedgerEntry, LedgerKind, Position};
 use ordo_domain::item::Item;
+use ordo_domain::item::Preorder;
 use ordo_domain::location::{
     Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
 };
 use ordo_domain::money::Currency;
 use ordo_domain::order::{
-    Customer, Delivery, LineQuantities, Order, OrderEvent, OrderLine, OrderStatus, Reservation,
-    ReservationStatus, ShipTo,
+    Customer, Delivery, LineQuantities, Order, OrderEvent, OrderLine, OrderStatus, ShipTo,
 };
+use ordo_domain::promise::parse_date;
+use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
 
 use crate::error::{StoreResult, corrupt};
@@ -71,7 +73,8 @@ fn point(row: &AnyRow, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
 }
 
 pub(crate) const LOCATION_COLUMNS: &str = "code, name, kind, country, region, city, postal_code, lat, lon, \
-     can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, active, created_at, updated_at";
+     can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, receiving_lead_time_days, active, \
+     created_at, updated_at";
 
 pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
     Ok(Location {
@@ -95,13 +98,15 @@ pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
             .map(|t| corrupt("cutoff_local_time", LocalTime::parse(&t)))
             .transpose()?,
         time_zone: corrupt("time_zone", TimeZoneName::parse(&row.text("time_zone")?))?,
+        receiving_lead_time_days: row.int("receiving_lead_time_days")?,
         active: row.flag("active")?,
         created_at_ms: row.int("created_at")?,
         updated_at_ms: row.int("updated_at")?,
     })
 }
 
-pub(crate) const ITEM_COLUMNS: &str = "sku, name, weight_g, length_mm, width_mm, height_mm, allow_backorder, active, created_at, updated_at";
+pub(crate) const ITEM_COLUMNS: &str = "sku, name, weight_g, length_mm, width_mm, height_mm, allow_backorder, \
+     preorder_release_date, preorder_cap, active, created_at, updated_at";
 
 pub(crate) fn item(row: &AnyRow) -> StoreResult<Item> {
     Ok(Item {
@@ -112,6 +117,16 @@ pub(crate) fn item(row: &AnyRow) -> StoreResult<Item> {
         width_mm: row.opt_int("width_mm")?,
         height_mm: row.opt_int("height_mm")?,
         allow_backorder: row.flag("allow_backorder")?,
+        preorder: match (
+            row.opt_text("preorder_release_date")?,
+            row.opt_int("preorder_cap")?,
+        ) {
+            (Some(date), Some(cap)) => Some(Preorder {
+                release_date: corrupt("preorder_release_date", parse_date(&date))?,
+                cap,
+            }),
+            _ => None,
+        },
         active: row.flag("active")?,
         created_at_ms: row.int("created_at")?,
         updated_at_ms: row.int("updated_at")?,
@@ -142,6 +157,9 @@ pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
     })
 }
 
+pub(crate) const POSITION_COLUMNS: &str =
+    "location, sku, on_hand, reserved, safety_stock, damaged, quality_hold";
+
 pub(crate) fn position(row: &AnyRow) -> StoreResult<Position> {
     Ok(Position {
         location: location_code(row, "location")?,
@@ -149,6 +167,8 @@ pub(crate) fn position(row: &AnyRow) -> StoreResult<Position> {
         on_hand: row.int("on_hand")?,
         reserved: row.int("reserved")?,
         safety_stock: row.int("safety_stock")?,
+        damaged: row.int("damaged")?,
+        quality_hold: row.int("quality_hold")?,
     })
 }
 
@@ -167,6 +187,8 @@ pub(crate) fn ledger_record(row: &AnyRow) -> StoreResult<LedgerRecord> {
             on_hand_after: row.int("on_hand_after")?,
             reserved_after: row.int("reserved_after")?,
             safety_stock_after: row.int("safety_stock_after")?,
+            damaged_after: row.int("damaged_after")?,
+            quality_hold_after: row.int("quality_hold_after")?,
             reason: row.opt_text("reason")?,
             reference: row.opt_text("reference")?,
             actor: row.text("actor")?,
@@ -177,7 +199,7 @@ pub(crate) fn ledger_record(row: &AnyRow) -> StoreResult<LedgerRecord> {
 pub(crate) const ORDER_COLUMNS: &str = "id, number, channel, external_id, status, customer_email, customer_name, \
      customer_phone, ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code, \
      ship_to_country, ship_to_lat, ship_to_lon, currency, delivery_method, pickup_location, total_minor, event_seq, \
-     created_at, updated_at";
+     priority, promised_date, created_at, updated_at";
 
 /// An order row; its lines come from [`order_line`] rows and are added by the caller.
 pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
@@ -215,6 +237,8 @@ pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
         currency: corrupt("currency", Currency::parse(&row.text("currency")?))?,
         delivery,
         lines: Vec::new(),
+        priority: row.int("priority")?,
+        promised_date: optional_date(row, "promised_date")?,
         event_seq: corrupt(
             "event_seq",
             u32::try_from(row.int("event_seq")?).map_err(|e| e.to_string()),
@@ -225,7 +249,7 @@ pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
 }
 
 pub(crate) const LINE_COLUMNS: &str = "order_id, line_no, sku, unit_price_minor, qty_ordered, qty_allocated, \
-     qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned";
+     qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned, expected_date, preorder";
 
 pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
     Ok((
@@ -243,6 +267,8 @@ pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
                 cancelled: row.int("qty_cancelled")?,
                 returned: row.int("qty_returned")?,
             },
+            expected_date: optional_date(row, "expected_date")?,
+            preorder: row.flag("preorder")?,
         },
     ))
 }
@@ -254,20 +280,23 @@ fn line_no(row: &AnyRow) -> StoreResult<u32> {
     )
 }
 
-pub(crate) const RESERVATION_COLUMNS: &str =
-    "id, order_id, line_no, sku, location, quantity, status, created_at, updated_at";
+pub(crate) const RESERVATION_COLUMNS: &str = "id, owner_kind, owner_id, line_no, sku, location, quantity, status, expires_at, created_at, updated_at";
 
 pub(crate) fn reservation(row: &AnyRow) -> StoreResult<Reservation> {
     let status = row.text("status")?;
+    let owner = row.text("owner_kind")?;
     Ok(Reservation {
         id: row.text("id")?,
-        order_id: row.text("order_id")?,
+        owner: ReservationOwner::parse(&owner)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("reservation owner {owner}")))?,
+        owner_id: row.text("owner_id")?,
         line_no: line_no(row)?,
         sku: sku(row, "sku")?,
         location: location_code(row, "location")?,
         quantity: row.int("quantity")?,
         status: ReservationStatus::parse(&status)
             .ok_or_else(|| crate::StoreError::Corrupt(format!("reservation status {status}")))?,
+        expires_at_ms: row.opt_int("expires_at")?,
         created_at_ms: row.int("created_at")?,
         updated_at_ms: row.int("updated_at")?,
     })
@@ -296,4 +325,10 @@ pub(crate) fn order_event(row: &AnyRow) -> StoreResult<OrderEvent> {
             serde_json::from_str(&row.text("data")?).map_err(|e| e.to_string()),
         )?,
     })
+}
+
+pub(crate) fn optional_date(row: &AnyRow, column: &str) -> StoreResult<Option<jiff::civil::Date>> {
+    row.opt_text(column)?
+        .map(|d| corrupt(column, parse_date(&d)))
+        .transpose()
 }

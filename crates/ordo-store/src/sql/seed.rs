@@ -6,7 +6,7 @@ use ordo_domain::inventory::{Cause, Movement, StockBook};
 
 use super::SqlStore;
 use super::catalog::{channel_inserts, item_inserts, location_inserts};
-use super::inventory::{execute_all, ledger_inserts, write_book};
+use super::stock::{execute_all, ledger_inserts, write_book};
 use crate::error::{StoreError, StoreResult};
 use crate::types::NetworkSeed;
 
@@ -38,6 +38,8 @@ pub(crate) async fn load_network(store: &SqlStore, seed: &NetworkSeed) -> StoreR
         let count = Movement::Count {
             on_hand: p.on_hand,
             safety_stock: Some(p.safety_stock),
+            damaged: Some(p.damaged),
+            quality_hold: Some(p.quality_hold),
         };
         ledger.push(book.apply(&p.location, &p.sku, count, cause).map_err(|e| {
             StoreError::Corrupt(format!("opening stock of {}@{}: {e}", p.sku, p.location))

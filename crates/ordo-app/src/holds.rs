@@ -1,0 +1,137 @@
+//! Checkout holds: units set aside while a shopper checks out, and the sweeper that releases
+//! the ones that expired.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ordo_domain::auth::{Action, Principal};
+use ordo_domain::field::FieldErrors;
+use ordo_domain::geo::GeoPoint;
+use ordo_domain::hold::HoldStatus;
+use ordo_domain::order::PlaceRejection;
+use ordo_domain::promise::TransitModel;
+use ordo_domain::routing::Router;
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+use ordo_store::ids::new_id;
+use ordo_store::{Deciders, HoldCommand, HoldRecord, Store};
+use tokio::task::JoinHandle;
+
+use crate::App;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+
+/// A checkout hold to place, as checked at the edge.
+pub struct HoldRequest {
+    pub channel: Option<ChannelCode>,
+    pub lines: Vec<(Sku, i64)>,
+    pub location: Option<LocationCode>,
+    pub destination: Option<GeoPoint>,
+    pub ttl_s: i64,
+}
+
+impl App {
+    pub async fn place_hold(
+        &self,
+        principal: &Principal,
+        request: HoldRequest,
+    ) -> AppResult<HoldRecord> {
+        // A channel key holds for its own channel; others may name one or none.
+        let channel = principal.order_scope().cloned().or(request.channel);
+        let allowed = match &channel {
+            Some(channel) => principal.may(Action::WriteOrder(channel)),
+            None => principal.may(Action::Administer),
+        };
+        if !allowed {
+            return Err(AppError::Forbidden(
+                "this key may not place holds for that channel".into(),
+            ));
+        }
+        let now_ms = self.clock.now_ms();
+        let command = HoldCommand {
+            hold_id: new_id("hld", now_ms),
+            channel,
+            lines: request.lines,
+            location: request.location,
+            destination: request.destination,
+            ttl_s: request.ttl_s,
+            actor: principal.actor(),
+            now_ms,
+        };
+        match self.store.place_hold(&command, &self.deciders()).await? {
+            Ok(record) => Ok(record),
+            Err(PlaceRejection::Short(lines)) => Err(AppError::InsufficientStock(lines)),
+            Err(PlaceRejection::Invalid(errors)) => Err(AppError::Invalid(errors)),
+            Err(PlaceRejection::Internal(message)) => Err(AppError::Internal(message)),
+        }
+    }
+
+    /// A hold, if this principal may see it.
+    pub async fn hold(&self, principal: &Principal, id: &str) -> AppResult<HoldRecord> {
+        let record = self.store.hold(id).await?;
+        record
+            .filter(|r| {
+                principal
+                    .order_scope()
+                    .is_none_or(|scope| r.hold.channel.as_ref() == Some(scope))
+            })
+            .ok_or_else(|| AppError::NotFound(format!("hold {id}")))
+    }
+
+    /// Releases an active hold at once, rather than waiting for it to expire.
+    pub async fn release_hold(&self, principal: &Principal, id: &str) -> AppResult<HoldRecord> {
+        let now_ms = self.clock.now_ms();
+        let released = self
+            .store
+            .release_hold(
+                id,
+                principal.order_scope(),
+                now_ms,
+                &principal.actor(),
+                &self.deciders(),
+            )
+            .await?;
+        match released {
+            None => Err(AppError::NotFound(format!("hold {id}"))),
+            Some(Ok(record)) => Ok(record),
+            Some(Err(status)) => Err(AppError::Conflict(FieldErrors::single(
+                "hold",
+                format!(
+                    "the hold is {} and holds nothing to release",
+                    status.as_str()
+                ),
+            ))),
+        }
+    }
+}
+
+/// What a hold answers with at `now_ms`: an active hold past its expiry is shown expired.
+pub fn status_at(record: &HoldRecord, now_ms: i64) -> HoldStatus {
+    record.hold.status_at(now_ms)
+}
+
+/// Starts the sweeper: every `interval_ms` it releases the reservations of expired holds and
+/// gives their units to waiting backorders.
+pub(crate) fn start_sweeper(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    router: Arc<dyn Router>,
+    transit: Arc<dyn TransitModel>,
+    interval_ms: u64,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(interval_ms.max(10)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let deciders = Deciders {
+                router: router.as_ref(),
+                transit: transit.as_ref(),
+            };
+            match store.sweep_expired_holds(clock.now_ms(), &deciders).await {
+                Ok(0) => {}
+                Ok(released) => tracing::debug!(released, "released expired hold reservations"),
+                Err(e) => tracing::warn!(error = %e, "sweeping expired holds failed; will retry"),
+            }
+        }
+    })
+}

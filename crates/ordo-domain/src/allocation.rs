@@ -1,0 +1,190 @@
+//! Routing and reserving, shared by everything that needs units somewhere: orders, checkout
+//! holds, backorders being filled, lines re-routed after a count. Candidates come from the
+//! book (after a channel's rules), the router decides, the plan is checked, and the units are
+//! reserved in the book.
+
+use std::collections::HashMap;
+
+use crate::channel::StockRules;
+use crate::geo::{GeoPoint, geocode_postal};
+use crate::inventory::{Cause, LedgerEntry, Movement, StockBook, channel_available};
+use crate::location::Location;
+use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
+use crate::routing::{Candidate, PlannedAllocation, RouteLine, RouteRequest, Router};
+use crate::values::{LocationCode, Sku};
+
+/// Where a location is, from its coordinates or else its postal code.
+pub fn location_point(location: &Location) -> Option<GeoPoint> {
+    let address = &location.address;
+    address
+        .point
+        .or_else(|| geocode_postal(address.country, &address.postal_code))
+}
+
+/// The candidates for these lines: each source with what it may promise of the lines' items,
+/// after the channel's rules when given.
+pub fn candidates(
+    sources: &[&Location],
+    lines: &[RouteLine],
+    book: &StockBook,
+    rules: Option<&StockRules>,
+) -> Vec<Candidate> {
+    let mut skus: Vec<&Sku> = lines.iter().map(|l| &l.sku).collect();
+    skus.sort();
+    skus.dedup();
+    let mut available: HashMap<(LocationCode, Sku), i64> = HashMap::new();
+    for sku in skus.iter().copied() {
+        let per_location: Vec<(LocationCode, i64)> = sources
+            .iter()
+            .map(|l| (l.code.clone(), book.available(&l.code, sku)))
+            .collect();
+        let allowed = match rules {
+            Some(rules) => channel_available(sku, &per_location, rules),
+            None => per_location,
+        };
+        for (location, units) in allowed {
+            available.insert((location, sku.clone()), units);
+        }
+    }
+    sources
+        .iter()
+        .map(|location| Candidate {
+            location: location.code.clone(),
+            point: location_point(location),
+            available: skus
+                .iter()
+                .map(|sku| {
+                    (
+                        (*sku).clone(),
+                        available
+                            .get(&(location.code.clone(), (*sku).clone()))
+                            .copied()
+                            .unwrap_or(0),
+                    )
+                })
+                .filter(|(_, q)| *q > 0)
+                .collect(),
+        })
+        .collect()
+}
+
+/// Asks the router for a plan and checks it: positive quantities, to known lines and
+/// candidates, within each line's quantity and each candidate's stock. A plan that breaks
+/// these is a router bug and is refused, never acted on. Allocations are merged to one per
+/// line and location, in line order.
+pub fn plan(
+    lines: &[RouteLine],
+    destination: Option<GeoPoint>,
+    candidates: &[Candidate],
+    router: &dyn Router,
+) -> Result<Vec<PlannedAllocation>, String> {
+    let plan = router.route(&RouteRequest { lines, destination }, candidates);
+    let mut per_line: HashMap<u32, i64> = HashMap::new();
+    let mut per_source: HashMap<(&LocationCode, &Sku), i64> = HashMap::new();
+    for a in &plan {
+        let line = lines
+            .iter()
+            .find(|l| l.line_no == a.line_no)
+            .ok_or(format!("unknown line {}", a.line_no))?;
+        let candidate = candidates
+            .iter()
+            .find(|c| c.location == a.location)
+            .ok_or(format!("{} is not a candidate", a.location))?;
+        if a.quantity <= 0 {
+            return Err(format!("non-positive quantity for line {}", a.line_no));
+        }
+        let line_total = per_line.entry(a.line_no).or_default();
+        *line_total += a.quantity;
+        if *line_total > line.quantity {
+            return Err(format!("line {} over-allocated", a.line_no));
+        }
+        let source_total = per_source
+            .entry((&candidate.location, &line.sku))
+            .or_default();
+        *source_total += a.quantity;
+        if *source_total > candidate.available_of(&line.sku) {
+            return Err(format!(
+                "{} over-allocated at {}",
+                line.sku, candidate.location
+            ));
+        }
+    }
+    let mut merged: Vec<PlannedAllocation> = Vec::with_capacity(plan.len());
+    for a in plan {
+        match merged
+            .iter_mut()
+            .find(|m| m.line_no == a.line_no && m.location == a.location)
+        {
+            Some(m) => m.quantity += a.quantity,
+            None => merged.push(a),
+        }
+    }
+    merged.sort_by(|a, b| {
+        a.line_no
+            .cmp(&b.line_no)
+            .then_with(|| a.location.cmp(&b.location))
+    });
+    Ok(merged)
+}
+
+/// Units allocated to each line of a plan.
+pub fn allocated_per_line(plan: &[PlannedAllocation]) -> HashMap<u32, i64> {
+    let mut totals = HashMap::new();
+    for a in plan {
+        *totals.entry(a.line_no).or_insert(0) += a.quantity;
+    }
+    totals
+}
+
+/// Who the reserved units are for.
+pub struct ReserveFor<'a> {
+    pub owner: ReservationOwner,
+    pub owner_id: &'a str,
+    pub expires_at_ms: Option<i64>,
+}
+
+/// Reserves a checked plan in the book. A failure here means the plan and the book disagree:
+/// a bug, reported as such.
+pub fn reserve(
+    plan: &[PlannedAllocation],
+    lines: &[RouteLine],
+    owner: ReserveFor<'_>,
+    book: &mut StockBook,
+    cause: Cause<'_>,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<(Vec<Reservation>, Vec<LedgerEntry>), String> {
+    let mut reservations = Vec::with_capacity(plan.len());
+    let mut ledger = Vec::with_capacity(plan.len());
+    for a in plan {
+        let sku = &lines
+            .iter()
+            .find(|l| l.line_no == a.line_no)
+            .ok_or("a planned line vanished")?
+            .sku;
+        let entry = book
+            .apply(
+                &a.location,
+                sku,
+                Movement::Reserve {
+                    quantity: a.quantity,
+                },
+                cause,
+            )
+            .map_err(|e| format!("a checked allocation failed to reserve: {e}"))?;
+        ledger.push(entry);
+        reservations.push(Reservation {
+            id: new_id(),
+            owner: owner.owner,
+            owner_id: owner.owner_id.to_string(),
+            line_no: a.line_no,
+            sku: sku.clone(),
+            location: a.location.clone(),
+            quantity: a.quantity,
+            status: ReservationStatus::Held,
+            expires_at_ms: owner.expires_at_ms,
+            created_at_ms: cause.at_ms,
+            updated_at_ms: cause.at_ms,
+        });
+    }
+    Ok((reservations, ledger))
+}

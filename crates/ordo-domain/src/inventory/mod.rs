@@ -1,0 +1,16 @@
+//! Inventory: positions and the only arithmetic that changes them ([`position`]), the
+//! in-memory book a transaction decides against ([`book`]), and availability to promise, per
+//! location, for the network and for a channel ([`availability`]).
+
+mod availability;
+mod book;
+mod position;
+
+pub use availability::{LocationAvailability, SkuAvailability, channel_available, summarize};
+pub use book::{ChangedPosition, StockBook};
+pub use position::{
+    Cause, InventoryError, LedgerEntry, LedgerKind, Movement, Position, StockState, UNITS_MAX,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! What happens to an order's units after placing: they ship (commit), they wait and are
+//! filled when stock arrives (by a policy), or a count takes them away and they wait again.
+
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use serde_json::json;
+
+use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use crate::allocation::{ReserveFor, candidates, location_point, plan, reserve};
+use crate::channel::StockRules;
+use crate::geo::{GeoPoint, geocode_postal};
+use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
+use crate::location::Location;
+use crate::promise::{PromiseSource, TransitModel, promise_from};
+use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
+use crate::routing::{RouteLine, Router};
+use crate::values::Sku;
+
+use super::Delivery;
+
+/// The order in which waiting lines are filled when stock arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackorderPolicy {
+    /// The oldest order first.
+    #[default]
+    OldestFirst,
+    /// The highest priority first, then the oldest.
+    Priority,
+    /// The earliest promised date first (orders without one last), then the oldest.
+    PromiseDate,
+}
+
+impl BackorderPolicy {
+    pub const ALL: [BackorderPolicy; 3] = [Self::OldestFirst, Self::Priority, Self::PromiseDate];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OldestFirst => "oldest_first",
+            Self::Priority => "priority",
+            Self::PromiseDate => "promise_date",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw)
+            .ok_or_else(|| "must be one of oldest_first, priority, promise_date".to_string())
+    }
+
+    /// Sorts waiting orders into the order they are served.
+    pub fn sort(self, orders: &mut [Order]) {
+        orders.sort_by(|a, b| {
+            let oldest = a
+                .created_at_ms
+                .cmp(&b.created_at_ms)
+                .then_with(|| a.id.cmp(&b.id));
+            match self {
+                Self::OldestFirst => oldest,
+                Self::Priority => b.priority.cmp(&a.priority).then(oldest),
+                Self::PromiseDate => {
+                    let key = |o: &Order| (o.promised_date.is_none(), o.promised_date);
+                    key(a).cmp(&key(b)).then(oldest)
+                }
+            }
+        });
+    }
+}
+
+/// What filling, shipping or re-routing decided for one order, to be written with it.
+#[derive(Debug, Default)]
+pub struct OrderChange {
+    pub reservations: Vec<Reservation>,
+    pub ledger: Vec<LedgerEntry>,
+    pub events: Vec<OrderEvent>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FulfilError {
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error(transparent)]
+    Inventory(#[from] InventoryError),
+    #[error("{0}")]
+    Routing(String),
+}
+
+/// Where an order may be fulfilled from, and where it goes.
+pub fn sources_for<'a>(
+    order: &Order,
+    locations: &'a [Location],
+    rules: Option<&StockRules>,
+) -> (Vec<&'a Location>, Option<GeoPoint>) {
+    let excluded = |l: &Location| rules.is_some_and(|r| r.excluded_locations.contains(&l.code));
+    match &order.delivery {
+        Delivery::Ship => {
+            let destination = order.ship_to.as_ref().and_then(|s| {
+                s.point
+                    .or_else(|| geocode_postal(s.country, &s.postal_code))
+            });
+            (
+                locations
+                    .iter()
+                    .filter(|l| l.ships() && !excluded(l))
+                    .collect(),
+                destination,
+            )
+        }
+        Delivery::Pickup { location } => {
+            let store: Vec<&Location> = locations
+                .iter()
+                .filter(|l| &l.code == location && l.serves_pickup())
+                .collect();
+            let point = store.first().and_then(|l| location_point(l));
+            (store, point)
+        }
+    }
+}
+
+/// What filling needs besides the order and the stock.
+pub struct FillContext<'a> {
+    pub locations: &'a [Location],
+    pub rules: Option<&'a StockRules>,
+    pub transit: &'a dyn TransitModel,
+    pub router: &'a dyn Router,
+    pub now_ms: i64,
+    pub actor: &'a str,
+    /// Why units are being filled: "stock arrived", "re-routed after a count"...
+    pub reason: &'a str,
+}
+
+/// Allocates what the stock in `book` allows of the order's waiting units of `skus`. Answers
+/// `None` when nothing could be allocated.
+pub fn fill_backorders(
+    order: &mut Order,
+    skus: &BTreeSet<Sku>,
+    context: &FillContext<'_>,
+    book: &mut StockBook,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<Option<OrderChange>, FulfilError> {
+    if matches!(order.status, OrderStatus::OnHold | OrderStatus::Cancelled) {
+        return Ok(None);
+    }
+    let waiting: Vec<RouteLine> = order
+        .lines
+        .iter()
+        .filter(|l| l.quantities.backordered > 0 && skus.contains(&l.sku))
+        .map(|l| RouteLine {
+            line_no: l.line_no,
+            sku: l.sku.clone(),
+            quantity: l.quantities.backordered,
+        })
+        .collect();
+    if waiting.is_empty() {
+        return Ok(None);
+    }
+    let (sources, destination) = sources_for(order, context.locations, context.rules);
+    let candidates = candidates(&sources, &waiting, book, context.rules);
+    let planned =
+        plan(&waiting, destination, &candidates, context.router).map_err(FulfilError::Routing)?;
+    if planned.is_empty() {
+        return Ok(None);
+    }
+    let cause = Cause {
+        at_ms: context.now_ms,
+        reason: Some(context.reason),
+        reference: Some(&order.id),
+        actor: context.actor,
+    };
+    let owner = ReserveFor {
+        owner: ReservationOwner::Order,
+        owner_id: &order.id,
+        expires_at_ms: None,
+    };
+    let (reservations, ledger) =
+        reserve(&planned, &waiting, owner, book, cause, new_id).map_err(FulfilError::Routing)?;
+    for r in &reservations {
+        let location = context.locations.iter().find(|l| l.code == r.location);
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|l| l.line_no == r.line_no)
+            .ok_or(FulfilError::Routing("a filled line vanished".into()))?;
+        line.quantities.allocated += r.quantity;
+        line.quantities.backordered -= r.quantity;
+        if let Some(location) = location {
+            let p = promise_from(
+                location,
+                None,
+                destination,
+                context.now_ms,
+                PromiseSource::Stock,
+                context.transit,
+            );
+            let arrives = if matches!(order.delivery, Delivery::Pickup { .. }) {
+                p.ship_date
+            } else {
+                p.date
+            };
+            line.expected_date = Some(if line.quantities.backordered > 0 {
+                line.expected_date.map_or(arrives, |d: Date| d.max(arrives))
+            } else {
+                arrives
+            });
+        }
+    }
+    order.promised_date = super::place::promised_date(order);
+    order.updated_at_ms = context.now_ms;
+    let allocations: Vec<_> = reservations
+        .iter()
+        .map(|r| json!({ "line": r.line_no, "sku": r.sku.as_str(), "location": r.location.as_str(), "quantity": r.quantity }))
+        .collect();
+    let data = json!({ "allocations": allocations, "promised_date": order.promised_date.map(|d| d.to_string()) });
+    let mut events = Vec::new();
+    match order.follow_quantities(
+        context.now_ms,
+        "order.backorder_allocated",
+        context.actor,
+        Some(context.reason),
+        data.clone(),
+    )? {
+        Some(event) => events.push(event),
+        None => events.push(order.event(
+            context.now_ms,
+            "order.backorder_allocated",
+            None,
+            context.actor,
+            Some(context.reason),
+            data,
+        )),
+    }
+    Ok(Some(OrderChange {
+        reservations,
+        ledger,
+        events,
+    }))
+}
+
+/// Puts `quantity` allocated units of a line back to waiting, after a count took them away
+/// from their location. Their reservation has already been shrunk or released by the caller.
+pub fn return_to_waiting(
+    order: &mut Order,
+    line_no: u32,
+    quantity: i64,
+    location: &str,
+    now_ms: i64,
+    actor: &str,
+) -> Result<OrderEvent, FulfilError> {
+    let line = order
+        .lines
+        .iter_mut()
+        .find(|l| l.line_no == line_no)
+        .ok_or(FulfilError::Routing(format!("line {line_no} vanished")))?;
+    let moved = quantity.min(line.quantities.allocated);
+    line.quantities.allocated -= moved;
+    line.quantities.backordered += moved;
+    line.expected_date = None;
+    order.promised_date = None;
+    order.updated_at_ms = now_ms;
+    let reason = "a stock count fell below what was reserved";
+    let data = json!({ "line": line_no, "quantity": moved, "location": location });
+    let event = match order.follow_quantities(
+        now_ms,
+        "order.stock_shortfall",
+        actor,
+        Some(reason),
+        data.clone(),
+    )? {
+        Some(event) => event,
+        None => order.event(
+            now_ms,
+            "order.stock_shortfall",
+            None,
+            actor,
+            Some(reason),
+            data,
+        ),
+    };
+    Ok(event)
+}
+
+/// Units of one allocation to ship: all of it when `quantity` is `None`.
+#[derive(Debug, Clone, Copy)]
+pub struct ShipRequest<'a> {
+    pub allocation_id: &'a str,
+    pub quantity: Option<i64>,
+    pub now_ms: i64,
+    pub actor: &'a str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShipError {
+    #[error("no held allocation {0} on this order")]
+    UnknownAllocation(String),
+    #[error("the order is on hold")]
+    OnHold,
+    #[error("{requested} units cannot ship from an allocation of {held}")]
+    TooMany { requested: i64, held: i64 },
+    #[error(transparent)]
+    Fulfil(#[from] FulfilError),
+}
+
+/// Ships units of one allocation: the reservation is committed (on hand and reserved both go
+/// down), the line's units move from allocated to shipped, and the order's status follows.
+pub fn ship_allocation(
+    order: &mut Order,
+    reservations: &mut Vec<Reservation>,
+    request: &ShipRequest<'_>,
+    book: &mut StockBook,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<OrderChange, ShipError> {
+    let ShipRequest {
+        allocation_id,
+        quantity,
+        now_ms,
+        actor,
+    } = *request;
+    if order.status == OrderStatus::OnHold {
+        return Err(ShipError::OnHold);
+    }
+    let index = reservations
+        .iter()
+        .position(|r| r.id == allocation_id && r.status == ReservationStatus::Held)
+        .ok_or_else(|| ShipError::UnknownAllocation(allocation_id.to_string()))?;
+    let held = reservations[index].quantity;
+    let units = quantity.unwrap_or(held);
+    if units < 1 || units > held {
+        return Err(ShipError::TooMany {
+            requested: units,
+            held,
+        });
+    }
+    let cause = Cause {
+        at_ms: now_ms,
+        reason: Some("shipped"),
+        reference: Some(&order.id),
+        actor,
+    };
+    let (entry, rest) = reservations[index]
+        .commit(units, book, cause, new_id)
+        .map_err(FulfilError::from)?;
+    let line_no = reservations[index].line_no;
+    let line = order
+        .lines
+        .iter_mut()
+        .find(|l| l.line_no == line_no)
+        .ok_or_else(|| ShipError::UnknownAllocation(allocation_id.to_string()))?;
+    line.quantities.allocated -= units;
+    line.quantities.shipped += units;
+    order.updated_at_ms = now_ms;
+    let committed = reservations[index].clone();
+    let mut changed = vec![committed.clone()];
+    if let Some(rest) = rest {
+        reservations.push(rest.clone());
+        changed.push(rest);
+    }
+    let data = json!({ "allocation": allocation_id, "line": line_no, "sku": committed.sku.as_str(), "location": committed.location.as_str(), "quantity": units });
+    let event = match order
+        .follow_quantities(now_ms, "order.shipment", actor, None, data.clone())
+        .map_err(FulfilError::from)?
+    {
+        Some(event) => event,
+        None => order.event(now_ms, "order.shipment", None, actor, None, data),
+    };
+    Ok(OrderChange {
+        reservations: changed,
+        ledger: vec![entry],
+        events: vec![event],
+    })
+}

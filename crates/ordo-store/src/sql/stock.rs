@@ -1,0 +1,541 @@
+//! The work every transaction that touches stock shares. [`StockWork::begin`] locks every
+//! position of the items involved — on PostgreSQL, always in (sku, location) order, so that
+//! concurrent transactions queue instead of deadlocking — and releases the checkout holds on
+//! them that have expired. The operation then decides against the book.
+//! [`StockWork::fill_backorders`] gives units that became available to waiting order lines, by
+//! the backorder policy. [`StockWork::finish`] writes it all: positions (compare-and-set),
+//! alerts, ledger, reservations, orders with their timelines, holds.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use ordo_domain::alerts::alert;
+use ordo_domain::hold::Hold;
+use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
+use ordo_domain::order::{FillContext, Order, OrderEvent, fill_backorders};
+use ordo_domain::reservation::{Reservation, ReservationOwner, release_expired};
+use ordo_domain::values::Sku;
+
+use super::args::{Arg, STATEMENT_ARGS_MAX, Sql, inserts};
+use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
+use super::{Backend, load, orders};
+use crate::error::{StoreError, StoreResult};
+use crate::ids::new_id;
+use crate::types::Deciders;
+
+/// Most waiting orders one transaction fills; the rest are filled by the next one that adds
+/// stock of the item, or by the hold sweeper's next pass.
+const FILL_ORDERS_MAX: i64 = 500;
+
+pub(crate) struct StockWork {
+    pub backend: Backend,
+    pub now_ms: i64,
+    pub book: StockBook,
+    pub ledger: Vec<LedgerEntry>,
+    /// Reservations created or changed; written by id.
+    pub reservations: Vec<Reservation>,
+    /// Orders changed, each with its timeline position when loaded (for the compare-and-set).
+    pub orders: Vec<(Order, u32)>,
+    pub order_events: Vec<OrderEvent>,
+    /// Holds whose status changed.
+    pub holds: Vec<Hold>,
+    /// Holds found expired while their reservations were released.
+    expired_holds: BTreeSet<String>,
+    skus: BTreeSet<Sku>,
+}
+
+impl StockWork {
+    pub async fn begin(
+        conn: &mut AnyConnection,
+        backend: Backend,
+        skus: BTreeSet<Sku>,
+        now_ms: i64,
+    ) -> StoreResult<Self> {
+        let positions = lock_positions(conn, backend, &skus).await?;
+        let mut work = StockWork {
+            backend,
+            now_ms,
+            book: StockBook::new(positions),
+            ledger: Vec::new(),
+            reservations: Vec::new(),
+            orders: Vec::new(),
+            order_events: Vec::new(),
+            holds: Vec::new(),
+            expired_holds: BTreeSet::new(),
+            skus,
+        };
+        work.release_expired_holds(conn).await?;
+        Ok(work)
+    }
+
+    /// Releases held reservations past their expiry on this work's items.
+    async fn release_expired_holds(&mut self, conn: &mut AnyConnection) -> StoreResult<()> {
+        if self.skus.is_empty() {
+            return Ok(());
+        }
+        let mut sql = Sql::new(&format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= "
+        ));
+        sql.arg(self.now_ms)
+            .push(" AND sku IN (")
+            .list(self.skus.iter().map(|s| s.as_str()))
+            .push(") ORDER BY id");
+        let rows = sql.build().fetch_all(&mut *conn).await?;
+        let mut expired = rows
+            .iter()
+            .map(rows::reservation)
+            .collect::<StoreResult<Vec<_>>>()?;
+        if expired.is_empty() {
+            return Ok(());
+        }
+        let entries = release_expired(
+            &mut expired,
+            &mut self.book,
+            self.now_ms,
+            "system:hold-expiry",
+        )
+        .map_err(|e| StoreError::Corrupt(format!("releasing an expired hold: {e}")))?;
+        self.ledger.extend(entries);
+        self.expired_holds.extend(
+            expired
+                .iter()
+                .filter(|r| r.owner == ReservationOwner::Hold)
+                .map(|r| r.owner_id.clone()),
+        );
+        self.reservations.extend(expired);
+        Ok(())
+    }
+
+    /// Brings reservations read from the database up to what this work already decided about
+    /// them: a hold's reservation released for its expiry at the start, say.
+    pub fn overlay(&self, reservations: &mut [Reservation]) {
+        for r in reservations.iter_mut() {
+            if let Some(mine) = self.reservations.iter().rev().find(|m| m.id == r.id) {
+                *r = mine.clone();
+            }
+        }
+    }
+
+    /// The order being changed in this work, if it is one.
+    pub fn order_mut(&mut self, id: &str) -> Option<&mut Order> {
+        self.orders
+            .iter_mut()
+            .find(|(o, _)| o.id == id)
+            .map(|(o, _)| o)
+    }
+
+    /// Fills waiting order lines of every item whose availability rose in this work, in the
+    /// order the backorder policy says.
+    pub async fn fill_backorders(
+        &mut self,
+        conn: &mut AnyConnection,
+        deciders: &Deciders<'_>,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let risen: BTreeSet<Sku> = self
+            .book
+            .changed()
+            .filter(|c| c.now.available() > c.loaded.map_or(0, Position::available))
+            .map(|c| c.now.sku.clone())
+            .collect();
+        if risen.is_empty() {
+            return Ok(());
+        }
+        let ids = waiting_order_ids(conn, self.backend, &risen).await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let loaded = orders::load_orders(conn, &ids, self.backend.lock_rows()).await?;
+        let mut waiting: Vec<Order> = Vec::with_capacity(loaded.len());
+        for record in loaded {
+            match self.orders.iter().find(|(o, _)| o.id == record.order.id) {
+                Some((changed, _)) => waiting.push(changed.clone()),
+                None => {
+                    let seq = record.order.event_seq;
+                    self.orders.push((record.order.clone(), seq));
+                    waiting.push(record.order);
+                }
+            }
+        }
+        load::backorder_policy(conn).await?.sort(&mut waiting);
+        let locations = load::locations(conn).await?;
+        let channels: BTreeSet<&str> = waiting.iter().map(|o| o.channel.as_str()).collect();
+        let rules = load::channel_rules(conn, &channels).await?;
+        let actor = "system:backorders".to_string();
+        for mut order in waiting {
+            let context = FillContext {
+                locations: &locations,
+                rules: rules.get(&order.channel),
+                transit: deciders.transit,
+                router: deciders.router,
+                now_ms: self.now_ms,
+                actor: &actor,
+                reason,
+            };
+            let now = self.now_ms;
+            let mut next_id = || new_id("res", now);
+            let change =
+                fill_backorders(&mut order, &risen, &context, &mut self.book, &mut next_id)
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!("filling backorders of {}: {e}", order.id))
+                    })?;
+            if let Some(change) = change {
+                self.reservations.extend(change.reservations);
+                self.ledger.extend(change.ledger);
+                self.order_events.extend(change.events);
+                if let Some(slot) = self.order_mut(&order.id) {
+                    *slot = order;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes everything the work decided.
+    pub async fn finish(self, conn: &mut AnyConnection) -> StoreResult<()> {
+        let alerts = alerts(conn, &self.book, self.now_ms).await?;
+        write_book(conn, &self.book, self.now_ms).await?;
+        execute_all(conn, alerts).await?;
+        execute_all(conn, ledger_inserts(&self.ledger)).await?;
+        upsert_reservations(conn, &self.reservations).await?;
+        for (order, seq_before) in &self.orders {
+            if order.event_seq != *seq_before {
+                orders::update_order(conn, order, *seq_before).await?;
+            }
+        }
+        execute_all(conn, orders::event_inserts(self.order_events.iter())).await?;
+        for hold in &self.holds {
+            update_hold(conn, hold).await?;
+        }
+        let expired: Vec<&String> = self
+            .expired_holds
+            .iter()
+            .filter(|id| !self.holds.iter().any(|h| &h.id == *id))
+            .collect();
+        if !expired.is_empty() {
+            let mut sql = Sql::new("UPDATE holds SET status = 'expired', updated_at = ");
+            sql.arg(self.now_ms)
+                .push(" WHERE status = 'active' AND id IN (")
+                .list(expired.into_iter().map(String::as_str))
+                .push(")");
+            sql.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Loads (and on PostgreSQL locks) every position of these items, in (sku, location) order.
+pub(crate) async fn lock_positions(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    skus: &BTreeSet<Sku>,
+) -> StoreResult<Vec<Position>> {
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {POSITION_COLUMNS} FROM inventory_positions WHERE sku IN ("
+    ));
+    sql.list(skus.iter().map(|s| s.as_str()))
+        .push(") ORDER BY sku, location")
+        .push(backend.lock_rows());
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(rows::position).collect()
+}
+
+/// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].
+async fn waiting_order_ids(
+    conn: &mut AnyConnection,
+    _backend: Backend,
+    skus: &BTreeSet<Sku>,
+) -> StoreResult<Vec<String>> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         WHERE l.qty_backordered > 0 AND o.status NOT IN ('cancelled', 'on_hold') AND l.sku IN (",
+    );
+    sql.list(skus.iter().map(|s| s.as_str()))
+        .push(") ORDER BY l.order_id LIMIT ")
+        .arg(FILL_ORDERS_MAX);
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok(sqlx::Row::try_get::<String, _>(r, 0)?))
+        .collect()
+}
+
+/// Writes the positions the book changed. An update only applies where the row still holds
+/// the figures that were loaded; if any row was changed meanwhile, the transaction fails as
+/// retryable contention rather than overwrite that change. Updates go out a chunk of rows per
+/// statement (`UPDATE … FROM (VALUES …)`, which both databases read), inserts likewise.
+pub(crate) async fn write_book(
+    conn: &mut AnyConnection,
+    book: &StockBook,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let mut updates = Vec::new();
+    let mut created = Vec::new();
+    for changed in book.changed() {
+        let p = changed.now;
+        let figures = || -> Vec<Arg> {
+            vec![
+                p.sku.as_str().into(),
+                p.location.as_str().into(),
+                p.on_hand.into(),
+                p.reserved.into(),
+                p.safety_stock.into(),
+                p.damaged.into(),
+                p.quality_hold.into(),
+            ]
+        };
+        match changed.loaded {
+            Some(old) => {
+                let mut row = figures();
+                row.extend([
+                    old.on_hand.into(),
+                    old.reserved.into(),
+                    old.safety_stock.into(),
+                    old.damaged.into(),
+                    old.quality_hold.into(),
+                ]);
+                updates.push(row);
+            }
+            None => {
+                let mut row = figures();
+                row.push(now_ms.into());
+                created.push(row);
+            }
+        }
+    }
+    for chunk in updates.chunks(STATEMENT_ARGS_MAX / 12) {
+        let mut sql = Sql::new(
+            "UPDATE inventory_positions SET on_hand = v.column3, reserved = v.column4, safety_stock = v.column5, \
+             damaged = v.column6, quality_hold = v.column7, updated_at = ",
+        );
+        sql.arg(now_ms).push(" FROM (VALUES ");
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .list(row.iter().cloned())
+                .push(")");
+        }
+        sql.push(
+            ") AS v WHERE inventory_positions.sku = v.column1 AND inventory_positions.location = v.column2 \
+             AND inventory_positions.on_hand = v.column8 AND inventory_positions.reserved = v.column9 \
+             AND inventory_positions.safety_stock = v.column10 AND inventory_positions.damaged = v.column11 \
+             AND inventory_positions.quality_hold = v.column12",
+        );
+        let done = sql.build().execute(&mut *conn).await?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Contention(
+                "a stock position changed meanwhile".into(),
+            ));
+        }
+    }
+    let columns = [
+        "sku",
+        "location",
+        "on_hand",
+        "reserved",
+        "safety_stock",
+        "damaged",
+        "quality_hold",
+        "updated_at",
+    ];
+    for sql in inserts("inventory_positions", &columns, created) {
+        sql.build().execute(&mut *conn).await.map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Contention("a stock position was created meanwhile".into())
+            } else {
+                e.into()
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// The `inventory.low`, `inventory.out` and `inventory.back` events the book's changes raise.
+async fn alerts(conn: &mut AnyConnection, book: &StockBook, now_ms: i64) -> StoreResult<Vec<Sql>> {
+    let changed: Vec<_> = book.changed().collect();
+    if changed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let skus: BTreeSet<&Sku> = changed.iter().map(|c| &c.now.sku).collect();
+    let thresholds = load::thresholds(conn, &skus).await?;
+    if thresholds.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Vec<Arg>> = changed
+        .iter()
+        .filter_map(|c| {
+            let before = c.loaded.cloned().unwrap_or_else(|| Position::empty(c.now.location.clone(), c.now.sku.clone()));
+            alert(&before, c.now, &thresholds)
+        })
+        .map(|a| {
+            let data = json!({ "sku": a.sku.as_str(), "location": a.location.as_str(), "available": a.available, "from": a.from.as_str(), "to": a.to.as_str() });
+            event_row(now_ms, a.kind, &format!("{}@{}", a.sku, a.location), &data)
+        })
+        .collect();
+    Ok(inserts("events", &EVENT_COLUMNS, rows))
+}
+
+pub(crate) const EVENT_COLUMNS: [&str; 4] = ["at", "type", "subject", "data"];
+
+pub(crate) fn event_row(
+    at_ms: i64,
+    kind: &str,
+    subject: &str,
+    data: &serde_json::Value,
+) -> Vec<Arg> {
+    vec![
+        at_ms.into(),
+        kind.into(),
+        subject.into(),
+        data.to_string().into(),
+    ]
+}
+
+const LEDGER_COLUMNS: [&str; 14] = [
+    "at",
+    "location",
+    "sku",
+    "kind",
+    "on_hand_delta",
+    "reserved_delta",
+    "on_hand_after",
+    "reserved_after",
+    "safety_stock_after",
+    "damaged_after",
+    "quality_hold_after",
+    "reason",
+    "reference",
+    "actor",
+];
+
+pub(crate) fn ledger_inserts(entries: &[LedgerEntry]) -> Vec<Sql> {
+    let rows = entries
+        .iter()
+        .map(|e| {
+            vec![
+                Arg::from(e.at_ms),
+                e.location.as_str().into(),
+                e.sku.as_str().into(),
+                e.kind.as_str().into(),
+                e.on_hand_delta.into(),
+                e.reserved_delta.into(),
+                e.on_hand_after.into(),
+                e.reserved_after.into(),
+                e.safety_stock_after.into(),
+                e.damaged_after.into(),
+                e.quality_hold_after.into(),
+                e.reason.clone().into(),
+                e.reference.clone().into(),
+                e.actor.as_str().into(),
+            ]
+        })
+        .collect();
+    inserts("inventory_ledger", &LEDGER_COLUMNS, rows)
+}
+
+/// Inserts new reservations and rewrites changed ones, by id. A reservation changed twice in
+/// one work is written once, as it ended.
+pub(crate) async fn upsert_reservations(
+    conn: &mut AnyConnection,
+    reservations: &[Reservation],
+) -> StoreResult<()> {
+    let mut last: HashMap<&str, &Reservation> = HashMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for r in reservations {
+        if last.insert(r.id.as_str(), r).is_none() {
+            order.push(r.id.as_str());
+        }
+    }
+    let rows: Vec<Vec<Arg>> = order
+        .iter()
+        .map(|id| {
+            let r = last[id];
+            vec![
+                r.id.as_str().into(),
+                r.owner.as_str().into(),
+                r.owner_id.as_str().into(),
+                r.line_no.into(),
+                r.sku.as_str().into(),
+                r.location.as_str().into(),
+                r.quantity.into(),
+                r.status.as_str().into(),
+                r.expires_at_ms.into(),
+                r.created_at_ms.into(),
+                r.updated_at_ms.into(),
+            ]
+        })
+        .collect();
+    let columns: Vec<&str> = RESERVATION_COLUMNS.split(',').map(str::trim).collect();
+    for mut sql in inserts("reservations", &columns, rows) {
+        sql.push(
+            " ON CONFLICT (id) DO UPDATE SET owner_kind = excluded.owner_kind, owner_id = excluded.owner_id, \
+             line_no = excluded.line_no, quantity = excluded.quantity, status = excluded.status, \
+             expires_at = excluded.expires_at, updated_at = excluded.updated_at",
+        );
+        sql.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn update_hold(conn: &mut AnyConnection, hold: &Hold) -> StoreResult<()> {
+    let mut sql = Sql::new("UPDATE holds SET status = ");
+    sql.arg(hold.status.as_str())
+        .push(", order_id = ")
+        .arg(hold.order_id.clone())
+        .push(", updated_at = ")
+        .arg(hold.updated_at_ms);
+    sql.push(" WHERE id = ").arg(hold.id.as_str());
+    sql.build().execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub(crate) async fn execute_all(conn: &mut AnyConnection, statements: Vec<Sql>) -> StoreResult<()> {
+    for sql in statements {
+        sql.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Which of `wanted` exist in `table.column`.
+pub(crate) async fn existing<'a>(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    wanted: impl IntoIterator<Item = &'a str>,
+) -> StoreResult<BTreeSet<String>> {
+    let wanted: Vec<&str> = wanted.into_iter().collect();
+    if wanted.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let mut sql = Sql::new(&format!("SELECT {column} FROM {table} WHERE {column} IN ("));
+    sql.list(wanted).push(")");
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| sqlx::Row::try_get::<String, _>(r, 0).map_err(Into::into))
+        .collect()
+}
+
+/// Held reservations past their expiry still sit in `reserved` until something releases them;
+/// readers subtract them, so an expired hold frees its units at once. This is the per-position
+/// sum to subtract, as SQL joinable on (sku, location).
+pub(crate) fn expired_holds_sql(now_ms: i64, sql: &mut Sql) {
+    sql.push(
+        "(SELECT sku, location, CAST(SUM(quantity) AS BIGINT) AS expired FROM reservations \
+         WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= ",
+    );
+    sql.arg(now_ms).push(" GROUP BY sku, location)");
+}
+
+/// The positions of these items at active locations, as a reader sees them at `now_ms`.
+pub(crate) fn effective_positions_sql(now_ms: i64) -> Sql {
+    let mut sql = Sql::new(
+        "SELECT p.location, p.sku, p.on_hand, p.reserved - COALESCE(x.expired, 0) AS reserved, p.safety_stock, \
+         p.damaged, p.quality_hold FROM inventory_positions p LEFT JOIN ",
+    );
+    expired_holds_sql(now_ms, &mut sql);
+    sql.push(" x ON x.sku = p.sku AND x.location = p.location");
+    sql
+}
