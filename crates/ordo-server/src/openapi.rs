@@ -16,7 +16,8 @@ use utoipa::{Modify, OpenApi};
     security(("api_key" = [])),
     tags(
         (name = "orders", description = "Capture, read and cancel orders; their timelines"),
-        (name = "inventory", description = "Stock positions, counts, adjustments, the ledger, availability"),
+                (name = "inventory", description = "Stock positions, counts, adjustments, the ledger, availability"),
+        (name = "holds", description = "Checkout holds: units set aside while a shopper checks out"),
         (name = "locations", description = "Warehouses, stores, suppliers and 3PLs"),
         (name = "items", description = "SKUs"),
         (name = "channels", description = "Where orders come from"),

@@ -38,6 +38,15 @@ impl TestApp {
     /// A server over a fresh database holding `seed` (none when `None`), or `None` when the
     /// backend is not available here.
     pub async fn spawn(backend: Backend, seed: Option<NetworkSeed>) -> Option<TestApp> {
+        Self::spawn_with(backend, seed, Limits::default()).await
+    }
+
+    /// Like [`spawn`](Self::spawn), with these limits.
+    pub async fn spawn_with(
+        backend: Backend,
+        seed: Option<NetworkSeed>,
+        limits: Limits,
+    ) -> Option<TestApp> {
         let db = TestDb::fresh(backend).await?;
         if let Some(seed) = seed {
             let store = db.store().await;
@@ -47,7 +56,7 @@ impl TestApp {
                 .expect("the seed network loads");
             store.close().await;
         }
-        Some(Self::start(db, Limits::default()).await)
+        Some(Self::start(db, limits).await)
     }
 
     /// Starts a server on an existing database.
@@ -162,5 +171,34 @@ impl TestApp {
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         reply.body["key"].as_str().expect("a key").to_string()
+    }
+}
+
+impl TestApp {
+    /// Available to promise of one item, network-wide, as the API answers it.
+    pub async fn available(&self, sku: &str) -> i64 {
+        let reply = self
+            .get(ADMIN_KEY, &format!("/v1/availability?skus={sku}"))
+            .await;
+        reply.body["items"][0]["available"]
+            .as_i64()
+            .expect("availability answers")
+    }
+
+    /// The position of one item at one location, as the API answers it.
+    pub async fn position(&self, location: &str, sku: &str) -> Value {
+        let reply = self
+            .get(
+                ADMIN_KEY,
+                &format!("/v1/inventory?sku={sku}&location={location}"),
+            )
+            .await;
+        reply.body["items"][0].clone()
+    }
+
+    /// Fails the test when a stored invariant is broken.
+    pub async fn assert_consistent(&self) {
+        let breaches = self.app.check().await.expect("the check runs");
+        assert!(breaches.is_empty(), "broken invariants: {breaches:?}");
     }
 }

@@ -3,6 +3,7 @@
 pub mod availability;
 pub mod channels;
 pub mod common;
+pub mod holds;
 pub mod inventory;
 pub mod items;
 pub mod locations;
@@ -24,4 +25,6 @@ pub fn v1() -> OpenApiRouter<Arc<App>> {
         .nest("/v1/channels", channels::channels_router())
         .nest("/v1/api-keys", channels::api_keys_router())
         .nest("/v1/orders", orders::router())
+        .nest("/v1/holds", holds::holds_router())
+        .nest("/v1/allocations", holds::allocations_router())
 }
