@@ -16,6 +16,7 @@ pub mod error;
 pub mod holds;
 pub mod inventory;
 pub mod orders;
+pub mod supply;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -30,8 +31,9 @@ pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, Breach, HoldRecord, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest,
-    PositionFilter,
+    Backend, BackorderFilter, Breach, HoldRecord, InboundFilter, LedgerRecord, OrderFilter,
+    OrderRecord, Page, PageRequest, PositionFilter, Receipt, TransferAction, TransferFilter,
+    TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

@@ -17,7 +17,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "orders", description = "Capture, read and cancel orders; their timelines"),
                 (name = "inventory", description = "Stock positions, counts, adjustments, the ledger, availability"),
-        (name = "holds", description = "Checkout holds: units set aside while a shopper checks out"),
+                (name = "holds", description = "Checkout holds: units set aside while a shopper checks out"),
+        (name = "supply", description = "Transfers between locations; purchase orders and ship notices"),
         (name = "locations", description = "Warehouses, stores, suppliers and 3PLs"),
         (name = "items", description = "SKUs"),
         (name = "channels", description = "Where orders come from"),

@@ -18,10 +18,12 @@ use async_trait::async_trait;
 use ordo_domain::auth::ApiKey;
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
+use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
@@ -139,6 +141,54 @@ pub trait Store: Send + Sync + 'static {
     /// Releases reservations of holds past their expiry; answers how many.
     async fn sweep_expired_holds(&self, now_ms: i64, deciders: &Deciders<'_>)
     -> StoreResult<usize>;
+
+    /// Order lines waiting for stock, in the order the backorder policy serves them.
+    async fn backorders(
+        &self,
+        filter: &BackorderFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<WaitingLine>>;
+    async fn backorder_policy(&self) -> StoreResult<BackorderPolicy>;
+    async fn set_backorder_policy(&self, policy: BackorderPolicy) -> StoreResult<()>;
+
+    /// Reserves a transfer's units at its source, all or none.
+    async fn create_transfer(
+        &self,
+        transfer: Transfer,
+        actor: &str,
+    ) -> StoreResult<Result<TransferRecord, SupplyRefusal>>;
+    async fn transfer(&self, id: &str) -> StoreResult<Option<TransferRecord>>;
+    async fn transfers(
+        &self,
+        filter: &TransferFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<TransferRecord>>;
+    /// Ships, receives or cancels a transfer. `Ok(None)` when there is no such transfer.
+    async fn step_transfer(
+        &self,
+        id: &str,
+        action: TransferAction<'_>,
+        actor: &str,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>>;
+
+    async fn create_inbound(&self, inbound: &Inbound) -> StoreResult<Result<(), SupplyRefusal>>;
+    async fn inbound(&self, id: &str) -> StoreResult<Option<Inbound>>;
+    async fn inbound_list(
+        &self,
+        filter: &InboundFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Inbound>>;
+    /// Receives units (`Some`) or closes the inbound (`None`). `Ok(None)` when there is none.
+    async fn step_inbound(
+        &self,
+        id: &str,
+        receipts: Option<&[Receipt]>,
+        actor: &str,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>>;
 
     /// Checks the stored invariants; an empty list means all hold.
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;

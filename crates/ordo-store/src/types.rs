@@ -1,12 +1,15 @@
 //! What goes in and out of the store.
 
+use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::GeoPoint;
 use ordo_domain::hold::Hold;
-use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position};
+use ordo_domain::inbound::{InboundError, InboundStatus};
+use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position, StockState};
 use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::reservation::Reservation;
 use ordo_domain::routing::Router;
+use ordo_domain::transfer::{Transfer, TransferError, TransferStatus};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_domain::{channel::Channel, item::Item, location::Location};
 
@@ -189,6 +192,71 @@ pub struct HoldCommand {
 pub struct HoldRecord {
     pub hold: Hold,
     pub reservations: Vec<Reservation>,
+}
+
+/// A line waiting for stock, as the backorder queue shows it.
+#[derive(Debug, Clone)]
+pub struct WaitingLine {
+    pub order_id: String,
+    pub order_number: String,
+    pub channel: ChannelCode,
+    pub priority: i64,
+    pub order_created_at_ms: i64,
+    pub promised_date: Option<jiff::civil::Date>,
+    pub line_no: u32,
+    pub sku: Sku,
+    pub waiting: i64,
+    pub preorder: bool,
+    pub expected_date: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BackorderFilter {
+    pub sku: Option<Sku>,
+    pub channel: Option<ChannelCode>,
+}
+
+/// A transfer with the reservations it holds at its source.
+#[derive(Debug, Clone)]
+pub struct TransferRecord {
+    pub transfer: Transfer,
+    pub reservations: Vec<Reservation>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TransferFilter {
+    pub status: Option<TransferStatus>,
+    /// Transfers from or to this location.
+    pub location: Option<LocationCode>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct InboundFilter {
+    pub status: Option<InboundStatus>,
+    pub location: Option<LocationCode>,
+}
+
+/// Units received: item, units, and the state they arrive in.
+pub type Receipt = (Sku, i64, StockState);
+
+/// What to do to a transfer.
+#[derive(Debug, Clone, Copy)]
+pub enum TransferAction<'a> {
+    /// The units leave the source.
+    Ship,
+    /// Units arrive at the destination; everything in transit, sellable, when empty.
+    Receive(&'a [Receipt]),
+    /// Before shipping: the reserved units go back.
+    Cancel,
+}
+
+/// What went wrong with a transfer or inbound request, for the caller to answer.
+#[derive(Debug)]
+pub enum SupplyRefusal {
+    Transfer(TransferError),
+    Inbound(InboundError),
+    /// Fields naming unknown locations or items.
+    Invalid(FieldErrors),
 }
 
 /// Ships units of one allocation of an order.

@@ -1,6 +1,7 @@
 //! The `/v1` API: one module per resource, each with its own `router()`.
 
 pub mod availability;
+pub mod backorders;
 pub mod channels;
 pub mod common;
 pub mod holds;
@@ -10,6 +11,7 @@ pub mod locations;
 pub mod order_body;
 pub mod order_view;
 pub mod orders;
+pub mod supply;
 
 use std::sync::Arc;
 
@@ -26,5 +28,8 @@ pub fn v1() -> OpenApiRouter<Arc<App>> {
         .nest("/v1/api-keys", channels::api_keys_router())
         .nest("/v1/orders", orders::router())
         .nest("/v1/holds", holds::holds_router())
+        .nest("/v1/backorders", backorders::router())
+        .nest("/v1/transfers", supply::transfers_router())
+        .nest("/v1/inbound", supply::inbound_router())
         .nest("/v1/allocations", holds::allocations_router())
 }

@@ -6,6 +6,7 @@
 //! same order, so that concurrent transactions queue instead of deadlocking.
 
 mod args;
+mod backorders;
 mod catalog;
 mod check;
 mod dialect;
@@ -18,6 +19,7 @@ mod place;
 mod rows;
 mod seed;
 mod stock;
+mod supply;
 
 use std::time::Duration;
 
@@ -29,10 +31,12 @@ use sqlx::any::AnyPoolOptions;
 use ordo_domain::auth::ApiKey;
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
+use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use dialect::Backend;
@@ -368,6 +372,84 @@ impl Store for SqlStore {
         deciders: &Deciders<'_>,
     ) -> StoreResult<usize> {
         retrying!(holds::sweep_expired(self, now_ms, deciders))
+    }
+
+    async fn backorders(
+        &self,
+        filter: &BackorderFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<WaitingLine>> {
+        backorders::waiting(self, filter, page).await
+    }
+
+    async fn backorder_policy(&self) -> StoreResult<BackorderPolicy> {
+        backorders::policy(self).await
+    }
+
+    async fn set_backorder_policy(&self, policy: BackorderPolicy) -> StoreResult<()> {
+        backorders::set_policy(self, policy).await
+    }
+
+    async fn create_transfer(
+        &self,
+        transfer: Transfer,
+        actor: &str,
+    ) -> StoreResult<Result<TransferRecord, SupplyRefusal>> {
+        supply::create_transfer(self, transfer, actor).await
+    }
+
+    async fn transfer(&self, id: &str) -> StoreResult<Option<TransferRecord>> {
+        supply::transfer(self, id).await
+    }
+
+    async fn transfers(
+        &self,
+        filter: &TransferFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<TransferRecord>> {
+        supply::transfers(self, filter, page).await
+    }
+
+    async fn step_transfer(
+        &self,
+        id: &str,
+        action: TransferAction<'_>,
+        actor: &str,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>> {
+        retrying!(supply::step_transfer(
+            self, id, action, actor, now_ms, deciders
+        ))
+    }
+
+    async fn create_inbound(&self, inbound: &Inbound) -> StoreResult<Result<(), SupplyRefusal>> {
+        supply::create_inbound(self, inbound).await
+    }
+
+    async fn inbound(&self, id: &str) -> StoreResult<Option<Inbound>> {
+        supply::inbound(self, id).await
+    }
+
+    async fn inbound_list(
+        &self,
+        filter: &InboundFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Inbound>> {
+        supply::inbound_list(self, filter, page).await
+    }
+
+    async fn step_inbound(
+        &self,
+        id: &str,
+        receipts: Option<&[Receipt]>,
+        actor: &str,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>> {
+        retrying!(supply::step_inbound(
+            self, id, receipts, actor, now_ms, deciders
+        ))
     }
 
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>> {

@@ -1,0 +1,545 @@
+//! Transfers between locations and inbound supply (purchase orders, ship notices): creating,
+//! shipping, receiving and cancelling them, each one transaction through [`StockWork`]. Units
+//! that arrive go to waiting backorders in the same transaction.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sqlx::{AnyConnection, Connection};
+
+use ordo_domain::field::FieldErrors;
+use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
+use ordo_domain::inventory::StockState;
+use ordo_domain::promise::parse_date;
+use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
+use ordo_domain::values::{LocationCode, Sku};
+
+use super::SqlStore;
+use super::args::{Arg, Sql, inserts};
+use super::catalog::finish_page;
+use super::orders::owned_reservations;
+use super::rows::{self, RowExt};
+use super::stock::{StockWork, execute_all, existing};
+use crate::error::{StoreResult, corrupt};
+use crate::ids::new_id;
+use crate::types::*;
+
+/// Checks that the locations and items a request names exist; names the fields that do not.
+async fn check_references(
+    conn: &mut AnyConnection,
+    locations: &[(&str, &LocationCode)],
+    skus: &[(String, &Sku)],
+) -> StoreResult<Result<(), FieldErrors>> {
+    let known_locations = existing(
+        conn,
+        "locations",
+        "code",
+        locations.iter().map(|(_, l)| l.as_str()),
+    )
+    .await?;
+    let known_items = existing(conn, "items", "sku", skus.iter().map(|(_, s)| s.as_str())).await?;
+    let mut errors = FieldErrors::new();
+    for (field, code) in locations {
+        if !known_locations.contains(code.as_str()) {
+            errors.push(*field, format!("no location has code {code}"));
+        }
+    }
+    for (field, sku) in skus {
+        if !known_items.contains(sku.as_str()) {
+            errors.push(field.clone(), format!("no item has SKU {sku}"));
+        }
+    }
+    Ok(errors.into_result())
+}
+
+fn line_skus<'a>(skus: impl Iterator<Item = &'a Sku>) -> Vec<(String, &'a Sku)> {
+    skus.enumerate()
+        .map(|(i, s)| (format!("lines[{i}].sku"), s))
+        .collect()
+}
+
+// ---- transfers -------------------------------------------------------------------------
+
+pub(crate) async fn create_transfer(
+    store: &SqlStore,
+    transfer: Transfer,
+    actor: &str,
+) -> StoreResult<Result<TransferRecord, SupplyRefusal>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let locations = [("from", &transfer.from), ("to", &transfer.to)];
+    if let Err(errors) = check_references(
+        &mut tx,
+        &locations,
+        &line_skus(transfer.lines.iter().map(|l| &l.sku)),
+    )
+    .await?
+    {
+        return Ok(Err(SupplyRefusal::Invalid(errors)));
+    }
+    let skus: BTreeSet<Sku> = transfer.lines.iter().map(|l| l.sku.clone()).collect();
+    let mut work = StockWork::begin(&mut tx, store.backend, skus, transfer.created_at_ms).await?;
+    let now = transfer.created_at_ms;
+    let mut next_id = || new_id("res", now);
+    let (transfer, reservations, ledger) =
+        match Transfer::request(transfer, &mut work.book, actor, &mut next_id) {
+            Ok(done) => done,
+            Err(refusal) => return Ok(Err(SupplyRefusal::Transfer(refusal))),
+        };
+    insert_transfer(&mut tx, &transfer).await?;
+    work.ledger.extend(ledger);
+    work.reservations.extend(reservations.iter().cloned());
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Ok(TransferRecord {
+        transfer,
+        reservations,
+    }))
+}
+
+const TRANSFER_COLUMNS: &str =
+    "id, from_location, to_location, status, reason, created_at, shipped_at, updated_at";
+
+async fn insert_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<()> {
+    let row = vec![
+        Arg::from(t.id.as_str()),
+        t.from.as_str().into(),
+        t.to.as_str().into(),
+        t.status.as_str().into(),
+        t.reason.clone().into(),
+        t.created_at_ms.into(),
+        t.shipped_at_ms.into(),
+        t.updated_at_ms.into(),
+    ];
+    let columns: Vec<&str> = TRANSFER_COLUMNS.split(", ").collect();
+    let mut statements = inserts("transfers", &columns, vec![row]);
+    let lines = t
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                t.id.as_str().into(),
+                l.line_no.into(),
+                l.sku.as_str().into(),
+                l.quantity.into(),
+                l.shipped.into(),
+                l.received.into(),
+            ]
+        })
+        .collect();
+    statements.extend(inserts(
+        "transfer_lines",
+        &[
+            "transfer_id",
+            "line_no",
+            "sku",
+            "quantity",
+            "shipped",
+            "received",
+        ],
+        lines,
+    ));
+    execute_all(conn, statements).await
+}
+
+async fn update_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<()> {
+    let mut sql = Sql::new("UPDATE transfers SET status = ");
+    sql.arg(t.status.as_str())
+        .push(", shipped_at = ")
+        .arg(t.shipped_at_ms)
+        .push(", updated_at = ")
+        .arg(t.updated_at_ms);
+    sql.push(" WHERE id = ").arg(t.id.as_str());
+    sql.build().execute(&mut *conn).await?;
+    for l in &t.lines {
+        let mut sql = Sql::new("UPDATE transfer_lines SET shipped = ");
+        sql.arg(l.shipped).push(", received = ").arg(l.received);
+        sql.push(" WHERE transfer_id = ")
+            .arg(t.id.as_str())
+            .push(" AND line_no = ")
+            .arg(l.line_no);
+        sql.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn load_transfers(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<TransferRecord>> {
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let mut transfers = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let status = row.text("status")?;
+        transfers.push(Transfer {
+            id: row.text("id")?,
+            from: rows::location_code(row, "from_location")?,
+            to: rows::location_code(row, "to_location")?,
+            status: corrupt("status", TransferStatus::parse(&status))?,
+            reason: row.opt_text("reason")?,
+            lines: Vec::new(),
+            created_at_ms: row.int("created_at")?,
+            shipped_at_ms: row.opt_int("shipped_at")?,
+            updated_at_ms: row.int("updated_at")?,
+        });
+    }
+    if transfers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = transfers.iter().map(|t| t.id.as_str()).collect();
+    let mut sql = Sql::new(
+        "SELECT transfer_id, line_no, sku, quantity, shipped, received FROM transfer_lines WHERE transfer_id IN (",
+    );
+    sql.list(ids.iter().copied())
+        .push(") ORDER BY transfer_id, line_no");
+    let mut lines: HashMap<String, Vec<TransferLine>> = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let line_no = corrupt(
+            "line_no",
+            u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
+        )?;
+        lines
+            .entry(row.text("transfer_id")?)
+            .or_default()
+            .push(TransferLine {
+                line_no,
+                sku: rows::sku(&row, "sku")?,
+                quantity: row.int("quantity")?,
+                shipped: row.int("shipped")?,
+                received: row.int("received")?,
+            });
+    }
+    let mut reservations: HashMap<String, Vec<_>> = HashMap::new();
+    for r in owned_reservations(conn, "transfer", &ids).await? {
+        reservations.entry(r.owner_id.clone()).or_default().push(r);
+    }
+    Ok(transfers
+        .into_iter()
+        .map(|mut transfer| {
+            transfer.lines = lines.remove(&transfer.id).unwrap_or_default();
+            let reservations = reservations.remove(&transfer.id).unwrap_or_default();
+            TransferRecord {
+                transfer,
+                reservations,
+            }
+        })
+        .collect())
+}
+
+pub(crate) async fn transfer(store: &SqlStore, id: &str) -> StoreResult<Option<TransferRecord>> {
+    let mut conn = store.read.acquire().await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
+    ));
+    sql.arg(id);
+    Ok(load_transfers(&mut conn, sql).await?.pop())
+}
+
+pub(crate) async fn transfers(
+    store: &SqlStore,
+    filter: &TransferFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<TransferRecord>> {
+    let mut conn = store.read.acquire().await?;
+    let mut sql = Sql::new(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers"));
+    if let Some(status) = filter.status {
+        sql.and_where().push("status = ").arg(status.as_str());
+    }
+    if let Some(location) = &filter.location {
+        sql.and_where()
+            .push("(from_location = ")
+            .arg(location.as_str())
+            .push(" OR to_location = ")
+            .arg(location.as_str())
+            .push(")");
+    }
+    if let Some(cursor) = &page.cursor {
+        sql.and_where().push("id < ").arg(cursor.as_str());
+    }
+    sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
+    let mut records = load_transfers(&mut conn, sql).await?;
+    Ok(finish_page(&mut records, page, |r| r.transfer.id.clone()))
+}
+
+pub(crate) async fn step_transfer(
+    store: &SqlStore,
+    id: &str,
+    step: TransferAction<'_>,
+    actor: &str,
+    now_ms: i64,
+    deciders: &Deciders<'_>,
+) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let Some(peek) = transfer(store, id).await? else {
+        return Ok(None);
+    };
+    let skus: BTreeSet<Sku> = peek.transfer.lines.iter().map(|l| l.sku.clone()).collect();
+    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
+    ));
+    sql.arg(id).push(store.backend.lock_rows());
+    let Some(mut record) = load_transfers(&mut tx, sql).await?.pop() else {
+        return Ok(None);
+    };
+    work.overlay(&mut record.reservations);
+    let t = &mut record.transfer;
+    let result = match step {
+        TransferAction::Ship => t.ship(&mut record.reservations, &mut work.book, now_ms, actor),
+        TransferAction::Cancel => t.cancel(&mut record.reservations, &mut work.book, now_ms, actor),
+        TransferAction::Receive(receipts) => {
+            let by_line = receipts_by_line(t, receipts);
+            match by_line {
+                Ok(by_line) => t.receive(&by_line, &mut work.book, now_ms, actor),
+                Err(errors) => return Ok(Some(Err(SupplyRefusal::Invalid(errors)))),
+            }
+        }
+    };
+    let ledger = match result {
+        Ok(ledger) => ledger,
+        Err(refusal) => return Ok(Some(Err(SupplyRefusal::Transfer(refusal)))),
+    };
+    update_transfer(&mut tx, &record.transfer).await?;
+    work.ledger.extend(ledger);
+    work.reservations
+        .extend(record.reservations.iter().cloned());
+    work.fill_backorders(&mut tx, deciders, "stock arrived")
+        .await?;
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(record)))
+}
+
+/// Turns receipts by item into receipts by line, filling each item's lines in order; no
+/// receipts means everything in transit, sellable.
+fn receipts_by_line(
+    t: &Transfer,
+    receipts: &[(Sku, i64, StockState)],
+) -> Result<Vec<(u32, i64, StockState)>, FieldErrors> {
+    if receipts.is_empty() {
+        return Ok(t
+            .lines
+            .iter()
+            .filter(|l| l.shipped > l.received)
+            .map(|l| (l.line_no, l.shipped - l.received, StockState::Sellable))
+            .collect());
+    }
+    let mut open: HashMap<u32, i64> = t
+        .lines
+        .iter()
+        .map(|l| (l.line_no, l.shipped - l.received))
+        .collect();
+    let mut by_line = Vec::new();
+    let mut errors = FieldErrors::new();
+    for (i, (sku, units, state)) in receipts.iter().enumerate() {
+        let mut left = *units;
+        for line in t.lines.iter().filter(|l| &l.sku == sku) {
+            let room = open
+                .get_mut(&line.line_no)
+                .expect("every line is open or not");
+            let take = left.min(*room);
+            if take > 0 {
+                by_line.push((line.line_no, take, *state));
+                *room -= take;
+                left -= take;
+            }
+        }
+        if left > 0 {
+            errors.push(
+                format!("lines[{i}].quantity"),
+                format!("{left} more units of {sku} than are in transit"),
+            );
+        }
+    }
+    errors.into_result().map(|()| by_line)
+}
+
+// ---- inbound supply ---------------------------------------------------------------------
+
+const INBOUND_COLUMNS: &str =
+    "id, kind, location, supplier_reference, expected_date, status, created_at, updated_at";
+
+pub(crate) async fn create_inbound(
+    store: &SqlStore,
+    inbound: &Inbound,
+) -> StoreResult<Result<(), SupplyRefusal>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let locations = [("location", &inbound.location)];
+    if let Err(errors) = check_references(
+        &mut tx,
+        &locations,
+        &line_skus(inbound.lines.iter().map(|l| &l.sku)),
+    )
+    .await?
+    {
+        return Ok(Err(SupplyRefusal::Invalid(errors)));
+    }
+    let row = vec![
+        Arg::from(inbound.id.as_str()),
+        inbound.kind.as_str().into(),
+        inbound.location.as_str().into(),
+        inbound.supplier_reference.as_str().into(),
+        inbound.expected_date.to_string().into(),
+        inbound.status.as_str().into(),
+        inbound.created_at_ms.into(),
+        inbound.updated_at_ms.into(),
+    ];
+    let columns: Vec<&str> = INBOUND_COLUMNS.split(", ").collect();
+    let mut statements = inserts("inbound", &columns, vec![row]);
+    let lines = inbound
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                inbound.id.as_str().into(),
+                l.line_no.into(),
+                l.sku.as_str().into(),
+                l.quantity.into(),
+                l.received.into(),
+            ]
+        })
+        .collect();
+    statements.extend(inserts(
+        "inbound_lines",
+        &["inbound_id", "line_no", "sku", "quantity", "received"],
+        lines,
+    ));
+    execute_all(&mut tx, statements).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+async fn load_inbound(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<Inbound>> {
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        records.push(Inbound {
+            id: row.text("id")?,
+            kind: corrupt("kind", InboundKind::parse(&row.text("kind")?))?,
+            location: rows::location_code(row, "location")?,
+            supplier_reference: row.text("supplier_reference")?,
+            expected_date: corrupt("expected_date", parse_date(&row.text("expected_date")?))?,
+            status: corrupt("status", InboundStatus::parse(&row.text("status")?))?,
+            lines: Vec::new(),
+            created_at_ms: row.int("created_at")?,
+            updated_at_ms: row.int("updated_at")?,
+        });
+    }
+    if records.is_empty() {
+        return Ok(records);
+    }
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let mut sql = Sql::new(
+        "SELECT inbound_id, line_no, sku, quantity, received FROM inbound_lines WHERE inbound_id IN (",
+    );
+    sql.list(ids).push(") ORDER BY inbound_id, line_no");
+    let mut lines: HashMap<String, Vec<InboundLine>> = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let line_no = corrupt(
+            "line_no",
+            u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
+        )?;
+        lines
+            .entry(row.text("inbound_id")?)
+            .or_default()
+            .push(InboundLine {
+                line_no,
+                sku: rows::sku(&row, "sku")?,
+                quantity: row.int("quantity")?,
+                received: row.int("received")?,
+            });
+    }
+    for r in &mut records {
+        r.lines = lines.remove(&r.id).unwrap_or_default();
+    }
+    Ok(records)
+}
+
+pub(crate) async fn inbound(store: &SqlStore, id: &str) -> StoreResult<Option<Inbound>> {
+    let mut conn = store.read.acquire().await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
+    ));
+    sql.arg(id);
+    Ok(load_inbound(&mut conn, sql).await?.pop())
+}
+
+pub(crate) async fn inbound_list(
+    store: &SqlStore,
+    filter: &InboundFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<Inbound>> {
+    let mut conn = store.read.acquire().await?;
+    let mut sql = Sql::new(&format!("SELECT {INBOUND_COLUMNS} FROM inbound"));
+    if let Some(status) = filter.status {
+        sql.and_where().push("status = ").arg(status.as_str());
+    }
+    if let Some(location) = &filter.location {
+        sql.and_where().push("location = ").arg(location.as_str());
+    }
+    if let Some(cursor) = &page.cursor {
+        sql.and_where().push("id < ").arg(cursor.as_str());
+    }
+    sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
+    let mut records = load_inbound(&mut conn, sql).await?;
+    Ok(finish_page(&mut records, page, |r| r.id.clone()))
+}
+
+/// Receives units of an inbound (or, with `cancel`, closes it so nothing more is expected).
+pub(crate) async fn step_inbound(
+    store: &SqlStore,
+    id: &str,
+    receipts: Option<&[(Sku, i64, StockState)]>,
+    actor: &str,
+    now_ms: i64,
+    deciders: &Deciders<'_>,
+) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let Some(peek) = inbound(store, id).await? else {
+        return Ok(None);
+    };
+    let skus: BTreeSet<Sku> = peek.lines.iter().map(|l| l.sku.clone()).collect();
+    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
+    ));
+    sql.arg(id).push(store.backend.lock_rows());
+    let Some(mut record) = load_inbound(&mut tx, sql).await?.pop() else {
+        return Ok(None);
+    };
+    match receipts {
+        Some(receipts) => match record.receive(receipts, &mut work.book, now_ms, actor) {
+            Ok(ledger) => work.ledger.extend(ledger),
+            Err(refusal) => return Ok(Some(Err(SupplyRefusal::Inbound(refusal)))),
+        },
+        None => {
+            if !record.status.is_open() {
+                return Ok(Some(Err(SupplyRefusal::Inbound(
+                    ordo_domain::inbound::InboundError::Closed(record.status.as_str()),
+                ))));
+            }
+            record.status = InboundStatus::Cancelled;
+            record.updated_at_ms = now_ms;
+        }
+    }
+    let mut sql = Sql::new("UPDATE inbound SET status = ");
+    sql.arg(record.status.as_str())
+        .push(", updated_at = ")
+        .arg(record.updated_at_ms)
+        .push(" WHERE id = ")
+        .arg(id);
+    sql.build().execute(&mut *tx).await?;
+    for l in &record.lines {
+        let mut sql = Sql::new("UPDATE inbound_lines SET received = ");
+        sql.arg(l.received)
+            .push(" WHERE inbound_id = ")
+            .arg(id)
+            .push(" AND line_no = ")
+            .arg(l.line_no);
+        sql.build().execute(&mut *tx).await?;
+    }
+    work.fill_backorders(&mut tx, deciders, "stock arrived")
+        .await?;
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(record)))
+}
