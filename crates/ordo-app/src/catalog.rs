@@ -1,6 +1,7 @@
 //! Reference data: locations, items and channels.
 
-use ordo_domain::channel::Channel;
+use ordo_domain::channel::{Channel, StockRules};
+use ordo_domain::field::FieldErrors;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -84,5 +85,36 @@ impl App {
 
     pub async fn channels(&self, page: &PageRequest) -> AppResult<Page<Channel>> {
         Ok(self.store.channels(page).await?)
+    }
+}
+
+impl App {
+    pub async fn stock_rules(&self, code: &ChannelCode) -> AppResult<StockRules> {
+        self.store
+            .stock_rules(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("channel {code}")))
+    }
+
+    /// Replaces a channel's stock rules. Excluded locations must exist.
+    pub async fn put_stock_rules(
+        &self,
+        code: &ChannelCode,
+        rules: StockRules,
+    ) -> AppResult<StockRules> {
+        let mut errors = FieldErrors::new();
+        for (i, location) in rules.excluded_locations.iter().enumerate() {
+            if self.store.location(location).await?.is_none() {
+                errors.push(
+                    format!("excluded_locations[{i}]"),
+                    format!("no location has code {location}"),
+                );
+            }
+        }
+        errors.into_result().map_err(AppError::Invalid)?;
+        if !self.store.put_stock_rules(code, &rules).await? {
+            return Err(AppError::NotFound(format!("channel {code}")));
+        }
+        Ok(rules)
     }
 }

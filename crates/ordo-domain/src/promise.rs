@@ -303,6 +303,76 @@ mod tests {
     }
 
     #[test]
+    fn incoming_supply_serves_the_waiting_before_it_adds_to_what_is_available() {
+        let wh = LocationCode::parse("WH").unwrap();
+        let supply = vec![
+            Supply {
+                location: wh.clone(),
+                ready: date("2026-12-10"),
+                quantity: 5,
+            },
+            Supply {
+                location: wh.clone(),
+                ready: date("2026-12-03"),
+                quantity: 2,
+            },
+            Supply {
+                location: wh,
+                ready: date("2026-12-10"),
+                quantity: 1,
+            },
+        ];
+        let dated = timeline(4, &supply, 3);
+        assert_eq!(
+            dated,
+            vec![
+                Dated {
+                    date: date("2026-12-03"),
+                    incoming: 2,
+                    available: 4
+                },
+                Dated {
+                    date: date("2026-12-10"),
+                    incoming: 6,
+                    available: 9
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn stock_now_beats_supply_which_beats_a_preorder() {
+        let wh = warehouse("17:00");
+        let now = ms("2026-11-25T08:00:00Z");
+        let bands = DistanceBands::default();
+        let supply = vec![Supply {
+            location: wh.code.clone(),
+            ready: date("2026-12-03"),
+            quantity: 2,
+        }];
+        let locations = [wh.clone()];
+        let scene = PromiseScene {
+            locations: &locations,
+            destination: None,
+            now_ms: now,
+            transit: &bands,
+        };
+        let from_stock = earliest_promise(&[&wh], &supply, 0, None, &scene).unwrap();
+        assert_eq!(
+            (from_stock.source, from_stock.ship_date),
+            (PromiseSource::Stock, date("2026-11-25"))
+        );
+        let from_supply = earliest_promise(&[], &supply, 0, None, &scene).unwrap();
+        assert_eq!(from_supply.source, PromiseSource::Inbound);
+        let preorder = earliest_promise(&[], &supply, 2, Some(date("2027-01-15")), &scene).unwrap();
+        assert_eq!(
+            (preorder.source, preorder.ship_date),
+            (PromiseSource::Preorder, date("2027-01-15"))
+        );
+        assert!(earliest_promise(&[], &[], 0, None, &scene).is_none());
+    }
+
+    #[test]
     fn supply_is_promised_in_date_order_after_those_already_waiting() {
         let wh = warehouse("17:00");
         let supply = vec![
@@ -329,4 +399,98 @@ mod tests {
         assert_eq!(behind.ship_date, date("2026-12-10"));
         assert!(promise_from_supply(&supply, 6, 2, &locations, None, now, &bands).is_none());
     }
+}
+
+/// One date of an item's availability: units arriving that day, and what may be promised
+/// from then on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dated {
+    pub date: Date,
+    pub incoming: i64,
+    pub available: i64,
+}
+
+/// What becomes available when: incoming supply by ready date serves the units already
+/// waiting first; what is left adds to what is available now.
+pub fn timeline(available_now: i64, supply: &[Supply], waiting: i64) -> Vec<Dated> {
+    let mut by_date: Vec<(Date, i64)> = Vec::new();
+    for s in supply {
+        match by_date.iter_mut().find(|(d, _)| *d == s.ready) {
+            Some((_, q)) => *q += s.quantity,
+            None => by_date.push((s.ready, s.quantity)),
+        }
+    }
+    by_date.sort();
+    let mut arrived = 0;
+    by_date
+        .into_iter()
+        .map(|(date, incoming)| {
+            arrived += incoming;
+            Dated {
+                date,
+                incoming,
+                available: available_now + (arrived - waiting).max(0),
+            }
+        })
+        .collect()
+}
+
+/// Where and when a promise is made.
+#[derive(Clone, Copy)]
+pub struct PromiseScene<'a> {
+    pub locations: &'a [Location],
+    pub destination: Option<GeoPoint>,
+    pub now_ms: i64,
+    pub transit: &'a dyn TransitModel,
+}
+
+/// The earliest delivery of one unit: from the stock at `stocked` locations now (their next
+/// cut-off plus transit), else from incoming supply after the units already waiting (expected
+/// date plus lead time plus transit), else from an open preorder's release.
+pub fn earliest_promise(
+    stocked: &[&Location],
+    supply: &[Supply],
+    waiting: i64,
+    preorder_release: Option<Date>,
+    scene: &PromiseScene<'_>,
+) -> Option<Promise> {
+    let PromiseScene {
+        locations,
+        destination,
+        now_ms,
+        transit,
+    } = *scene;
+    let from_stock = stocked
+        .iter()
+        .map(|l| promise_from(l, None, destination, now_ms, PromiseSource::Stock, transit))
+        .min_by(|a, b| {
+            a.date
+                .cmp(&b.date)
+                .then_with(|| a.location.cmp(&b.location))
+        });
+    from_stock
+        .or_else(|| {
+            promise_from_supply(supply, waiting, 1, locations, destination, now_ms, transit)
+        })
+        .or_else(|| {
+            let release = preorder_release?;
+            locations
+                .iter()
+                .filter(|l| l.ships())
+                .map(|l| {
+                    promise_from(
+                        l,
+                        Some(release),
+                        destination,
+                        now_ms,
+                        PromiseSource::Preorder,
+                        transit,
+                    )
+                })
+                .min_by(|a, b| {
+                    a.date
+                        .cmp(&b.date)
+                        .then_with(|| a.location.cmp(&b.location))
+                })
+        })
 }

@@ -23,6 +23,7 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
@@ -141,6 +142,14 @@ pub trait Store: Send + Sync + 'static {
     /// Releases reservations of holds past their expiry; answers how many.
     async fn sweep_expired_holds(&self, now_ms: i64, deciders: &Deciders<'_>)
     -> StoreResult<usize>;
+
+    /// The locations, incoming supply (with the units already waiting for it) and item facts
+    /// that promising these items needs.
+    async fn promise_context(
+        &self,
+        skus: &[Sku],
+        transit: &dyn TransitModel,
+    ) -> StoreResult<PromiseContext>;
 
     /// Order lines waiting for stock, in the order the backorder policy serves them.
     async fn backorders(

@@ -194,6 +194,15 @@ pub struct HoldRecord {
     pub reservations: Vec<Reservation>,
 }
 
+/// What promising items needs besides their positions.
+#[derive(Debug, Clone, Default)]
+pub struct PromiseContext {
+    pub locations: Vec<ordo_domain::location::Location>,
+    /// Incoming supply per item, and the units already waiting for it.
+    pub supply: ordo_domain::order::SupplyView,
+    pub items: std::collections::HashMap<Sku, ordo_domain::order::ItemFacts>,
+}
+
 /// A line waiting for stock, as the backorder queue shows it.
 #[derive(Debug, Clone)]
 pub struct WaitingLine {

@@ -6,9 +6,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use ordo_app::App;
 use ordo_domain::auth::{Action, ApiKey, Role};
-use ordo_domain::channel::{Channel, ChannelKind};
+use ordo_domain::channel::{
+    Channel, ChannelKind, ITEM_RULES_MAX, ItemRule, StockRules, parse_buffer_percent,
+};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::values::{ChannelCode, parse_name};
+use ordo_domain::values::{ChannelCode, LocationCode, Sku, parse_name, parse_stock_figure};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -199,4 +201,155 @@ async fn revoke_api_key(
     caller.require(Action::Administer)?;
     app.revoke_api_key(&id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn stock_rules_router() -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new().routes(routes!(get_stock_rules, put_stock_rules))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StockRulesBody {
+    /// Percent of each location's availability this channel may not sell, 0 to 100.
+    #[schema(example = 10)]
+    pub buffer_percent: Option<i64>,
+    /// Locations this channel never sells from.
+    pub excluded_locations: Option<Vec<String>>,
+    pub items: Option<Vec<ItemRuleBody>>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemRuleBody {
+    #[schema(required = true, example = "TEE-BLK-M")]
+    pub sku: Option<String>,
+    /// Units of this item across the network the channel may not sell.
+    #[schema(example = 5)]
+    pub buffer_units: Option<i64>,
+    /// Overrides the item's own allow_backorder for this channel.
+    pub allow_backorder: Option<bool>,
+    /// Closes (false) the item's preorder to this channel, or leaves it open.
+    pub allow_preorder: Option<bool>,
+}
+
+impl StockRulesBody {
+    fn parse(self) -> Result<StockRules, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let buffer_percent = e.check(
+            "buffer_percent",
+            parse_buffer_percent(self.buffer_percent.unwrap_or(0)),
+        );
+        let mut excluded_locations = Vec::new();
+        for (i, code) in self
+            .excluded_locations
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            if let Some(code) = e.check(
+                format!("excluded_locations[{i}]"),
+                LocationCode::parse(code),
+            ) {
+                excluded_locations.push(code);
+            }
+        }
+        let raw_items = self.items.unwrap_or_default();
+        if raw_items.len() > ITEM_RULES_MAX {
+            e.push("items", format!("must hold at most {ITEM_RULES_MAX} rules"));
+        }
+        let mut items: Vec<ItemRule> = Vec::new();
+        for (i, rule) in raw_items.into_iter().enumerate() {
+            let sku = e.required(&format!("items[{i}].sku"), rule.sku, |s| Sku::parse(&s));
+            let buffer_units = e.check(
+                format!("items[{i}].buffer_units"),
+                parse_stock_figure(rule.buffer_units.unwrap_or(0)),
+            );
+            if let Some(sku) = &sku
+                && items.iter().any(|r| &r.sku == sku)
+            {
+                e.push(
+                    format!("items[{i}].sku"),
+                    format!("{sku} has a rule already"),
+                );
+            }
+            if let (Some(sku), Some(buffer_units)) = (sku, buffer_units) {
+                items.push(ItemRule {
+                    sku,
+                    buffer_units,
+                    allow_backorder: rule.allow_backorder,
+                    allow_preorder: rule.allow_preorder,
+                });
+            }
+        }
+        let (Some(buffer_percent), true) = (buffer_percent, e.is_empty()) else {
+            return Err(e);
+        };
+        Ok(StockRules {
+            buffer_percent,
+            excluded_locations,
+            items,
+        })
+    }
+}
+
+fn rules_view(rules: StockRules) -> StockRulesBody {
+    StockRulesBody {
+        buffer_percent: Some(i64::from(rules.buffer_percent)),
+        excluded_locations: Some(
+            rules
+                .excluded_locations
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
+        ),
+        items: Some(
+            rules
+                .items
+                .into_iter()
+                .map(|r| ItemRuleBody {
+                    sku: Some(r.sku.to_string()),
+                    buffer_units: Some(r.buffer_units),
+                    allow_backorder: r.allow_backorder,
+                    allow_preorder: r.allow_preorder,
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn path_channel(raw: &str) -> ApiResult<ChannelCode> {
+    ChannelCode::parse(raw).map_err(|_| ApiError::not_found(format!("channel {raw}")))
+}
+
+/// A channel's stock rules: what it may not sell of what the network has.
+#[utoipa::path(get, path = "/{code}/stock-rules", tag = "channels", params(("code" = String, Path)),
+    responses((status = 200, body = StockRulesBody), (status = 404, body = Problem)))]
+async fn get_stock_rules(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> ApiResult<axum::Json<StockRulesBody>> {
+    caller.require(Action::ReadCatalog)?;
+    Ok(axum::Json(rules_view(
+        app.stock_rules(&path_channel(&code)?).await?,
+    )))
+}
+
+/// Replace a channel's stock rules: a percentage of every location kept back, locations left
+/// out, and per item a fixed buffer and its own say on backorders and preorders. The channel's
+/// availability reflects them and its orders are held to them.
+#[utoipa::path(put, path = "/{code}/stock-rules", tag = "channels", params(("code" = String, Path)), request_body = StockRulesBody,
+    responses((status = 200, body = StockRulesBody), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn put_stock_rules(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    body: Json<StockRulesBody>,
+) -> ApiResult<axum::Json<StockRulesBody>> {
+    caller.require(Action::Administer)?;
+    let code = path_channel(&code)?;
+    let rules = body.value.parse().map_err(ApiError::invalid)?;
+    Ok(axum::Json(rules_view(
+        app.put_stock_rules(&code, rules).await?,
+    )))
 }

@@ -24,7 +24,10 @@ pub fn v1() -> OpenApiRouter<Arc<App>> {
         .nest("/v1/items", items::router())
         .nest("/v1/inventory", inventory::router())
         .nest("/v1/availability", availability::router())
-        .nest("/v1/channels", channels::channels_router())
+        .nest(
+            "/v1/channels",
+            channels::channels_router().merge(channels::stock_rules_router()),
+        )
         .nest("/v1/api-keys", channels::api_keys_router())
         .nest("/v1/orders", orders::router())
         .nest("/v1/holds", holds::holds_router())

@@ -36,6 +36,7 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
@@ -372,6 +373,23 @@ impl Store for SqlStore {
         deciders: &Deciders<'_>,
     ) -> StoreResult<usize> {
         retrying!(holds::sweep_expired(self, now_ms, deciders))
+    }
+
+    async fn promise_context(
+        &self,
+        skus: &[Sku],
+        transit: &dyn TransitModel,
+    ) -> StoreResult<PromiseContext> {
+        let mut conn = self.read.acquire().await?;
+        let wanted: std::collections::BTreeSet<&Sku> = skus.iter().collect();
+        let locations = load::locations(&mut conn).await?;
+        let supply = load::supply(&mut conn, &wanted, &locations, transit).await?;
+        let items = load::item_facts(&mut conn, &wanted).await?;
+        Ok(PromiseContext {
+            locations,
+            supply,
+            items,
+        })
     }
 
     async fn backorders(
