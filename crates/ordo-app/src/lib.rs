@@ -7,6 +7,7 @@
 //! - [`holds`] also runs the sweeper that releases expired checkout holds.
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
 
+pub mod alerts;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
@@ -31,9 +32,9 @@ pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, BackorderFilter, Breach, HoldRecord, InboundFilter, LedgerRecord, OrderFilter,
-    OrderRecord, Page, PageRequest, PositionFilter, Receipt, TransferAction, TransferFilter,
-    TransferRecord, WaitingLine,
+    Backend, BackorderFilter, Breach, EventFilter, EventRecord, HoldRecord, InboundFilter,
+    LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, Receipt,
+    TransferAction, TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

@@ -15,6 +15,7 @@ pub mod types;
 mod sql;
 
 use async_trait::async_trait;
+use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::ApiKey;
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
@@ -198,6 +199,18 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>>;
+
+    /// Sets the threshold for an item (or every item) at a location (or every location).
+    async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()>;
+    /// Removes a threshold; false when there was none.
+    async fn delete_threshold(&self, threshold: &Threshold) -> StoreResult<bool>;
+    async fn thresholds(&self) -> StoreResult<Vec<Threshold>>;
+    /// Events in the order they happened, after the cursor.
+    async fn events(
+        &self,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<EventRecord>>;
 
     /// Checks the stored invariants; an empty list means all hold.
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;

@@ -194,6 +194,23 @@ pub struct HoldRecord {
     pub reservations: Vec<Reservation>,
 }
 
+/// Something that happened, from the events table (the outbox webhooks will read).
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: i64,
+    pub at_ms: i64,
+    /// `inventory.low`, `inventory.out`, `inventory.back`...
+    pub kind: String,
+    /// What it is about: `SKU@LOCATION` for stock.
+    pub subject: String,
+    pub data: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub kind: Option<String>,
+}
+
 /// What promising items needs besides their positions.
 #[derive(Debug, Clone, Default)]
 pub struct PromiseContext {

@@ -199,6 +199,41 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn crossing_a_stock_threshold_writes_low_out_and_back_events(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 8), ("SOUTH", "A", 8)]))).await else { return };
+        let threshold = json!({ "sku": "A", "location": "NORTH", "low_units": 5, "out_units": 0 });
+        let put = app.request(Method::PUT, Some(ADMIN_KEY), "/v1/inventory/thresholds", Some(&threshold), &[]).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        let bad = app.request(Method::PUT, Some(ADMIN_KEY), "/v1/inventory/thresholds", Some(&json!({ "low_units": 1, "out_units": 3 })), &[]).await;
+        assert_eq!(bad.body["errors"][0]["field"], "out_units");
+
+        let mut body = order_body("web", "W-1", &[("A", 4)]);
+        body["ship_to"]["postal_code"] = json!("20095");
+        app.place(ADMIN_KEY, &body, None).await;
+        app.place(ADMIN_KEY, &order_body("web", "W-2", &[("A", 4)]), None).await;
+        let arrive = json!({ "reason": "found", "adjustments": [{ "location": "NORTH", "sku": "A", "delta": 20 }] });
+        app.post(ADMIN_KEY, "/v1/inventory/adjustments", &arrive).await;
+
+        let feed = app.get(ADMIN_KEY, "/v1/events").await.body;
+        let seen: Vec<(String, String, i64)> = feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["type"].as_str().unwrap().to_string(), e["subject"].as_str().unwrap().to_string(), e["data"]["available"].as_i64().unwrap()))
+            .collect();
+        let expected = [("inventory.low", "A@NORTH", 4), ("inventory.out", "A@NORTH", 0), ("inventory.back", "A@NORTH", 20)];
+        assert_eq!(seen, expected.map(|(k, s, a)| (k.to_string(), s.to_string(), a)), "SOUTH has no threshold: no events");
+        let cursor = feed["next_cursor"].as_str().expect("the feed hands back where it ended").to_string();
+        assert_eq!(app.get(ADMIN_KEY, &format!("/v1/events?cursor={cursor}")).await.body["items"], json!([]));
+        let outs = app.get(ADMIN_KEY, "/v1/events?type=inventory.out").await.body;
+        assert_eq!(outs["items"].as_array().unwrap().len(), 1);
+        let removed = app.request(Method::DELETE, Some(ADMIN_KEY), "/v1/inventory/thresholds?sku=A&location=NORTH", None, &[]).await;
+        assert_eq!(removed.status, StatusCode::NO_CONTENT);
+        assert_eq!(app.get(ADMIN_KEY, "/v1/inventory/thresholds").await.body["items"], json!([]));
+    }
+}
+
 async fn futures_in_order(app: &TestApp, ids: &[String]) -> Vec<serde_json::Value> {
     let mut orders = Vec::new();
     for id in ids {

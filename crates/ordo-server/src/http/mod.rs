@@ -1,5 +1,6 @@
 //! The `/v1` API: one module per resource, each with its own `router()`.
 
+pub mod alerts;
 pub mod availability;
 pub mod backorders;
 pub mod channels;
@@ -22,7 +23,9 @@ pub fn v1() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .nest("/v1/locations", locations::router())
         .nest("/v1/items", items::router())
+        .nest("/v1/inventory/thresholds", alerts::thresholds_router())
         .nest("/v1/inventory", inventory::router())
+        .nest("/v1/events", alerts::events_router())
         .nest("/v1/availability", availability::router())
         .nest(
             "/v1/channels",

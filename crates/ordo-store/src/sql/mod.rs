@@ -10,6 +10,7 @@ mod backorders;
 mod catalog;
 mod check;
 mod dialect;
+mod events;
 mod holds;
 mod inventory;
 mod load;
@@ -28,6 +29,7 @@ use sqlx::AnyPool;
 use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
+use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::ApiKey;
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
@@ -468,6 +470,26 @@ impl Store for SqlStore {
         retrying!(supply::step_inbound(
             self, id, receipts, actor, now_ms, deciders
         ))
+    }
+
+    async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()> {
+        events::put_threshold(self, threshold).await
+    }
+
+    async fn delete_threshold(&self, threshold: &Threshold) -> StoreResult<bool> {
+        events::delete_threshold(self, threshold).await
+    }
+
+    async fn thresholds(&self) -> StoreResult<Vec<Threshold>> {
+        events::thresholds(self).await
+    }
+
+    async fn events(
+        &self,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<EventRecord>> {
+        events::events(self, filter, page).await
     }
 
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>> {
