@@ -18,6 +18,7 @@ pub mod holds;
 pub mod inventory;
 pub mod orders;
 pub mod supply;
+pub mod sync;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -34,7 +35,8 @@ pub use error::{AppError, AppResult};
 pub use ordo_store::{
     Backend, BackorderFilter, Breach, EventFilter, EventRecord, HoldRecord, InboundFilter,
     LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, Receipt,
-    TransferAction, TransferFilter, TransferRecord, WaitingLine,
+    RejectedRow, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction, TransferFilter,
+    TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

@@ -35,7 +35,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(app: Arc<App>) -> Router {
     let limits = app.limits().clone();
     let (v1, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
-        .merge(http::v1())
+        .merge(http::v1(limits.sync_body_max_bytes))
         .split_for_parts();
     let v1 = v1.route_layer(middleware::from_fn_with_state(
         app.clone(),

@@ -200,6 +200,20 @@ pub trait Store: Send + Sync + 'static {
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>>;
 
+    /// Starts a sync under its id, or finds it: new, to resume, done, or the id reused.
+    async fn begin_sync(
+        &self,
+        initial: &SyncReport,
+        request_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<SyncStart>;
+    /// Applies one batch of a sync in one transaction and answers the report so far.
+    async fn sync_batch(
+        &self,
+        batch: &SyncBatch<'_>,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<SyncReport>;
+
     /// Sets the threshold for an item (or every item) at a location (or every location).
     async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()>;
     /// Removes a threshold; false when there was none.

@@ -194,6 +194,117 @@ pub struct HoldRecord {
     pub reservations: Vec<Reservation>,
 }
 
+/// A bulk stock sync: a full snapshot of a location, or deltas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncMode {
+    Snapshot,
+    Delta,
+}
+
+impl SyncMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Snapshot => "snapshot",
+            Self::Delta => "delta",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "snapshot" => Ok(Self::Snapshot),
+            "delta" => Ok(Self::Delta),
+            _ => Err("must be snapshot or delta".into()),
+        }
+    }
+}
+
+/// What one sync row says of a position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncFigures {
+    /// Counted on hand, and of it the damaged and quality-hold units (unchanged when absent).
+    Snapshot {
+        on_hand: i64,
+        damaged: Option<i64>,
+        quality_hold: Option<i64>,
+    },
+    /// A signed change of sellable on hand.
+    Delta { delta: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncRow {
+    /// The row's number in what was sent, from 1.
+    pub row: usize,
+    pub location: LocationCode,
+    pub sku: Sku,
+    pub figures: SyncFigures,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    pub row: usize,
+    pub sku: String,
+    pub location: String,
+    pub reason: String,
+}
+
+/// A count that left fewer sellable units than were reserved, and what was done about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// The row that said so; `None` for a position a snapshot did not list (counted as 0).
+    pub row: Option<usize>,
+    pub sku: String,
+    pub location: String,
+    /// Sellable units the count left.
+    pub sellable: i64,
+    pub reserved_before: i64,
+    /// Reservations that gave units back: checkout holds, then the newest orders, then
+    /// transfers. The orders' units were routed again or wait as backorders.
+    pub given_back: Vec<ordo_domain::reservation::GivenBack>,
+}
+
+/// What a sync did, kept under its id so that sending it again answers the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub sync_id: String,
+    pub mode: SyncMode,
+    pub completed: bool,
+    pub rows_received: usize,
+    pub rows_applied: usize,
+    pub rejected: Vec<RejectedRow>,
+    pub shortfalls: Vec<Shortfall>,
+    /// Batches applied so far, each in its own transaction.
+    pub batches_done: usize,
+}
+
+/// One batch of a sync, applied in one transaction.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncBatch<'a> {
+    pub sync_id: &'a str,
+    /// Batches are numbered from 0; one applied before is not applied again.
+    pub batch_no: usize,
+    pub rows: &'a [SyncRow],
+    /// For a snapshot's last batch: the location and every item the snapshot listed; the
+    /// location's other positions are counted as zero.
+    pub unlisted: Option<(&'a LocationCode, &'a std::collections::BTreeSet<Sku>)>,
+    pub last: bool,
+    pub actor: &'a str,
+    pub now_ms: i64,
+}
+
+/// How a sync starts.
+#[derive(Debug)]
+pub enum SyncStart {
+    /// First time: the report as it starts.
+    New(SyncReport),
+    /// A sync cut short before: carry on after its applied batches.
+    Resume(SyncReport),
+    /// Done before with the same content: its report.
+    Done(SyncReport),
+    /// The id was used with different content.
+    Mismatch,
+}
+
 /// Something that happened, from the events table (the outbox webhooks will read).
 #[derive(Debug, Clone)]
 pub struct EventRecord {

@@ -3,10 +3,12 @@
 //! - `serve` — run the HTTP API (with `--demo`, load the demo network on first start).
 //! - `check` — verify the store's invariants; non-zero exit when one is broken.
 //! - `bench` — drive a running server with realistic orders and print rates and latencies.
+//! - `import inventory` — sync stock from a CSV file, with a progress bar.
 
 mod bench;
 mod check;
 mod database;
+mod import;
 mod serve;
 
 use std::process::ExitCode;
@@ -28,6 +30,9 @@ enum Command {
     Check(check::CheckArgs),
     /// Place realistic orders against a running server and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Check(args) => check::run(args).await,
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Import(command) => import::run(command).await,
         }
     });
     match result {

@@ -13,18 +13,22 @@ pub mod order_body;
 pub mod order_view;
 pub mod orders;
 pub mod supply;
+pub mod sync;
 
 use std::sync::Arc;
 
 use ordo_app::App;
 use utoipa_axum::router::OpenApiRouter;
 
-pub fn v1() -> OpenApiRouter<Arc<App>> {
+pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .nest("/v1/locations", locations::router())
         .nest("/v1/items", items::router())
         .nest("/v1/inventory/thresholds", alerts::thresholds_router())
-        .nest("/v1/inventory", inventory::router())
+        .nest(
+            "/v1/inventory",
+            inventory::router().merge(sync::router(sync_body_max_bytes)),
+        )
         .nest("/v1/events", alerts::events_router())
         .nest("/v1/availability", availability::router())
         .nest(

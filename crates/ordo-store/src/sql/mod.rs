@@ -21,6 +21,7 @@ mod rows;
 mod seed;
 mod stock;
 mod supply;
+mod sync;
 
 use std::time::Duration;
 
@@ -470,6 +471,23 @@ impl Store for SqlStore {
         retrying!(supply::step_inbound(
             self, id, receipts, actor, now_ms, deciders
         ))
+    }
+
+    async fn begin_sync(
+        &self,
+        initial: &SyncReport,
+        request_hash: &str,
+        now_ms: i64,
+    ) -> StoreResult<SyncStart> {
+        retrying!(sync::begin(self, initial, request_hash, now_ms))
+    }
+
+    async fn sync_batch(
+        &self,
+        batch: &SyncBatch<'_>,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<SyncReport> {
+        retrying!(sync::batch(self, batch, deciders))
     }
 
     async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()> {

@@ -134,16 +134,39 @@ impl StockWork {
         deciders: &Deciders<'_>,
         reason: &str,
     ) -> StoreResult<()> {
-        let risen: BTreeSet<Sku> = self
+        self.fill_backorders_of(conn, deciders, &BTreeSet::new(), reason)
+            .await
+    }
+
+    /// Like [`fill_backorders`](Self::fill_backorders), for `extra` items too: those whose
+    /// reserved units a count took, so their orders may be routed again.
+    pub async fn fill_backorders_of(
+        &mut self,
+        conn: &mut AnyConnection,
+        deciders: &Deciders<'_>,
+        extra: &BTreeSet<Sku>,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let mut risen: BTreeSet<Sku> = self
             .book
             .changed()
             .filter(|c| c.now.available() > c.loaded.map_or(0, Position::available))
             .map(|c| c.now.sku.clone())
             .collect();
+        risen.extend(extra.iter().cloned());
         if risen.is_empty() {
             return Ok(());
         }
-        let ids = waiting_order_ids(conn, self.backend, &risen).await?;
+        let mut ids = waiting_order_ids(conn, self.backend, &risen).await?;
+        for (order, _) in &self.orders {
+            let waits = order
+                .lines
+                .iter()
+                .any(|l| l.quantities.backordered > 0 && risen.contains(&l.sku));
+            if waits && !ids.contains(&order.id) {
+                ids.push(order.id.clone());
+            }
+        }
         if ids.is_empty() {
             return Ok(());
         }

@@ -1,0 +1,244 @@
+//! `POST /v1/inventory/sync`: stock from a WMS or store system, as JSON or a CSV upload, in
+//! batches under a sync id.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ordo_app::orders::request_hash;
+use ordo_app::sync::{RawRow, SyncRequest, parse_csv, parse_row, parse_sync_id};
+use ordo_app::{App, SyncMode, SyncReport};
+use ordo_domain::auth::Action;
+use ordo_domain::field::FieldErrors;
+use ordo_domain::values::LocationCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::orders::IDEMPOTENT_REPLAYED;
+use crate::extract::{Caller, from_document, json_document};
+use crate::problem::{ApiError, ApiResult, Problem};
+
+pub fn router(body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
+    OpenApiRouter::new()
+        .routes(routes!(sync))
+        .layer(DefaultBodyLimit::max(body_max_bytes))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncBody {
+    /// Names this sync: sending it again answers with the same report.
+    #[schema(required = true, example = "wms-2026-11-22T06:00")]
+    pub sync_id: Option<String>,
+    /// `snapshot` (the location's full stock: positions not listed count as zero) or
+    /// `delta` (signed changes).
+    #[schema(required = true, example = "snapshot")]
+    pub mode: Option<String>,
+    /// The snapshot's location; for deltas, the default for rows that name none.
+    #[schema(example = "WH-HAM")]
+    pub location: Option<String>,
+    #[schema(required = true)]
+    pub rows: Option<Vec<SyncRowBody>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SyncRowBody {
+    pub location: Option<String>,
+    #[schema(required = true, example = "TEE-BLK-M")]
+    pub sku: Option<String>,
+    /// Snapshot: counted units, sellable or not.
+    pub on_hand: Option<Value>,
+    /// Snapshot: of on hand, the damaged units (unchanged when absent).
+    pub damaged: Option<Value>,
+    /// Snapshot: of on hand, the units on quality hold (unchanged when absent).
+    pub quality_hold: Option<Value>,
+    /// Delta: the signed change of sellable on hand.
+    pub delta: Option<Value>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// For a CSV upload: the sync's id.
+    pub sync_id: Option<String>,
+    /// For a CSV upload: `snapshot` or `delta`.
+    pub mode: Option<String>,
+    /// For a CSV upload: the snapshot's location, or the deltas' default.
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncReportView {
+    pub sync_id: String,
+    pub mode: String,
+    pub completed: bool,
+    pub rows_received: usize,
+    pub rows_applied: usize,
+    pub rows_rejected: usize,
+    /// Every row not applied, with its reason.
+    #[schema(value_type = Vec<Object>)]
+    pub rejected: Vec<Value>,
+    /// Counts that left fewer sellable units than were reserved, and the reservations that
+    /// gave units back (holds, then the newest orders, then transfers); those orders were
+    /// routed again or wait as backorders.
+    #[schema(value_type = Vec<Object>)]
+    pub shortfalls: Vec<Value>,
+}
+
+impl From<SyncReport> for SyncReportView {
+    fn from(r: SyncReport) -> Self {
+        Self {
+            sync_id: r.sync_id,
+            mode: r.mode.as_str().into(),
+            completed: r.completed,
+            rows_received: r.rows_received,
+            rows_applied: r.rows_applied,
+            rows_rejected: r.rejected.len(),
+            rejected: r.rejected.iter().map(|x| json!({ "row": x.row, "sku": x.sku, "location": x.location, "reason": x.reason })).collect(),
+            shortfalls: r
+                .shortfalls
+                .iter()
+                .map(|s| {
+                    let given: Vec<Value> = s
+                        .given_back
+                        .iter()
+                        .map(|g| json!({ "owner": g.owner.as_str(), "id": g.owner_id, "line": g.line_no, "units": g.units }))
+                        .collect();
+                    json!({ "row": s.row, "sku": s.sku, "location": s.location, "sellable": s.sellable, "reserved_before": s.reserved_before, "given_back": given })
+                })
+                .collect(),
+        }
+    }
+}
+
+fn text(v: &Option<Value>) -> Option<String> {
+    v.as_ref().map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+/// Parses the sync's id, mode and location, naming what is wrong.
+fn parse_head(
+    sync_id: Option<String>,
+    mode: Option<String>,
+    location: Option<String>,
+) -> Result<(String, SyncMode, Option<LocationCode>), ApiError> {
+    let mut e = FieldErrors::new();
+    let sync_id = e.required("sync_id", sync_id, |s| parse_sync_id(&s));
+    let mode = e.required("mode", mode, |m| SyncMode::parse(&m));
+    let location = e.optional("location", location, |l| LocationCode::parse(&l));
+    match (sync_id, mode, location) {
+        (Some(sync_id), Some(mode), Some(location)) => Ok((sync_id, mode, location)),
+        _ => Err(ApiError::invalid(e)),
+    }
+}
+
+async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("text/csv") {
+        let query = Query::<SyncQuery>::try_from_uri(request.uri())
+            .map_err(|e| ApiError::field("query", e.body_text()))?
+            .0;
+        let (sync_id, mode, location) = parse_head(query.sync_id, query.mode, query.location)?;
+        let bytes = Bytes::from_request(request, &()).await.map_err(|r| {
+            ApiError::new(
+                r.status(),
+                "body-too-large",
+                "Body too large",
+                "the CSV exceeds sync_body_max_bytes",
+            )
+        })?;
+        let csv = std::str::from_utf8(&bytes)
+            .map_err(|_| ApiError::field("body", "must be UTF-8 text"))?;
+        let (rows, rejected) =
+            parse_csv(csv, mode, location.as_ref()).map_err(ApiError::invalid)?;
+        let identity = format!(
+            "{}\n{}\n{csv}",
+            mode.as_str(),
+            location.as_ref().map_or("", |l| l.as_str())
+        );
+        let request_hash = request_hash(&Value::String(identity));
+        return Ok(SyncRequest {
+            sync_id,
+            mode,
+            location,
+            rows,
+            rejected,
+            request_hash,
+        });
+    }
+    let document = json_document(request, &()).await?;
+    let body: SyncBody = from_document(&document)?;
+    let (sync_id, mode, location) = parse_head(body.sync_id, body.mode, body.location)?;
+    let raw_rows = body
+        .rows
+        .ok_or_else(|| ApiError::field("rows", "is required"))?;
+    if raw_rows.len() > app.limits().sync_rows_max {
+        return Err(ApiError::field(
+            "rows",
+            format!("must hold at most {} rows", app.limits().sync_rows_max),
+        ));
+    }
+    let mut rows = Vec::with_capacity(raw_rows.len());
+    let mut rejected = Vec::new();
+    for (i, r) in raw_rows.iter().enumerate() {
+        let raw = RawRow {
+            location: r.location.clone(),
+            sku: r.sku.clone(),
+            on_hand: text(&r.on_hand),
+            damaged: text(&r.damaged),
+            quality_hold: text(&r.quality_hold),
+            delta: text(&r.delta),
+        };
+        match parse_row(i + 1, &raw, mode, location.as_ref()) {
+            Ok(row) => rows.push(row),
+            Err(reject) => rejected.push(reject),
+        }
+    }
+    Ok(SyncRequest {
+        sync_id,
+        mode,
+        location,
+        rows,
+        rejected,
+        request_hash: request_hash(&document),
+    })
+}
+
+/// Sync stock from a WMS or store system: a location's full snapshot (positions it does not
+/// list count as zero) or deltas, as JSON or as a `text/csv` upload (`sync_id`, `mode` and
+/// `location` then go in the query). Rows are applied in batches, one transaction each; bad
+/// rows are rejected one by one with their reasons. A count that leaves fewer sellable units
+/// than are reserved is reported, and the orders that lose units are routed again or
+/// backordered. Sending the same sync again answers with its report.
+#[utoipa::path(post, path = "/sync", tag = "inventory", params(SyncQuery), request_body = SyncBody,
+    responses((status = 200, body = SyncReportView), (status = 413, body = Problem), (status = 422, body = Problem)))]
+async fn sync(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    request: Request,
+) -> ApiResult<Response> {
+    let principal = caller.require(Action::Administer)?.clone();
+    let sync = read_request(&app, request).await?;
+    let (report, replayed) = app
+        .sync_inventory(sync, &principal.actor(), &mut |_, _| {})
+        .await?;
+    let mut response = (StatusCode::OK, axum::Json(SyncReportView::from(report))).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}

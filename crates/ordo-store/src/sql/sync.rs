@@ -1,0 +1,393 @@
+//! Bulk stock sync from a WMS or a store system: a full snapshot of a location, or deltas.
+//! Each batch of rows is one transaction, which also records the sync's progress, so that a
+//! sync cut short resumes where it stopped and a finished one answers with its report. A
+//! snapshot that leaves fewer sellable units than are reserved takes units back — checkout
+//! holds first, then the newest orders, then transfers — and the orders are routed again or
+//! wait as backorders; every such case is in the report.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, Connection, Row};
+
+use ordo_domain::inventory::{Cause, Movement, Position, StockState};
+use ordo_domain::order::return_to_waiting;
+use ordo_domain::reservation::{GivenBack, ReservationOwner, shrink_to_fit};
+use ordo_domain::values::{LocationCode, Sku};
+
+use super::args::Sql;
+use super::rows::{self, RESERVATION_COLUMNS};
+use super::stock::{StockWork, existing};
+use super::{SqlStore, orders};
+use crate::error::{StoreError, StoreResult, corrupt};
+use crate::types::*;
+
+pub(crate) async fn begin(
+    store: &SqlStore,
+    initial: &SyncReport,
+    request_hash: &str,
+    now_ms: i64,
+) -> StoreResult<SyncStart> {
+    let mut conn = store.write.acquire().await?;
+    let row = sqlx::query("SELECT request_hash, report FROM inventory_syncs WHERE id = $1")
+        .bind(initial.sync_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = row {
+        let hash: String = row.try_get(0)?;
+        if hash != request_hash {
+            return Ok(SyncStart::Mismatch);
+        }
+        let report = report_from_json(&row.try_get::<String, _>(1)?)?;
+        return Ok(if report.completed {
+            SyncStart::Done(report)
+        } else {
+            SyncStart::Resume(report)
+        });
+    }
+    sqlx::query("INSERT INTO inventory_syncs (id, request_hash, report, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(initial.sync_id.as_str())
+        .bind(request_hash)
+        .bind(report_json(initial).to_string())
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Contention("the sync started meanwhile".into()) } else { e.into() })?;
+    Ok(SyncStart::New(initial.clone()))
+}
+
+/// Applies batch number `batch_no` of a sync in one transaction, and answers the report so
+/// far. A batch applied before is not applied again.
+pub(crate) async fn batch(
+    store: &SqlStore,
+    batch: &SyncBatch<'_>,
+    deciders: &Deciders<'_>,
+) -> StoreResult<SyncReport> {
+    let SyncBatch {
+        sync_id,
+        batch_no,
+        rows,
+        unlisted,
+        last,
+        actor,
+        now_ms,
+    } = *batch;
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
+    sql.arg(sync_id).push(store.backend.lock_rows());
+    let stored = sql
+        .build()
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("sync {sync_id}")))?;
+    let mut report = report_from_json(&stored.try_get::<String, _>(0)?)?;
+    if report.completed || report.batches_done != batch_no {
+        return Ok(report);
+    }
+
+    let locations: BTreeSet<&str> = rows.iter().map(|r| r.location.as_str()).collect();
+    let skus: BTreeSet<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
+    let known_locations = existing(&mut tx, "locations", "code", locations).await?;
+    let known_items = existing(&mut tx, "items", "sku", skus).await?;
+    let mut valid = Vec::with_capacity(rows.len());
+    for row in rows {
+        if !known_locations.contains(row.location.as_str()) {
+            report.rejected.push(rejected(
+                row,
+                format!("no location has code {}", row.location),
+            ));
+        } else if !known_items.contains(row.sku.as_str()) {
+            report
+                .rejected
+                .push(rejected(row, format!("no item has SKU {}", row.sku)));
+        } else {
+            valid.push(row.clone());
+        }
+    }
+    let mut zeroed = Vec::new();
+    if let Some((location, listed)) = unlisted {
+        for sku in positions_at(&mut tx, location).await? {
+            if !listed.contains(&sku) {
+                zeroed.push((location.clone(), sku));
+            }
+        }
+    }
+
+    let mut work_skus: BTreeSet<Sku> = valid.iter().map(|r| r.sku.clone()).collect();
+    work_skus.extend(zeroed.iter().map(|(_, s)| s.clone()));
+    let mut work = StockWork::begin(&mut tx, store.backend, work_skus, now_ms).await?;
+    let reason = format!("sync {sync_id}");
+    let mut short_skus = BTreeSet::new();
+    let counts = valid
+        .iter()
+        .map(|r| (Some(r.row), r.location.clone(), r.sku.clone(), r.figures))
+        .chain(zeroed.into_iter().map(|(l, s)| {
+            (
+                None,
+                l,
+                s,
+                SyncFigures::Snapshot {
+                    on_hand: 0,
+                    damaged: Some(0),
+                    quality_hold: Some(0),
+                },
+            )
+        }));
+    for (row, location, sku, figures) in counts {
+        let cause = Cause {
+            at_ms: now_ms,
+            reason: Some(&reason),
+            reference: Some(sync_id),
+            actor,
+        };
+        let movement = match figures {
+            SyncFigures::Delta { delta } => Movement::Adjust {
+                delta,
+                state: StockState::Sellable,
+            },
+            SyncFigures::Snapshot {
+                on_hand,
+                damaged,
+                quality_hold,
+            } => {
+                let current = work
+                    .book
+                    .get(&location, &sku)
+                    .cloned()
+                    .unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
+                let (damaged, quality_hold) = (
+                    damaged.unwrap_or(current.damaged),
+                    quality_hold.unwrap_or(current.quality_hold),
+                );
+                let room = on_hand - damaged - quality_hold;
+                if room >= 0 && room < current.reserved {
+                    let given = make_room(&mut tx, &mut work, &location, &sku, room, cause).await?;
+                    short_skus.insert(sku.clone());
+                    report.shortfalls.push(Shortfall {
+                        row,
+                        sku: sku.to_string(),
+                        location: location.to_string(),
+                        sellable: room,
+                        reserved_before: current.reserved,
+                        given_back: given,
+                    });
+                }
+                Movement::Count {
+                    on_hand,
+                    safety_stock: None,
+                    damaged: Some(damaged),
+                    quality_hold: Some(quality_hold),
+                }
+            }
+        };
+        match work.book.apply(&location, &sku, movement, cause) {
+            Ok(entry) => {
+                work.ledger.push(entry);
+                if row.is_some() {
+                    report.rows_applied += 1;
+                }
+            }
+            Err(refusal) => report.rejected.push(RejectedRow {
+                row: row.unwrap_or(0),
+                sku: sku.to_string(),
+                location: location.to_string(),
+                reason: refusal.to_string(),
+            }),
+        }
+    }
+    work.fill_backorders_of(
+        &mut tx,
+        deciders,
+        &short_skus,
+        "routed again after a stock count",
+    )
+    .await?;
+    work.finish(&mut tx).await?;
+    report.rejected.sort_by_key(|r| r.row);
+    report.batches_done += 1;
+    report.completed = last;
+    sqlx::query("UPDATE inventory_syncs SET report = $1 WHERE id = $2")
+        .bind(report_json(&report).to_string())
+        .bind(sync_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+async fn positions_at(conn: &mut AnyConnection, location: &LocationCode) -> StoreResult<Vec<Sku>> {
+    let rows = sqlx::query(
+        "SELECT sku FROM inventory_positions WHERE location = $1 AND on_hand > 0 ORDER BY sku",
+    )
+    .bind(location.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| rows::sku(r, "sku")).collect()
+}
+
+fn rejected(row: &SyncRow, reason: String) -> RejectedRow {
+    RejectedRow {
+        row: row.row,
+        sku: row.sku.to_string(),
+        location: row.location.to_string(),
+        reason,
+    }
+}
+
+/// Takes reserved units at one position back until the rest fits in `room`; orders that gave
+/// units have them waiting again, transfers carry fewer units.
+async fn make_room(
+    conn: &mut AnyConnection,
+    work: &mut StockWork,
+    location: &LocationCode,
+    sku: &Sku,
+    room: i64,
+    cause: Cause<'_>,
+) -> StoreResult<Vec<GivenBack>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE sku = $1 AND location = $2 AND status = 'held'"
+    )))
+    .bind(sku.as_str())
+    .bind(location.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut held = rows
+        .iter()
+        .map(rows::reservation)
+        .collect::<StoreResult<Vec<_>>>()?;
+    work.overlay(&mut held);
+    held.retain(|r| r.status == ordo_domain::reservation::ReservationStatus::Held);
+    let (given, ledger) = shrink_to_fit(&mut held, room, &mut work.book, cause)
+        .map_err(|e| StoreError::Corrupt(format!("making room at {sku}@{location}: {e}")))?;
+    work.ledger.extend(ledger);
+    work.reservations.extend(held);
+    for g in &given {
+        match g.owner {
+            ReservationOwner::Order => {
+                if work.order_mut(&g.owner_id).is_none() {
+                    let loaded = orders::load_orders(
+                        conn,
+                        std::slice::from_ref(&g.owner_id),
+                        work.backend.lock_rows(),
+                    )
+                    .await?;
+                    for record in loaded {
+                        let seq = record.order.event_seq;
+                        work.orders.push((record.order, seq));
+                    }
+                }
+                let (now, actor) = (work.now_ms, cause.actor.to_string());
+                if let Some(order) = work.order_mut(&g.owner_id) {
+                    let event = return_to_waiting(
+                        order,
+                        g.line_no,
+                        g.units,
+                        location.as_str(),
+                        now,
+                        &actor,
+                    )
+                    .map_err(|e| {
+                        StoreError::Corrupt(format!(
+                            "returning units of {} to waiting: {e}",
+                            g.owner_id
+                        ))
+                    })?;
+                    work.order_events.push(event);
+                }
+            }
+            ReservationOwner::Transfer => {
+                let mut sql = Sql::new("UPDATE transfer_lines SET quantity = quantity - ");
+                sql.arg(g.units)
+                    .push(" WHERE transfer_id = ")
+                    .arg(g.owner_id.as_str())
+                    .push(" AND line_no = ")
+                    .arg(g.line_no);
+                sql.build().execute(&mut *conn).await?;
+            }
+            // A hold simply holds less; taking it over gives the order what is left.
+            ReservationOwner::Hold => {}
+        }
+    }
+    Ok(given)
+}
+
+fn report_json(r: &SyncReport) -> Value {
+    let rejected: Vec<Value> = r
+        .rejected
+        .iter()
+        .map(|x| json!({ "row": x.row, "sku": x.sku, "location": x.location, "reason": x.reason }))
+        .collect();
+    let shortfalls: Vec<Value> = r
+        .shortfalls
+        .iter()
+        .map(|s| {
+            let given: Vec<Value> = s
+                .given_back
+                .iter()
+                .map(|g| json!({ "reservation_id": g.reservation_id, "owner": g.owner.as_str(), "owner_id": g.owner_id, "line": g.line_no, "units": g.units }))
+                .collect();
+            json!({ "row": s.row, "sku": s.sku, "location": s.location, "sellable": s.sellable, "reserved_before": s.reserved_before, "given_back": given })
+        })
+        .collect();
+    json!({
+        "sync_id": r.sync_id, "mode": r.mode.as_str(), "completed": r.completed, "rows_received": r.rows_received,
+        "rows_applied": r.rows_applied, "rejected": rejected, "shortfalls": shortfalls, "batches_done": r.batches_done,
+    })
+}
+
+fn report_from_json(raw: &str) -> StoreResult<SyncReport> {
+    let v: Value = corrupt(
+        "sync report",
+        serde_json::from_str(raw).map_err(|e| e.to_string()),
+    )?;
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let count = |v: &Value| v.as_u64().unwrap_or(0) as usize;
+    Ok(SyncReport {
+        sync_id: text(&v["sync_id"]),
+        mode: corrupt(
+            "sync mode",
+            SyncMode::parse(v["mode"].as_str().unwrap_or_default()),
+        )?,
+        completed: v["completed"].as_bool().unwrap_or(false),
+        rows_received: count(&v["rows_received"]),
+        rows_applied: count(&v["rows_applied"]),
+        rejected: v["rejected"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|x| RejectedRow {
+                row: count(&x["row"]),
+                sku: text(&x["sku"]),
+                location: text(&x["location"]),
+                reason: text(&x["reason"]),
+            })
+            .collect(),
+        shortfalls: v["shortfalls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| Shortfall {
+                row: s["row"].as_u64().map(|r| r as usize),
+                sku: text(&s["sku"]),
+                location: text(&s["location"]),
+                sellable: s["sellable"].as_i64().unwrap_or(0),
+                reserved_before: s["reserved_before"].as_i64().unwrap_or(0),
+                given_back: s["given_back"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|g| GivenBack {
+                        reservation_id: text(&g["reservation_id"]),
+                        owner: ReservationOwner::parse(g["owner"].as_str().unwrap_or_default())
+                            .unwrap_or(ReservationOwner::Order),
+                        owner_id: text(&g["owner_id"]),
+                        line_no: g["line"].as_u64().unwrap_or(0) as u32,
+                        units: g["units"].as_i64().unwrap_or(0),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        batches_done: count(&v["batches_done"]),
+    })
+}

@@ -1,0 +1,152 @@
+//! `ordo import inventory FILE.csv`: a bulk stock sync from a file, straight into the store,
+//! with a progress bar.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use ordo_app::orders::request_hash;
+use ordo_app::sync::{SyncRequest, parse_csv, parse_sync_id};
+use ordo_app::{App, Limits, SyncMode, SystemClock};
+use ordo_domain::values::LocationCode;
+
+use crate::database::DatabaseArgs;
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Sync stock from a CSV file: a location's full snapshot, or deltas.
+    Inventory(InventoryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InventoryArgs {
+    /// The CSV file. Header: `sku,on_hand[,damaged,quality_hold]` for a snapshot,
+    /// `sku,delta` for deltas, with a `location` column unless --location is given.
+    file: PathBuf,
+    /// `snapshot` (the location's full stock; what the file does not list counts as zero) or
+    /// `delta` (signed changes).
+    #[arg(long, default_value = "snapshot")]
+    mode: String,
+    /// The snapshot's location, or the deltas' default.
+    #[arg(long)]
+    location: Option<String>,
+    /// Names the sync; importing it again answers with the same report. Defaults to one
+    /// derived from the file's content, so the same file is applied once.
+    #[arg(long)]
+    sync_id: Option<String>,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
+    let ImportCommand::Inventory(args) = command;
+    let mode = SyncMode::parse(&args.mode).map_err(|m| format!("--mode {m}"))?;
+    let location = args
+        .location
+        .as_deref()
+        .map(LocationCode::parse)
+        .transpose()
+        .map_err(|m| format!("--location {m}"))?;
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let (rows, rejected) = parse_csv(&text, mode, location.as_ref())
+        .map_err(|e| format!("{}: {e}", args.file.display()))?;
+    // A snapshot names one location: from --location, or the one every row agrees on.
+    let location = match (mode, location) {
+        (SyncMode::Snapshot, None) => {
+            let mut named: Vec<&LocationCode> = rows.iter().map(|r| &r.location).collect();
+            named.sort();
+            named.dedup();
+            match named.as_slice() {
+                [one] => Some((*one).clone()),
+                _ => return Err(
+                    "a snapshot covers one location: give --location or a file with one location"
+                        .into(),
+                ),
+            }
+        }
+        (_, location) => location,
+    };
+    let identity = format!(
+        "{}\n{}\n{text}",
+        mode.as_str(),
+        location.as_ref().map_or("", |l| l.as_str())
+    );
+    let content_hash = request_hash(&serde_json::Value::String(identity));
+    let sync_id = match args.sync_id {
+        Some(id) => parse_sync_id(&id).map_err(|m| format!("--sync-id {m}"))?,
+        None => format!("file:{}", &content_hash[..32]),
+    };
+    let total = rows.len();
+    let request = SyncRequest {
+        sync_id,
+        mode,
+        location,
+        rows,
+        rejected,
+        request_hash: content_hash,
+    };
+
+    let store = args.database.open().await?;
+    let app = Arc::new(App::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        Limits::default(),
+    ));
+    let bar = ProgressBar::new(total as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed} ({eta} left)")
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
+    );
+    let result = app
+        .sync_inventory(request, "cli:import", &mut |done, _| {
+            bar.set_position(done as u64)
+        })
+        .await;
+    bar.finish_and_clear();
+    app.shutdown().await;
+    let (report, replayed) = result.map_err(|e| e.to_string())?;
+
+    println!(
+        "sync {}{}: {} rows received, {} applied, {} rejected, {} short of reserved",
+        report.sync_id,
+        if replayed {
+            " (already applied; its report)"
+        } else {
+            ""
+        },
+        report.rows_received,
+        report.rows_applied,
+        report.rejected.len(),
+        report.shortfalls.len()
+    );
+    for r in &report.rejected {
+        println!(
+            "rejected row {}: {} at {}: {}",
+            r.row, r.sku, r.location, r.reason
+        );
+    }
+    for s in &report.shortfalls {
+        let orders: Vec<String> = s
+            .given_back
+            .iter()
+            .map(|g| format!("{} {} gave {}", g.owner.as_str(), g.owner_id, g.units))
+            .collect();
+        println!(
+            "short {}@{}: {} sellable for {} reserved; {}",
+            s.sku,
+            s.location,
+            s.sellable,
+            s.reserved_before,
+            orders.join(", ")
+        );
+    }
+    Ok(if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
