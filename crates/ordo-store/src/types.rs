@@ -411,7 +411,7 @@ pub struct ShipCommand {
 /// One broken invariant found by [`crate::Store::check_invariants`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {
-    /// `position`, `reservation` or `order_line`.
+    /// `position`, `reservation`, `order_line`, `ledger` or `transfer`.
     pub kind: &'static str,
     /// What is broken: `SKU@LOCATION`, `ORDER#LINE`.
     pub subject: String,

@@ -221,9 +221,16 @@ on_both_backends! {
         assert_eq!(store.check_invariants().await.unwrap(), vec![]);
         ordo_testkit::db::execute(&db, "UPDATE inventory_positions SET reserved = 3 WHERE sku = 'A'").await;
         let breaches = store.check_invariants().await.unwrap();
-        assert_eq!(breaches.len(), 1, "{breaches:?}");
+        let kinds: Vec<&str> = breaches.iter().map(|b| b.kind).collect();
+        assert_eq!(kinds, vec!["position", "ledger"], "{breaches:?}");
         assert_eq!(breaches[0].subject, "A@NORTH");
         assert!(breaches[0].detail.contains("reserved is 3 but its held reservations sum to 2"));
+        assert!(breaches[1].detail.contains("the ledger adds up to 5 and 2"), "{breaches:?}");
+        ordo_testkit::db::execute(&db, "UPDATE inventory_positions SET reserved = 2, on_hand = 4 WHERE sku = 'A'").await;
+        let unexplained = store.check_invariants().await.unwrap();
+        assert_eq!(unexplained.len(), 1, "an on-hand figure the ledger does not explain: {unexplained:?}");
+        assert_eq!(unexplained[0].kind, "ledger");
+        ordo_testkit::db::execute(&db, "UPDATE inventory_positions SET on_hand = 5 WHERE sku = 'A'").await;
         ordo_testkit::db::execute(&db, "UPDATE order_lines SET qty_backordered = 1").await;
         assert!(store.check_invariants().await.unwrap().iter().any(|b| b.kind == "order_line"));
     }

@@ -61,6 +61,9 @@ on_both_backends! {
         let listed = app.get(ADMIN_KEY, "/v1/transfers?location=NORTH&status=received").await.body;
         assert_eq!(listed["items"].as_array().unwrap().len(), 1);
         app.assert_consistent().await;
+        ordo_testkit::db::execute(&app.db, &format!("UPDATE transfer_lines SET received = 7 WHERE transfer_id = '{id}'")).await;
+        let breaches = app.app.check().await.unwrap();
+        assert!(breaches.iter().any(|b| b.kind == "transfer" && b.detail.contains("shipped 6, received 7")), "{breaches:?}");
     }
 
     async fn a_receipt_fills_waiting_backorders_in_policy_order(backend: Backend) {

@@ -16,6 +16,8 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
     breaches.extend(orphan_reservations(store).await?);
     breaches.extend(line_quantities(store).await?);
     breaches.extend(line_allocations(store).await?);
+    breaches.extend(ledger(store).await?);
+    breaches.extend(transfers(store).await?);
     Ok(breaches)
 }
 
@@ -142,6 +144,74 @@ async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
                 detail: format!(
                     "allocated is {} but its held reservations sum to {}",
                     row.int("qty_allocated")?,
+                    row.int("held")?
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The ledger explains every figure: its deltas at each position add up to on hand and
+/// reserved.
+async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
+    let rows = sqlx::query(
+        "SELECT p.location, p.sku, p.on_hand, p.reserved, \
+                CAST(COALESCE(g.on_hand, 0) AS BIGINT) AS ledger_on_hand, \
+                CAST(COALESCE(g.reserved, 0) AS BIGINT) AS ledger_reserved \
+         FROM inventory_positions p \
+         LEFT JOIN (SELECT location, sku, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved \
+                    FROM inventory_ledger GROUP BY location, sku) g \
+                ON g.location = p.location AND g.sku = p.sku \
+         WHERE p.on_hand <> COALESCE(g.on_hand, 0) OR p.reserved <> COALESCE(g.reserved, 0) \
+         ORDER BY p.sku, p.location",
+    )
+    .fetch_all(&store.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Breach {
+                kind: "ledger",
+                subject: format!("{}@{}", row.text("sku")?, row.text("location")?),
+                detail: format!(
+                    "on hand {} and reserved {}, but the ledger adds up to {} and {}",
+                    row.int("on_hand")?,
+                    row.int("reserved")?,
+                    row.int("ledger_on_hand")?,
+                    row.int("ledger_reserved")?
+                ),
+            })
+        })
+        .collect()
+}
+
+/// A requested transfer holds exactly its lines at the source, a shipped one holds nothing
+/// there, and no line receives more than it shipped nor ships more than it asked for.
+async fn transfers(store: &SqlStore) -> StoreResult<Vec<Breach>> {
+    let rows = sqlx::query(
+        "SELECT t.id, t.status, l.line_no, l.quantity, l.shipped, l.received, \
+                CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
+         FROM transfers t JOIN transfer_lines l ON l.transfer_id = t.id \
+         LEFT JOIN (SELECT owner_id, line_no, SUM(quantity) AS held FROM reservations \
+                    WHERE status = 'held' AND owner_kind = 'transfer' \
+                    GROUP BY owner_id, line_no) r ON r.owner_id = t.id AND r.line_no = l.line_no \
+         WHERE (t.status = 'requested' AND l.quantity <> COALESCE(r.held, 0)) \
+            OR (t.status <> 'requested' AND COALESCE(r.held, 0) <> 0) \
+            OR l.received < 0 OR l.received > l.shipped OR l.shipped > l.quantity \
+         ORDER BY t.id, l.line_no",
+    )
+    .fetch_all(&store.read)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Breach {
+                kind: "transfer",
+                subject: format!("{}#{}", row.text("id")?, row.try_get::<i64, _>("line_no")?),
+                detail: format!(
+                    "{}: asked {}, shipped {}, received {}, {} units held at the source",
+                    row.text("status")?,
+                    row.int("quantity")?,
+                    row.int("shipped")?,
+                    row.int("received")?,
                     row.int("held")?
                 ),
             })
