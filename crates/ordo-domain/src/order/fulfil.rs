@@ -205,7 +205,7 @@ pub fn fill_backorders(
             });
         }
     }
-    order.promised_date = super::place::promised_date(order);
+    order.promised_date = super::dates::promised_date(order);
     order.updated_at_ms = context.now_ms;
     let allocations: Vec<_> = reservations
         .iter()

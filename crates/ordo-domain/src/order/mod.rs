@@ -1,9 +1,11 @@
 //! Orders: what the customer asked for, each line with its quantities by state.
 
 mod cancel;
+mod dates;
 mod fulfil;
 mod place;
 mod status;
+mod takeover;
 
 pub use cancel::{CancelDecision, CancelError, cancel};
 pub use fulfil::{

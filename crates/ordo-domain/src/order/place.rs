@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use serde_json::json;
 
+use super::dates::{line_date, preorder_date, promised_date};
+use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
 use crate::allocation::{
     ReserveFor, allocated_per_line, candidates, location_point, plan, reserve,
@@ -15,13 +17,11 @@ use crate::allocation::{
 use crate::channel::StockRules;
 use crate::field::FieldErrors;
 use crate::geo::{GeoPoint, geocode_postal};
-use crate::hold::{Hold, HoldStatus};
+use crate::hold::Hold;
 use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::promise::{
-    PromiseSource, Supply, TransitModel, promise_from, promise_from_supply, utc_date,
-};
-use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
+use crate::promise::{Supply, TransitModel, promise_from_supply, utc_date};
+use crate::reservation::{Reservation, ReservationOwner};
 use crate::routing::{RouteLine, Router};
 use crate::values::{LocationCode, Sku};
 
@@ -388,177 +388,6 @@ fn check_order<'a>(
     };
     errors.into_result()?;
     Ok(routing.unwrap_or_default())
-}
-
-/// Moves a live hold's units to the order's lines, as far as the lines want them; the rest go
-/// back to stock. Each of the hold's reservations is closed: its units now belong to an order
-/// reservation or are released. An expired or finished hold gives nothing: the order is
-/// placed as if it named none, and the note says so.
-fn take_over_hold(
-    input: &PlaceInput<'_>,
-    lines: &[RouteLine],
-    hold: &mut Hold,
-    held: &mut [Reservation],
-    book: &mut StockBook,
-    new_reservation_id: &mut dyn FnMut() -> String,
-) -> Result<(Vec<Reservation>, Vec<LedgerEntry>, serde_json::Value), PlaceRejection> {
-    let now = input.now_ms;
-    if !hold.is_active(now) {
-        let status = hold.status_at(now);
-        return Ok((
-            Vec::new(),
-            Vec::new(),
-            json!({ "hold": hold.id, "taken_over": false, "hold_status": status.as_str() }),
-        ));
-    }
-    let mut wanted: HashMap<u32, i64> = lines.iter().map(|l| (l.line_no, l.quantity)).collect();
-    let mut taken = Vec::new();
-    let mut released = Vec::new();
-    let cause = Cause {
-        at_ms: now,
-        reason: Some("hold taken over by an order"),
-        reference: Some(&hold.id),
-        actor: input.actor,
-    };
-    for r in held
-        .iter_mut()
-        .filter(|r| r.status == ReservationStatus::Held)
-    {
-        let line = lines
-            .iter()
-            .find(|l| l.sku == r.sku && wanted.get(&l.line_no).is_some_and(|w| *w > 0));
-        let units = match line {
-            Some(line) => {
-                let want = wanted.entry(line.line_no).or_insert(0);
-                let units = r.quantity.min(*want);
-                *want -= units;
-                taken.push(Reservation {
-                    id: new_reservation_id(),
-                    owner: ReservationOwner::Order,
-                    owner_id: input.order_id.to_string(),
-                    line_no: line.line_no,
-                    expires_at_ms: None,
-                    quantity: units,
-                    created_at_ms: now,
-                    updated_at_ms: now,
-                    ..r.clone()
-                });
-                units
-            }
-            None => 0,
-        };
-        let rest = r.quantity - units;
-        if rest > 0 {
-            let release = crate::inventory::Movement::Release { quantity: rest };
-            released.push(
-                book.apply(&r.location, &r.sku, release, cause)
-                    .map_err(|e| PlaceRejection::Internal(e.to_string()))?,
-            );
-        }
-        r.status = ReservationStatus::Released;
-        r.updated_at_ms = now;
-    }
-    hold.status = HoldStatus::Converted;
-    hold.order_id = Some(input.order_id.to_string());
-    hold.updated_at_ms = now;
-    let units: i64 = taken.iter().map(|r| r.quantity).sum();
-    Ok((
-        taken,
-        released,
-        json!({ "hold": hold.id, "taken_over": true, "units": units }),
-    ))
-}
-
-fn allocated_per_reservations(reservations: &[Reservation]) -> HashMap<u32, i64> {
-    let mut totals = HashMap::new();
-    for r in reservations {
-        *totals.entry(r.line_no).or_insert(0) += r.quantity;
-    }
-    totals
-}
-
-fn is_pickup(delivery: &Delivery) -> bool {
-    matches!(delivery, Delivery::Pickup { .. })
-}
-
-/// The date a preorder line arrives: the release date, shipped from the closest source.
-fn preorder_date(
-    release: Date,
-    sources: &[&Location],
-    destination: Option<GeoPoint>,
-    now_ms: i64,
-    transit: &dyn TransitModel,
-    delivery: &Delivery,
-) -> Option<Date> {
-    sources
-        .iter()
-        .map(|l| {
-            promise_from(
-                l,
-                Some(release),
-                destination,
-                now_ms,
-                PromiseSource::Preorder,
-                transit,
-            )
-        })
-        .map(|p| {
-            if is_pickup(delivery) {
-                p.ship_date
-            } else {
-                p.date
-            }
-        })
-        .min()
-}
-
-/// A line's expected date: the latest of its reservations' deliveries and, for units still
-/// waiting, the date already found for them (none found: no date).
-fn line_date(
-    line: &OrderLine,
-    reservations: &[Reservation],
-    locations: &[Location],
-    destination: Option<GeoPoint>,
-    now_ms: i64,
-    transit: &dyn TransitModel,
-    delivery: &Delivery,
-) -> Option<Date> {
-    let mut date = if line.quantities.backordered > 0 {
-        Some(line.expected_date?)
-    } else {
-        None
-    };
-    for r in reservations.iter().filter(|r| r.line_no == line.line_no) {
-        let location = locations.iter().find(|l| l.code == r.location)?;
-        let p = promise_from(
-            location,
-            None,
-            destination,
-            now_ms,
-            PromiseSource::Stock,
-            transit,
-        );
-        let arrives = if is_pickup(delivery) {
-            p.ship_date
-        } else {
-            p.date
-        };
-        date = Some(date.map_or(arrives, |d: Date| d.max(arrives)));
-    }
-    date
-}
-
-/// The order's promise: its latest line, if every line has a date.
-pub(crate) fn promised_date(order: &Order) -> Option<Date> {
-    order
-        .lines
-        .iter()
-        .filter(|l| l.quantities.ordered > l.quantities.cancelled + l.quantities.shipped)
-        .map(|l| l.expected_date)
-        .try_fold(None, |latest: Option<Date>, d| {
-            d.map(|d| Some(latest.map_or(d, |l| l.max(d))))
-        })
-        .flatten()
 }
 
 fn placement_events(

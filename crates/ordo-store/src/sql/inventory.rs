@@ -11,7 +11,8 @@ use super::SqlStore;
 use super::args::Sql;
 use super::catalog::finish_page;
 use super::rows;
-use super::stock::{StockWork, effective_positions_sql, existing};
+use super::stock::{StockWork, effective_positions_sql};
+use super::write::existing;
 use crate::error::{StoreError, StoreResult};
 use crate::types::*;
 

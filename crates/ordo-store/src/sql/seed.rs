@@ -6,7 +6,7 @@ use ordo_domain::inventory::{Cause, Movement, StockBook};
 
 use super::SqlStore;
 use super::catalog::{channel_inserts, item_inserts, location_inserts};
-use super::stock::{execute_all, ledger_inserts, write_book};
+use super::write::{execute_all, ledger_inserts, write_book};
 use crate::error::{StoreError, StoreResult};
 use crate::types::NetworkSeed;
 

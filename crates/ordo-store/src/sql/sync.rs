@@ -17,7 +17,8 @@ use ordo_domain::values::{LocationCode, Sku};
 
 use super::args::Sql;
 use super::rows::{self, RESERVATION_COLUMNS};
-use super::stock::{StockWork, existing};
+use super::stock::StockWork;
+use super::write::existing;
 use super::{SqlStore, orders};
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::*;

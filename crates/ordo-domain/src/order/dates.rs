@@ -1,0 +1,94 @@
+//! The dates an order promises: per line from its reservations or its waiting units, and for
+//! the order the latest of its open lines.
+
+use jiff::civil::Date;
+
+use super::{Delivery, Order, OrderLine};
+use crate::geo::GeoPoint;
+use crate::location::Location;
+use crate::promise::{PromiseSource, TransitModel, promise_from};
+use crate::reservation::Reservation;
+
+fn is_pickup(delivery: &Delivery) -> bool {
+    matches!(delivery, Delivery::Pickup { .. })
+}
+
+/// The date a preorder line arrives: the release date, shipped from the closest source.
+pub(super) fn preorder_date(
+    release: Date,
+    sources: &[&Location],
+    destination: Option<GeoPoint>,
+    now_ms: i64,
+    transit: &dyn TransitModel,
+    delivery: &Delivery,
+) -> Option<Date> {
+    sources
+        .iter()
+        .map(|l| {
+            promise_from(
+                l,
+                Some(release),
+                destination,
+                now_ms,
+                PromiseSource::Preorder,
+                transit,
+            )
+        })
+        .map(|p| {
+            if is_pickup(delivery) {
+                p.ship_date
+            } else {
+                p.date
+            }
+        })
+        .min()
+}
+
+/// A line's expected date: the latest of its reservations' deliveries and, for units still
+/// waiting, the date already found for them (none found: no date).
+pub(super) fn line_date(
+    line: &OrderLine,
+    reservations: &[Reservation],
+    locations: &[Location],
+    destination: Option<GeoPoint>,
+    now_ms: i64,
+    transit: &dyn TransitModel,
+    delivery: &Delivery,
+) -> Option<Date> {
+    let mut date = if line.quantities.backordered > 0 {
+        Some(line.expected_date?)
+    } else {
+        None
+    };
+    for r in reservations.iter().filter(|r| r.line_no == line.line_no) {
+        let location = locations.iter().find(|l| l.code == r.location)?;
+        let p = promise_from(
+            location,
+            None,
+            destination,
+            now_ms,
+            PromiseSource::Stock,
+            transit,
+        );
+        let arrives = if is_pickup(delivery) {
+            p.ship_date
+        } else {
+            p.date
+        };
+        date = Some(date.map_or(arrives, |d: Date| d.max(arrives)));
+    }
+    date
+}
+
+/// The order's promise: its latest line, if every line has a date.
+pub(crate) fn promised_date(order: &Order) -> Option<Date> {
+    order
+        .lines
+        .iter()
+        .filter(|l| l.quantities.ordered > l.quantities.cancelled + l.quantities.shipped)
+        .map(|l| l.expected_date)
+        .try_fold(None, |latest: Option<Date>, d| {
+            d.map(|d| Some(latest.map_or(d, |l| l.max(d))))
+        })
+        .flatten()
+}

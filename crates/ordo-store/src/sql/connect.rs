@@ -1,0 +1,108 @@
+//! Opening a [`SqlStore`]: pools and pragmas per backend, then migrations.
+
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+
+use super::{Backend, migrate};
+use crate::error::{StoreError, StoreResult};
+
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// PostgreSQL: connections in the pool. SQLite: read-only connections beside the writer.
+    pub connections_max: u32,
+    /// How long a transaction waits for a connection before giving up.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            connections_max: 8,
+            acquire_timeout_ms: 10_000,
+        }
+    }
+}
+
+pub struct SqlStore {
+    pub(in crate::sql) backend: Backend,
+    pub(in crate::sql) read: AnyPool,
+    pub(in crate::sql) write: AnyPool,
+}
+
+/// The writer: WAL so readers never wait for it; FULL so a commit that was answered survives a
+/// power cut (group commit pays for the fsync); a 64 MiB page cache and memory-mapped reads
+/// so hot pages stay off the disk path.
+const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; \
+     PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
+/// Readers: refuse writes outright, same cache and mapping as the writer.
+const SQLITE_READER_PRAGMAS: &str = "PRAGMA query_only = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;";
+
+impl SqlStore {
+    /// Connects to `sqlite://PATH` or `postgres://...` and brings the schema up to date.
+    pub async fn connect(url: &str, options: &StoreOptions, now_ms: i64) -> StoreResult<Self> {
+        sqlx::any::install_default_drivers();
+        let acquire_timeout = Duration::from_millis(options.acquire_timeout_ms);
+        let store = if url.starts_with("sqlite:") {
+            let url = sqlite_url(url);
+            let write = AnyPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(acquire_timeout)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_WRITER_PRAGMAS).await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await?;
+            let read = AnyPoolOptions::new()
+                .max_connections(options.connections_max.max(1))
+                .acquire_timeout(acquire_timeout)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(SQLITE_READER_PRAGMAS).await?;
+                        Ok(())
+                    })
+                })
+                .connect_lazy(&url)?;
+            Self {
+                backend: Backend::Sqlite,
+                read,
+                write,
+            }
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(options.connections_max.max(2))
+                .acquire_timeout(acquire_timeout)
+                .connect(url)
+                .await?;
+            Self {
+                backend: Backend::Postgres,
+                read: pool.clone(),
+                write: pool,
+            }
+        } else {
+            return Err(StoreError::Url(format!(
+                "'{url}' is neither sqlite://PATH nor postgres://USER@HOST/DATABASE"
+            )));
+        };
+        migrate::migrate(&store.write, store.backend, now_ms).await?;
+        Ok(store)
+    }
+}
+
+/// SQLite URLs create the file when it is missing, unless they say otherwise.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
