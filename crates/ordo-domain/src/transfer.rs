@@ -103,18 +103,36 @@ impl Transfer {
         actor: &str,
         new_id: &mut dyn FnMut() -> String,
     ) -> Result<(Transfer, Vec<Reservation>, Vec<LedgerEntry>), TransferError> {
-        let now = transfer.created_at_ms;
-        let mut trial = book.clone();
+        let mark = book.checkpoint();
+        match transfer.reserve_lines(book, actor, new_id) {
+            Ok((reservations, ledger)) => {
+                transfer.status = TransferStatus::Requested;
+                Ok((transfer, reservations, ledger))
+            }
+            Err(refusal) => {
+                book.rollback(mark);
+                Err(refusal)
+            }
+        }
+    }
+
+    fn reserve_lines(
+        &self,
+        book: &mut StockBook,
+        actor: &str,
+        new_id: &mut dyn FnMut() -> String,
+    ) -> Result<(Vec<Reservation>, Vec<LedgerEntry>), TransferError> {
+        let now = self.created_at_ms;
         let cause = Cause {
             at_ms: now,
             reason: Some("transfer requested"),
-            reference: Some(&transfer.id),
+            reference: Some(&self.id),
             actor,
         };
         let mut reservations = Vec::new();
         let mut ledger = Vec::new();
-        for line in &transfer.lines {
-            let available = trial.available(&transfer.from, &line.sku);
+        for line in &self.lines {
+            let available = book.available(&self.from, &line.sku);
             if line.quantity > available {
                 return Err(TransferError::Short {
                     sku: line.sku.to_string(),
@@ -122,21 +140,17 @@ impl Transfer {
                     available,
                 });
             }
-            ledger.push(trial.apply(
-                &transfer.from,
-                &line.sku,
-                Movement::Reserve {
-                    quantity: line.quantity,
-                },
-                cause,
-            )?);
+            let reserve = Movement::Reserve {
+                quantity: line.quantity,
+            };
+            ledger.push(book.apply(&self.from, &line.sku, reserve, cause)?);
             reservations.push(Reservation {
                 id: new_id(),
                 owner: ReservationOwner::Transfer,
-                owner_id: transfer.id.clone(),
+                owner_id: self.id.clone(),
                 line_no: line.line_no,
                 sku: line.sku.clone(),
-                location: transfer.from.clone(),
+                location: self.from.clone(),
                 quantity: line.quantity,
                 status: ReservationStatus::Held,
                 expires_at_ms: None,
@@ -144,9 +158,7 @@ impl Transfer {
                 updated_at_ms: now,
             });
         }
-        transfer.status = TransferStatus::Requested;
-        *book = trial;
-        Ok((transfer, reservations, ledger))
+        Ok((reservations, ledger))
     }
 
     /// The units leave the source: its reservations are committed.

@@ -6,13 +6,22 @@ use std::collections::HashMap;
 use super::position::{Cause, InventoryError, LedgerEntry, Movement, Position};
 use crate::values::{LocationCode, Sku};
 
+type Key = (LocationCode, Sku);
+
 /// Remembers each position's loaded figures so the store can write only what changed, and
-/// check that nobody else changed it meanwhile.
+/// check that nobody else changed it meanwhile. Every movement is journalled, so a decision
+/// that is refused halfway can be rolled back to a [`Checkpoint`] without copying the book.
 #[derive(Debug, Default, Clone)]
 pub struct StockBook {
-    positions: HashMap<(LocationCode, Sku), Position>,
-    loaded: HashMap<(LocationCode, Sku), Position>,
+    positions: HashMap<Key, Position>,
+    loaded: HashMap<Key, Position>,
+    /// Each movement's position as it was before (`None`: it did not exist yet).
+    undo: Vec<(Key, Option<Position>)>,
 }
+
+/// A point in a book's history that [`StockBook::rollback`] returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checkpoint(usize);
 
 /// A position the book changed: its figures now, and as loaded (`None` if it is new).
 pub struct ChangedPosition<'a> {
@@ -29,6 +38,7 @@ impl StockBook {
         Self {
             loaded: positions.clone(),
             positions,
+            undo: Vec::new(),
         }
     }
 
@@ -60,8 +70,27 @@ impl StockBook {
             .cloned()
             .unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
         let entry = position.apply(movement, cause)?;
-        self.positions.insert(key, position);
+        let before = self.positions.insert(key.clone(), position);
+        self.undo.push((key, before));
         Ok(entry)
+    }
+
+    /// The book as it is now, to roll back to.
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint(self.undo.len())
+    }
+
+    /// Undoes every movement applied since `to` was taken.
+    pub fn rollback(&mut self, to: Checkpoint) {
+        while self.undo.len() > to.0 {
+            let Some((key, before)) = self.undo.pop() else {
+                return;
+            };
+            match before {
+                Some(position) => self.positions.insert(key, position),
+                None => self.positions.remove(&key),
+            };
+        }
     }
 
     /// The positions whose figures differ from what was loaded.

@@ -7,7 +7,7 @@ mod book;
 mod position;
 
 pub use availability::{LocationAvailability, SkuAvailability, channel_available, summarize};
-pub use book::{ChangedPosition, StockBook};
+pub use book::{ChangedPosition, Checkpoint, StockBook};
 pub use position::{
     Cause, InventoryError, LedgerEntry, LedgerKind, Movement, Position, StockState, UNITS_MAX,
 };

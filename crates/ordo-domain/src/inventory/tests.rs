@@ -174,6 +174,41 @@ fn the_book_reports_only_changed_positions() {
 }
 
 #[test]
+fn a_rollback_undoes_every_movement_since_its_checkpoint_and_nothing_before() {
+    let (l, s, new_sku) = (code("L1"), sku("S1"), sku("S2"));
+    let mut book = StockBook::new([position(10, 0, 0)]);
+    book.apply(&l, &s, Movement::Reserve { quantity: 1 }, cause())
+        .unwrap();
+    let mark = book.checkpoint();
+    book.apply(&l, &s, Movement::Reserve { quantity: 4 }, cause())
+        .unwrap();
+    let arrive = Movement::Receive {
+        quantity: 3,
+        state: StockState::Sellable,
+    };
+    book.apply(&l, &new_sku, arrive, cause()).unwrap();
+    book.apply(&l, &s, Movement::Release { quantity: 2 }, cause())
+        .unwrap();
+    book.rollback(mark);
+    assert_eq!(
+        book.get(&l, &s).unwrap().reserved,
+        1,
+        "the movement before the checkpoint stays"
+    );
+    assert!(
+        book.get(&l, &new_sku).is_none(),
+        "a position made after it is gone"
+    );
+    assert_eq!(book.changed().count(), 1);
+    book.rollback(mark);
+    assert_eq!(
+        book.get(&l, &s).unwrap().reserved,
+        1,
+        "rolling back twice changes nothing"
+    );
+}
+
+#[test]
 fn a_channel_sells_only_what_its_rules_leave() {
     let per_location = vec![(code("A"), 10), (code("B"), 40), (code("C"), 7)];
     let rules = StockRules {

@@ -112,6 +112,23 @@ pub fn place(
     hold: Option<HoldToConvert<'_>>,
     new_reservation_id: &mut dyn FnMut() -> String,
 ) -> Result<Placement, PlaceRejection> {
+    let mark = book.checkpoint();
+    let placed = decide(input, context, book, hold, new_reservation_id);
+    if placed.is_err() {
+        book.rollback(mark);
+    }
+    placed
+}
+
+/// [`place`], leaving the book rolled back to the caller on rejection. The items, supply and
+/// hold are worked on as copies and written back only when the order is placed.
+fn decide(
+    input: &PlaceInput<'_>,
+    context: &mut PlaceContext<'_>,
+    book: &mut StockBook,
+    hold: Option<HoldToConvert<'_>>,
+    new_reservation_id: &mut dyn FnMut() -> String,
+) -> Result<Placement, PlaceRejection> {
     let draft = input.draft;
     let (sources, destination) = check_order(draft, context, hold.as_ref(), input.now_ms)
         .map_err(PlaceRejection::Invalid)?;
@@ -126,8 +143,6 @@ pub fn place(
         })
         .collect();
 
-    // Work on copies so that a refusal leaves everything as it was.
-    let mut trial_book = book.clone();
     let cause = Cause {
         at_ms: input.now_ms,
         reason: None,
@@ -146,7 +161,7 @@ pub fn place(
             &lines,
             &mut hold_copy,
             &mut held,
-            &mut trial_book,
+            book,
             new_reservation_id,
         )?;
         reservations.extend(taken);
@@ -163,7 +178,7 @@ pub fn place(
         })
         .filter(|l| l.quantity > 0)
         .collect();
-    let candidates = candidates(&sources, &remaining, &trial_book, context.rules);
+    let candidates = candidates(&sources, &remaining, book, context.rules);
     let routed = plan(&remaining, destination, &candidates, context.router)
         .map_err(PlaceRejection::Internal)?;
     let routed_per_line = allocated_per_line(&routed);
@@ -252,15 +267,9 @@ pub fn place(
         owner_id: input.order_id,
         expires_at_ms: None,
     };
-    let (routed_reservations, routed_ledger) = reserve(
-        &routed,
-        &lines,
-        owner,
-        &mut trial_book,
-        cause,
-        new_reservation_id,
-    )
-    .map_err(PlaceRejection::Internal)?;
+    let (routed_reservations, routed_ledger) =
+        reserve(&routed, &lines, owner, book, cause, new_reservation_id)
+            .map_err(PlaceRejection::Internal)?;
     reservations.extend(routed_reservations);
     ledger.extend(routed_ledger);
     for line in &mut order_lines {
@@ -297,7 +306,6 @@ pub fn place(
     let events = placement_events(&mut order, &reservations, input, hold_note)
         .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
 
-    *book = trial_book;
     *context.items = items;
     *context.supply = supply;
     if let (Some(h), Some((hold_copy, held))) = (hold, hold_after) {

@@ -23,6 +23,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "inventory_truth",
         sql: include_str!("../../migrations/sqlite/0002_inventory_truth.sql"),
     },
+    Migration {
+        version: 3,
+        name: "stock_lookups",
+        sql: include_str!("../../migrations/sqlite/0003_stock_lookups.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -35,6 +40,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "inventory_truth",
         sql: include_str!("../../migrations/postgres/0002_inventory_truth.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "stock_lookups",
+        sql: include_str!("../../migrations/postgres/0003_stock_lookups.sql"),
     },
 ];
 
