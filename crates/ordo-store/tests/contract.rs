@@ -11,6 +11,19 @@ use ordo_store::*;
 use ordo_testkit::fixtures::*;
 use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
 
+/// Leaves every unit unallocated, as a router holding stock back may.
+struct AllocatesNothing;
+
+impl ordo_domain::routing::Router for AllocatesNothing {
+    fn route(
+        &self,
+        _: &ordo_domain::routing::RouteRequest<'_>,
+        _: &[ordo_domain::routing::Candidate],
+    ) -> Vec<ordo_domain::routing::PlannedAllocation> {
+        Vec::new()
+    }
+}
+
 async fn store_with(
     backend: Backend,
     stock: &[(&str, &str, i64)],
@@ -233,5 +246,32 @@ on_both_backends! {
         ordo_testkit::db::execute(&db, "UPDATE inventory_positions SET on_hand = 5 WHERE sku = 'A'").await;
         ordo_testkit::db::execute(&db, "UPDATE order_lines SET qty_backordered = 1").await;
         assert!(store.check_invariants().await.unwrap().iter().any(|b| b.kind == "order_line"));
+    }
+
+    async fn a_line_the_router_leaves_waiting_is_dated_from_incoming_supply(backend: Backend) {
+        let Some(db) = TestDb::fresh(backend).await else { return };
+        let store = db.store().await;
+        let mut seed = small_network(&[("NORTH", "A", 10)]);
+        seed.items[0].allow_backorder = true;
+        store.load_network(&seed).await.unwrap();
+        let inbound = ordo_domain::inbound::Inbound {
+            id: "inb_1".into(),
+            kind: ordo_domain::inbound::InboundKind::PurchaseOrder,
+            location: code("SOUTH"),
+            supplier_reference: "PO-1".into(),
+            expected_date: ordo_domain::promise::parse_date("2030-01-10").unwrap(),
+            status: ordo_domain::inbound::InboundStatus::Open,
+            lines: vec![ordo_domain::inbound::InboundLine { line_no: 1, sku: sku("A"), quantity: 20, received: 0 }],
+            created_at_ms: CLOCK_START_MS,
+            updated_at_ms: CLOCK_START_MS,
+        };
+        store.create_inbound(&inbound).await.unwrap().unwrap();
+        let stingy = Deciders { router: &AllocatesNothing, transit: deciders().transit };
+        let outcome = store.place_orders(&[place_command("W-1", &[("A", 2)])], &stingy).await.unwrap().pop().unwrap();
+        let PlaceOutcome::Placed(record) = outcome else { panic!("{outcome:?}") };
+        let line = &record.order.lines[0];
+        assert_eq!(line.quantities.backordered, 2, "nothing was allocated although 10 were in stock");
+        assert!(line.expected_date.is_some_and(|d| d >= inbound.expected_date), "dated from the purchase order: {:?}", line.expected_date);
+        assert_eq!(store.check_invariants().await.unwrap(), vec![]);
     }
 }

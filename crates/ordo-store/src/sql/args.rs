@@ -128,11 +128,13 @@ impl Sql {
     }
 }
 
-/// Most arguments one statement carries. Both databases allow tens of thousands, but sqlx
-/// binds SQLite arguments in time that grows faster than their number: loading the demo's
+/// Most arguments one statement carries. Both databases allow tens of thousands, but SQLite
+/// looks up each `$N` placeholder in a list of the statement's names, at prepare and again at
+/// bind, so a statement's cost grows with the square of its arguments: loading the demo's
 /// 2,866 positions took 3.9 s in statements of 30,000 arguments and 0.42 s in statements of
-/// 600 (250 to 600 measured alike).
-pub(crate) const STATEMENT_ARGS_MAX: usize = 600;
+/// 600; placing orders (`scripts/bench.sh sqlite`) ran at 750–950 orders/s with 600, 1,030–1,100
+/// with 200 and 970–1,040 with 100.
+pub(crate) const STATEMENT_ARGS_MAX: usize = 200;
 
 /// Multi-row `INSERT` statements for `rows`, split so each stays under the argument limit.
 pub(crate) fn inserts(table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Vec<Sql> {

@@ -5,11 +5,14 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
+use ordo_domain::channel::StockRules;
 use ordo_domain::field::FieldErrors;
+use ordo_domain::inventory::{StockBook, channel_available};
+use ordo_domain::location::Location;
 use ordo_domain::order::{
-    HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement, place,
+    Delivery, HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement, place,
 };
-use ordo_domain::values::Sku;
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 use super::args::{Arg, Sql, inserts};
 use super::orders::{self, order_inserts};
@@ -50,11 +53,40 @@ enum Decided {
     Replay(String),
 }
 
+/// Which items' incoming supply a batch loads: placing needs it only to date units that
+/// must wait, so first only for the items that may run short.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SupplyScope {
+    MayRunShort,
+    Every,
+}
+
+/// A batch, decided first with the supply of the items that may run short; if an item
+/// thought safe had to wait after all (a router that leaves units unallocated), decided again
+/// with the supply of every item.
 async fn place_batch(
     store: &SqlStore,
     batch: &[PlaceCommand],
     deciders: &Deciders<'_>,
 ) -> StoreResult<Vec<PlaceOutcome>> {
+    match decide_batch(store, batch, deciders, SupplyScope::MayRunShort).await? {
+        Some(outcomes) => Ok(outcomes),
+        None => decide_batch(store, batch, deciders, SupplyScope::Every)
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::Corrupt("a batch with every item's supply asked for more".into())
+            }),
+    }
+}
+
+/// Decides and writes a batch in one transaction; `None` (nothing written) when an item whose
+/// supply was not loaded had units waiting.
+async fn decide_batch(
+    store: &SqlStore,
+    batch: &[PlaceCommand],
+    deciders: &Deciders<'_>,
+    scope: SupplyScope,
+) -> StoreResult<Option<Vec<PlaceOutcome>>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
     let now_ms = batch.iter().map(|c| c.now_ms).max().unwrap_or(0);
@@ -70,6 +102,11 @@ async fn place_batch(
         .flat_map(|c| c.draft.lines.iter().map(|l| l.sku.clone()))
         .collect();
     skus.extend(holds::skus_of(&mut tx, &hold_ids).await?);
+    // Reference data first: the fewer statements run while positions are locked, the less
+    // concurrent batches wait for each other.
+    let locations = load::locations(&mut tx).await?;
+    let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
+    let channel_rules = load::channel_rules(&mut tx, &channels).await?;
     let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
     let mut named_holds = holds::load_holds(&mut tx, &hold_ids, store.backend.lock_rows()).await?;
     for (_, reservations) in named_holds.values_mut() {
@@ -81,10 +118,11 @@ async fn place_batch(
         .flat_map(|c| c.draft.lines.iter().map(|l| &l.sku))
         .collect();
     let mut items = load::item_facts(&mut tx, &skus).await?;
-    let locations = load::locations(&mut tx).await?;
-    let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
-    let channel_rules = load::channel_rules(&mut tx, &channels).await?;
-    let mut supply = load::supply(&mut tx, &skus, &locations, deciders.transit).await?;
+    let dated: BTreeSet<&Sku> = match scope {
+        SupplyScope::Every => skus,
+        SupplyScope::MayRunShort => may_run_short(batch, &work.book, &locations, &channel_rules),
+    };
+    let mut supply = load::supply(&mut tx, &dated, &locations, deciders.transit).await?;
 
     let mut decided = Vec::with_capacity(batch.len());
     for command in batch {
@@ -176,6 +214,18 @@ async fn place_batch(
         }
     }
 
+    let undated = decided.iter().any(|d| match d {
+        Decided::Placed(p) => p
+            .order
+            .lines
+            .iter()
+            .any(|l| l.quantities.backordered > 0 && !l.preorder && !dated.contains(&l.sku)),
+        _ => false,
+    });
+    if undated {
+        return Ok(None);
+    }
+
     number_orders(store, &mut tx, &mut decided).await?;
     let placements: Vec<&Placement> = decided
         .iter()
@@ -220,7 +270,51 @@ async fn place_batch(
             }
         });
     }
-    Ok(outcomes)
+    Ok(Some(outcomes))
+}
+
+/// The items a batch may not find enough of. An item is safe when no order picks it up in a
+/// store and every channel of the batch may promise more of it, over the locations that ship,
+/// than the whole batch asks for.
+fn may_run_short<'a>(
+    batch: &'a [PlaceCommand],
+    book: &StockBook,
+    locations: &[Location],
+    channel_rules: &HashMap<ChannelCode, StockRules>,
+) -> BTreeSet<&'a Sku> {
+    let mut demand: HashMap<&Sku, i64> = HashMap::new();
+    let mut short = BTreeSet::new();
+    for command in batch {
+        for line in &command.draft.lines {
+            *demand.entry(&line.sku).or_default() += line.quantity;
+            if matches!(command.draft.delivery, Delivery::Pickup { .. }) {
+                short.insert(&line.sku);
+            }
+        }
+    }
+    let shipping: Vec<&Location> = locations.iter().filter(|l| l.ships()).collect();
+    for (sku, wanted) in demand {
+        let per_location: Vec<(LocationCode, i64)> = shipping
+            .iter()
+            .map(|l| (l.code.clone(), book.available(&l.code, sku)))
+            .collect();
+        let promisable = |rules: &StockRules| -> i64 {
+            channel_available(sku, &per_location, rules)
+                .iter()
+                .map(|(_, units)| units)
+                .sum()
+        };
+        let least = batch
+            .iter()
+            .filter_map(|c| channel_rules.get(&c.draft.channel))
+            .map(promisable)
+            .min()
+            .unwrap_or(0);
+        if least < wanted {
+            short.insert(sku);
+        }
+    }
+    short
 }
 
 /// Gives the batch's placed orders consecutive numbers in one statement, in the order they
