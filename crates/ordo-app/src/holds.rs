@@ -6,14 +6,12 @@ use std::time::Duration;
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::GeoPoint;
+use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::hold::HoldStatus;
 use ordo_domain::order::PlaceRejection;
-use ordo_domain::promise::TransitModel;
-use ordo_domain::routing::Router;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
-use ordo_store::{Deciders, HoldCommand, HoldRecord, Store};
+use ordo_store::{HoldCommand, HoldRecord, Store};
 use tokio::task::JoinHandle;
 
 use crate::App;
@@ -26,6 +24,7 @@ pub struct HoldRequest {
     pub lines: Vec<(Sku, i64)>,
     pub location: Option<LocationCode>,
     pub destination: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
     pub ttl_s: i64,
 }
 
@@ -53,6 +52,7 @@ impl App {
             lines: request.lines,
             location: request.location,
             destination: request.destination,
+            country: request.country,
             ttl_s: request.ttl_s,
             actor: principal.actor(),
             now_ms,
@@ -114,8 +114,7 @@ pub fn status_at(record: &HoldRecord, now_ms: i64) -> HoldStatus {
 pub(crate) fn start_sweeper(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
-    router: Arc<dyn Router>,
-    transit: Arc<dyn TransitModel>,
+    deciding: Arc<crate::Deciding>,
     interval_ms: u64,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -123,10 +122,7 @@ pub(crate) fn start_sweeper(
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let deciders = Deciders {
-                router: router.as_ref(),
-                transit: transit.as_ref(),
-            };
+            let deciders = deciding.deciders();
             match store.sweep_expired_holds(clock.now_ms(), &deciders).await {
                 Ok(0) => {}
                 Ok(released) => tracing::debug!(released, "released expired hold reservations"),

@@ -253,7 +253,7 @@ impl App {
         let wants_supply = request.by_date || request.destination.is_some();
         let context = if wants_supply {
             self.store
-                .promise_context(&request.skus, self.transit.as_ref())
+                .promise_context(&request.skus, self.transit())
                 .await?
         } else {
             PromiseContext::default()
@@ -313,7 +313,7 @@ impl App {
                     locations: &context.locations,
                     destination,
                     now_ms,
-                    transit: self.transit.as_ref(),
+                    transit: self.transit(),
                 };
                 earliest_promise(&stocked, &incoming, waiting, release, &scene)
             });

@@ -24,7 +24,7 @@ mod writer;
 use std::sync::{Arc, Mutex};
 
 use ordo_domain::promise::{DistanceBands, TransitModel};
-use ordo_domain::routing::{NearestRouter, Router};
+use ordo_domain::routing::Router;
 use ordo_store::{Deciders, Store};
 use tokio::task::JoinHandle;
 
@@ -50,34 +50,61 @@ pub struct App {
     limits: Limits,
     keys: auth::KeyCache,
     writer: OrderWriter,
-    router: Arc<dyn Router>,
-    transit: Arc<dyn TransitModel>,
+    deciding: Arc<Deciding>,
     sweeper: Mutex<Option<JoinHandle<()>>>,
 }
 
+/// What the app decides with, shared with its background tasks: the transit model, and the
+/// router that replaces routing profiles when the app was built with one.
+pub(crate) struct Deciding {
+    router: Option<Arc<dyn Router>>,
+    transit: Arc<dyn TransitModel>,
+}
+
+impl Deciding {
+    pub(crate) fn deciders(&self) -> Deciders<'_> {
+        Deciders {
+            router: self.router.as_deref(),
+            transit: self.transit.as_ref(),
+        }
+    }
+}
+
 impl App {
-    /// Builds the app with the nearest-location router and starts its order writer and hold
-    /// sweeper; call [`App::shutdown`] before dropping it.
+    /// Builds the app, routing each channel's orders by its routing profile, and starts its
+    /// order writer and hold sweeper; call [`App::shutdown`] before dropping it.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, limits: Limits) -> Self {
-        Self::with_router(store, clock, limits, Arc::new(NearestRouter))
+        Self::build(store, clock, limits, None)
     }
 
-    /// Builds the app with `router` deciding where orders are fulfilled.
+    /// Builds the app with `router` deciding where every order is fulfilled, in place of the
+    /// routing profiles.
     pub fn with_router(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         limits: Limits,
         router: Arc<dyn Router>,
     ) -> Self {
-        let transit: Arc<dyn TransitModel> = Arc::new(DistanceBands::default());
+        Self::build(store, clock, limits, Some(router))
+    }
+
+    fn build(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+        router: Option<Arc<dyn Router>>,
+    ) -> Self {
+        let deciding = Arc::new(Deciding {
+            router,
+            transit: Arc::new(DistanceBands::default()),
+        });
         let writers = match store.backend() {
             Backend::Sqlite => 1,
             Backend::Postgres => POSTGRES_WRITERS,
         };
         let writer = OrderWriter::start(
             store.clone(),
-            router.clone(),
-            transit.clone(),
+            deciding.clone(),
             writers,
             limits.order_batch_max,
             limits.order_queue_max,
@@ -85,8 +112,7 @@ impl App {
         let sweeper = holds::start_sweeper(
             store.clone(),
             clock.clone(),
-            router.clone(),
-            transit.clone(),
+            deciding.clone(),
             limits.hold_sweep_interval_ms,
         );
         Self {
@@ -95,22 +121,18 @@ impl App {
             limits,
             keys: Default::default(),
             writer,
-            router,
-            transit,
+            deciding,
             sweeper: Mutex::new(Some(sweeper)),
         }
     }
 
     /// The deciders transactions consult.
     fn deciders(&self) -> Deciders<'_> {
-        Deciders {
-            router: self.router.as_ref(),
-            transit: self.transit.as_ref(),
-        }
+        self.deciding.deciders()
     }
 
     pub fn transit(&self) -> &dyn TransitModel {
-        self.transit.as_ref()
+        self.deciding.transit.as_ref()
     }
 
     pub fn limits(&self) -> &Limits {

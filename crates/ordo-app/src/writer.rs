@@ -4,12 +4,11 @@
 
 use std::sync::Arc;
 
-use ordo_domain::promise::TransitModel;
-use ordo_domain::routing::Router;
-use ordo_store::{Deciders, PlaceCommand, PlaceOutcome, Store};
+use ordo_store::{PlaceCommand, PlaceOutcome, Store};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::Deciding;
 use crate::error::{AppError, AppResult};
 
 struct Job {
@@ -27,8 +26,7 @@ impl OrderWriter {
     /// commit batches side by side.
     pub(crate) fn start(
         store: Arc<dyn Store>,
-        router: Arc<dyn Router>,
-        transit: Arc<dyn TransitModel>,
+        deciding: Arc<Deciding>,
         writers: usize,
         batch_max: usize,
         queue_max: usize,
@@ -39,8 +37,7 @@ impl OrderWriter {
             .map(|_| {
                 tokio::spawn(run(
                     store.clone(),
-                    router.clone(),
-                    transit.clone(),
+                    deciding.clone(),
                     receiver.clone(),
                     batch_max.max(1),
                 ))
@@ -95,8 +92,7 @@ impl OrderWriter {
 
 async fn run(
     store: Arc<dyn Store>,
-    router: Arc<dyn Router>,
-    transit: Arc<dyn TransitModel>,
+    deciding: Arc<Deciding>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     batch_max: usize,
 ) {
@@ -118,11 +114,7 @@ async fn run(
         let (commands, replies): (Vec<PlaceCommand>, Vec<_>) =
             jobs.into_iter().map(|j| (j.command, j.reply)).unzip();
         metrics::histogram!("ordo_order_batch_size").record(commands.len() as f64);
-        let deciders = Deciders {
-            router: router.as_ref(),
-            transit: transit.as_ref(),
-        };
-        match store.place_orders(&commands, &deciders).await {
+        match store.place_orders(&commands, &deciding.deciders()).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));

@@ -5,12 +5,15 @@
 
 use std::collections::HashMap;
 
+use jiff::civil::Date;
+
 use crate::channel::StockRules;
-use crate::geo::{GeoPoint, geocode_postal};
+use crate::geo::{CountryCode, GeoPoint, geocode_postal};
 use crate::inventory::{Cause, LedgerEntry, Movement, StockBook, channel_available};
 use crate::location::Location;
+use crate::promise::{PromiseSource, TransitModel, promise_from};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
-use crate::routing::{Candidate, PlannedAllocation, RouteLine, RouteRequest, Router};
+use crate::routing::{Candidate, Explanation, PlannedAllocation, RouteLine, RouteRequest, Router};
 use crate::values::{LocationCode, Sku};
 
 /// Where a location is, from its coordinates or else its postal code.
@@ -21,13 +24,76 @@ pub fn location_point(location: &Location) -> Option<GeoPoint> {
         .or_else(|| geocode_postal(address.country, &address.postal_code))
 }
 
+/// What routing needs besides the stock: the router, the transit model, and how busy each
+/// location already is today.
+#[derive(Clone, Copy)]
+pub struct Routing<'a> {
+    pub router: &'a dyn Router,
+    pub transit: &'a dyn TransitModel,
+    /// Orders each location has taken today.
+    pub loads: &'a HashMap<LocationCode, i64>,
+}
+
+/// Where the goods go.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Destination<'a> {
+    pub point: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
+    pub region: Option<&'a str>,
+    /// Collected at the store rather than shipped.
+    pub pickup: bool,
+    /// The date the customer was promised, if any.
+    pub deliver_by: Option<Date>,
+}
+
+/// What candidates are built for besides stock.
+pub struct Scene<'a> {
+    pub destination: Option<GeoPoint>,
+    pub pickup: bool,
+    pub now_ms: i64,
+    pub transit: &'a dyn TransitModel,
+    pub loads: &'a HashMap<LocationCode, i64>,
+}
+
+/// Routes `lines` from `sources`: the candidates with their stock (after the channel's rules),
+/// and the router's plan, checked.
+pub fn route(
+    lines: &[RouteLine],
+    sources: &[&Location],
+    to: &Destination<'_>,
+    book: &StockBook,
+    rules: Option<&StockRules>,
+    routing: &Routing<'_>,
+    now_ms: i64,
+) -> Result<(Vec<Candidate>, Checked), String> {
+    let scene = Scene {
+        destination: to.point,
+        pickup: to.pickup,
+        now_ms,
+        transit: routing.transit,
+        loads: routing.loads,
+    };
+    let found = candidates(sources, lines, book, rules, &scene);
+    let request = RouteRequest {
+        lines,
+        destination: to.point,
+        country: to.country,
+        region: to.region,
+        deliver_by: to.deliver_by,
+        pickup: to.pickup,
+    };
+    let checked = plan(&request, &found, routing.router)?;
+    Ok((found, checked))
+}
+
 /// The candidates for these lines: each source with what it may promise of the lines' items,
-/// after the channel's rules when given.
+/// after the channel's rules when given, and when a parcel it ships now would arrive.
 pub fn candidates(
     sources: &[&Location],
     lines: &[RouteLine],
     book: &StockBook,
     rules: Option<&StockRules>,
+    scene: &Scene<'_>,
 ) -> Vec<Candidate> {
     let mut skus: Vec<&Sku> = lines.iter().map(|l| &l.sku).collect();
     skus.sort();
@@ -48,24 +114,52 @@ pub fn candidates(
     }
     sources
         .iter()
-        .map(|location| Candidate {
-            location: location.code.clone(),
-            point: location_point(location),
-            available: skus
+        .map(|location| {
+            let available: Vec<(Sku, i64)> = skus
                 .iter()
                 .map(|sku| {
-                    (
-                        (*sku).clone(),
-                        available
-                            .get(&(location.code.clone(), (*sku).clone()))
-                            .copied()
-                            .unwrap_or(0),
-                    )
+                    let key = (location.code.clone(), (*sku).clone());
+                    ((*sku).clone(), available.get(&key).copied().unwrap_or(0))
                 })
                 .filter(|(_, q)| *q > 0)
-                .collect(),
+                .collect();
+            // Only a location with stock can ship anything: its date is worth working out.
+            let delivery_date = (!available.is_empty()).then(|| {
+                let promise = promise_from(
+                    location,
+                    None,
+                    scene.destination,
+                    scene.now_ms,
+                    PromiseSource::Stock,
+                    scene.transit,
+                );
+                if scene.pickup {
+                    promise.ship_date
+                } else {
+                    promise.date
+                }
+            });
+            Candidate {
+                location: location.code.clone(),
+                kind: location.kind,
+                point: location_point(location),
+                country: location.address.country,
+                region: location.address.region.clone(),
+                ships: location.ships(),
+                available,
+                load: scene.loads.get(&location.code).copied().unwrap_or(0),
+                capacity: location.daily_order_capacity,
+                delivery_date,
+            }
         })
         .collect()
+}
+
+/// A checked plan, and the router's explanation of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checked {
+    pub plan: Vec<PlannedAllocation>,
+    pub explanation: Option<Explanation>,
 }
 
 /// Asks the router for a plan and checks it: positive quantities, to known lines and
@@ -73,15 +167,15 @@ pub fn candidates(
 /// these is a router bug and is refused, never acted on. Allocations are merged to one per
 /// line and location, in line order.
 pub fn plan(
-    lines: &[RouteLine],
-    destination: Option<GeoPoint>,
+    request: &RouteRequest<'_>,
     candidates: &[Candidate],
     router: &dyn Router,
-) -> Result<Vec<PlannedAllocation>, String> {
-    let plan = router.route(&RouteRequest { lines, destination }, candidates);
+) -> Result<Checked, String> {
+    let lines = request.lines;
+    let routed = router.route(request, candidates);
     let mut per_line: HashMap<u32, i64> = HashMap::new();
     let mut per_source: HashMap<(&LocationCode, &Sku), i64> = HashMap::new();
-    for a in &plan {
+    for a in &routed.plan {
         let line = lines
             .iter()
             .find(|l| l.line_no == a.line_no)
@@ -109,8 +203,8 @@ pub fn plan(
             ));
         }
     }
-    let mut merged: Vec<PlannedAllocation> = Vec::with_capacity(plan.len());
-    for a in plan {
+    let mut merged: Vec<PlannedAllocation> = Vec::with_capacity(routed.plan.len());
+    for a in routed.plan {
         match merged
             .iter_mut()
             .find(|m| m.line_no == a.line_no && m.location == a.location)
@@ -124,7 +218,10 @@ pub fn plan(
             .cmp(&b.line_no)
             .then_with(|| a.location.cmp(&b.location))
     });
-    Ok(merged)
+    Ok(Checked {
+        plan: merged,
+        explanation: routed.explanation,
+    })
 }
 
 /// Units allocated to each line of a plan.

@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 
-use crate::allocation::{ReserveFor, allocated_per_line, candidates, plan, reserve};
+use crate::allocation::{Destination, ReserveFor, Routing, allocated_per_line, reserve, route};
 use crate::channel::StockRules;
 use crate::field::FieldErrors;
-use crate::geo::GeoPoint;
+use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::location::Location;
 use crate::order::{ItemFacts, PlaceRejection, ShortLine};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
-use crate::routing::{RouteLine, Router};
+use crate::routing::RouteLine;
 use crate::values::{ChannelCode, LocationCode, Sku};
 
 /// Longest a hold may last, in seconds.
@@ -99,6 +99,7 @@ pub struct HoldRequest<'a> {
     /// Only this location (a store for pickup, say); otherwise any location that ships.
     pub location: Option<&'a LocationCode>,
     pub destination: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
     pub ttl_s: i64,
     pub now_ms: i64,
     pub actor: &'a str,
@@ -119,7 +120,7 @@ pub fn place_hold(
     locations: &[Location],
     rules: Option<&StockRules>,
     book: &mut StockBook,
-    router: &dyn Router,
+    routing: &Routing<'_>,
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<HoldPlacement, PlaceRejection> {
     let mut errors = FieldErrors::new();
@@ -146,7 +147,7 @@ pub fn place_hold(
         },
         None => locations
             .iter()
-            .filter(|l| l.ships() && !excluded(&l.code))
+            .filter(|l| l.active && !excluded(&l.code))
             .collect(),
     };
     errors.into_result().map_err(PlaceRejection::Invalid)?;
@@ -159,11 +160,18 @@ pub fn place_hold(
             line_no: i as u32 + 1,
             sku: sku.clone(),
             quantity: *quantity,
+            unit_weight_g: items.get(sku).and_then(|f| f.weight_g),
         })
         .collect();
-    let candidates = candidates(&sources, &lines, book, rules);
-    let plan =
-        plan(&lines, request.destination, &candidates, router).map_err(PlaceRejection::Internal)?;
+    let to = Destination {
+        point: request.destination,
+        country: request.country,
+        pickup: request.location.is_some(),
+        ..Destination::default()
+    };
+    let (candidates, checked) = route(&lines, &sources, &to, book, rules, routing, request.now_ms)
+        .map_err(PlaceRejection::Internal)?;
+    let plan = checked.plan;
     let per_line = allocated_per_line(&plan);
     let shorts: Vec<ShortLine> = lines
         .iter()

@@ -10,6 +10,7 @@
 
 pub mod error;
 pub mod ids;
+pub mod routing;
 pub mod types;
 
 mod sql;
@@ -25,10 +26,12 @@ use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::promise::TransitModel;
+use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
+pub use routing::*;
 pub use sql::{Backend, SqlStore, StoreOptions};
 pub use types::*;
 
@@ -225,6 +228,34 @@ pub trait Store: Send + Sync + 'static {
         filter: &EventFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<EventRecord>>;
+
+    /// Creates a profile whose first version is a draft; one profile per channel (and one
+    /// default).
+    async fn create_routing_profile(
+        &self,
+        new: &NewProfile,
+    ) -> StoreResult<Result<ProfileRecord, ProfileRefusal>>;
+    /// Sets the draft's settings (and the name), making a draft if there is none; `None` when
+    /// there is no such profile.
+    async fn put_profile_draft(
+        &self,
+        id: &str,
+        name: Option<&str>,
+        settings: &RoutingProfile,
+        actor: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<ProfileRecord>>;
+    /// Makes the draft active (retiring the active version), or with `discard` deletes it.
+    async fn step_routing_profile(
+        &self,
+        id: &str,
+        discard: bool,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>>;
+    async fn routing_profile(&self, id: &str) -> StoreResult<Option<ProfileRecord>>;
+    async fn routing_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
+    /// Every routing decision made for an order, oldest first.
+    async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>>;
 
     /// Checks the stored invariants; an empty list means all hold.
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;

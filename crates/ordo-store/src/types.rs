@@ -1,7 +1,7 @@
 //! What goes in and out of the store.
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::GeoPoint;
+use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::hold::Hold;
 use ordo_domain::inbound::{InboundError, InboundStatus};
 use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position, StockState};
@@ -13,10 +13,12 @@ use ordo_domain::transfer::{Transfer, TransferError, TransferStatus};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_domain::{channel::Channel, item::Item, location::Location};
 
-/// The deciders a transaction consults: where orders are routed, how long parcels travel.
+/// The deciders a transaction consults: how long parcels travel, and — when the app brings
+/// its own — the router that replaces routing profiles.
 #[derive(Clone, Copy)]
 pub struct Deciders<'a> {
-    pub router: &'a dyn Router,
+    /// `None`: each channel's routing profile (or the default one) routes its orders.
+    pub router: Option<&'a dyn Router>,
     pub transit: &'a dyn TransitModel,
 }
 
@@ -182,6 +184,7 @@ pub struct HoldCommand {
     pub lines: Vec<(Sku, i64)>,
     pub location: Option<LocationCode>,
     pub destination: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
     pub ttl_s: i64,
     pub actor: String,
     pub now_ms: i64,

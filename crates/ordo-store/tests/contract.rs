@@ -19,8 +19,11 @@ impl ordo_domain::routing::Router for AllocatesNothing {
         &self,
         _: &ordo_domain::routing::RouteRequest<'_>,
         _: &[ordo_domain::routing::Candidate],
-    ) -> Vec<ordo_domain::routing::PlannedAllocation> {
-        Vec::new()
+    ) -> ordo_domain::routing::Routed {
+        ordo_domain::routing::Routed {
+            plan: Vec::new(),
+            explanation: None,
+        }
     }
 }
 
@@ -266,7 +269,7 @@ on_both_backends! {
             updated_at_ms: CLOCK_START_MS,
         };
         store.create_inbound(&inbound).await.unwrap().unwrap();
-        let stingy = Deciders { router: &AllocatesNothing, transit: deciders().transit };
+        let stingy = Deciders { router: Some(&AllocatesNothing), transit: deciders().transit };
         let outcome = store.place_orders(&[place_command("W-1", &[("A", 2)])], &stingy).await.unwrap().pop().unwrap();
         let PlaceOutcome::Placed(record) = outcome else { panic!("{outcome:?}") };
         let line = &record.order.lines[0];

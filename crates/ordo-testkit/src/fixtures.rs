@@ -167,13 +167,12 @@ pub fn order_body(channel: &str, external_id: &str, lines: &[(&str, i64)]) -> Va
     })
 }
 
-/// The deciders the app uses by default: the nearest-location router and distance bands.
+/// The deciders the app uses by default: each channel's routing profile, distance bands.
 pub fn deciders() -> ordo_store::Deciders<'static> {
-    static ROUTER: ordo_domain::routing::NearestRouter = ordo_domain::routing::NearestRouter;
     static TRANSIT: std::sync::LazyLock<ordo_domain::promise::DistanceBands> =
         std::sync::LazyLock::new(Default::default);
     ordo_store::Deciders {
-        router: &ROUTER,
+        router: None,
         transit: &*TRANSIT,
     }
 }

@@ -9,7 +9,7 @@ use crate::location::Location;
 use crate::promise::{PromiseSource, TransitModel, promise_from};
 use crate::reservation::Reservation;
 
-fn is_pickup(delivery: &Delivery) -> bool {
+pub(super) fn is_pickup(delivery: &Delivery) -> bool {
     matches!(delivery, Delivery::Pickup { .. })
 }
 

@@ -1,20 +1,20 @@
 //! What happens to an order's units after placing: they ship (commit), they wait and are
 //! filled when stock arrives (by a policy), or a count takes them away and they wait again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use serde_json::json;
 
 use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
-use crate::allocation::{ReserveFor, candidates, location_point, plan, reserve};
+use crate::allocation::{Destination, ReserveFor, Routing, location_point, reserve, route};
 use crate::channel::StockRules;
 use crate::geo::{GeoPoint, geocode_postal};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::promise::{PromiseSource, TransitModel, promise_from};
+use crate::promise::{PromiseSource, promise_from};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
-use crate::routing::{RouteLine, Router};
+use crate::routing::{Explanation, RouteLine};
 use crate::values::Sku;
 
 use super::Delivery;
@@ -74,6 +74,8 @@ pub struct OrderChange {
     pub reservations: Vec<Reservation>,
     pub ledger: Vec<LedgerEntry>,
     pub events: Vec<OrderEvent>,
+    /// Why the router chose what it did, when it says.
+    pub routing: Option<Explanation>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +104,7 @@ pub fn sources_for<'a>(
             (
                 locations
                     .iter()
-                    .filter(|l| l.ships() && !excluded(l))
+                    .filter(|l| l.active && !excluded(l))
                     .collect(),
                 destination,
             )
@@ -122,8 +124,9 @@ pub fn sources_for<'a>(
 pub struct FillContext<'a> {
     pub locations: &'a [Location],
     pub rules: Option<&'a StockRules>,
-    pub transit: &'a dyn TransitModel,
-    pub router: &'a dyn Router,
+    pub routing: Routing<'a>,
+    /// Grams per unit of the items being filled, where recorded.
+    pub weights: &'a HashMap<Sku, i64>,
     pub now_ms: i64,
     pub actor: &'a str,
     /// Why units are being filled: "stock arrived", "re-routed after a count"...
@@ -150,15 +153,31 @@ pub fn fill_backorders(
             line_no: l.line_no,
             sku: l.sku.clone(),
             quantity: l.quantities.backordered,
+            unit_weight_g: context.weights.get(&l.sku).copied(),
         })
         .collect();
     if waiting.is_empty() {
         return Ok(None);
     }
     let (sources, destination) = sources_for(order, context.locations, context.rules);
-    let candidates = candidates(&sources, &waiting, book, context.rules);
-    let planned =
-        plan(&waiting, destination, &candidates, context.router).map_err(FulfilError::Routing)?;
+    let to = Destination {
+        point: destination,
+        country: order.ship_to.as_ref().map(|s| s.country),
+        region: order.ship_to.as_ref().and_then(|s| s.region.as_deref()),
+        pickup: matches!(order.delivery, Delivery::Pickup { .. }),
+        deliver_by: None,
+    };
+    let (_, checked) = route(
+        &waiting,
+        &sources,
+        &to,
+        book,
+        context.rules,
+        &context.routing,
+        context.now_ms,
+    )
+    .map_err(FulfilError::Routing)?;
+    let (planned, routing) = (checked.plan, checked.explanation);
     if planned.is_empty() {
         return Ok(None);
     }
@@ -191,7 +210,7 @@ pub fn fill_backorders(
                 destination,
                 context.now_ms,
                 PromiseSource::Stock,
-                context.transit,
+                context.routing.transit,
             );
             let arrives = if matches!(order.delivery, Delivery::Pickup { .. }) {
                 p.ship_date
@@ -234,6 +253,7 @@ pub fn fill_backorders(
         reservations,
         ledger,
         events,
+        routing,
     }))
 }
 
@@ -367,5 +387,6 @@ pub fn ship_allocation(
         reservations: changed,
         ledger: vec![entry],
         events: vec![event],
+        routing: None,
     })
 }

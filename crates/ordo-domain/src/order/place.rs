@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use serde_json::json;
 
-use super::dates::{line_date, preorder_date, promised_date};
+use super::dates::{is_pickup, line_date, preorder_date, promised_date};
 use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
 use crate::allocation::{
-    ReserveFor, allocated_per_line, candidates, location_point, plan, reserve,
+    Destination, ReserveFor, Routing, allocated_per_line, location_point, reserve, route,
 };
 use crate::channel::StockRules;
 use crate::field::FieldErrors;
@@ -20,15 +20,17 @@ use crate::geo::{GeoPoint, geocode_postal};
 use crate::hold::Hold;
 use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::promise::{Supply, TransitModel, promise_from_supply, utc_date};
+use crate::promise::{Supply, promise_from_supply, utc_date};
 use crate::reservation::{Reservation, ReservationOwner};
-use crate::routing::{RouteLine, Router};
+use crate::routing::{Explanation, RouteLine};
 use crate::values::{LocationCode, Sku};
 
 /// What placing needs to know of an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemFacts {
     pub active: bool,
+    /// Grams per unit, when recorded.
+    pub weight_g: Option<i64>,
     pub allow_backorder: bool,
     pub preorder: Option<PreorderFacts>,
 }
@@ -63,8 +65,7 @@ pub struct PlaceContext<'a> {
     pub locations: &'a [Location],
     pub rules: Option<&'a StockRules>,
     pub supply: &'a mut SupplyView,
-    pub transit: &'a dyn TransitModel,
-    pub router: &'a dyn Router,
+    pub routing: Routing<'a>,
 }
 
 /// The hold an order named, with its reservations.
@@ -81,6 +82,8 @@ pub struct Placement {
     pub reservations: Vec<Reservation>,
     pub ledger: Vec<LedgerEntry>,
     pub events: Vec<OrderEvent>,
+    /// Why the router chose what it did, when it says.
+    pub routing: Option<Explanation>,
 }
 
 /// A line that could be neither reserved nor left waiting.
@@ -140,6 +143,7 @@ fn decide(
             line_no: i as u32 + 1,
             sku: l.sku.clone(),
             quantity: l.quantity,
+            unit_weight_g: context.items.get(&l.sku).and_then(|f| f.weight_g),
         })
         .collect();
 
@@ -178,9 +182,24 @@ fn decide(
         })
         .filter(|l| l.quantity > 0)
         .collect();
-    let candidates = candidates(&sources, &remaining, book, context.rules);
-    let routed = plan(&remaining, destination, &candidates, context.router)
-        .map_err(PlaceRejection::Internal)?;
+    let to = Destination {
+        point: destination,
+        country: draft.ship_to.as_ref().map(|s| s.country),
+        region: draft.ship_to.as_ref().and_then(|s| s.region.as_deref()),
+        pickup: is_pickup(&draft.delivery),
+        deliver_by: None,
+    };
+    let (candidates, checked) = route(
+        &remaining,
+        &sources,
+        &to,
+        book,
+        context.rules,
+        &context.routing,
+        input.now_ms,
+    )
+    .map_err(PlaceRejection::Internal)?;
+    let (routed, routing) = (checked.plan, checked.explanation);
     let routed_per_line = allocated_per_line(&routed);
 
     let today = utc_date(input.now_ms);
@@ -223,7 +242,7 @@ fn decide(
                         &sources,
                         destination,
                         input.now_ms,
-                        context.transit,
+                        context.routing.transit,
                         &draft.delivery,
                     );
                 }
@@ -240,7 +259,7 @@ fn decide(
                         context.locations,
                         destination,
                         input.now_ms,
-                        context.transit,
+                        context.routing.transit,
                     )
                     .map(|p| p.date);
                     *ahead += missing;
@@ -279,7 +298,7 @@ fn decide(
             context.locations,
             destination,
             input.now_ms,
-            context.transit,
+            context.routing.transit,
             &draft.delivery,
         );
     }
@@ -317,6 +336,7 @@ fn decide(
         reservations,
         ledger,
         events,
+        routing,
     })
 }
 
@@ -362,7 +382,7 @@ fn check_order<'a>(
                 context
                     .locations
                     .iter()
-                    .filter(|l| l.ships() && !excluded(&l.code))
+                    .filter(|l| l.active && !excluded(&l.code))
                     .collect(),
                 destination,
             ))

@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 
 use super::*;
+use crate::allocation::Routing;
 use crate::geo::CountryCode;
 use crate::inventory::{Position, StockBook};
 use crate::location::{Capabilities, Location, LocationAddress, LocationKind, TimeZoneName};
 use crate::money::Currency;
 use crate::promise::DistanceBands;
-use crate::routing::NearestRouter;
+use crate::routing::ProfileRouter;
 use crate::values::{ChannelCode, Email, LocationCode, Sku};
 
 fn code(s: &str) -> LocationCode {
@@ -85,6 +86,7 @@ fn items(spec: &[(&str, bool)]) -> HashMap<Sku, ItemFacts> {
                 sku(s),
                 ItemFacts {
                     active: true,
+                    weight_g: None,
                     allow_backorder: *b,
                     preorder: None,
                 },
@@ -119,8 +121,11 @@ fn run(
         locations,
         rules: None,
         supply: &mut supply,
-        transit: &DistanceBands::default(),
-        router: &NearestRouter,
+        routing: Routing {
+            router: &ProfileRouter::default(),
+            transit: &DistanceBands::default(),
+            loads: &HashMap::new(),
+        },
     };
     let mut n = 0;
     place(&input, &mut context, book, None, &mut || {

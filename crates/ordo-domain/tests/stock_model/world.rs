@@ -4,17 +4,18 @@
 use std::collections::HashMap;
 
 use jiff::civil::date;
-use ordo_domain::allocation::{ReserveFor, candidates, plan, reserve};
+use ordo_domain::allocation::{Destination, ReserveFor, Routing, reserve, route};
 use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::hold::{Hold, HoldRequest, HoldStatus, end_hold, place_hold};
 use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
 use ordo_domain::inventory::{Cause, LedgerEntry, Movement, Position, StockBook, StockState};
 use ordo_domain::location::{Capabilities, Location, LocationAddress, LocationKind, TimeZoneName};
 use ordo_domain::order::ItemFacts;
+use ordo_domain::promise::DistanceBands;
 use ordo_domain::reservation::{
     Reservation, ReservationOwner, ReservationStatus, release_expired, shrink_to_fit,
 };
-use ordo_domain::routing::{NearestRouter, RouteLine};
+use ordo_domain::routing::{ProfileRouter, RouteLine, RoutingProfile, Strategy};
 use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
 use ordo_domain::values::{LocationCode, Sku};
 
@@ -72,6 +73,7 @@ impl World {
             .map(|s| {
                 let facts = ItemFacts {
                     active: true,
+                    weight_g: None,
                     allow_backorder: false,
                     preorder: None,
                 };
@@ -239,6 +241,7 @@ impl World {
                     lines: &lines,
                     location: at_store.then_some(&store),
                     destination: Some(GeoPoint::new(50.0, 10.0).unwrap()),
+                    country: None,
                     ttl_s,
                     now_ms: self.now_ms,
                     actor: ACTOR,
@@ -254,7 +257,11 @@ impl World {
                     &self.locations,
                     None,
                     &mut self.book,
-                    &NearestRouter,
+                    &Routing {
+                        router: &ProfileRouter::default(),
+                        transit: &DistanceBands::default(),
+                        loads: &HashMap::new(),
+                    },
                     &mut new_id,
                 )
                 .map_err(|e| format!("hold refused: {e:?}"))?;
@@ -285,21 +292,38 @@ impl World {
                 self.ledger.extend(ledger);
             }
             Op::Reserve { sku: s, quantity } => {
-                // An order line, routed to the nearest stock; whatever is short waits.
+                // An order line, routed at least cost; whatever is short waits.
                 let order_id = self.id("o");
                 let lines = [RouteLine {
                     line_no: 1,
                     sku: sku(s),
                     quantity,
+                    unit_weight_g: None,
                 }];
                 let sources: Vec<&Location> = self.locations.iter().collect();
-                let found = candidates(&sources, &lines, &self.book, None);
-                let planned = plan(
+                let to = Destination {
+                    point: Some(GeoPoint::new(50.0, 10.0).unwrap()),
+                    ..Destination::default()
+                };
+                let optimal = ProfileRouter::new(RoutingProfile {
+                    strategy: Strategy::Optimal,
+                    ..RoutingProfile::default()
+                });
+                let routing = Routing {
+                    router: &optimal,
+                    transit: &DistanceBands::default(),
+                    loads: &HashMap::new(),
+                };
+                let (_, checked) = route(
                     &lines,
-                    Some(GeoPoint::new(50.0, 10.0).unwrap()),
-                    &found,
-                    &NearestRouter,
+                    &sources,
+                    &to,
+                    &self.book,
+                    None,
+                    &routing,
+                    self.now_ms,
                 )?;
+                let planned = checked.plan;
                 let owner = ReserveFor {
                     owner: ReservationOwner::Order,
                     owner_id: &order_id,

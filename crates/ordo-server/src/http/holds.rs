@@ -95,21 +95,22 @@ impl HoldBody {
             }
         }
         let destination = match self.ship_to {
-            None => Some(None),
+            None => Some((None, None)),
             Some(s) => {
                 let country = e.required("ship_to.country", s.country, |c| CountryCode::parse(&c));
                 let postal =
                     e.optional("ship_to.postal_code", s.postal_code, |p| parse_text(&p, 20));
                 let point = e.check("ship_to.lat", parse_point(s.lat, s.lon));
                 match (country, postal, point) {
-                    (Some(country), Some(postal), Some(point)) => {
-                        Some(point.or_else(|| postal.and_then(|p| geocode_postal(country, &p))))
-                    }
+                    (Some(country), Some(postal), Some(point)) => Some((
+                        point.or_else(|| postal.and_then(|p| geocode_postal(country, &p))),
+                        Some(country),
+                    )),
                     _ => None,
                 }
             }
         };
-        let (Some(channel), Some(location), Some(ttl_s), Some(destination), true) =
+        let (Some(channel), Some(location), Some(ttl_s), Some((destination, country)), true) =
             (channel, location, ttl_s, destination, e.is_empty())
         else {
             return Err(e);
@@ -119,6 +120,7 @@ impl HoldBody {
             lines,
             location,
             destination,
+            country,
             ttl_s,
         })
     }

@@ -30,6 +30,8 @@ pub struct SqlStore {
     pub(in crate::sql) backend: Backend,
     pub(in crate::sql) read: AnyPool,
     pub(in crate::sql) write: AnyPool,
+    /// Routers of the profile versions met so far: a version's settings never change.
+    pub(in crate::sql) routers: std::sync::Arc<super::routing::RouterCache>,
 }
 
 /// The writer: WAL so readers never wait for it; FULL so a commit that was answered survives a
@@ -74,6 +76,7 @@ impl SqlStore {
                 backend: Backend::Sqlite,
                 read,
                 write,
+                routers: Default::default(),
             }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -85,6 +88,7 @@ impl SqlStore {
                 backend: Backend::Postgres,
                 read: pool.clone(),
                 write: pool,
+                routers: Default::default(),
             }
         } else {
             return Err(StoreError::Url(format!(

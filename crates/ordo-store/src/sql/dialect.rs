@@ -28,6 +28,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "stock_lookups",
         sql: include_str!("../../migrations/sqlite/0003_stock_lookups.sql"),
     },
+    Migration {
+        version: 4,
+        name: "routing",
+        sql: include_str!("../../migrations/sqlite/0004_routing.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -45,6 +50,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "stock_lookups",
         sql: include_str!("../../migrations/postgres/0003_stock_lookups.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "routing",
+        sql: include_str!("../../migrations/postgres/0004_routing.sql"),
     },
 ];
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
+use ordo_domain::allocation::Routing;
 use ordo_domain::hold::{Hold, HoldLine, HoldRequest, HoldStatus, end_hold, place_hold};
 use ordo_domain::order::PlaceRejection;
 use ordo_domain::reservation::Reservation;
@@ -108,7 +109,7 @@ pub(crate) async fn place(
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
     let skus: BTreeSet<Sku> = command.lines.iter().map(|(s, _)| s.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, command.now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, command.now_ms).await?;
     let sku_refs: BTreeSet<&Sku> = command.lines.iter().map(|(s, _)| s).collect();
     let items = load::item_facts(&mut tx, &sku_refs).await?;
     let locations = load::locations(&mut tx).await?;
@@ -128,12 +129,16 @@ pub(crate) async fn place(
         }
         None => None,
     };
+    let channels: Vec<&str> = command.channel.iter().map(|c| c.as_str()).collect();
+    let routers = work.routers(&mut tx, channels, deciders).await?;
+    let loads = work.loads(&mut tx).await?;
     let request = HoldRequest {
         hold_id: &command.hold_id,
         channel: command.channel.as_ref(),
         lines: &command.lines,
         location: command.location.as_ref(),
         destination: command.destination,
+        country: command.country,
         ttl_s: command.ttl_s,
         now_ms: command.now_ms,
         actor: &command.actor,
@@ -146,7 +151,11 @@ pub(crate) async fn place(
         &locations,
         rules.as_ref(),
         &mut work.book,
-        deciders.router,
+        &Routing {
+            router: routers.for_channel(command.channel.as_ref()),
+            transit: deciders.transit,
+            loads: &loads,
+        },
         &mut next_id,
     ) {
         Ok(placed) => placed,
@@ -229,7 +238,7 @@ pub(crate) async fn release(
     let mut tx = conn.begin().await?;
     let ids = BTreeSet::from([id]);
     let skus = skus_of(&mut tx, &ids).await?;
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
     let Some((mut hold, mut reservations)) = load_holds(&mut tx, &ids, store.backend.lock_rows())
         .await?
         .remove(id)
@@ -286,7 +295,7 @@ pub(crate) async fn sweep_expired(
     if skus.is_empty() {
         return Ok(0);
     }
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
     let released = work.reservations.len();
     work.fill_backorders(&mut tx, deciders, "stock freed by an expired hold")
         .await?;

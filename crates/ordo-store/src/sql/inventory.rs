@@ -48,7 +48,7 @@ pub(crate) async fn move_stock(
     }
 
     let skus = skus.into_iter().cloned().collect();
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, batch.now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, batch.now_ms).await?;
     let cause = Cause {
         at_ms: batch.now_ms,
         reason: batch.reason.as_deref(),

@@ -37,7 +37,7 @@ pub(crate) async fn item_facts(
         return Ok(HashMap::new());
     }
     let mut sql = Sql::new(
-        "SELECT sku, active, allow_backorder, preorder_release_date, preorder_cap FROM items WHERE sku IN (",
+        "SELECT sku, active, weight_g, allow_backorder, preorder_release_date, preorder_cap FROM items WHERE sku IN (",
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
     let mut facts = HashMap::new();
@@ -55,6 +55,7 @@ pub(crate) async fn item_facts(
         };
         let item = ItemFacts {
             active: row.flag("active")?,
+            weight_g: row.opt_int("weight_g")?,
             allow_backorder: row.flag("allow_backorder")?,
             preorder,
         };

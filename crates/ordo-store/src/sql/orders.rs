@@ -284,7 +284,7 @@ async fn begin_order_change(
         return Ok(None);
     }
     let skus: BTreeSet<Sku> = peek.order.lines.iter().map(|l| l.sku.clone()).collect();
-    let work = StockWork::begin(conn, store.backend, skus, now_ms).await?;
+    let work = StockWork::begin(conn, store, skus, now_ms).await?;
     let record = load_one(
         conn,
         &OrderKey::Id(peek.order.id.clone()),

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
+use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::{StockBook, channel_available};
@@ -107,7 +108,7 @@ async fn decide_batch(
     let locations = load::locations(&mut tx).await?;
     let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
     let channel_rules = load::channel_rules(&mut tx, &channels).await?;
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
     let mut named_holds = holds::load_holds(&mut tx, &hold_ids, store.backend.lock_rows()).await?;
     for (_, reservations) in named_holds.values_mut() {
         work.overlay(reservations);
@@ -123,6 +124,9 @@ async fn decide_batch(
         SupplyScope::MayRunShort => may_run_short(batch, &work.book, &locations, &channel_rules),
     };
     let mut supply = load::supply(&mut tx, &dated, &locations, deciders.transit).await?;
+    let routers = work
+        .routers(&mut tx, channels.iter().copied(), deciders)
+        .await?;
 
     let mut decided = Vec::with_capacity(batch.len());
     for command in batch {
@@ -180,13 +184,17 @@ async fn decide_batch(
             now_ms: command.now_ms,
             actor: &command.actor,
         };
+        let loads = work.loads(&mut tx).await?;
         let mut context = PlaceContext {
             items: &mut items,
             locations: &locations,
             rules: (!rules.is_empty()).then_some(rules),
             supply: &mut supply,
-            transit: deciders.transit,
-            router: deciders.router,
+            routing: Routing {
+                router: routers.for_channel(Some(&command.draft.channel)),
+                transit: deciders.transit,
+                loads: &loads,
+            },
         };
         let mut new_reservation_id = || new_id("res", command.now_ms);
         match place(
@@ -196,7 +204,14 @@ async fn decide_batch(
             hold,
             &mut new_reservation_id,
         ) {
-            Ok(placement) => {
+            Ok(mut placement) => {
+                let explanation = placement.routing.take();
+                work.routed(
+                    &command.order_id,
+                    "placed",
+                    explanation,
+                    &placement.reservations,
+                );
                 if let Some((hold, reservations)) = converting.and_then(|id| named_holds.get(&id)) {
                     work.holds.push(hold.clone());
                     work.reservations.extend(reservations.iter().cloned());

@@ -6,22 +6,26 @@
 //! the backorder policy. [`StockWork::finish`] writes it all: positions (compare-and-set),
 //! alerts, ledger, reservations, orders with their timelines, holds.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use sqlx::AnyConnection;
 
+use ordo_domain::allocation::Routing;
 use ordo_domain::hold::Hold;
 use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
 use ordo_domain::order::{FillContext, Order, OrderEvent, fill_backorders};
 use ordo_domain::reservation::{Reservation, ReservationOwner, release_expired};
-use ordo_domain::values::Sku;
+use ordo_domain::routing::Explanation;
+use ordo_domain::values::{LocationCode, Sku};
 
 use super::args::Sql;
+use super::routing::{self, RouterCache, Routers};
 use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::write::{
     alerts, execute_all, ledger_inserts, update_hold, upsert_reservations, write_book,
 };
-use super::{Backend, load, orders};
+use super::{Backend, SqlStore, load, orders};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::new_id;
 use crate::types::Deciders;
@@ -45,15 +49,23 @@ pub(crate) struct StockWork {
     /// Holds found expired while their reservations were released.
     expired_holds: BTreeSet<String>,
     skus: BTreeSet<Sku>,
+    /// Why orders' lines went where they went: (order, cause, explanation).
+    pub decisions: Vec<(String, &'static str, Explanation)>,
+    /// Orders each location has taken today, this work's included; loaded when first routed.
+    loads: Option<HashMap<LocationCode, i64>>,
+    /// Packages this work gave each location.
+    packages: BTreeMap<LocationCode, i64>,
+    router_cache: Arc<RouterCache>,
 }
 
 impl StockWork {
     pub async fn begin(
         conn: &mut AnyConnection,
-        backend: Backend,
+        store: &SqlStore,
         skus: BTreeSet<Sku>,
         now_ms: i64,
     ) -> StoreResult<Self> {
+        let backend = store.backend;
         let positions = lock_positions(conn, backend, &skus).await?;
         let mut work = StockWork {
             backend,
@@ -66,6 +78,10 @@ impl StockWork {
             holds: Vec::new(),
             expired_holds: BTreeSet::new(),
             skus,
+            decisions: Vec::new(),
+            loads: None,
+            packages: BTreeMap::new(),
+            router_cache: store.routers.clone(),
         };
         work.release_expired_holds(conn).await?;
         Ok(work)
@@ -116,6 +132,51 @@ impl StockWork {
             if let Some(mine) = self.reservations.iter().rev().find(|m| m.id == r.id) {
                 *r = mine.clone();
             }
+        }
+    }
+
+    /// The routers for these channels, or the app's own router.
+    pub async fn routers<'d, 'c>(
+        &self,
+        conn: &mut AnyConnection,
+        channels: impl IntoIterator<Item = &'c str>,
+        deciders: &Deciders<'d>,
+    ) -> StoreResult<Routers<'d>> {
+        routing::routers(conn, &self.router_cache, channels, deciders.router).await
+    }
+
+    /// Orders each location has taken today, as the router should see them.
+    pub async fn loads(
+        &mut self,
+        conn: &mut AnyConnection,
+    ) -> StoreResult<HashMap<LocationCode, i64>> {
+        if self.loads.is_none() {
+            self.loads = Some(routing::loads(conn, self.now_ms).await?);
+        }
+        Ok(self.loads.clone().unwrap_or_default())
+    }
+
+    /// Records a routing decision for an order: its explanation, and one more package for
+    /// each location its new reservations are at.
+    pub fn routed(
+        &mut self,
+        order_id: &str,
+        cause: &'static str,
+        explanation: Option<Explanation>,
+        reservations: &[Reservation],
+    ) {
+        let mut locations: Vec<&LocationCode> = reservations.iter().map(|r| &r.location).collect();
+        locations.sort();
+        locations.dedup();
+        for location in locations {
+            *self.packages.entry(location.clone()).or_default() += 1;
+            if let Some(loads) = self.loads.as_mut() {
+                *loads.entry(location.clone()).or_default() += 1;
+            }
+        }
+        if let Some(explanation) = explanation {
+            self.decisions
+                .push((order_id.to_string(), cause, explanation));
         }
     }
 
@@ -187,13 +248,26 @@ impl StockWork {
         let locations = load::locations(conn).await?;
         let channels: BTreeSet<&str> = waiting.iter().map(|o| o.channel.as_str()).collect();
         let rules = load::channel_rules(conn, &channels).await?;
+        let routers = self
+            .routers(conn, channels.iter().copied(), deciders)
+            .await?;
+        let weights: HashMap<Sku, i64> = load::item_facts(conn, &risen.iter().collect())
+            .await?
+            .into_iter()
+            .filter_map(|(sku, facts)| Some((sku, facts.weight_g?)))
+            .collect();
         let actor = "system:backorders".to_string();
         for mut order in waiting {
+            let loads = self.loads(conn).await?;
             let context = FillContext {
                 locations: &locations,
                 rules: rules.get(&order.channel),
-                transit: deciders.transit,
-                router: deciders.router,
+                routing: Routing {
+                    router: routers.for_channel(Some(&order.channel)),
+                    transit: deciders.transit,
+                    loads: &loads,
+                },
+                weights: &weights,
                 now_ms: self.now_ms,
                 actor: &actor,
                 reason,
@@ -206,6 +280,12 @@ impl StockWork {
                         StoreError::Corrupt(format!("filling backorders of {}: {e}", order.id))
                     })?;
             if let Some(change) = change {
+                self.routed(
+                    &order.id,
+                    "backorder_filled",
+                    change.routing,
+                    &change.reservations,
+                );
                 self.reservations.extend(change.reservations);
                 self.ledger.extend(change.ledger);
                 self.order_events.extend(change.events);
@@ -230,6 +310,12 @@ impl StockWork {
             }
         }
         execute_all(conn, orders::event_inserts(self.order_events.iter())).await?;
+        execute_all(
+            conn,
+            routing::decision_inserts(&self.decisions, self.now_ms),
+        )
+        .await?;
+        routing::add_loads(conn, &self.packages, self.now_ms).await?;
         for hold in &self.holds {
             update_hold(conn, hold).await?;
         }

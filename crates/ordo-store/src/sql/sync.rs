@@ -117,7 +117,7 @@ pub(crate) async fn batch(
 
     let mut work_skus: BTreeSet<Sku> = valid.iter().map(|r| r.sku.clone()).collect();
     work_skus.extend(zeroed.iter().map(|(_, s)| s.clone()));
-    let mut work = StockWork::begin(&mut tx, store.backend, work_skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, work_skus, now_ms).await?;
     let reason = format!("sync {sync_id}");
     let mut short_skus = BTreeSet::new();
     let counts = valid

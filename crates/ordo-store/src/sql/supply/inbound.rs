@@ -165,7 +165,7 @@ pub(crate) async fn step_inbound(
         return Ok(None);
     };
     let skus: BTreeSet<Sku> = peek.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
     let mut sql = Sql::new(&format!(
         "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
     ));

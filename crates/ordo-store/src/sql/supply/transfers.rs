@@ -40,7 +40,7 @@ pub(crate) async fn create_transfer(
         return Ok(Err(SupplyRefusal::Invalid(errors)));
     }
     let skus: BTreeSet<Sku> = transfer.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, transfer.created_at_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, transfer.created_at_ms).await?;
     let now = transfer.created_at_ms;
     let mut next_id = || new_id("res", now);
     let (transfer, reservations, ledger) =
@@ -234,7 +234,7 @@ pub(crate) async fn step_transfer(
         return Ok(None);
     };
     let skus: BTreeSet<Sku> = peek.transfer.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store.backend, skus, now_ms).await?;
+    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
     let mut sql = Sql::new(&format!(
         "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
     ));

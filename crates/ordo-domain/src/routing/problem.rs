@@ -1,0 +1,435 @@
+//! A routing request made ready to search: the candidates a profile allows (and why the others
+//! are out), the order's items as units of routing, and one evaluation of what a plan costs,
+//! shared by every strategy and by the tests' brute force.
+//!
+//! The plan space: each item of the order ships whole from one location when some candidate
+//! holds all of it. An item no single candidate holds is first divided into parts, the largest
+//! stock first, and each part ships whole. Lines of one item share its stock and are routed
+//! together. Units left unallocated cost [`UNFILLED_PER_UNIT`] each, so a plan that covers
+//! more units always beats one that covers fewer.
+
+use jiff::civil::Date;
+
+use super::cost::{CapacityRule, CostBreakdown, LastUnits, RateCard, ShippingCostEstimator};
+use super::profile::RoutingProfile;
+use super::{Candidate, PlannedAllocation, RouteRequest};
+use crate::geo::GeoPoint;
+use crate::location::LocationKind;
+use crate::values::Sku;
+
+/// What one unit left unallocated costs a plan: more than any plan of routed units.
+pub const UNFILLED_PER_UNIT: i64 = 1_000_000_000;
+
+/// Why a candidate is not considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    ProfileFilter,
+    Capability,
+    Capacity,
+    CutOff,
+    NoService,
+    NoStock,
+}
+
+impl Exclusion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileFilter => "profile_filter",
+            Self::Capability => "capability",
+            Self::Capacity => "capacity",
+            Self::CutOff => "cut_off",
+            Self::NoService => "no_service",
+            Self::NoStock => "no_stock",
+        }
+    }
+}
+
+/// A unit of routing: units of one item that ship whole from one location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Index into [`Problem::skus`].
+    pub sku: usize,
+    pub quantity: i64,
+    pub weight_g: i64,
+}
+
+/// A candidate the profile allows, with what opening a package there costs.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    /// Index into the request's candidates.
+    pub index: usize,
+    pub card: RateCard,
+    /// What a package costs besides shipping: handling, capacity, days late.
+    pub fixed: CostBreakdown,
+    /// Units of each of the problem's items it may promise.
+    pub stock: Vec<i64>,
+    pub store: bool,
+    pub distance_km: Option<f64>,
+    pub late_days: i64,
+}
+
+/// Where each item goes: an index into [`Problem::cands`], or `None` for unallocated.
+pub type Assignment = Vec<Option<usize>>;
+
+#[derive(Debug)]
+pub struct Problem<'a> {
+    pub request: &'a RouteRequest<'a>,
+    pub candidates: &'a [Candidate],
+    pub skus: Vec<Sku>,
+    /// Each item's lines, in order, as (line, units).
+    pub sku_lines: Vec<Vec<(u32, i64)>>,
+    pub items: Vec<Item>,
+    pub cands: Vec<Cand>,
+    /// Candidates left out, by index into the request's candidates, with the reason.
+    pub excluded: Vec<(usize, Exclusion, String)>,
+    /// Units no allowed candidate holds, per item.
+    pub unroutable: Vec<i64>,
+    pub split_penalty: i64,
+    pub max_packages: usize,
+    pub last_units: Option<LastUnits>,
+    /// The date lateness is counted from.
+    pub deliver_by: Option<Date>,
+}
+
+/// A plan's packages and cost, as [`Problem::evaluate`] finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    /// Per package: the candidate, its weight and its cost.
+    pub packages: Vec<(usize, i64, CostBreakdown)>,
+    pub cost: CostBreakdown,
+    pub unfilled_units: i64,
+}
+
+impl Evaluation {
+    /// What the search minimises: the cost, plus the price of every unit left unallocated.
+    pub fn objective(&self) -> i64 {
+        self.cost.total() + self.unfilled_units * UNFILLED_PER_UNIT
+    }
+}
+
+impl<'a> Problem<'a> {
+    pub fn build(
+        request: &'a RouteRequest<'a>,
+        candidates: &'a [Candidate],
+        profile: &RoutingProfile,
+        estimator: &dyn ShippingCostEstimator,
+    ) -> Self {
+        let costs = &profile.costs;
+        let mut skus: Vec<Sku> = Vec::new();
+        let mut sku_lines: Vec<Vec<(u32, i64)>> = Vec::new();
+        let mut demand: Vec<i64> = Vec::new();
+        let mut unit_weight: Vec<i64> = Vec::new();
+        for line in request.lines.iter().filter(|l| l.quantity > 0) {
+            let i = match skus.iter().position(|s| s == &line.sku) {
+                Some(i) => i,
+                None => {
+                    skus.push(line.sku.clone());
+                    sku_lines.push(Vec::new());
+                    demand.push(0);
+                    unit_weight.push(line.unit_weight_g.unwrap_or(costs.default_item_weight_g));
+                    skus.len() - 1
+                }
+            };
+            sku_lines[i].push((line.line_no, line.quantity));
+            demand[i] += line.quantity;
+        }
+
+        let mut excluded = Vec::new();
+        let mut allowed: Vec<(usize, RateCard)> = Vec::new();
+        for (index, c) in candidates.iter().enumerate() {
+            let card = if request.pickup {
+                Some(RateCard {
+                    breaks: vec![(i64::MAX, 0)],
+                    over_per_kg: 0,
+                })
+            } else {
+                estimator.lane(c.point, request.destination, &costs.service)
+            };
+            match exclusion(request, c, profile, &skus, card.is_some()) {
+                Some((why, detail)) => excluded.push((index, why, detail)),
+                None => allowed.push((
+                    index,
+                    card.unwrap_or(RateCard {
+                        breaks: vec![],
+                        over_per_kg: 0,
+                    }),
+                )),
+            }
+        }
+
+        let deliver_by = request.deliver_by.or_else(|| {
+            allowed
+                .iter()
+                .filter_map(|(i, _)| candidates[*i].delivery_date)
+                .min()
+        });
+        let mut cands = Vec::with_capacity(allowed.len());
+        for (index, card) in allowed {
+            let c = &candidates[index];
+            let late_days = match (c.delivery_date, deliver_by) {
+                (Some(arrives), Some(by)) if arrives > by => (arrives - by).get_days().into(),
+                _ => 0,
+            };
+            if profile.filters.exclude_late && request.deliver_by.is_some() && late_days > 0 {
+                let detail = format!(
+                    "its next cut-off delivers on {}, {late_days} days after the promised {}",
+                    c.delivery_date.map(|d| d.to_string()).unwrap_or_default(),
+                    deliver_by.map(|d| d.to_string()).unwrap_or_default()
+                );
+                excluded.push((index, Exclusion::CutOff, detail));
+                continue;
+            }
+            let fixed = CostBreakdown {
+                handling: costs.handling_at(&c.location),
+                capacity: costs.capacity_cost(c.load, c.capacity),
+                late: late_days * costs.late_per_day,
+                ..CostBreakdown::default()
+            };
+            cands.push(Cand {
+                index,
+                card,
+                fixed,
+                stock: skus.iter().map(|s| c.available_of(s).max(0)).collect(),
+                store: c.kind == LocationKind::Store,
+                distance_km: distance(c.point, request.destination),
+                late_days,
+            });
+        }
+        excluded.sort_by_key(|(i, _, _)| *i);
+
+        let (items, unroutable) = split_items(&demand, &unit_weight, &cands);
+        let max_packages = if request.pickup {
+            1
+        } else {
+            profile.filters.max_splits as usize + 1
+        };
+        Self {
+            request,
+            candidates,
+            skus,
+            sku_lines,
+            items,
+            cands,
+            excluded,
+            unroutable,
+            split_penalty: costs.split_penalty,
+            max_packages,
+            last_units: costs.last_units,
+            deliver_by,
+        }
+    }
+
+    /// What a plan costs, or `None` when it takes more than a candidate holds or uses more
+    /// packages than allowed.
+    pub fn evaluate(&self, assignment: &Assignment) -> Option<Evaluation> {
+        let mut weight = vec![0_i64; self.cands.len()];
+        let mut used = vec![0_i64; self.cands.len() * self.skus.len()];
+        let mut unfilled_units: i64 = self.unroutable.iter().sum();
+        for (item, at) in self.items.iter().zip(assignment) {
+            match at {
+                Some(c) => {
+                    weight[*c] += item.weight_g;
+                    used[*c * self.skus.len() + item.sku] += item.quantity;
+                }
+                None => unfilled_units += item.quantity,
+            }
+        }
+        let mut packages = Vec::new();
+        let mut cost = CostBreakdown::default();
+        for (c, cand) in self.cands.iter().enumerate() {
+            let taken = &used[c * self.skus.len()..(c + 1) * self.skus.len()];
+            if taken.iter().zip(&cand.stock).any(|(u, s)| u > s) {
+                return None;
+            }
+            if taken.iter().all(|u| *u == 0) {
+                continue;
+            }
+            let mut package = cand.fixed;
+            package.shipping = cand.card.price(weight[c]);
+            package.last_units = taken
+                .iter()
+                .zip(&cand.stock)
+                .map(|(u, s)| self.last_units_penalty(cand, *s, 0, *u))
+                .sum();
+            cost.add(&package);
+            packages.push((c, weight[c], package));
+        }
+        if packages.len() > self.max_packages {
+            return None;
+        }
+        cost.splits = self.split_penalty * (packages.len() as i64 - 1).max(0);
+        Some(Evaluation {
+            packages,
+            cost,
+            unfilled_units,
+        })
+    }
+
+    /// The penalty for taking a store's units from `before_used` to `after_used` of `stock`:
+    /// due once, when fewer than the profile's threshold would remain.
+    pub fn last_units_penalty(
+        &self,
+        cand: &Cand,
+        stock: i64,
+        before_used: i64,
+        after_used: i64,
+    ) -> i64 {
+        match self.last_units {
+            Some(rule) if cand.store && after_used > 0 => {
+                let low_after = stock - after_used < rule.below;
+                let low_before = before_used > 0 && stock - before_used < rule.below;
+                if low_after && !low_before {
+                    rule.penalty
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        }
+    }
+
+    /// The plan as allocations per line: each item's units, location by location, given to
+    /// its lines in order.
+    pub fn plan(&self, assignment: &Assignment) -> Vec<PlannedAllocation> {
+        let mut plan = Vec::new();
+        for (s, lines) in self.sku_lines.iter().enumerate() {
+            let mut parts: Vec<(usize, i64)> = self
+                .items
+                .iter()
+                .zip(assignment)
+                .filter(|(item, _)| item.sku == s)
+                .filter_map(|(item, at)| at.map(|c| (c, item.quantity)))
+                .collect();
+            let mut part = 0;
+            for (line_no, mut want) in lines.iter().copied() {
+                while want > 0 && part < parts.len() {
+                    let (c, ref mut left) = parts[part];
+                    let take = want.min(*left);
+                    if take > 0 {
+                        plan.push(PlannedAllocation {
+                            line_no,
+                            location: self.candidates[self.cands[c].index].location.clone(),
+                            quantity: take,
+                        });
+                    }
+                    want -= take;
+                    *left -= take;
+                    if *left == 0 {
+                        part += 1;
+                    }
+                }
+            }
+        }
+        plan
+    }
+}
+
+fn distance(from: Option<GeoPoint>, to: Option<GeoPoint>) -> Option<f64> {
+    Some(from?.distance_km(to?))
+}
+
+/// Why the profile leaves a candidate out, if it does.
+fn exclusion(
+    request: &RouteRequest<'_>,
+    c: &Candidate,
+    profile: &RoutingProfile,
+    skus: &[Sku],
+    has_lane: bool,
+) -> Option<(Exclusion, String)> {
+    let f = &profile.filters;
+    if !request.pickup {
+        if !f.location_kinds.contains(&c.kind) {
+            return Some((
+                Exclusion::ProfileFilter,
+                format!("{} locations are not in the profile", c.kind.as_str()),
+            ));
+        }
+        if c.kind == LocationKind::Store && !f.ship_from_store {
+            return Some((
+                Exclusion::ProfileFilter,
+                "the profile does not ship from stores".into(),
+            ));
+        }
+        if f.excluded_locations.contains(&c.location) {
+            return Some((Exclusion::ProfileFilter, "the profile excludes it".into()));
+        }
+        if !f.countries.is_empty() && !f.countries.contains(&c.country) {
+            return Some((
+                Exclusion::ProfileFilter,
+                format!(
+                    "{} is not one of the profile's countries",
+                    c.country.as_str()
+                ),
+            ));
+        }
+        if !f.regions.is_empty() && !c.region.as_ref().is_some_and(|r| f.regions.contains(r)) {
+            return Some((
+                Exclusion::ProfileFilter,
+                "its region is not one of the profile's".into(),
+            ));
+        }
+        if !c.ships {
+            return Some((
+                Exclusion::Capability,
+                "it does not ship to customers".into(),
+            ));
+        }
+        if !has_lane {
+            return Some((
+                Exclusion::NoService,
+                "no shipping service covers the lane".into(),
+            ));
+        }
+    }
+    if profile.costs.capacity == CapacityRule::Hard
+        && let Some(capacity) = c.capacity
+        && c.load >= capacity
+    {
+        return Some((
+            Exclusion::Capacity,
+            format!("it has taken {} of its {capacity} orders today", c.load),
+        ));
+    }
+    if skus.iter().all(|s| c.available_of(s) <= 0) {
+        return Some((
+            Exclusion::NoStock,
+            "it has none of the order's items".into(),
+        ));
+    }
+    None
+}
+
+/// The order's items as units of routing, and the units no candidate holds. An item some
+/// candidate holds whole is one unit; another is divided into parts, the largest stock first.
+fn split_items(demand: &[i64], unit_weight: &[i64], cands: &[Cand]) -> (Vec<Item>, Vec<i64>) {
+    let mut items = Vec::new();
+    let mut unroutable = vec![0; demand.len()];
+    for (s, want) in demand.iter().copied().enumerate() {
+        let mut stocks: Vec<i64> = cands
+            .iter()
+            .map(|c| c.stock[s])
+            .filter(|q| *q > 0)
+            .collect();
+        stocks.sort_unstable_by(|a, b| b.cmp(a));
+        let mut parts = Vec::new();
+        if stocks.first().is_some_and(|most| *most >= want) {
+            parts.push(want);
+        } else {
+            let mut left = want;
+            for stock in stocks {
+                if left == 0 {
+                    break;
+                }
+                parts.push(stock.min(left));
+                left -= stock.min(left);
+            }
+            unroutable[s] = left;
+        }
+        items.extend(parts.into_iter().map(|quantity| Item {
+            sku: s,
+            quantity,
+            weight_g: quantity.saturating_mul(unit_weight[s]),
+        }));
+    }
+    (items, unroutable)
+}

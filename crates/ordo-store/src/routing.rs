@@ -1,0 +1,96 @@
+//! Routing profiles and decisions, as stored.
+
+use ordo_domain::field::FieldErrors;
+use ordo_domain::routing::RoutingProfile;
+use ordo_domain::values::ChannelCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileStatus {
+    Draft,
+    Active,
+    /// Was active; kept as history.
+    Retired,
+}
+
+impl ProfileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Retired => "retired",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Draft, Self::Active, Self::Retired]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// One version of a profile's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileVersion {
+    pub version: u32,
+    pub status: ProfileStatus,
+    pub settings: RoutingProfile,
+    pub created_at_ms: i64,
+    pub created_by: String,
+    pub activated_at_ms: Option<i64>,
+}
+
+/// A routing profile with every version, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileRecord {
+    pub id: String,
+    pub name: String,
+    /// The channel it routes; `None` for the default profile.
+    pub channel: Option<ChannelCode>,
+    pub versions: Vec<ProfileVersion>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+impl ProfileRecord {
+    pub fn active(&self) -> Option<&ProfileVersion> {
+        self.versions
+            .iter()
+            .find(|v| v.status == ProfileStatus::Active)
+    }
+
+    pub fn draft(&self) -> Option<&ProfileVersion> {
+        self.versions
+            .iter()
+            .find(|v| v.status == ProfileStatus::Draft)
+    }
+}
+
+/// A new profile: its first version is a draft.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub id: String,
+    pub name: String,
+    pub channel: Option<ChannelCode>,
+    pub settings: RoutingProfile,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// Why a profile change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileRefusal {
+    /// Fields naming what does not exist.
+    Invalid(FieldErrors),
+    /// What the profile's state does not allow: a second profile for a channel, activating
+    /// without a draft.
+    Conflict(FieldErrors),
+}
+
+/// Why an order's lines went where they went, once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutingDecisionRecord {
+    pub at_ms: i64,
+    /// `placed`, `backorder_filled`, `rerouted` or `reoptimized`.
+    pub cause: String,
+    pub explanation: serde_json::Value,
+}

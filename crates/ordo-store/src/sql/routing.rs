@@ -1,0 +1,415 @@
+//! Routing profiles — one per channel, versioned: a draft, then active, earlier ones retired —
+//! the routers a transaction routes with, the explanations it stores, and each location's
+//! orders per day.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use sqlx::{AnyConnection, Connection};
+
+use ordo_domain::field::FieldErrors;
+use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::values::{ChannelCode, LocationCode};
+
+use super::SqlStore;
+use super::args::{Arg, Sql, inserts};
+use super::rows::{self, RowExt};
+use super::write::existing;
+use crate::error::{StoreError, StoreResult, corrupt};
+use crate::routing::*;
+
+/// The channel column's value for the default profile.
+const DEFAULT_CHANNEL: &str = "*";
+
+/// Routers by (profile id, version).
+pub(crate) type RouterCache = Mutex<HashMap<(String, i64), Arc<ProfileRouter>>>;
+
+/// The routers one transaction routes with: a custom router if the app set one, else each
+/// channel's active profile, else the default profile, else the built-in default.
+pub(crate) struct Routers<'a> {
+    custom: Option<&'a dyn Router>,
+    by_channel: HashMap<String, Arc<ProfileRouter>>,
+    default: Arc<ProfileRouter>,
+}
+
+impl Routers<'_> {
+    pub fn for_channel(&self, channel: Option<&ChannelCode>) -> &dyn Router {
+        if let Some(custom) = self.custom {
+            return custom;
+        }
+        channel
+            .and_then(|c| self.by_channel.get(c.as_str()))
+            .unwrap_or(&self.default)
+            .as_ref()
+    }
+}
+
+/// Loads the active profiles of these channels and the default one.
+pub(crate) async fn routers<'a, 'c>(
+    conn: &mut AnyConnection,
+    cache: &RouterCache,
+    channels: impl IntoIterator<Item = &'c str>,
+    custom: Option<&'a dyn Router>,
+) -> StoreResult<Routers<'a>> {
+    let mut routers = Routers {
+        custom,
+        by_channel: HashMap::new(),
+        default: Arc::new(ProfileRouter::default()),
+    };
+    if custom.is_some() {
+        return Ok(routers);
+    }
+    let mut sql = Sql::new(
+        "SELECT p.id, p.name, p.channel, v.version, v.settings FROM routing_profiles p \
+         JOIN routing_profile_versions v ON v.profile_id = p.id AND v.status = 'active' \
+         WHERE p.channel IN (",
+    );
+    sql.arg(DEFAULT_CHANNEL);
+    for channel in channels {
+        sql.push(", ").arg(channel);
+    }
+    sql.push(")");
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let key = (row.text("id")?, row.int("version")?);
+        let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        let router = match cached {
+            Some(router) => router,
+            None => {
+                let settings = parse_settings(&row.text("settings")?)?;
+                let label = ProfileLabel {
+                    id: key.0.clone(),
+                    name: row.text("name")?,
+                    version: key.1 as u32,
+                };
+                let router = Arc::new(ProfileRouter::new(settings).labelled(label));
+                if let Ok(mut cache) = cache.lock() {
+                    cache.insert(key, router.clone());
+                }
+                router
+            }
+        };
+        match row.text("channel")?.as_str() {
+            DEFAULT_CHANNEL => routers.default = router,
+            channel => {
+                routers.by_channel.insert(channel.to_string(), router);
+            }
+        }
+    }
+    Ok(routers)
+}
+
+fn parse_settings(raw: &str) -> StoreResult<RoutingProfile> {
+    let value: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|e| StoreError::Corrupt(format!("routing profile settings: {e}")))?;
+    RoutingProfile::from_json(&value)
+        .map_err(|e| StoreError::Corrupt(format!("routing profile settings: {e}")))
+}
+
+/// Orders each location has been given today (UTC).
+pub(crate) async fn loads(
+    conn: &mut AnyConnection,
+    now_ms: i64,
+) -> StoreResult<HashMap<LocationCode, i64>> {
+    let mut sql = Sql::new("SELECT location, orders FROM location_loads WHERE day = ");
+    sql.arg(ordo_domain::promise::utc_date(now_ms).to_string());
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((rows::location_code(r, "location")?, r.int("orders")?)))
+        .collect()
+}
+
+/// Adds today's new packages to each location's load.
+pub(crate) async fn add_loads(
+    conn: &mut AnyConnection,
+    packages: &BTreeMap<LocationCode, i64>,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let day = ordo_domain::promise::utc_date(now_ms).to_string();
+    for (location, orders) in packages {
+        let mut sql = Sql::new("INSERT INTO location_loads (location, day, orders) VALUES (");
+        sql.arg(location.as_str())
+            .push(", ")
+            .arg(day.as_str())
+            .push(", ")
+            .arg(*orders)
+            .push(") ON CONFLICT (location, day) DO UPDATE SET orders = location_loads.orders + excluded.orders");
+        sql.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts (order id, cause, explanation) rows.
+pub(crate) fn decision_inserts(
+    decisions: &[(String, &'static str, Explanation)],
+    now_ms: i64,
+) -> Vec<Sql> {
+    let rows: Vec<Vec<Arg>> = decisions
+        .iter()
+        .map(|(order_id, cause, explanation)| {
+            let json = serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into());
+            vec![
+                order_id.as_str().into(),
+                now_ms.into(),
+                (*cause).into(),
+                json.into(),
+            ]
+        })
+        .collect();
+    inserts(
+        "routing_decisions",
+        &["order_id", "at", "cause", "explanation"],
+        rows,
+    )
+}
+
+pub(crate) async fn decisions(
+    store: &SqlStore,
+    order_id: &str,
+) -> StoreResult<Vec<RoutingDecisionRecord>> {
+    let rows = sqlx::query(
+        "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
+    )
+    .bind(order_id)
+    .fetch_all(&store.read)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RoutingDecisionRecord {
+                at_ms: r.int("at")?,
+                cause: r.text("cause")?,
+                explanation: corrupt(
+                    "explanation",
+                    serde_json::from_str(&r.text("explanation")?).map_err(|e| e.to_string()),
+                )?,
+            })
+        })
+        .collect()
+}
+
+// ---- profiles ---------------------------------------------------------------------------
+
+pub(crate) async fn create_profile(
+    store: &SqlStore,
+    new: &NewProfile,
+) -> StoreResult<Result<ProfileRecord, ProfileRefusal>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let channel = new.channel.as_ref().map_or(DEFAULT_CHANNEL, |c| c.as_str());
+    if let Some(code) = &new.channel
+        && existing(&mut tx, "channels", "code", [code.as_str()])
+            .await?
+            .is_empty()
+    {
+        let errors = FieldErrors::single("channel", format!("no channel has code {code}"));
+        return Ok(Err(ProfileRefusal::Invalid(errors)));
+    }
+    let taken = sqlx::query("SELECT id FROM routing_profiles WHERE channel = $1")
+        .bind(channel)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some(row) = taken {
+        let which = new
+            .channel
+            .as_ref()
+            .map_or("the default".into(), |c| format!("channel {c}"));
+        let errors = FieldErrors::single(
+            "channel",
+            format!(
+                "{which} already has profile {}; change its draft instead",
+                row.text("id")?
+            ),
+        );
+        return Ok(Err(ProfileRefusal::Conflict(errors)));
+    }
+    sqlx::query("INSERT INTO routing_profiles (id, name, channel, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
+        .bind(new.id.as_str())
+        .bind(new.name.as_str())
+        .bind(channel)
+        .bind(new.now_ms)
+        .execute(&mut *tx)
+        .await?;
+    insert_version(&mut tx, &new.id, 1, &new.settings, &new.actor, new.now_ms).await?;
+    tx.commit().await?;
+    Ok(Ok(profile(store, &new.id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(new.id.clone()))?))
+}
+
+async fn insert_version(
+    conn: &mut AnyConnection,
+    id: &str,
+    version: i64,
+    settings: &RoutingProfile,
+    actor: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO routing_profile_versions (profile_id, version, status, settings, created_at, created_by) \
+         VALUES ($1, $2, 'draft', $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(settings.to_json().to_string())
+    .bind(now_ms)
+    .bind(actor)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets the draft's settings (and the profile's name), making a draft if there is none.
+pub(crate) async fn put_draft(
+    store: &SqlStore,
+    id: &str,
+    name: Option<&str>,
+    settings: &RoutingProfile,
+    actor: &str,
+    now_ms: i64,
+) -> StoreResult<Option<ProfileRecord>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
+    sql.arg(id).push(store.backend.lock_rows());
+    if sql.build().fetch_optional(&mut *tx).await?.is_none() {
+        return Ok(None);
+    }
+    let updated = sqlx::query(
+        "UPDATE routing_profile_versions SET settings = $1, created_at = $2, created_by = $3 \
+         WHERE profile_id = $4 AND status = 'draft'",
+    )
+    .bind(settings.to_json().to_string())
+    .bind(now_ms)
+    .bind(actor)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS last FROM routing_profile_versions WHERE profile_id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_version(&mut tx, id, row.int("last")? + 1, settings, actor, now_ms).await?;
+    }
+    let mut sql = Sql::new("UPDATE routing_profiles SET updated_at = ");
+    sql.arg(now_ms);
+    if let Some(name) = name {
+        sql.push(", name = ").arg(name);
+    }
+    sql.push(" WHERE id = ").arg(id);
+    sql.build().execute(&mut *tx).await?;
+    tx.commit().await?;
+    profile(store, id).await
+}
+
+/// Makes the draft the active version, retiring the one it replaces; or, with `discard`,
+/// throws the draft away.
+pub(crate) async fn step_profile(
+    store: &SqlStore,
+    id: &str,
+    discard: bool,
+    now_ms: i64,
+) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
+    sql.arg(id).push(store.backend.lock_rows());
+    if sql.build().fetch_optional(&mut *tx).await?.is_none() {
+        return Ok(None);
+    }
+    let draft = sqlx::query(
+        "SELECT version FROM routing_profile_versions WHERE profile_id = $1 AND status = 'draft'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(draft) = draft else {
+        let errors = FieldErrors::single("status", "the profile has no draft; put one first");
+        return Ok(Some(Err(ProfileRefusal::Conflict(errors))));
+    };
+    let version = draft.int("version")?;
+    if discard {
+        sqlx::query("DELETE FROM routing_profile_versions WHERE profile_id = $1 AND version = $2")
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("UPDATE routing_profile_versions SET status = 'retired' WHERE profile_id = $1 AND status = 'active'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE routing_profile_versions SET status = 'active', activated_at = $1 WHERE profile_id = $2 AND version = $3")
+            .bind(now_ms)
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE routing_profiles SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(profile(store, id).await?.map(Ok))
+}
+
+pub(crate) async fn profile(store: &SqlStore, id: &str) -> StoreResult<Option<ProfileRecord>> {
+    Ok(load_profiles(store, Some(id)).await?.pop())
+}
+
+pub(crate) async fn profiles(store: &SqlStore) -> StoreResult<Vec<ProfileRecord>> {
+    load_profiles(store, None).await
+}
+
+async fn load_profiles(store: &SqlStore, id: Option<&str>) -> StoreResult<Vec<ProfileRecord>> {
+    let mut conn = store.read.acquire().await?;
+    let mut sql =
+        Sql::new("SELECT id, name, channel, created_at, updated_at FROM routing_profiles");
+    if let Some(id) = id {
+        sql.and_where().push("id = ").arg(id);
+    }
+    sql.push(" ORDER BY channel");
+    let mut records = Vec::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let channel = row.text("channel")?;
+        records.push(ProfileRecord {
+            id: row.text("id")?,
+            name: row.text("name")?,
+            channel: match channel.as_str() {
+                DEFAULT_CHANNEL => None,
+                code => Some(corrupt("channel", ChannelCode::parse(code))?),
+            },
+            versions: Vec::new(),
+            created_at_ms: row.int("created_at")?,
+            updated_at_ms: row.int("updated_at")?,
+        });
+    }
+    if records.is_empty() {
+        return Ok(records);
+    }
+    let mut sql = Sql::new(
+        "SELECT profile_id, version, status, settings, created_at, created_by, activated_at \
+         FROM routing_profile_versions WHERE profile_id IN (",
+    );
+    sql.list(records.iter().map(|r| r.id.as_str()))
+        .push(") ORDER BY profile_id, version DESC");
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let profile_id = row.text("profile_id")?;
+        let status = row.text("status")?;
+        let version = ProfileVersion {
+            version: row.int("version")? as u32,
+            status: corrupt("status", ProfileStatus::parse(&status).ok_or(status))?,
+            settings: parse_settings(&row.text("settings")?)?,
+            created_at_ms: row.int("created_at")?,
+            created_by: row.text("created_by")?,
+            activated_at_ms: row.opt_int("activated_at")?,
+        };
+        if let Some(record) = records.iter_mut().find(|r| r.id == profile_id) {
+            record.versions.push(version);
+        }
+    }
+    Ok(records)
+}
