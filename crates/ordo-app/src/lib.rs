@@ -17,6 +17,7 @@ pub mod error;
 pub mod holds;
 pub mod inventory;
 pub mod orders;
+pub mod routing;
 pub mod supply;
 pub mod sync;
 mod writer;
@@ -34,9 +35,9 @@ pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
     Backend, BackorderFilter, Breach, EventFilter, EventRecord, HoldRecord, InboundFilter,
-    LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, Receipt,
-    RejectedRow, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction, TransferFilter,
-    TransferRecord, WaitingLine,
+    LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, ProfileRecord,
+    ProfileStatus, ProfileVersion, Receipt, RejectedRow, RoutingDecisionRecord, Shortfall,
+    SyncMode, SyncReport, SyncRow, TransferAction, TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

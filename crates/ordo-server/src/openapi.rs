@@ -19,6 +19,7 @@ use utoipa::{Modify, OpenApi};
                 (name = "inventory", description = "Stock positions, counts, adjustments, the ledger, availability"),
                 (name = "holds", description = "Checkout holds: units set aside while a shopper checks out"),
         (name = "supply", description = "Transfers between locations; purchase orders and ship notices"),
+        (name = "routing", description = "Routing profiles: which locations fulfil a channel's orders, and how the plan is chosen"),
         (name = "locations", description = "Warehouses, stores, suppliers and 3PLs"),
         (name = "items", description = "SKUs"),
         (name = "channels", description = "Where orders come from"),

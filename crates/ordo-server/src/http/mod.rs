@@ -12,6 +12,7 @@ pub mod locations;
 pub mod order_body;
 pub mod order_view;
 pub mod orders;
+pub mod routing;
 pub mod supply;
 pub mod sync;
 
@@ -36,7 +37,11 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
             channels::channels_router().merge(channels::stock_rules_router()),
         )
         .nest("/v1/api-keys", channels::api_keys_router())
-        .nest("/v1/orders", orders::router())
+        .nest(
+            "/v1/orders",
+            orders::router().merge(routing::order_routing_router()),
+        )
+        .nest("/v1/routing/profiles", routing::profiles_router())
         .nest("/v1/holds", holds::holds_router())
         .nest("/v1/backorders", backorders::router())
         .nest("/v1/transfers", supply::transfers_router())

@@ -1,0 +1,124 @@
+//! Routing end to end: profiles through the API, order capture routing by the channel's
+//! active profile, capacity counted against today's load, and the explanation of every
+//! decision. On SQLite, and on PostgreSQL when ORDO_TEST_POSTGRES_URL is set.
+
+use ordo_testkit::fixtures::{order_body, small_network};
+use ordo_testkit::{ADMIN_KEY, TestApp, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+async fn place(app: &TestApp, external_id: &str, lines: &[(&str, i64)]) -> Value {
+    let placed = app
+        .place(ADMIN_KEY, &order_body("web", external_id, lines), None)
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    placed.body
+}
+
+async fn routing(app: &TestApp, order: &Value) -> Value {
+    let id = order["id"].as_str().unwrap();
+    let reply = app
+        .get(ADMIN_KEY, &format!("/v1/orders/{id}/routing"))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.body["decisions"][0]["explanation"].clone()
+}
+
+fn excluded(explanation: &Value, location: &str) -> Option<String> {
+    explanation["candidates"]
+        .as_array()?
+        .iter()
+        .find(|c| c["location"] == location)?["excluded"]["reason"]
+        .as_str()
+        .map(str::to_string)
+}
+
+on_both_backends! {
+    async fn orders_route_by_the_channels_active_profile_and_say_why(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 50), ("SOUTH", "A", 50)]))).await else { return };
+        let first = place(&app, "W-1", &[("A", 1)]).await;
+        assert_eq!(first["allocations"][0]["location"], "NORTH", "the default chain ships from the closest to Hamburg");
+        let why = routing(&app, &first).await;
+        assert_eq!(why["strategy"], "rules: fewest_splits > in_market > closest");
+        assert_eq!(why["profile"], Value::Null);
+        assert_eq!(why["chosen"]["shipments"][0]["location"], "NORTH");
+        assert_eq!(why["runner_up"]["without"], "NORTH");
+        assert!(why["runner_up"]["lost_by"].as_i64().unwrap() > 0, "{why}");
+
+        let created = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({
+            "name": "Web from the south", "channel": "web",
+            "settings": { "strategy": "optimal", "filters": { "excluded_locations": ["NORTH"] } }
+        })).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let profile = created.body["id"].as_str().unwrap().to_string();
+        assert_eq!((created.body["draft_version"].as_u64(), created.body["active_version"].as_u64()), (Some(1), None));
+        let drafted = place(&app, "W-2", &[("A", 1)]).await;
+        assert_eq!(drafted["allocations"][0]["location"], "NORTH", "a draft does not route");
+
+        let activated = app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{profile}/activate"), None, &[]).await;
+        assert_eq!(activated.body["active_version"], 1, "{}", activated.body);
+        let south = place(&app, "W-3", &[("A", 1)]).await;
+        assert_eq!(south["allocations"][0]["location"], "SOUTH");
+        let why = routing(&app, &south).await;
+        assert_eq!(why["strategy"], "optimal");
+        assert_eq!(why["profile"]["id"], profile.as_str());
+        assert_eq!(why["profile"]["version"], 1);
+        assert_eq!(excluded(&why, "NORTH").as_deref(), Some("profile_filter"));
+        assert_eq!(why["search"]["proven_optimal"], true);
+        let shipment = &why["chosen"]["shipments"][0];
+        assert!(shipment["cost"]["shipping"].as_i64().unwrap() > 0 && shipment["total"].as_i64().unwrap() > 0, "{shipment}");
+
+        let redrafted = app.request(Method::PUT, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{profile}/draft"), Some(&json!({ "settings": { "strategy": "optimal" } })), &[]).await;
+        assert_eq!(redrafted.body["draft_version"], 2, "{}", redrafted.body);
+        app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{profile}/activate"), None, &[]).await;
+        let back_north = place(&app, "W-4", &[("A", 1)]).await;
+        assert_eq!(back_north["allocations"][0]["location"], "NORTH");
+        let history = app.get(ADMIN_KEY, &format!("/v1/routing/profiles/{profile}")).await.body;
+        let statuses: Vec<(u64, &str)> = history["versions"].as_array().unwrap().iter().map(|v| (v["version"].as_u64().unwrap(), v["status"].as_str().unwrap())).collect();
+        assert_eq!(statuses, vec![(2, "active"), (1, "retired")]);
+        assert_eq!(history["versions"][0]["settings"]["filters"]["excluded_locations"], json!([]), "settings are shown whole");
+        assert_eq!(app.get(ADMIN_KEY, "/v1/routing/profiles").await.body["items"].as_array().unwrap().len(), 1);
+        app.assert_consistent().await;
+    }
+
+    async fn bad_profiles_are_refused_naming_the_field(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[]))).await else { return };
+        let bad = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({
+            "name": "x", "channel": "mars", "settings": { "strategy": "cheapest", "costs": { "split_penalty": -5 } }
+        })).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["settings.strategy", "settings.costs.split_penalty"], "{}", bad.body);
+        let unknown = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({ "name": "x", "channel": "mars" })).await;
+        assert_eq!(unknown.body["errors"][0]["field"], "channel", "{}", unknown.body);
+        let default = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({ "name": "Default" })).await;
+        assert_eq!(default.status, StatusCode::CREATED);
+        assert_eq!(default.body["channel"], Value::Null);
+        let second = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({ "name": "Another default" })).await;
+        assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+        let id = default.body["id"].as_str().unwrap();
+        let discarded = app.request(Method::DELETE, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{id}/draft"), None, &[]).await;
+        assert_eq!(discarded.body["versions"], json!([]), "{}", discarded.body);
+        let nothing = app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{id}/activate"), None, &[]).await;
+        assert_eq!(nothing.status, StatusCode::CONFLICT);
+        let reader = app.key("read_only", None).await;
+        assert_eq!(app.post(&reader, "/v1/routing/profiles", &json!({ "name": "y" })).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.get(ADMIN_KEY, "/v1/routing/profiles/rtp_nope").await.status, StatusCode::NOT_FOUND);
+    }
+
+    async fn a_location_at_its_daily_capacity_takes_no_more_orders_today(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 50), ("SOUTH", "A", 50)]))).await else { return };
+        let patched = app.request(Method::PATCH, Some(ADMIN_KEY), "/v1/locations/NORTH", Some(&json!({ "daily_order_capacity": 2 })), &[]).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        for i in 0..2 {
+            assert_eq!(place(&app, &format!("W-{i}"), &[("A", 1)]).await["allocations"][0]["location"], "NORTH");
+        }
+        let third = place(&app, "W-3", &[("A", 1)]).await;
+        assert_eq!(third["allocations"][0]["location"], "SOUTH");
+        let why = routing(&app, &third).await;
+        assert_eq!(excluded(&why, "NORTH").as_deref(), Some("capacity"), "{why}");
+        app.clock.advance_ms(86_400_000);
+        let tomorrow = place(&app, "W-4", &[("A", 1)]).await;
+        assert_eq!(tomorrow["allocations"][0]["location"], "NORTH", "a new day, a new capacity");
+    }
+}
