@@ -3,9 +3,11 @@
 //! - `serve` — run the HTTP API (with `--demo`, load the demo network on first start).
 //! - `check` — verify the store's invariants; non-zero exit when one is broken.
 //! - `bench` — drive a running server with realistic orders and print rates and latencies.
+//! - `bench-routing` — routing decisions per second and their latency, on one core.
 //! - `import inventory` — sync stock from a CSV file, with a progress bar.
 
 mod bench;
+mod bench_routing;
 mod check;
 mod database;
 mod import;
@@ -30,6 +32,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Place realistic orders against a running server and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// Time routing decisions on one core and report decisions/s and latency percentiles.
+    BenchRouting(bench_routing::BenchRoutingArgs),
     /// Import data from files.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -37,6 +41,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Routing is timed on one core, without an async runtime around it.
+    if let Command::BenchRouting(args) = cli.command {
+        return match bench_routing::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("ordo: {message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -52,6 +66,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Check(args) => check::run(args).await,
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::BenchRouting(_) => Ok(ExitCode::SUCCESS),
             Command::Import(command) => import::run(command).await,
         }
     });
