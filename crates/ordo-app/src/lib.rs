@@ -18,6 +18,7 @@ pub mod holds;
 pub mod inventory;
 pub mod orders;
 pub mod routing;
+pub mod simulate;
 pub mod supply;
 pub mod sync;
 mod writer;

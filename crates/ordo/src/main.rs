@@ -5,6 +5,7 @@
 //! - `bench` — drive a running server with realistic orders and print rates and latencies.
 //! - `bench-routing` — routing decisions per second and their latency, on one core.
 //! - `import inventory` — sync stock from a CSV file, with a progress bar.
+//! - `simulate` — backtest routing profiles on an order stream; `simulate generate` writes one.
 
 mod bench;
 mod bench_routing;
@@ -12,6 +13,7 @@ mod check;
 mod database;
 mod import;
 mod serve;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -34,42 +36,20 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Time routing decisions on one core and report decisions/s and latency percentiles.
     BenchRouting(bench_routing::BenchRoutingArgs),
+    /// Replay an order stream against a network once per routing profile and compare them.
+    Simulate(simulate::SimulateArgs),
     /// Import data from files.
     #[command(subcommand)]
     Import(import::ImportCommand),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    // Routing is timed on one core, without an async runtime around it.
-    if let Command::BenchRouting(args) = cli.command {
-        return match bench_routing::run(args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(message) => {
-                eprintln!("ordo: {message}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("ordo: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+    let result = match Cli::parse().command {
+        // Routing runs on one core, without an async runtime around it.
+        Command::BenchRouting(args) => bench_routing::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Simulate(args) => simulate::run(args).map(|()| ExitCode::SUCCESS),
+        command => run_async(command),
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
-            Command::Check(args) => check::run(args).await,
-            Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
-            Command::BenchRouting(_) => Ok(ExitCode::SUCCESS),
-            Command::Import(command) => import::run(command).await,
-        }
-    });
     match result {
         Ok(code) => code,
         Err(message) => {
@@ -77,4 +57,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_async(command: Command) -> Result<ExitCode, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        match command {
+            Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Check(args) => check::run(args).await,
+            Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Import(command) => import::run(command).await,
+            Command::BenchRouting(_) | Command::Simulate(_) => Ok(ExitCode::SUCCESS),
+        }
+    })
 }

@@ -62,7 +62,7 @@ impl App {
 }
 
 /// (code, kind, city, region, daily order capacity, cut-off)
-fn items(now_ms: i64) -> Vec<Item> {
+pub(crate) fn items(now_ms: i64) -> Vec<Item> {
     let mut items = Vec::new();
     for f in FAMILIES {
         let mut variants: Vec<(String, String)> = vec![(f.prefix.to_string(), f.name.to_string())];
@@ -98,7 +98,7 @@ fn items(now_ms: i64) -> Vec<Item> {
     items
 }
 
-fn locations(now_ms: i64) -> Vec<Location> {
+pub(crate) fn locations(now_ms: i64) -> Vec<Location> {
     LOCATIONS
         .iter()
         .map(|(code, kind, city_name, region, capacity, cutoff)| {

@@ -5,14 +5,17 @@
 //! explanation ([`Routed`]). [`ProfileRouter`] routes by a [`RoutingProfile`]: its filters
 //! decide the candidates, then a rule chain ([`chain`]) or the exact least-cost search
 //! ([`optimal`]) decides the plan, priced by one cost model ([`cost`]) and explained
-//! ([`explain`]). [`problem`] turns a request into what both strategies search.
+//! ([`explain`]). [`problem`] turns a request into what both strategies search; [`score`]
+//! prices any plan from its allocations, for the backtest ([`backtest`]).
 
+pub mod backtest;
 pub mod chain;
 pub mod cost;
 pub mod explain;
 pub mod optimal;
 pub mod problem;
 pub mod profile;
+pub mod score;
 
 use std::sync::Arc;
 

@@ -12,6 +12,7 @@ use jiff::civil::Date;
 
 use super::cost::{CapacityRule, CostBreakdown, LastUnits, RateCard, ShippingCostEstimator};
 use super::profile::RoutingProfile;
+use super::score::lateness_from;
 use super::{Candidate, PlannedAllocation, RouteRequest};
 use crate::geo::GeoPoint;
 use crate::location::LocationKind;
@@ -157,12 +158,7 @@ impl<'a> Problem<'a> {
             }
         }
 
-        let deliver_by = request.deliver_by.or_else(|| {
-            allowed
-                .iter()
-                .filter_map(|(i, _)| candidates[*i].delivery_date)
-                .min()
-        });
+        let deliver_by = lateness_from(request, candidates);
         let mut cands = Vec::with_capacity(allowed.len());
         for (index, card) in allowed {
             let c = &candidates[index];

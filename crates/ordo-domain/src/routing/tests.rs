@@ -395,11 +395,12 @@ fn optimal_finds_the_least_cost_plan_that_brute_force_finds() {
             .lines
             .iter()
             .enumerate()
-            .map(|(i, (s, q, w))| RouteLine {
+            .map(|(i, (s, q, _))| RouteLine {
                 line_no: i as u32 + 1,
                 sku: sku(skus[*s]),
                 quantity: *q,
-                unit_weight_g: Some(*w),
+                // An item weighs the same on every line: its first line's weight.
+                unit_weight_g: inst.lines.iter().find(|l| l.0 == *s).map(|l| l.2),
             })
             .collect();
         let candidates: Vec<Candidate> = inst
@@ -445,6 +446,19 @@ fn optimal_finds_the_least_cost_plan_that_brute_force_finds() {
             solved.objective,
             "the search counts cost as evaluate does"
         );
+        let scored = score::score(
+            &problem.plan(&solved.assignment),
+            &req,
+            &candidates,
+            &profile.costs,
+            &profile.shipping_rates,
+        );
+        prop_assert_eq!(
+            scored.cost,
+            evaluated.cost,
+            "scoring the allocations counts as evaluate does"
+        );
+        prop_assert_eq!(scored.packages, evaluated.packages.len());
         prop_assert_eq!(solved.objective, brute_force(&problem));
         plans_checked.fetch_add(
             (problem.cands.len() as u64 + 1).pow(problem.items.len() as u32),

@@ -1,0 +1,186 @@
+//! `ordo simulate`: replay an order stream against a network once per routing profile and
+//! compare what their plans cost and how they ship; `ordo simulate generate` writes a
+//! realistic network, stream and three example profiles to try it on.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use ordo_app::simulate::{BACKTEST_ORDERS_MAX, BACKTEST_PROFILES_MAX, compare, generate};
+use ordo_domain::routing::RoutingProfile;
+use ordo_domain::routing::backtest::{Network, Report, SimOrder};
+use serde_json::{Value, json};
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SimulateArgs {
+    #[command(subcommand)]
+    generate: Option<SimulateCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum SimulateCommand {
+    /// Write DIR/network.json, DIR/orders.jsonl and the profiles closest.json,
+    /// fewest-splits.json and optimal.json.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+struct GenerateArgs {
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long, default_value_t = 5_000)]
+    orders: usize,
+    /// Days the orders are spread over.
+    #[arg(long, default_value_t = 5)]
+    days: i64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The network: locations, item weights, stock, arrivals, and the cost model plans are
+    /// scored with.
+    #[arg(long)]
+    network: Option<PathBuf>,
+    /// The orders, one JSON object per line.
+    #[arg(long)]
+    orders: Option<PathBuf>,
+    /// A routing profile's settings; give it once per profile to compare. Each is named by
+    /// its file name.
+    #[arg(long = "profile")]
+    profiles: Vec<PathBuf>,
+    /// Print one JSON object with a `profiles` array instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: SimulateArgs) -> Result<(), String> {
+    match args.generate {
+        Some(SimulateCommand::Generate(g)) => write_generated(&g),
+        None => replay(&args.run),
+    }
+}
+
+fn write_generated(args: &GenerateArgs) -> Result<(), String> {
+    if args.orders == 0 || args.orders > BACKTEST_ORDERS_MAX {
+        return Err(format!("--orders must be 1 to {BACKTEST_ORDERS_MAX}"));
+    }
+    if !(1..=60).contains(&args.days) {
+        return Err("--days must be 1 to 60".into());
+    }
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let generated = generate(args.seed, args.orders, args.days);
+    let write = |name: &str, text: String| {
+        let path = args.out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    write("network.json", pretty(&generated.network))?;
+    let lines: Vec<String> = generated.orders.iter().map(Value::to_string).collect();
+    write("orders.jsonl", lines.join("\n") + "\n")?;
+    for (name, profile) in &generated.profiles {
+        write(&format!("{name}.json"), pretty(profile))?;
+    }
+    println!(
+        "wrote {}: network.json, orders.jsonl ({} orders), closest.json, fewest-splits.json, optimal.json",
+        args.out.display(),
+        generated.orders.len()
+    );
+    Ok(())
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))
+}
+
+fn replay(args: &RunArgs) -> Result<(), String> {
+    let (Some(network), Some(orders)) = (&args.network, &args.orders) else {
+        return Err(
+            "give --network and --orders (or use `ordo simulate generate --out DIR`)".into(),
+        );
+    };
+    if args.profiles.is_empty() || args.profiles.len() > BACKTEST_PROFILES_MAX {
+        return Err(format!("give 1 to {BACKTEST_PROFILES_MAX} --profile files"));
+    }
+    let network = Network::from_json(&read_json(network)?)
+        .map_err(|e| format!("{}: {e}", network.display()))?;
+    let text = std::fs::read_to_string(orders)
+        .map_err(|e| format!("cannot read {}: {e}", orders.display()))?;
+    let mut stream = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let value: Value = serde_json::from_str(line)
+            .map_err(|e| format!("{} line {}: not JSON: {e}", orders.display(), n + 1))?;
+        let order = SimOrder::from_json(&value)
+            .map_err(|e| format!("{} line {}: {e}", orders.display(), n + 1))?;
+        stream.push(order);
+        if stream.len() > BACKTEST_ORDERS_MAX {
+            return Err(format!(
+                "{}: more than {BACKTEST_ORDERS_MAX} orders",
+                orders.display()
+            ));
+        }
+    }
+    let mut profiles = Vec::new();
+    for path in &args.profiles {
+        let profile = RoutingProfile::from_json(&read_json(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let name = path
+            .file_stem()
+            .map_or("profile".into(), |s| s.to_string_lossy().to_string());
+        profiles.push((name, profile));
+    }
+    let reports = compare(&network, &stream, &profiles);
+    if args.json {
+        println!("{}", json!({ "profiles": reports }));
+    } else {
+        print_table(&reports);
+    }
+    Ok(())
+}
+
+fn print_table(reports: &[Report]) {
+    println!(
+        "{:<16} {:>7} {:>12} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9}",
+        "profile",
+        "orders",
+        "total cost",
+        "per order",
+        "packages",
+        "split",
+        "km",
+        "on time",
+        "capacity",
+        "unfilled"
+    );
+    for r in reports {
+        println!(
+            "{:<16} {:>7} {:>12.2} {:>9.2} {:>9.3} {:>6.1}% {:>9.1} {:>7.1}% {:>9} {:>9}",
+            r.profile,
+            r.orders,
+            r.total_cost as f64 / 100.0,
+            r.cost_per_order / 100.0,
+            r.packages_per_order,
+            r.split_rate * 100.0,
+            r.mean_distance_km,
+            r.on_time_rate * 100.0,
+            r.capacity_breaches,
+            r.unfilled_lines
+        );
+    }
+    println!(
+        "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity"
+    );
+}

@@ -1,0 +1,138 @@
+//! `ordo simulate`: the generated network and stream, replayed once per example profile.
+//! Seeded, so the figures are the same on every machine.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn ordo(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .args(args)
+        .output()
+        .expect("ordo runs")
+}
+
+#[test]
+fn optimal_beats_closest_on_cost_and_splits_and_fewest_splits_on_cost() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let out = dir.to_str().unwrap();
+    let generated = ordo(&[
+        "simulate", "generate", "--out", out, "--orders", "1500", "--seed", "7",
+    ]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    for file in [
+        "network.json",
+        "orders.jsonl",
+        "closest.json",
+        "fewest-splits.json",
+        "optimal.json",
+    ] {
+        assert!(dir.join(file).exists(), "{file} written");
+    }
+    let path = |f: &str| dir.join(f).to_string_lossy().to_string();
+    let run = ordo(&[
+        "simulate",
+        "--network",
+        &path("network.json"),
+        "--orders",
+        &path("orders.jsonl"),
+        "--profile",
+        &path("closest.json"),
+        "--profile",
+        &path("fewest-splits.json"),
+        "--profile",
+        &path("optimal.json"),
+        "--json",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: Value = serde_json::from_slice(&run.stdout).expect("one JSON object");
+    let profiles = report["profiles"].as_array().unwrap();
+    let get = |name: &str| {
+        profiles
+            .iter()
+            .find(|p| p["profile"] == name)
+            .unwrap()
+            .clone()
+    };
+    let (closest, fewest, optimal) = (get("closest"), get("fewest-splits"), get("optimal"));
+    for key in [
+        "orders",
+        "total_cost",
+        "cost_per_order",
+        "packages_per_order",
+        "split_rate",
+        "mean_distance_km",
+        "on_time_rate",
+        "capacity_breaches",
+        "unfilled_lines",
+    ] {
+        assert!(optimal.get(key).is_some(), "{key} reported");
+    }
+    assert_eq!(optimal["orders"], 1500);
+    let cost = |p: &Value| p["total_cost"].as_i64().unwrap();
+    let split = |p: &Value| p["split_rate"].as_f64().unwrap();
+    assert!(cost(&optimal) < cost(&closest), "{optimal} vs {closest}");
+    assert!(split(&optimal) < split(&closest), "{optimal} vs {closest}");
+    assert!(cost(&optimal) < cost(&fewest), "{optimal} vs {fewest}");
+    let table = ordo(&[
+        "simulate",
+        "--network",
+        &path("network.json"),
+        "--orders",
+        &path("orders.jsonl"),
+        "--profile",
+        &path("optimal.json"),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&table.stdout).contains("optimal"),
+        "a table by default"
+    );
+}
+
+#[test]
+fn bad_inputs_get_one_line_naming_the_file_and_the_field() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path();
+    let network = dir.join("network.json");
+    std::fs::write(&network, r#"{"locations": [{"code": "WH-1", "kind": "warehouse", "lat": 53.5, "lon": 10.0, "country": "DE"}], "stock": [{"location": "MARS", "sku": "A", "units": 5}]}"#).unwrap();
+    let orders = dir.join("orders.jsonl");
+    std::fs::write(&orders, "{\"id\": \"O-1\", \"at\": \"2026-11-23T08:00:00Z\", \"ship_to\": {\"lat\": 53.5, \"lon\": 10.0, \"country\": \"DE\"}, \"lines\": [{\"sku\": \"A\", \"quantity\": 1}]}\n{\"id\": \"O-2\", \"at\": \"yesterday\"}\n").unwrap();
+    let profile = dir.join("p.json");
+    std::fs::write(&profile, r#"{"strategy": "optimal"}"#).unwrap();
+    let (n, o, p) = (
+        network.to_str().unwrap(),
+        orders.to_str().unwrap(),
+        profile.to_str().unwrap(),
+    );
+
+    let bad_network = ordo(&["simulate", "--network", n, "--orders", o, "--profile", p]);
+    assert!(!bad_network.status.success());
+    let message = String::from_utf8_lossy(&bad_network.stderr);
+    assert!(
+        message.contains("stock[0].location") && message.contains("MARS"),
+        "{message}"
+    );
+
+    std::fs::write(&network, r#"{"locations": [{"code": "WH-1", "kind": "warehouse", "lat": 53.5, "lon": 10.0, "country": "DE"}], "stock": [{"location": "WH-1", "sku": "A", "units": 5}]}"#).unwrap();
+    let bad_order = ordo(&["simulate", "--network", n, "--orders", o, "--profile", p]);
+    let message = String::from_utf8_lossy(&bad_order.stderr);
+    assert!(
+        !bad_order.status.success() && message.contains("line 2") && message.contains("at"),
+        "{message}"
+    );
+
+    let no_profile = ordo(&["simulate", "--network", n, "--orders", o]);
+    assert!(
+        !no_profile.status.success()
+            && String::from_utf8_lossy(&no_profile.stderr).contains("--profile")
+    );
+}
