@@ -254,6 +254,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>>;
     async fn routing_profile(&self, id: &str) -> StoreResult<Option<ProfileRecord>>;
     async fn routing_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
+    /// The network as routing sees it now, for backtests.
+    async fn routing_network(&self) -> StoreResult<RoutingNetwork>;
     /// Every routing decision made for an order, oldest first.
     async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>>;
 

@@ -1,8 +1,12 @@
 //! Routing profiles and decisions, as stored.
 
+use std::collections::HashMap;
+
 use ordo_domain::field::FieldErrors;
+use ordo_domain::inventory::Position;
+use ordo_domain::location::Location;
 use ordo_domain::routing::RoutingProfile;
-use ordo_domain::values::ChannelCode;
+use ordo_domain::values::{ChannelCode, Sku};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProfileStatus {
@@ -93,4 +97,13 @@ pub struct RoutingDecisionRecord {
     /// `placed`, `backorder_filled`, `rerouted` or `reoptimized`.
     pub cause: String,
     pub explanation: serde_json::Value,
+}
+
+/// The network as routing sees it now, for backtests: locations, item weights, and sellable
+/// units with nothing reserved.
+#[derive(Debug, Clone)]
+pub struct RoutingNetwork {
+    pub locations: Vec<Location>,
+    pub weights: HashMap<Sku, i64>,
+    pub stock: Vec<Position>,
 }

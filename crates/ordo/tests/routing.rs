@@ -121,4 +121,46 @@ on_both_backends! {
         let tomorrow = place(&app, "W-4", &[("A", 1)]).await;
         assert_eq!(tomorrow["allocations"][0]["location"], "NORTH", "a new day, a new capacity");
     }
+
+    async fn a_draft_profile_is_backtested_on_recent_orders_before_it_is_switched_on(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 50), ("SOUTH", "A", 50)]))).await else { return };
+        for i in 0..4 {
+            place(&app, &format!("W-{i}"), &[("A", 1)]).await;
+        }
+        let created = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({
+            "name": "South only", "channel": "web", "settings": { "strategy": "optimal", "filters": { "excluded_locations": ["NORTH"] } }
+        })).await.body;
+        let id = created["id"].as_str().unwrap();
+        let replay = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({
+            "recent_orders": 10,
+            "profiles": [{ "profile_id": id, "name": "draft" }, { "name": "built-in", "settings": {} }]
+        })).await;
+        assert_eq!(replay.status, StatusCode::OK, "{}", replay.body);
+        let reports = replay.body["profiles"].as_array().unwrap();
+        let (draft, built_in) = (&reports[0], &reports[1]);
+        assert_eq!((draft["profile"].as_str(), draft["orders"].as_i64()), (Some("draft"), Some(4)));
+        assert!(draft["mean_distance_km"].as_f64().unwrap() > built_in["mean_distance_km"].as_f64().unwrap() + 500.0, "{}", replay.body);
+        assert!(draft["total_cost"].as_i64().unwrap() > built_in["total_cost"].as_i64().unwrap());
+
+        let inline = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({
+            "network": {
+                "locations": [{ "code": "X", "kind": "warehouse", "lat": 53.5, "lon": 10.0, "country": "DE" }],
+                "stock": [{ "location": "X", "sku": "A", "units": 1 }]
+            },
+            "orders": [
+                { "id": 1, "at": "2026-11-23T08:00:00Z", "ship_to": { "lat": 53.5, "lon": 10.0, "country": "DE" }, "lines": [{ "sku": "A", "quantity": 1 }] },
+                { "id": 2, "at": "2026-11-23T09:00:00Z", "ship_to": { "lat": 53.5, "lon": 10.0, "country": "DE" }, "lines": [{ "sku": "A", "quantity": 1 }] }
+            ],
+            "profiles": [{ "settings": { "strategy": "optimal" } }]
+        })).await;
+        assert_eq!(inline.body["profiles"][0]["unfilled_lines"], 1, "one unit for two orders: {}", inline.body);
+        let bad = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({
+            "orders": [{ "id": 1, "at": "soon" }], "profiles": [{ "profile_id": id, "version": "latest" }]
+        })).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"profiles[0].version") && fields.contains(&"orders[0].at"), "{fields:?}");
+        let missing = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({ "recent_orders": 5, "profiles": [{ "profile_id": id, "version": 9 }] })).await;
+        assert_eq!(missing.body["errors"][0]["field"], "profiles[0].version", "{}", missing.body);
+    }
 }

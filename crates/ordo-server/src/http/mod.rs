@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod availability;
 pub mod backorders;
+pub mod backtest;
 pub mod channels;
 pub mod common;
 pub mod holds;
@@ -42,6 +43,7 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
             orders::router().merge(routing::order_routing_router()),
         )
         .nest("/v1/routing/profiles", routing::profiles_router())
+        .nest("/v1/routing/backtest", backtest::router())
         .nest("/v1/holds", holds::holds_router())
         .nest("/v1/backorders", backorders::router())
         .nest("/v1/transfers", supply::transfers_router())

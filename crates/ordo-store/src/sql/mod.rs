@@ -448,6 +448,10 @@ impl Store for SqlStore {
         routing::profiles(self).await
     }
 
+    async fn routing_network(&self) -> StoreResult<RoutingNetwork> {
+        routing::network(self).await
+    }
+
     async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>> {
         routing::decisions(self, order_id).await
     }

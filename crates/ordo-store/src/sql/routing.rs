@@ -186,6 +186,43 @@ pub(crate) async fn decisions(
         .collect()
 }
 
+/// The network as routing sees it now: every location, each item's weight, and the sellable
+/// units of every position (on hand less damaged and quality hold, nothing reserved).
+pub(crate) async fn network(store: &SqlStore) -> StoreResult<RoutingNetwork> {
+    let mut conn = store.read.acquire().await?;
+    let locations = super::load::locations(&mut conn).await?;
+    let mut weights = HashMap::new();
+    for row in sqlx::query("SELECT sku, weight_g FROM items WHERE weight_g IS NOT NULL")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        weights.insert(rows::sku(&row, "sku")?, row.int("weight_g")?);
+    }
+    let rows = sqlx::query(
+        "SELECT location, sku, on_hand - damaged - quality_hold AS sellable FROM inventory_positions \
+         WHERE on_hand - damaged - quality_hold > 0 ORDER BY location, sku",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let stock = rows
+        .iter()
+        .map(|r| {
+            Ok(ordo_domain::inventory::Position {
+                on_hand: r.int("sellable")?,
+                ..ordo_domain::inventory::Position::empty(
+                    rows::location_code(r, "location")?,
+                    rows::sku(r, "sku")?,
+                )
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(RoutingNetwork {
+        locations,
+        weights,
+        stock,
+    })
+}
+
 // ---- profiles ---------------------------------------------------------------------------
 
 pub(crate) async fn create_profile(
