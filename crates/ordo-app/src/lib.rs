@@ -35,10 +35,11 @@ pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, BackorderFilter, Breach, EventFilter, EventRecord, HoldRecord, InboundFilter,
-    LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, ProfileRecord,
-    ProfileStatus, ProfileVersion, Receipt, RejectedRow, RoutingDecisionRecord, Shortfall,
-    SyncMode, SyncReport, SyncRow, TransferAction, TransferFilter, TransferRecord, WaitingLine,
+    Backend, BackorderFilter, Breach, EventFilter, EventRecord, ExceptionRecord, HoldRecord,
+    InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
+    ProfileRecord, ProfileStatus, ProfileVersion, Receipt, Rejected, RejectedRow, RejectionRecord,
+    Resolution, RoutingDecisionRecord, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction,
+    TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

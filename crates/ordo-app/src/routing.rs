@@ -2,10 +2,15 @@
 //! kept — and the routing decisions of an order.
 
 use ordo_domain::auth::Principal;
+use ordo_domain::field::FieldErrors;
+use ordo_domain::order::{FulfilError, RejectError, RejectReason};
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 use ordo_store::ids::new_id;
-use ordo_store::{NewProfile, ProfileRecord, ProfileRefusal, RoutingDecisionRecord};
+use ordo_store::{
+    ExceptionRecord, NewProfile, ProfileRecord, ProfileRefusal, RejectCommand, Rejected,
+    RejectionRecord, Resolution, RoutingDecisionRecord,
+};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -17,6 +22,20 @@ fn refused(refusal: ProfileRefusal) -> AppError {
     match refusal {
         ProfileRefusal::Invalid(errors) => AppError::Invalid(errors),
         ProfileRefusal::Conflict(errors) => AppError::Conflict(errors),
+    }
+}
+
+fn rejection_refused(e: RejectError) -> AppError {
+    match e {
+        RejectError::Units { .. } => {
+            AppError::Invalid(FieldErrors::single("quantity", e.to_string()))
+        }
+        RejectError::Fulfil(FulfilError::Illegal(t)) => AppError::IllegalTransition {
+            status: t.from,
+            wanted: t.to,
+        },
+        RejectError::Fulfil(e) => AppError::Internal(format!("re-routing: {e}")),
+        e => AppError::Conflict(FieldErrors::single("status", e.to_string())),
     }
 }
 
@@ -77,14 +96,70 @@ impl App {
         Ok(self.store.routing_profiles().await?)
     }
 
-    /// The routing decisions of an order the principal may see.
+    /// The routing decisions and rejections of an order the principal may see.
     pub async fn order_routing(
         &self,
         principal: &Principal,
         id_or_number: &str,
-    ) -> AppResult<(String, Vec<RoutingDecisionRecord>)> {
+    ) -> AppResult<(String, Vec<RoutingDecisionRecord>, Vec<RejectionRecord>)> {
         let record = self.order(principal, id_or_number).await?;
         let decisions = self.store.routing_decisions(&record.order.id).await?;
-        Ok((record.order.id, decisions))
+        let rejections = self.store.rejections(&record.order.id).await?;
+        Ok((record.order.id, decisions, rejections))
+    }
+
+    /// A location rejects units of an allocation; the line is routed again without every
+    /// location that rejected it, or waits, or goes to the exceptions queue.
+    pub async fn reject_allocation(
+        &self,
+        principal: &Principal,
+        allocation_id: &str,
+        reason: RejectReason,
+        units: Option<i64>,
+        note: Option<String>,
+    ) -> AppResult<Rejected> {
+        let not_found = || AppError::NotFound(format!("allocation {allocation_id}"));
+        let order_id = self
+            .store
+            .allocation_order(allocation_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let command = RejectCommand {
+            order_id,
+            allocation_id: allocation_id.to_string(),
+            reason,
+            units,
+            note,
+            actor: principal.actor(),
+            now_ms: self.now_ms(),
+        };
+        let rejected = self
+            .store
+            .reject_allocation(&command, &self.deciders())
+            .await?
+            .ok_or_else(not_found)?
+            .map_err(rejection_refused)?;
+        metrics::counter!("ordo_allocations_rejected_total", "reason" => reason.as_str())
+            .increment(1);
+        Ok(rejected)
+    }
+
+    pub async fn routing_exceptions(&self, open: bool) -> AppResult<Vec<ExceptionRecord>> {
+        let limit = i64::from(self.limits().page_limit_max);
+        Ok(self.store.routing_exceptions(open, limit).await?)
+    }
+
+    pub async fn resolve_routing_exception(
+        &self,
+        principal: &Principal,
+        id: &str,
+        resolution: Resolution,
+    ) -> AppResult<ExceptionRecord> {
+        let actor = principal.actor();
+        self.store
+            .resolve_routing_exception(id, resolution, &actor, self.now_ms(), &self.deciders())
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("routing exception {id}")))?
+            .map_err(rejection_refused)
     }
 }

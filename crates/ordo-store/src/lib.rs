@@ -24,6 +24,7 @@ use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
+use ordo_domain::order::RejectError;
 use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
@@ -36,7 +37,7 @@ pub use sql::{Backend, SqlStore, StoreOptions};
 pub use types::*;
 
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: RoutingStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn ping(&self) -> StoreResult<()>;
     /// Waits for in-flight work and closes every connection.
@@ -229,6 +230,16 @@ pub trait Store: Send + Sync + 'static {
         page: &PageRequest,
     ) -> StoreResult<Page<EventRecord>>;
 
+    /// Checks the stored invariants; an empty list means all hold.
+    async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;
+    /// Loads reference data and opening stock in one transaction (the demo network, imports).
+    async fn load_network(&self, seed: &NetworkSeed) -> StoreResult<()>;
+}
+
+/// What routing keeps: profiles, decisions, rejections and exceptions, and the network as
+/// backtests see it.
+#[async_trait]
+pub trait RoutingStore: Send + Sync {
     /// Creates a profile whose first version is a draft; one profile per channel (and one
     /// default).
     async fn create_routing_profile(
@@ -254,13 +265,28 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>>;
     async fn routing_profile(&self, id: &str) -> StoreResult<Option<ProfileRecord>>;
     async fn routing_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
+    /// A location rejects units of an allocation; the line is routed again without every
+    /// location that rejected it. `None` when there is no such order or allocation.
+    async fn reject_allocation(
+        &self,
+        command: &RejectCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<Rejected, RejectError>>>;
+    /// An order's rejections, oldest first.
+    async fn rejections(&self, order_id: &str) -> StoreResult<Vec<RejectionRecord>>;
+    /// Routing exceptions oldest first, open or resolved, at most `limit`.
+    async fn routing_exceptions(&self, open: bool, limit: i64)
+    -> StoreResult<Vec<ExceptionRecord>>;
+    async fn resolve_routing_exception(
+        &self,
+        id: &str,
+        resolution: Resolution,
+        actor: &str,
+        now_ms: i64,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>>;
     /// The network as routing sees it now, for backtests.
     async fn routing_network(&self) -> StoreResult<RoutingNetwork>;
     /// Every routing decision made for an order, oldest first.
     async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>>;
-
-    /// Checks the stored invariants; an empty list means all hold.
-    async fn check_invariants(&self) -> StoreResult<Vec<Breach>>;
-    /// Loads reference data and opening stock in one transaction (the demo network, imports).
-    async fn load_network(&self, seed: &NetworkSeed) -> StoreResult<()>;
 }

@@ -107,3 +107,69 @@ pub struct RoutingNetwork {
     pub weights: HashMap<Sku, i64>,
     pub stock: Vec<Position>,
 }
+
+/// A location rejects units of an allocation.
+#[derive(Debug, Clone)]
+pub struct RejectCommand {
+    pub order_id: String,
+    pub allocation_id: String,
+    pub reason: ordo_domain::order::RejectReason,
+    /// All of the allocation when `None`.
+    pub units: Option<i64>,
+    pub note: Option<String>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// A rejection, once made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectionRecord {
+    pub id: String,
+    pub order_id: String,
+    pub line_no: u32,
+    pub location: String,
+    pub sku: String,
+    pub units: i64,
+    pub reason: String,
+    /// The line's rejections so far, this one included.
+    pub attempt: u32,
+    pub note: Option<String>,
+    /// `rerouted`, `waiting` or `exception`.
+    pub outcome: String,
+    pub actor: String,
+    pub at_ms: i64,
+}
+
+/// A line rejected more often than its profile allows, waiting for a person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExceptionRecord {
+    pub id: String,
+    pub order_id: String,
+    pub line_no: u32,
+    pub sku: String,
+    pub units: i64,
+    pub reason: String,
+    pub created_at_ms: i64,
+    pub resolved_at_ms: Option<i64>,
+    /// `rerouted` or `backordered`.
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+/// How a person resolves a routing exception.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Route the line again, still without the locations that rejected it.
+    Reroute,
+    /// Let the units wait for stock like any backorder.
+    Backorder,
+}
+
+/// What a rejection came to: the order as it now stands, the rejection, and the exception it
+/// opened, if it did.
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    pub order: crate::types::OrderRecord,
+    pub rejection: RejectionRecord,
+    pub exception_id: Option<String>,
+}

@@ -2,7 +2,7 @@
 //! active profile, capacity counted against today's load, and the explanation of every
 //! decision. On SQLite, and on PostgreSQL when ORDO_TEST_POSTGRES_URL is set.
 
-use ordo_testkit::fixtures::{order_body, small_network};
+use ordo_testkit::fixtures::{location, order_body, position, small_network};
 use ordo_testkit::{ADMIN_KEY, TestApp, on_both_backends};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -162,5 +162,64 @@ on_both_backends! {
         assert!(fields.contains(&"profiles[0].version") && fields.contains(&"orders[0].at"), "{fields:?}");
         let missing = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({ "recent_orders": 5, "profiles": [{ "profile_id": id, "version": 9 }] })).await;
         assert_eq!(missing.body["errors"][0]["field"], "profiles[0].version", "{}", missing.body);
+    }
+
+    async fn a_rejected_line_is_routed_again_without_the_locations_that_refused_it(backend: Backend) {
+        let mut network = small_network(&[("NORTH", "A", 10), ("SOUTH", "A", 10)]);
+        network.locations.push(location("EAST", 52.52, 13.40));
+        network.positions.push(position("EAST", "A", 10));
+        let Some(app) = TestApp::spawn(backend, Some(network)).await else { return };
+        let profile = app.post(ADMIN_KEY, "/v1/routing/profiles", &json!({
+            "name": "Web", "channel": "web", "settings": { "reroute": { "attempts_max": 1, "then": "exception" } }
+        })).await.body;
+        let id = profile["id"].as_str().unwrap();
+        app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/routing/profiles/{id}/activate"), None, &[]).await;
+        let order = place(&app, "W-1", &[("A", 2)]).await;
+        let order_id = order["id"].as_str().unwrap().to_string();
+        assert_eq!(order["allocations"][0]["location"], "NORTH");
+        let north = order["allocations"][0]["id"].as_str().unwrap().to_string();
+
+        let too_many = app.post(ADMIN_KEY, &format!("/v1/allocations/{north}/reject"), &json!({ "reason": "not_found", "quantity": 3 })).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", too_many.body);
+        let bad = app.post(ADMIN_KEY, &format!("/v1/allocations/{north}/reject"), &json!({ "reason": "lost_it" })).await;
+        assert_eq!(bad.body["errors"][0]["field"], "reason");
+        assert_eq!(app.post(ADMIN_KEY, "/v1/allocations/res_nope/reject", &json!({ "reason": "damaged" })).await.status, StatusCode::NOT_FOUND);
+
+        let first = app.post(ADMIN_KEY, &format!("/v1/allocations/{north}/reject"), &json!({ "reason": "not_found", "note": "shelf empty" })).await;
+        assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+        assert_eq!(first.body["outcome"], "rerouted");
+        let held: Vec<&Value> = first.body["order"]["allocations"].as_array().unwrap().iter().filter(|a| a["status"] == "held").collect();
+        assert_eq!((held.len(), held[0]["location"].as_str()), (1, Some("EAST")), "Berlin is next closest to Hamburg");
+        assert_eq!(app.position("NORTH", "A").await["on_hand"], 8, "units not found are taken off on hand");
+        let east = held[0]["id"].as_str().unwrap().to_string();
+
+        let second = app.post(ADMIN_KEY, &format!("/v1/allocations/{east}/reject"), &json!({ "reason": "no_capacity" })).await;
+        assert_eq!(second.body["outcome"], "exception", "{}", second.body);
+        assert_eq!(second.body["order"]["status"], "on_hold");
+        assert_eq!(app.position("EAST", "A").await["on_hand"], 10, "no capacity leaves the stock as it is");
+        let open = app.get(ADMIN_KEY, "/v1/exceptions").await.body;
+        assert_eq!(open["items"].as_array().unwrap().len(), 1);
+        let exception = open["items"][0]["id"].as_str().unwrap().to_string();
+        assert_eq!(open["items"][0]["order_id"], order_id.as_str());
+
+        let history = app.get(ADMIN_KEY, &format!("/v1/orders/{order_id}/routing")).await.body;
+        let rejections: Vec<(&str, &str, &str)> = history["rejections"].as_array().unwrap().iter()
+            .map(|r| (r["location"].as_str().unwrap(), r["reason"].as_str().unwrap(), r["outcome"].as_str().unwrap())).collect();
+        assert_eq!(rejections, vec![("NORTH", "not_found", "rerouted"), ("EAST", "no_capacity", "exception")]);
+        let causes: Vec<&str> = history["decisions"].as_array().unwrap().iter().map(|d| d["cause"].as_str().unwrap()).collect();
+        assert_eq!(causes, vec!["placed", "rerouted"]);
+        assert_eq!(excluded(&history["decisions"][1]["explanation"], "EAST"), None, "EAST was left out of the sources, not a candidate");
+
+        let resolved = app.post(ADMIN_KEY, &format!("/v1/exceptions/{exception}/resolve"), &json!({ "action": "reroute" })).await;
+        assert_eq!(resolved.body["resolution"], "rerouted", "{}", resolved.body);
+        let after = app.get(ADMIN_KEY, &format!("/v1/orders/{order_id}")).await.body;
+        assert_eq!(after["status"], "allocated", "{after}");
+        let locations: Vec<&str> = after["allocations"].as_array().unwrap().iter().filter(|a| a["status"] == "held").map(|a| a["location"].as_str().unwrap()).collect();
+        assert_eq!(locations, vec!["SOUTH"], "neither location that refused it");
+        let again = app.post(ADMIN_KEY, &format!("/v1/exceptions/{exception}/resolve"), &json!({ "action": "reroute" })).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(app.get(ADMIN_KEY, "/v1/exceptions").await.body["items"], json!([]));
+        assert_eq!(app.get(ADMIN_KEY, "/v1/exceptions?status=resolved").await.body["items"].as_array().unwrap().len(), 1);
+        app.assert_consistent().await;
     }
 }

@@ -15,7 +15,7 @@ use crate::location::Location;
 use crate::promise::{PromiseSource, promise_from};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Explanation, RouteLine};
-use crate::values::Sku;
+use crate::values::{LocationCode, Sku};
 
 use super::Delivery;
 
@@ -127,6 +127,8 @@ pub struct FillContext<'a> {
     pub routing: Routing<'a>,
     /// Grams per unit of the items being filled, where recorded.
     pub weights: &'a HashMap<Sku, i64>,
+    /// Locations left out: those that rejected the units being re-routed.
+    pub excluded: &'a [LocationCode],
     pub now_ms: i64,
     pub actor: &'a str,
     /// Why units are being filled: "stock arrived", "re-routed after a count"...
@@ -159,7 +161,8 @@ pub fn fill_backorders(
     if waiting.is_empty() {
         return Ok(None);
     }
-    let (sources, destination) = sources_for(order, context.locations, context.rules);
+    let (mut sources, destination) = sources_for(order, context.locations, context.rules);
+    sources.retain(|l| !context.excluded.contains(&l.code));
     let to = Destination {
         point: destination,
         country: order.ship_to.as_ref().map(|s| s.country),
@@ -232,9 +235,14 @@ pub fn fill_backorders(
         .collect();
     let data = json!({ "allocations": allocations, "promised_date": order.promised_date.map(|d| d.to_string()) });
     let mut events = Vec::new();
+    let kind = if context.excluded.is_empty() {
+        "order.backorder_allocated"
+    } else {
+        "order.rerouted"
+    };
     match order.follow_quantities(
         context.now_ms,
-        "order.backorder_allocated",
+        kind,
         context.actor,
         Some(context.reason),
         data.clone(),
@@ -242,7 +250,7 @@ pub fn fill_backorders(
         Some(event) => events.push(event),
         None => events.push(order.event(
             context.now_ms,
-            "order.backorder_allocated",
+            kind,
             None,
             context.actor,
             Some(context.reason),

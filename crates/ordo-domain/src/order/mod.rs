@@ -4,6 +4,7 @@ mod cancel;
 mod dates;
 mod fulfil;
 mod place;
+mod reroute;
 mod status;
 mod takeover;
 
@@ -15,6 +16,9 @@ pub use fulfil::{
 pub use place::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
     ShortLine, SupplyView, place,
+};
+pub use reroute::{
+    RejectError, RejectReason, Rejection, RerouteOutcome, reject_allocation, resolve_exception,
 };
 pub use status::{IllegalTransition, OrderStatus};
 

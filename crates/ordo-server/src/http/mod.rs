@@ -13,6 +13,7 @@ pub mod locations;
 pub mod order_body;
 pub mod order_view;
 pub mod orders;
+pub mod reroute;
 pub mod routing;
 pub mod supply;
 pub mod sync;
@@ -48,5 +49,9 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
         .nest("/v1/backorders", backorders::router())
         .nest("/v1/transfers", supply::transfers_router())
         .nest("/v1/inbound", supply::inbound_router())
-        .nest("/v1/allocations", holds::allocations_router())
+        .nest(
+            "/v1/allocations",
+            holds::allocations_router().merge(reroute::allocations_router()),
+        )
+        .nest("/v1/exceptions", reroute::exceptions_router())
 }

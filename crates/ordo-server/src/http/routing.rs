@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use ordo_app::App;
 use ordo_app::routing::PROFILE_NAME_LEN_MAX;
-use ordo_app::{ProfileRecord, ProfileVersion, RoutingDecisionRecord};
+use ordo_app::{ProfileRecord, ProfileVersion, RejectionRecord, RoutingDecisionRecord};
 use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::RoutingProfile;
@@ -255,10 +255,48 @@ pub struct RoutingDecisionView {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct RejectionView {
+    pub id: String,
+    pub line: u32,
+    pub location: String,
+    pub sku: String,
+    pub quantity: i64,
+    /// `not_found`, `damaged`, `no_capacity`, `stockout` or `missed_cutoff`.
+    pub reason: String,
+    /// The line's rejections so far, this one included.
+    pub attempt: u32,
+    pub note: Option<String>,
+    /// `rerouted`, `waiting` or `exception`.
+    pub outcome: String,
+    pub actor: String,
+    pub at: String,
+}
+
+impl From<RejectionRecord> for RejectionView {
+    fn from(r: RejectionRecord) -> Self {
+        Self {
+            id: r.id,
+            line: r.line_no,
+            location: r.location,
+            sku: r.sku,
+            quantity: r.units,
+            reason: r.reason,
+            attempt: r.attempt,
+            note: r.note,
+            outcome: r.outcome,
+            actor: r.actor,
+            at: timestamp(r.at_ms),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderRoutingView {
     pub order_id: String,
     /// Oldest first.
     pub decisions: Vec<RoutingDecisionView>,
+    /// Allocations locations rejected, oldest first.
+    pub rejections: Vec<RejectionView>,
 }
 
 impl From<RoutingDecisionRecord> for RoutingDecisionView {
@@ -280,9 +318,10 @@ async fn order_routing(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<OrderRoutingView>> {
     caller.require(Action::ReadOrders)?;
-    let (order_id, decisions) = app.order_routing(&caller.0, &id).await?;
+    let (order_id, decisions, rejections) = app.order_routing(&caller.0, &id).await?;
     Ok(axum::Json(OrderRoutingView {
         order_id,
         decisions: decisions.into_iter().map(Into::into).collect(),
+        rejections: rejections.into_iter().map(Into::into).collect(),
     }))
 }

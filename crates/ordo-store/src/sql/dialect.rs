@@ -33,6 +33,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "routing",
         sql: include_str!("../../migrations/sqlite/0004_routing.sql"),
     },
+    Migration {
+        version: 5,
+        name: "reroute",
+        sql: include_str!("../../migrations/sqlite/0005_reroute.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -55,6 +60,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "routing",
         sql: include_str!("../../migrations/postgres/0004_routing.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "reroute",
+        sql: include_str!("../../migrations/postgres/0005_reroute.sql"),
     },
 ];
 

@@ -18,7 +18,9 @@ mod load;
 mod migrate;
 mod orders;
 mod place;
+mod reroute;
 mod routing;
+mod routing_store;
 mod rows;
 mod seed;
 mod stock;
@@ -38,7 +40,6 @@ use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::promise::TransitModel;
-use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
@@ -47,7 +48,6 @@ pub use dialect::Backend;
 
 use crate::Store;
 use crate::error::StoreResult;
-use crate::routing::*;
 use crate::types::*;
 
 /// How often a transaction that hit a deadlock or a concurrent change is run again.
@@ -411,49 +411,6 @@ impl Store for SqlStore {
         page: &PageRequest,
     ) -> StoreResult<Page<EventRecord>> {
         events::events(self, filter, page).await
-    }
-
-    async fn create_routing_profile(
-        &self,
-        new: &NewProfile,
-    ) -> StoreResult<Result<ProfileRecord, ProfileRefusal>> {
-        routing::create_profile(self, new).await
-    }
-
-    async fn put_profile_draft(
-        &self,
-        id: &str,
-        name: Option<&str>,
-        settings: &RoutingProfile,
-        actor: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<ProfileRecord>> {
-        retrying!(routing::put_draft(self, id, name, settings, actor, now_ms))
-    }
-
-    async fn step_routing_profile(
-        &self,
-        id: &str,
-        discard: bool,
-        now_ms: i64,
-    ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>> {
-        retrying!(routing::step_profile(self, id, discard, now_ms))
-    }
-
-    async fn routing_profile(&self, id: &str) -> StoreResult<Option<ProfileRecord>> {
-        routing::profile(self, id).await
-    }
-
-    async fn routing_profiles(&self) -> StoreResult<Vec<ProfileRecord>> {
-        routing::profiles(self).await
-    }
-
-    async fn routing_network(&self) -> StoreResult<RoutingNetwork> {
-        routing::network(self).await
-    }
-
-    async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>> {
-        routing::decisions(self, order_id).await
     }
 
     async fn check_invariants(&self) -> StoreResult<Vec<Breach>> {

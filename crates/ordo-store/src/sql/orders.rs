@@ -270,7 +270,7 @@ pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResul
 /// Starts a change of one order: reads it to learn its items, locks their positions (and
 /// releases expired holds on them), then reads and locks the order itself. Positions are
 /// always locked before orders, so that changes of orders and of stock queue in one order.
-async fn begin_order_change(
+pub(crate) async fn begin_order_change(
     store: &SqlStore,
     conn: &mut AnyConnection,
     key: &OrderKey,

@@ -33,6 +33,15 @@ pub(crate) struct Routers<'a> {
 }
 
 impl Routers<'_> {
+    /// The settings in force for a channel (the default profile's under a custom router).
+    pub fn profile_for(&self, channel: Option<&ChannelCode>) -> Arc<RoutingProfile> {
+        channel
+            .and_then(|c| self.by_channel.get(c.as_str()))
+            .unwrap_or(&self.default)
+            .profile
+            .clone()
+    }
+
     pub fn for_channel(&self, channel: Option<&ChannelCode>) -> &dyn Router {
         if let Some(custom) = self.custom {
             return custom;

@@ -268,6 +268,7 @@ impl StockWork {
                     loads: &loads,
                 },
                 weights: &weights,
+                excluded: &[],
                 now_ms: self.now_ms,
                 actor: &actor,
                 reason,
