@@ -26,15 +26,17 @@ pub const BACKTEST_ORDERS_MAX: usize = 200_000;
 /// Most profiles one backtest compares.
 pub const BACKTEST_PROFILES_MAX: usize = 10;
 
-/// Replays `orders` once per profile.
+/// Replays `orders` once per profile; with `reoptimize_every_ms`, each release wave of that
+/// length is planned again together before it ships.
 pub fn compare(
     network: &Network,
     orders: &[SimOrder],
     profiles: &[(String, RoutingProfile)],
+    reoptimize_every_ms: Option<i64>,
 ) -> Vec<Report> {
     profiles
         .iter()
-        .map(|(name, profile)| backtest::run(network, orders, name, profile))
+        .map(|(name, profile)| backtest::run(network, orders, name, profile, reoptimize_every_ms))
         .collect()
 }
 
@@ -124,7 +126,7 @@ impl App {
             };
             profiles.push((name, settings));
         }
-        tokio::task::spawn_blocking(move || compare(&network, &orders, &profiles))
+        tokio::task::spawn_blocking(move || compare(&network, &orders, &profiles, None))
             .await
             .map_err(|e| AppError::Internal(format!("the backtest stopped: {e}")))
     }

@@ -52,6 +52,10 @@ struct RunArgs {
     /// its file name.
     #[arg(long = "profile")]
     profiles: Vec<PathBuf>,
+    /// Hold orders for this many minutes — a release wave — and plan each wave again
+    /// together before it ships; the report then says what the orders shipped with as placed.
+    #[arg(long)]
+    reoptimize_every_min: Option<i64>,
     /// Print one JSON object with a `profiles` array instead of a table.
     #[arg(long)]
     json: bool,
@@ -142,7 +146,12 @@ fn replay(args: &RunArgs) -> Result<(), String> {
             .map_or("profile".into(), |s| s.to_string_lossy().to_string());
         profiles.push((name, profile));
     }
-    let reports = compare(&network, &stream, &profiles);
+    let wave_ms = match args.reoptimize_every_min {
+        Some(min) if (1..=7 * 24 * 60).contains(&min) => Some(min * 60_000),
+        Some(_) => return Err("--reoptimize-every-min must be 1 to 10080".into()),
+        None => None,
+    };
+    let reports = compare(&network, &stream, &profiles, wave_ms);
     if args.json {
         println!("{}", json!({ "profiles": reports }));
     } else {
@@ -179,6 +188,19 @@ fn print_table(reports: &[Report]) {
             r.capacity_breaches,
             r.unfilled_lines
         );
+    }
+    for r in reports {
+        if let Some(x) = &r.reoptimization {
+            println!(
+                "{}: re-optimising each wave changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
+                r.profile,
+                x.orders_changed,
+                x.split_rate_as_placed * 100.0,
+                r.split_rate * 100.0,
+                x.total_cost_as_placed as f64 / 100.0,
+                r.total_cost as f64 / 100.0
+            );
+        }
     }
     println!(
         "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity"

@@ -83,6 +83,37 @@ fn optimal_beats_closest_on_cost_and_splits_and_fewest_splits_on_cost() {
     assert!(cost(&optimal) < cost(&closest), "{optimal} vs {closest}");
     assert!(split(&optimal) < split(&closest), "{optimal} vs {closest}");
     assert!(cost(&optimal) < cost(&fewest), "{optimal} vs {fewest}");
+    let reoptimized = ordo(&[
+        "simulate",
+        "--network",
+        &path("network.json"),
+        "--orders",
+        &path("orders.jsonl"),
+        "--profile",
+        &path("closest.json"),
+        "--reoptimize-every-min",
+        "120",
+        "--json",
+    ]);
+    assert!(
+        reoptimized.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reoptimized.stderr)
+    );
+    let report: Value = serde_json::from_slice(&reoptimized.stdout).unwrap();
+    let closest_waves = &report["profiles"][0];
+    let changes = &closest_waves["reoptimization"];
+    assert!(changes["orders_changed"].as_u64().unwrap() > 0, "{changes}");
+    let as_placed = changes["split_rate_as_placed"].as_f64().unwrap();
+    assert!(
+        split(closest_waves) < as_placed / 2.0,
+        "re-planning each wave together removes most extra splits: {closest_waves}"
+    );
+    assert!(
+        closest_waves["total_cost"].as_f64().unwrap()
+            < changes["total_cost_as_placed"].as_f64().unwrap(),
+        "{closest_waves}"
+    );
     let table = ordo(&[
         "simulate",
         "--network",

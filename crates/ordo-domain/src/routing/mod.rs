@@ -15,6 +15,7 @@ pub mod explain;
 pub mod optimal;
 pub mod problem;
 pub mod profile;
+pub mod reoptimize;
 pub mod score;
 
 use std::sync::Arc;

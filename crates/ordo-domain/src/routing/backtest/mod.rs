@@ -12,10 +12,12 @@ use serde::Serialize;
 
 pub use input::{Arrival, Network, SimOrder};
 
-use super::profile::RoutingProfile;
-use super::score::score;
-use super::{ProfileRouter, RouteLine, RouteRequest};
+use super::profile::{RoutingProfile, Strategy};
+use super::reoptimize::{self, PendingPlan, Shared};
+use super::score::{Scored, score};
+use super::{PlannedAllocation, ProfileRouter, RouteLine, RouteRequest};
 use crate::allocation::{Destination, Routing, route};
+use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, Movement, StockBook, StockState};
 use crate::location::Location;
 use crate::promise::{DistanceBands, utc_date};
@@ -41,27 +43,65 @@ pub struct Report {
     pub capacity_breaches: usize,
     /// Order lines not wholly routed.
     pub unfilled_lines: usize,
+    /// With re-optimisation per wave: what the orders would have shipped with as placed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reoptimization: Option<Reoptimized>,
 }
 
-/// Replays `orders` (in time order) against `network` with `profile`.
-pub fn run(network: &Network, orders: &[SimOrder], name: &str, profile: &RoutingProfile) -> Report {
+/// What re-optimisation changed: the report's figures are after it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reoptimized {
+    pub orders_changed: usize,
+    pub split_rate_as_placed: f64,
+    pub total_cost_as_placed: i64,
+}
+
+/// Replays `orders` (in time order) against `network` with `profile`. With
+/// `reoptimize_every_ms`, orders stay pending for that long — a release wave — and each
+/// wave's orders are then planned again together ([`reoptimize`](super::reoptimize)), at the
+/// wave's last order's time; the report counts the plans they ship with.
+pub fn run(
+    network: &Network,
+    orders: &[SimOrder],
+    name: &str,
+    profile: &RoutingProfile,
+    reoptimize_every_ms: Option<i64>,
+) -> Report {
+    let reoptimize = reoptimize_every_ms.is_some();
+    let wave_ms = reoptimize_every_ms.unwrap_or(i64::MAX).max(1);
     let router = ProfileRouter::new(profile.clone());
+    let optimal = ProfileRouter::new(RoutingProfile {
+        strategy: Strategy::Optimal,
+        ..profile.clone()
+    });
     let transit = DistanceBands::default();
     let mut book = StockBook::new(network.stock.iter().cloned());
     let mut loads: HashMap<Date, HashMap<LocationCode, i64>> = HashMap::new();
     let mut arrivals = network.inbound.iter().peekable();
     let sources: Vec<&Location> = network.locations.iter().filter(|l| l.active).collect();
-    let cause = |at_ms| Cause {
-        at_ms,
-        reason: Some("backtest"),
-        reference: None,
-        actor: "backtest",
-    };
     let mut sorted: Vec<&SimOrder> = orders.iter().collect();
     sorted.sort_by_key(|o| o.at_ms);
 
     let mut totals = Totals::default();
+    let mut day: Vec<Placed> = Vec::new();
     for order in sorted {
+        let today = utc_date(order.at_ms);
+        if day
+            .first()
+            .is_some_and(|p| p.day != today || order.at_ms - p.at_ms >= wave_ms)
+        {
+            close_day(
+                &mut day,
+                &mut book,
+                &sources,
+                &optimal,
+                network,
+                &transit,
+                &mut loads,
+                reoptimize,
+                &mut totals,
+            );
+        }
         while let Some(arrival) = arrivals.next_if(|a| a.at_ms <= order.at_ms) {
             let receive = Movement::Receive {
                 quantity: arrival.units,
@@ -92,12 +132,11 @@ pub fn run(network: &Network, orders: &[SimOrder], name: &str, profile: &Routing
             pickup: false,
             deliver_by: order.deliver_by,
         };
-        let day = utc_date(order.at_ms);
-        let today = loads.entry(day).or_default();
+        let today_loads = loads.entry(today).or_default();
         let routing = Routing {
             router: &router,
             transit: &transit,
-            loads: today,
+            loads: today_loads,
         };
         let Ok((candidates, checked)) =
             route(&lines, &sources, &to, &book, None, &routing, order.at_ms)
@@ -121,7 +160,6 @@ pub fn run(network: &Network, orders: &[SimOrder], name: &str, profile: &Routing
             &network.costs,
             &network.rates,
         );
-        let mut locations: Vec<&LocationCode> = Vec::new();
         for a in &checked.plan {
             if let Some(line) = lines.iter().find(|l| l.line_no == a.line_no) {
                 let reserve = Movement::Reserve {
@@ -129,12 +167,9 @@ pub fn run(network: &Network, orders: &[SimOrder], name: &str, profile: &Routing
                 };
                 let _ = book.apply(&a.location, &line.sku, reserve, cause(order.at_ms));
             }
-            if !locations.contains(&&a.location) {
-                locations.push(&a.location);
-            }
         }
-        for location in locations {
-            *today.entry(location.clone()).or_default() += 1;
+        for location in packages(&checked.plan) {
+            *today_loads.entry(location).or_default() += 1;
         }
         let unfilled = lines
             .iter()
@@ -148,21 +183,179 @@ pub fn run(network: &Network, orders: &[SimOrder], name: &str, profile: &Routing
                 got < l.quantity
             })
             .count();
-        totals.orders += 1;
-        totals.cost += scored.cost.total();
-        totals.packages += scored.packages;
-        totals.split_orders += usize::from(scored.packages > 1);
-        totals.distance_km += scored.distance_km;
-        totals.on_time += usize::from(scored.late_packages == 0 && unfilled == 0);
-        totals.capacity_breaches += scored.over_capacity;
-        totals.unfilled_lines += unfilled;
+        day.push(Placed {
+            day: today,
+            at_ms: order.at_ms,
+            lines,
+            destination: order.destination,
+            country: order.country,
+            region: order.region.clone(),
+            deliver_by: order.deliver_by,
+            plan: checked.plan,
+            scored,
+            unfilled,
+        });
     }
-    totals.report(name)
+    close_day(
+        &mut day,
+        &mut book,
+        &sources,
+        &optimal,
+        network,
+        &transit,
+        &mut loads,
+        reoptimize,
+        &mut totals,
+    );
+    totals.report(name, reoptimize)
+}
+
+fn cause(at_ms: i64) -> Cause<'static> {
+    Cause {
+        at_ms,
+        reason: Some("backtest"),
+        reference: None,
+        actor: "backtest",
+    }
+}
+
+fn packages(plan: &[PlannedAllocation]) -> Vec<LocationCode> {
+    let mut locations: Vec<LocationCode> = plan.iter().map(|a| a.location.clone()).collect();
+    locations.sort();
+    locations.dedup();
+    locations
+}
+
+/// An order placed today, still pending until the day ends.
+struct Placed {
+    day: Date,
+    at_ms: i64,
+    lines: Vec<RouteLine>,
+    destination: GeoPoint,
+    country: CountryCode,
+    region: Option<String>,
+    deliver_by: Option<Date>,
+    plan: Vec<PlannedAllocation>,
+    scored: Scored,
+    unfilled: usize,
+}
+
+/// Ends a wave: its pending orders are planned again together if asked, then counted.
+#[allow(clippy::too_many_arguments)]
+fn close_day(
+    day: &mut Vec<Placed>,
+    book: &mut StockBook,
+    sources: &[&Location],
+    optimal: &ProfileRouter,
+    network: &Network,
+    transit: &DistanceBands,
+    loads: &mut HashMap<Date, HashMap<LocationCode, i64>>,
+    reoptimize: bool,
+    totals: &mut Totals,
+) {
+    let Some(last) = day.last() else {
+        return;
+    };
+    if reoptimize {
+        let today_loads = loads.entry(last.day).or_default();
+        let end_ms = last.at_ms;
+        // Only what was routed whole is planned again; what is short stays as it is.
+        let candidates: Vec<usize> = (0..day.len())
+            .filter(|i| day[*i].unfilled == 0 && !day[*i].plan.is_empty())
+            .collect();
+        let pending: Vec<PendingPlan<'_>> = candidates
+            .iter()
+            .map(|i| {
+                let p = &day[*i];
+                PendingPlan {
+                    lines: p.lines.clone(),
+                    to: Destination {
+                        point: Some(p.destination),
+                        country: Some(p.country),
+                        region: p.region.as_deref(),
+                        pickup: false,
+                        deliver_by: p.deliver_by,
+                    },
+                    sources: sources.to_vec(),
+                    rules: None,
+                    router: optimal,
+                    costs: &network.costs,
+                    estimator: &network.rates,
+                    plan: p.plan.clone(),
+                    now_ms: p.at_ms,
+                }
+            })
+            .collect();
+        let shared = Shared {
+            transit,
+            loads: today_loads,
+            now_ms: end_ms,
+        };
+        let result = reoptimize::reoptimize(&pending, book, &shared);
+        drop(pending);
+        // Both sides are scored as of each order's placement, the same way.
+        for (k, before) in result.before.into_iter().enumerate() {
+            day[candidates[k]].scored = before;
+        }
+        for p in day.iter() {
+            totals.split_orders_as_placed += usize::from(p.scored.packages > 1);
+            totals.cost_as_placed += p.scored.cost.total();
+        }
+        for (k, after) in result.after.into_iter().enumerate() {
+            day[candidates[k]].scored = after;
+        }
+        let changes: Vec<(usize, Vec<PlannedAllocation>)> = result
+            .replans
+            .into_iter()
+            .map(|r| (candidates[r.index], r.plan))
+            .collect();
+        for (i, plan) in changes {
+            let p = &mut day[i];
+            for a in &p.plan {
+                if let Some(line) = p.lines.iter().find(|l| l.line_no == a.line_no) {
+                    let release = Movement::Release {
+                        quantity: a.quantity,
+                    };
+                    let _ = book.apply(&a.location, &line.sku, release, cause(end_ms));
+                }
+            }
+            for a in &plan {
+                if let Some(line) = p.lines.iter().find(|l| l.line_no == a.line_no) {
+                    let reserve = Movement::Reserve {
+                        quantity: a.quantity,
+                    };
+                    let _ = book.apply(&a.location, &line.sku, reserve, cause(end_ms));
+                }
+            }
+            for location in packages(&p.plan) {
+                *today_loads.entry(location).or_default() -= 1;
+            }
+            for location in packages(&plan) {
+                *today_loads.entry(location).or_default() += 1;
+            }
+            p.plan = plan;
+            totals.reoptimized_orders += 1;
+        }
+    }
+    for p in day.drain(..) {
+        totals.orders += 1;
+        totals.cost += p.scored.cost.total();
+        totals.packages += p.scored.packages;
+        totals.split_orders += usize::from(p.scored.packages > 1);
+        totals.distance_km += p.scored.distance_km;
+        totals.on_time += usize::from(p.scored.late_packages == 0 && p.unfilled == 0);
+        totals.capacity_breaches += p.scored.over_capacity;
+        totals.unfilled_lines += p.unfilled;
+    }
 }
 
 #[derive(Default)]
 struct Totals {
     orders: usize,
+    /// Before re-optimisation: split orders and cost as placed; orders whose plan changed.
+    split_orders_as_placed: usize,
+    cost_as_placed: i64,
+    reoptimized_orders: usize,
     cost: i64,
     packages: usize,
     split_orders: usize,
@@ -173,7 +366,7 @@ struct Totals {
 }
 
 impl Totals {
-    fn report(&self, name: &str) -> Report {
+    fn report(&self, name: &str, reoptimized: bool) -> Report {
         let per_order = |x: f64| {
             if self.orders == 0 {
                 0.0
@@ -203,6 +396,11 @@ impl Totals {
             on_time_rate: round(per_order(self.on_time as f64), 4),
             capacity_breaches: self.capacity_breaches,
             unfilled_lines: self.unfilled_lines,
+            reoptimization: reoptimized.then(|| Reoptimized {
+                orders_changed: self.reoptimized_orders,
+                split_rate_as_placed: round(per_order(self.split_orders_as_placed as f64), 4),
+                total_cost_as_placed: self.cost_as_placed,
+            }),
         }
     }
 }
