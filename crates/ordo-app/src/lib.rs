@@ -38,8 +38,8 @@ pub use ordo_store::{
     Backend, BackorderFilter, Breach, EventFilter, EventRecord, ExceptionRecord, HoldRecord,
     InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
     ProfileRecord, ProfileStatus, ProfileVersion, Receipt, Rejected, RejectedRow, RejectionRecord,
-    Resolution, RoutingDecisionRecord, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction,
-    TransferFilter, TransferRecord, WaitingLine,
+    ReoptimizeReport, ReoptimizedOrder, Resolution, RoutingDecisionRecord, Shortfall, SyncMode,
+    SyncReport, SyncRow, TransferAction, TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

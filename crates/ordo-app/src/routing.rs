@@ -9,11 +9,15 @@ use ordo_domain::values::ChannelCode;
 use ordo_store::ids::new_id;
 use ordo_store::{
     ExceptionRecord, NewProfile, ProfileRecord, ProfileRefusal, RejectCommand, Rejected,
-    RejectionRecord, Resolution, RoutingDecisionRecord,
+    RejectionRecord, ReoptimizeCommand, ReoptimizeReport, Resolution, RoutingDecisionRecord,
 };
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+
+/// Most pending orders one re-optimisation plans again together, and how many by default.
+pub const REOPTIMIZE_ORDERS_MAX: i64 = 2_000;
+pub const REOPTIMIZE_ORDERS_DEFAULT: i64 = 500;
 
 /// Names are for people: 1 to this many characters.
 pub const PROFILE_NAME_LEN_MAX: usize = 200;
@@ -161,5 +165,37 @@ impl App {
             .await?
             .ok_or_else(|| AppError::NotFound(format!("routing exception {id}")))?
             .map_err(rejection_refused)
+    }
+
+    /// Plans the allocations of pending orders — allocated or waiting, for delivery, not yet
+    /// shipped — again together at least cost, oldest `limit` first, and moves the orders
+    /// whose plan changed (unless `dry_run`). `channel`: only its orders.
+    pub async fn reoptimize(
+        &self,
+        principal: &Principal,
+        channel: Option<&str>,
+        limit: Option<i64>,
+        dry_run: bool,
+    ) -> AppResult<ReoptimizeReport> {
+        let mut e = FieldErrors::new();
+        let channel = e.optional("channel", channel, ChannelCode::parse).flatten();
+        let limit = limit.unwrap_or(REOPTIMIZE_ORDERS_DEFAULT);
+        if !(1..=REOPTIMIZE_ORDERS_MAX).contains(&limit) {
+            e.push("limit", format!("must be 1 to {REOPTIMIZE_ORDERS_MAX}"));
+        }
+        e.into_result().map_err(AppError::Invalid)?;
+        let command = ReoptimizeCommand {
+            channel,
+            limit,
+            dry_run,
+            actor: principal.actor(),
+            now_ms: self.now_ms(),
+        };
+        let report = self.store.reoptimize(&command, &self.deciders()).await?;
+        if !dry_run {
+            metrics::counter!("ordo_orders_reoptimized_total")
+                .increment(report.orders_changed as u64);
+        }
+        Ok(report)
     }
 }

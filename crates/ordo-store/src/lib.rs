@@ -285,6 +285,13 @@ pub trait RoutingStore: Send + Sync {
         now_ms: i64,
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>>;
+    /// Plans the pending orders' held allocations again together, at least cost, and moves
+    /// the orders whose plan changed (or, on a dry run, only reports them).
+    async fn reoptimize(
+        &self,
+        command: &ReoptimizeCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<ReoptimizeReport>;
     /// The network as routing sees it now, for backtests.
     async fn routing_network(&self) -> StoreResult<RoutingNetwork>;
     /// Every routing decision made for an order, oldest first.

@@ -173,3 +173,49 @@ pub struct Rejected {
     pub rejection: RejectionRecord,
     pub exception_id: Option<String>,
 }
+
+/// Re-optimise the allocations of pending orders: those allocated or waiting, for delivery,
+/// whose held allocations no location has begun to work on.
+#[derive(Debug, Clone)]
+pub struct ReoptimizeCommand {
+    /// Only this channel's orders; every channel's when `None`.
+    pub channel: Option<ChannelCode>,
+    /// Most orders looked at, oldest first.
+    pub limit: i64,
+    /// Report what would change without changing it.
+    pub dry_run: bool,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// One order's change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReoptimizedOrder {
+    pub order_id: String,
+    pub order_number: String,
+    pub packages_before: usize,
+    pub packages_after: usize,
+    pub cost_before: i64,
+    pub cost_after: i64,
+    /// (line, sku, location, units) before and after.
+    pub from: Vec<(u32, String, String, i64)>,
+    pub to: Vec<(u32, String, String, i64)>,
+}
+
+/// What a re-optimisation found and did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReoptimizeReport {
+    /// `joint` or `one_by_one`.
+    pub phase: String,
+    pub dry_run: bool,
+    pub orders_considered: usize,
+    pub orders_changed: usize,
+    pub packages_before: usize,
+    pub packages_after: usize,
+    pub split_orders_before: usize,
+    pub split_orders_after: usize,
+    /// Total cost in the profiles' cost units (minor units of money).
+    pub cost_before: i64,
+    pub cost_after: i64,
+    pub changes: Vec<ReoptimizedOrder>,
+}

@@ -5,6 +5,7 @@
 //! - `bench` — drive a running server with realistic orders and print rates and latencies.
 //! - `bench-routing` — routing decisions per second and their latency, on one core.
 //! - `import inventory` — sync stock from a CSV file, with a progress bar.
+//! - `reoptimize` — plan pending orders' allocations again together, to cut splits and cost.
 //! - `simulate` — backtest routing profiles on an order stream; `simulate generate` writes one.
 
 mod bench;
@@ -12,6 +13,7 @@ mod bench_routing;
 mod check;
 mod database;
 mod import;
+mod reoptimize;
 mod serve;
 mod simulate;
 
@@ -38,6 +40,8 @@ enum Command {
     BenchRouting(bench_routing::BenchRoutingArgs),
     /// Replay an order stream against a network once per routing profile and compare them.
     Simulate(simulate::SimulateArgs),
+    /// Plan the pending orders' allocations again together, to cut splits and cost.
+    Reoptimize(reoptimize::ReoptimizeArgs),
     /// Import data from files.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -70,6 +74,7 @@ fn run_async(command: Command) -> Result<ExitCode, String> {
             Command::Check(args) => check::run(args).await,
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Import(command) => import::run(command).await,
+            Command::Reoptimize(args) => reoptimize::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::BenchRouting(_) | Command::Simulate(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -222,4 +222,64 @@ on_both_backends! {
         assert_eq!(app.get(ADMIN_KEY, "/v1/exceptions?status=resolved").await.body["items"].as_array().unwrap().len(), 1);
         app.assert_consistent().await;
     }
+
+    async fn reoptimizing_pending_orders_together_removes_a_split(backend: Backend) {
+        let mut network = small_network(&[("NORTH", "A", 1), ("NORTH", "B", 1)]);
+        network.locations.push(location("KIEL", 54.32, 10.13));
+        network.positions.push(position("KIEL", "A", 1));
+        let Some(app) = TestApp::spawn(backend, Some(network)).await else { return };
+        let first = place(&app, "W-1", &[("A", 1)]).await;
+        assert_eq!(first["allocations"][0]["location"], "NORTH");
+        let second = place(&app, "W-2", &[("A", 1), ("B", 1)]).await;
+        let at = |order: &Value| -> Vec<(String, String)> {
+            let mut at: Vec<(String, String)> = order["allocations"].as_array().unwrap().iter().filter(|a| a["status"] == "held")
+                .map(|a| (a["sku"].as_str().unwrap().to_string(), a["location"].as_str().unwrap().to_string())).collect();
+            at.sort();
+            at
+        };
+        let pair = |s: &str, l: &str| (s.to_string(), l.to_string());
+        assert_eq!(at(&second), vec![pair("A", "KIEL"), pair("B", "NORTH")], "the first order took NORTH's only A: a split");
+
+        let reoptimize = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_ordo")).arg("reoptimize").args(args).args(["--database-url", &app.db.url]).output().unwrap()
+        };
+        let dry = reoptimize(&["--dry-run", "--json"]);
+        assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
+        let report: Value = serde_json::from_slice(&dry.stdout).unwrap();
+        assert_eq!((report["orders_considered"].as_u64(), report["orders_changed"].as_u64()), (Some(2), Some(2)), "{report}");
+        assert_eq!((report["split_orders_before"].as_u64(), report["split_orders_after"].as_u64()), (Some(1), Some(0)));
+        assert!(report["cost_after"].as_i64() < report["cost_before"].as_i64(), "{report}");
+        let unchanged = app.get(ADMIN_KEY, &format!("/v1/orders/{}", second["id"].as_str().unwrap())).await.body;
+        assert_eq!(at(&unchanged), at(&second), "a dry run changes nothing");
+
+        let bad = app.post(ADMIN_KEY, "/v1/routing/reoptimize", &json!({ "limit": 0, "channel": "no such channel!" })).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["channel", "limit"], "{}", bad.body);
+        let done = app.post(ADMIN_KEY, "/v1/routing/reoptimize", &json!({ "channel": "web" })).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!((done.body["orders_changed"].as_u64(), done.body["split_orders_after"].as_u64()), (Some(2), Some(0)), "{}", done.body);
+        let change = done.body["changes"].as_array().unwrap().iter().find(|c| c["order_id"] == second["id"]).unwrap();
+        assert_eq!((change["packages_before"].as_u64(), change["packages_after"].as_u64()), (Some(2), Some(1)));
+
+        let whole = app.get(ADMIN_KEY, &format!("/v1/orders/{}", second["id"].as_str().unwrap())).await.body;
+        assert_eq!(at(&whole), vec![pair("A", "NORTH"), pair("B", "NORTH")], "one package now");
+        let moved = app.get(ADMIN_KEY, &format!("/v1/orders/{}", first["id"].as_str().unwrap())).await.body;
+        assert_eq!(at(&moved), vec![pair("A", "KIEL")]);
+        assert_eq!(moved["promised_date"], first["promised_date"], "Kiel delivers to Hamburg as soon: the promise stands");
+        assert_eq!(moved["status"], "allocated");
+        let history = app.get(ADMIN_KEY, &format!("/v1/orders/{}/routing", second["id"].as_str().unwrap())).await.body;
+        let causes: Vec<&str> = history["decisions"].as_array().unwrap().iter().map(|d| d["cause"].as_str().unwrap()).collect();
+        assert_eq!(causes, vec!["placed", "reoptimized"]);
+        let timeline = app.get(ADMIN_KEY, &format!("/v1/orders/{}/events", second["id"].as_str().unwrap())).await.body;
+        assert!(timeline.to_string().contains("order.reoptimized"), "{timeline}");
+        app.assert_consistent().await;
+
+        let again = reoptimize(&[]);
+        assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+        assert!(String::from_utf8_lossy(&again.stdout).contains("0 were changed"), "{}", String::from_utf8_lossy(&again.stdout));
+        let refused = reoptimize(&["--limit", "0"]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("limit"), "{}", String::from_utf8_lossy(&refused.stderr));
+    }
 }

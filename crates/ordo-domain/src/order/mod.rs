@@ -4,6 +4,7 @@ mod cancel;
 mod dates;
 mod fulfil;
 mod place;
+mod replan;
 mod reroute;
 mod status;
 mod takeover;
@@ -17,6 +18,7 @@ pub use place::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
     ShortLine, SupplyView, place,
 };
+pub use replan::{Move, MoveContext, move_allocations};
 pub use reroute::{
     RejectError, RejectReason, Rejection, RerouteOutcome, reject_allocation, resolve_exception,
 };

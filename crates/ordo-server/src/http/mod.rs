@@ -13,6 +13,7 @@ pub mod locations;
 pub mod order_body;
 pub mod order_view;
 pub mod orders;
+pub mod reoptimize;
 pub mod reroute;
 pub mod routing;
 pub mod supply;
@@ -45,6 +46,7 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
         )
         .nest("/v1/routing/profiles", routing::profiles_router())
         .nest("/v1/routing/backtest", backtest::router())
+        .nest("/v1/routing/reoptimize", reoptimize::router())
         .nest("/v1/holds", holds::holds_router())
         .nest("/v1/backorders", backorders::router())
         .nest("/v1/transfers", supply::transfers_router())

@@ -18,6 +18,7 @@ mod load;
 mod migrate;
 mod orders;
 mod place;
+mod reoptimize;
 mod reroute;
 mod routing;
 mod routing_store;

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ordo_domain::order::RejectError;
 use ordo_domain::routing::RoutingProfile;
 
-use super::{SqlStore, reroute, retrying, routing};
+use super::{SqlStore, reoptimize, reroute, retrying, routing};
 use crate::RoutingStore;
 use crate::error::StoreResult;
 use crate::routing::*;
@@ -79,6 +79,14 @@ impl RoutingStore for SqlStore {
         retrying!(reroute::resolve(
             self, id, resolution, actor, now_ms, deciders
         ))
+    }
+
+    async fn reoptimize(
+        &self,
+        command: &ReoptimizeCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<ReoptimizeReport> {
+        retrying!(reoptimize::reoptimize(self, command, deciders))
     }
 
     async fn routing_network(&self) -> StoreResult<RoutingNetwork> {

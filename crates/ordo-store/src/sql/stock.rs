@@ -180,6 +180,25 @@ impl StockWork {
         }
     }
 
+    /// Takes back the packages a decision made today counted, when its reservations are moved
+    /// elsewhere: one less for each location they were at.
+    pub fn unrouted(&mut self, reservations: &[Reservation]) {
+        let today = ordo_domain::promise::utc_date(self.now_ms);
+        let mut locations: Vec<&LocationCode> = reservations
+            .iter()
+            .filter(|r| ordo_domain::promise::utc_date(r.created_at_ms) == today)
+            .map(|r| &r.location)
+            .collect();
+        locations.sort();
+        locations.dedup();
+        for location in locations {
+            *self.packages.entry(location.clone()).or_default() -= 1;
+            if let Some(load) = self.loads.as_mut().and_then(|l| l.get_mut(location)) {
+                *load = (*load - 1).max(0);
+            }
+        }
+    }
+
     /// The order being changed in this work, if it is one.
     pub fn order_mut(&mut self, id: &str) -> Option<&mut Order> {
         self.orders

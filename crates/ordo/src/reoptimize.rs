@@ -1,0 +1,117 @@
+//! `ordo reoptimize`: plan the pending orders' allocations again together, straight against
+//! the store, and print what changed.
+
+use std::sync::Arc;
+
+use clap::Args;
+use ordo_app::{App, Limits, ReoptimizeReport, SystemClock};
+use ordo_domain::auth::{Principal, Role};
+use serde_json::json;
+
+use crate::database::DatabaseArgs;
+
+#[derive(Args, Debug)]
+pub struct ReoptimizeArgs {
+    /// Only this channel's orders.
+    #[arg(long)]
+    channel: Option<String>,
+    /// Most pending orders planned again, oldest first (1 to 2,000).
+    #[arg(long)]
+    limit: Option<i64>,
+    /// Print what would change without changing it.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+fn as_json(r: &ReoptimizeReport) -> serde_json::Value {
+    let rows = |rows: &[(u32, String, String, i64)]| -> Vec<serde_json::Value> {
+        rows.iter()
+            .map(|(line, sku, location, quantity)| json!({ "line": line, "sku": sku, "location": location, "quantity": quantity }))
+            .collect()
+    };
+    json!({
+        "phase": r.phase,
+        "dry_run": r.dry_run,
+        "orders_considered": r.orders_considered,
+        "orders_changed": r.orders_changed,
+        "packages_before": r.packages_before,
+        "packages_after": r.packages_after,
+        "split_orders_before": r.split_orders_before,
+        "split_orders_after": r.split_orders_after,
+        "cost_before": r.cost_before,
+        "cost_after": r.cost_after,
+        "changes": r.changes.iter().map(|c| json!({
+            "order_id": c.order_id, "order_number": c.order_number,
+            "packages_before": c.packages_before, "packages_after": c.packages_after,
+            "cost_before": c.cost_before, "cost_after": c.cost_after,
+            "from": rows(&c.from), "to": rows(&c.to),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn places(rows: &[(u32, String, String, i64)]) -> String {
+    let mut at: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    at.sort();
+    at.dedup();
+    at.join("+")
+}
+
+pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
+    let store = args.database.open().await?;
+    let app = Arc::new(App::new(
+        Arc::new(store),
+        Arc::new(SystemClock),
+        Limits::default(),
+    ));
+    let principal = Principal {
+        key_id: "cli".into(),
+        role: Role::Admin,
+        channel: None,
+    };
+    let result = app
+        .reoptimize(
+            &principal,
+            args.channel.as_deref(),
+            args.limit,
+            args.dry_run,
+        )
+        .await;
+    app.shutdown().await;
+    let report = result.map_err(|e| e.to_string())?;
+    if args.json {
+        println!("{}", as_json(&report));
+        return Ok(());
+    }
+    let money = |minor: i64| format!("{:.2}", minor as f64 / 100.0);
+    println!(
+        "{} pending orders planned again ({}): {} {} changed; split orders {} -> {}, packages {} -> {}, cost {} -> {}",
+        report.orders_considered,
+        report.phase,
+        report.orders_changed,
+        if report.dry_run { "would be" } else { "were" },
+        report.split_orders_before,
+        report.split_orders_after,
+        report.packages_before,
+        report.packages_after,
+        money(report.cost_before),
+        money(report.cost_after),
+    );
+    for c in &report.changes {
+        println!(
+            "{}: {} -> {} ({} -> {} packages, cost {} -> {})",
+            c.order_number,
+            places(&c.from),
+            places(&c.to),
+            c.packages_before,
+            c.packages_after,
+            money(c.cost_before),
+            money(c.cost_after),
+        );
+    }
+    Ok(())
+}
