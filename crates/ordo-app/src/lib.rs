@@ -37,9 +37,10 @@ pub use error::{AppError, AppResult};
 pub use ordo_store::{
     Backend, BackorderFilter, Breach, EventFilter, EventRecord, ExceptionRecord, HoldRecord,
     InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
-    ProfileRecord, ProfileStatus, ProfileVersion, Receipt, Rejected, RejectedRow, RejectionRecord,
-    ReoptimizeReport, ReoptimizedOrder, Resolution, RoutingDecisionRecord, Shortfall, SyncMode,
-    SyncReport, SyncRow, TransferAction, TransferFilter, TransferRecord, WaitingLine,
+    ProfileRecord, ProfileStatus, ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord,
+    Receipt, Rejected, RejectedRow, RejectionRecord, ReoptimizeReport, ReoptimizedOrder,
+    Resolution, RoutingDecisionRecord, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction,
+    TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;

@@ -198,4 +198,21 @@ impl App {
         }
         Ok(report)
     }
+
+    /// Drop-ship purchase requests, oldest first.
+    pub async fn purchase_requests(
+        &self,
+        filter: &ordo_store::PurchaseRequestFilter,
+    ) -> AppResult<Vec<ordo_store::PurchaseRequestRecord>> {
+        if let Some(status) = &filter.status
+            && !["open", "shipped", "cancelled"].contains(&status.as_str())
+        {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "status",
+                "must be open, shipped or cancelled",
+            )));
+        }
+        let limit = i64::from(self.limits().page_limit_max);
+        Ok(self.store.purchase_requests(filter, limit).await?)
+    }
 }

@@ -145,7 +145,7 @@ pub fn candidates(
                 point: location_point(location),
                 country: location.address.country,
                 region: location.address.region.clone(),
-                ships: location.ships(),
+                ships: location.routable(),
                 available,
                 load: scene.loads.get(&location.code).copied().unwrap_or(0),
                 capacity: location.daily_order_capacity,

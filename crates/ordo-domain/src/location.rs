@@ -163,10 +163,16 @@ impl TimeZoneName {
 }
 
 impl Location {
-    /// Whether routing may send shipments from here: it is active, can ship, and is a stocking
-    /// node (suppliers join routing with drop ship, later).
+    /// Whether this stocking node sends shipments: it is active, can ship, and is not a
+    /// supplier. Its stock counts towards availability and promises.
     pub fn ships(&self) -> bool {
         self.active && self.capabilities.ship && self.kind != LocationKind::Supplier
+    }
+
+    /// Whether routing may send shipments from here: a stocking node that ships, or a supplier
+    /// that drop ships (when a routing profile lets suppliers in).
+    pub fn routable(&self) -> bool {
+        self.active && self.capabilities.ship
     }
 
     pub fn serves_pickup(&self) -> bool {

@@ -292,6 +292,12 @@ pub trait RoutingStore: Send + Sync {
         command: &ReoptimizeCommand,
         deciders: &Deciders<'_>,
     ) -> StoreResult<ReoptimizeReport>;
+    /// Drop-ship purchase requests, oldest first.
+    async fn purchase_requests(
+        &self,
+        filter: &PurchaseRequestFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<PurchaseRequestRecord>>;
     /// The network as routing sees it now, for backtests.
     async fn routing_network(&self) -> StoreResult<RoutingNetwork>;
     /// Every routing decision made for an order, oldest first.

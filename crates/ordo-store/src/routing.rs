@@ -219,3 +219,30 @@ pub struct ReoptimizeReport {
     pub cost_after: i64,
     pub changes: Vec<ReoptimizedOrder>,
 }
+
+/// Which purchase requests to list.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseRequestFilter {
+    /// `open`, `shipped` or `cancelled`.
+    pub status: Option<String>,
+    pub supplier: Option<String>,
+    pub order_id: Option<String>,
+}
+
+/// A drop-ship purchase request: the supplier is asked to ship an order's units to its
+/// customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseRequestRecord {
+    pub id: String,
+    /// The order allocation at the supplier it stands for.
+    pub allocation_id: String,
+    pub order_id: String,
+    pub line_no: u32,
+    pub supplier: String,
+    pub sku: String,
+    pub quantity: i64,
+    /// `open`, `shipped` or `cancelled`.
+    pub status: String,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}

@@ -70,11 +70,11 @@ pub(super) fn line_date(
             PromiseSource::Stock,
             transit,
         );
-        let arrives = if is_pickup(delivery) {
-            p.ship_date
-        } else {
-            p.date
-        };
+        // Picked up where it is: ready when it could ship. Brought to the pickup store from
+        // elsewhere: ready when it arrives there.
+        let at_the_store =
+            matches!(delivery, Delivery::Pickup { location } if *location == r.location);
+        let arrives = if at_the_store { p.ship_date } else { p.date };
         date = Some(date.map_or(arrives, |d: Date| d.max(arrives)));
     }
     date

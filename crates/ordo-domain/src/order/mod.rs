@@ -3,6 +3,7 @@
 mod cancel;
 mod dates;
 mod fulfil;
+mod pickup;
 mod place;
 mod replan;
 mod reroute;

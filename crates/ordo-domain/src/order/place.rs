@@ -9,6 +9,7 @@ use jiff::civil::Date;
 use serde_json::json;
 
 use super::dates::{is_pickup, line_date, preorder_date, promised_date};
+use super::pickup::transfer_shortage;
 use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
 use crate::allocation::{
@@ -22,6 +23,7 @@ use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
 use crate::promise::{Supply, promise_from_supply, utc_date};
 use crate::reservation::{Reservation, ReservationOwner};
+use crate::routing::profile::PickupShortage;
 use crate::routing::{Explanation, RouteLine};
 use crate::values::{LocationCode, Sku};
 
@@ -66,6 +68,8 @@ pub struct PlaceContext<'a> {
     pub rules: Option<&'a StockRules>,
     pub supply: &'a mut SupplyView,
     pub routing: Routing<'a>,
+    /// What a pickup order does when its store is short: the channel's profile says.
+    pub pickup_shortage: PickupShortage,
 }
 
 /// The hold an order named, with its reservations.
@@ -199,7 +203,24 @@ fn decide(
         input.now_ms,
     )
     .map_err(PlaceRejection::Internal)?;
-    let (routed, routing) = (checked.plan, checked.explanation);
+    let (mut routed, mut routing) = (checked.plan, checked.explanation);
+    if let (Delivery::Pickup { location }, PickupShortage::Transfer) =
+        (&draft.delivery, context.pickup_shortage)
+    {
+        let brought = transfer_shortage(
+            &mut routed,
+            &remaining,
+            location,
+            context,
+            book,
+            input.now_ms,
+        )
+        .map_err(PlaceRejection::Internal)?;
+        // The store's own decision explains the order unless it had nothing to give.
+        if routed.iter().all(|a| &a.location != location) {
+            routing = brought.or(routing);
+        }
+    }
     let routed_per_line = allocated_per_line(&routed);
 
     let today = utc_date(input.now_ms);

@@ -126,6 +126,7 @@ fn run(
             transit: &DistanceBands::default(),
             loads: &HashMap::new(),
         },
+        pickup_shortage: crate::routing::profile::PickupShortage::Refuse,
     };
     let mut n = 0;
     place(&input, &mut context, book, None, &mut || {

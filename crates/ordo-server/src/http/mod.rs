@@ -6,6 +6,7 @@ pub mod backorders;
 pub mod backtest;
 pub mod channels;
 pub mod common;
+pub mod drop_ship;
 pub mod holds;
 pub mod inventory;
 pub mod items;
@@ -56,4 +57,5 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
             holds::allocations_router().merge(reroute::allocations_router()),
         )
         .nest("/v1/exceptions", reroute::exceptions_router())
+        .nest("/v1/purchase-requests", drop_ship::router())
 }

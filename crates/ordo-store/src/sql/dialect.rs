@@ -38,6 +38,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "reroute",
         sql: include_str!("../../migrations/sqlite/0005_reroute.sql"),
     },
+    Migration {
+        version: 6,
+        name: "drop_ship",
+        sql: include_str!("../../migrations/sqlite/0006_drop_ship.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -65,6 +70,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 5,
         name: "reroute",
         sql: include_str!("../../migrations/postgres/0005_reroute.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "drop_ship",
+        sql: include_str!("../../migrations/postgres/0006_drop_ship.sql"),
     },
 ];
 

@@ -11,6 +11,7 @@ mod catalog;
 mod check;
 mod connect;
 mod dialect;
+mod drop_ship;
 mod events;
 mod holds;
 mod inventory;

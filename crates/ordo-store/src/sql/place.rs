@@ -195,6 +195,9 @@ async fn decide_batch(
                 transit: deciders.transit,
                 loads: &loads,
             },
+            pickup_shortage: routers
+                .profile_for(Some(&command.draft.channel))
+                .pickup_shortage,
         };
         let mut new_reservation_id = || new_id("res", command.now_ms);
         match place(

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ordo_domain::order::RejectError;
 use ordo_domain::routing::RoutingProfile;
 
-use super::{SqlStore, reoptimize, reroute, retrying, routing};
+use super::{SqlStore, drop_ship, reoptimize, reroute, retrying, routing};
 use crate::RoutingStore;
 use crate::error::StoreResult;
 use crate::routing::*;
@@ -87,6 +87,14 @@ impl RoutingStore for SqlStore {
         deciders: &Deciders<'_>,
     ) -> StoreResult<ReoptimizeReport> {
         retrying!(reoptimize::reoptimize(self, command, deciders))
+    }
+
+    async fn purchase_requests(
+        &self,
+        filter: &PurchaseRequestFilter,
+        limit: i64,
+    ) -> StoreResult<Vec<PurchaseRequestRecord>> {
+        drop_ship::list(self, filter, limit).await
     }
 
     async fn routing_network(&self) -> StoreResult<RoutingNetwork> {

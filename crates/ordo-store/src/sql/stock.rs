@@ -25,7 +25,7 @@ use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::write::{
     alerts, execute_all, ledger_inserts, update_hold, upsert_reservations, write_book,
 };
-use super::{Backend, SqlStore, load, orders};
+use super::{Backend, SqlStore, drop_ship, load, orders};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::new_id;
 use crate::types::Deciders;
@@ -324,6 +324,7 @@ impl StockWork {
         execute_all(conn, alerts).await?;
         execute_all(conn, ledger_inserts(&self.ledger)).await?;
         upsert_reservations(conn, &self.reservations).await?;
+        drop_ship::follow(conn, &self.reservations, self.now_ms).await?;
         for (order, seq_before) in &self.orders {
             if order.event_seq != *seq_before {
                 orders::update_order(conn, order, *seq_before).await?;
