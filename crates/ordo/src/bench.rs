@@ -33,8 +33,9 @@ pub struct BenchArgs {
     /// Seed of the order generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Before starting, add this many units to every stock position (needs an admin key), so
-    /// that the run measures placing orders rather than running out of stock.
+    /// Before starting, add this many units to every stock position and lift every location's
+    /// daily order capacity to the most allowed (needs an admin key), so that the run measures
+    /// placing orders rather than running out of stock or of today's capacity.
     #[arg(long)]
     restock: Option<i64>,
     /// Print one JSON object instead of text.
@@ -187,9 +188,35 @@ impl Api {
             }
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_string()),
-                None => return Ok(()),
+                None => return self.lift_capacity().await,
             }
         }
+    }
+
+    async fn lift_capacity(&self) -> Result<(), String> {
+        let (status, page) = self.get("/v1/locations?limit=500").await?;
+        if status != 200 {
+            return Err(format!("listing locations answered {status}"));
+        }
+        let capacity = ordo_domain::location::DAILY_ORDER_CAPACITY_MAX;
+        for code in page["items"].as_array().into_iter().flatten() {
+            let code = code["code"].as_str().unwrap_or_default();
+            let response = self
+                .client
+                .patch(format!("{}/v1/locations/{code}", self.base))
+                .bearer_auth(&self.key)
+                .json(&json!({ "daily_order_capacity": capacity }))
+                .send()
+                .await
+                .map_err(|e| format!("lifting capacity: {e}"))?;
+            if !response.status().is_success() {
+                return Err(format!(
+                    "lifting {code}'s capacity answered {}",
+                    response.status()
+                ));
+            }
+        }
+        Ok(())
     }
 }
 

@@ -474,3 +474,18 @@ fn optimal_finds_the_least_cost_plan_that_brute_force_finds() {
         plans_checked.into_inner()
     );
 }
+
+#[test]
+fn the_profile_example_in_the_api_guide_is_valid() {
+    let guide = include_str!("../../../../docs/API.md");
+    let routing = &guide[guide.find("## Routing").expect("a routing section")..];
+    let start = routing.find("```json\n").expect("an example") + 8;
+    let end = start + routing[start..].find("```").unwrap();
+    let example: serde_json::Value = serde_json::from_str(&routing[start..end]).unwrap();
+    let profile = RoutingProfile::from_json(&example).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        profile.pickup_shortage,
+        super::profile::PickupShortage::Transfer
+    );
+    assert_eq!(profile.filters.max_splits, 2);
+}
