@@ -27,6 +27,8 @@ use crate::routing::{ReoptimizeCommand, ReoptimizeReport, ReoptimizedOrder};
 use crate::types::{Deciders, OrderRecord};
 
 /// The ids of the pending orders, oldest first: allocated or waiting, holding allocations.
+/// Every held allocation is pending today; once fulfilment releases allocations to a location
+/// for picking, released ones must be left out here.
 async fn pending_ids(
     conn: &mut AnyConnection,
     command: &ReoptimizeCommand,
