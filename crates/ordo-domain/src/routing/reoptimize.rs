@@ -101,9 +101,15 @@ fn cause(now_ms: i64) -> Cause<'static> {
     }
 }
 
-fn give_back(book: &mut StockBook, p: &PendingPlan<'_>, plan: &[PlannedAllocation], now_ms: i64) {
+/// Gives `plan`'s units of `lines` back to the stock.
+pub fn give_back(
+    book: &mut StockBook,
+    lines: &[RouteLine],
+    plan: &[PlannedAllocation],
+    now_ms: i64,
+) {
     for a in plan {
-        if let Some(line) = p.lines.iter().find(|l| l.line_no == a.line_no) {
+        if let Some(line) = lines.iter().find(|l| l.line_no == a.line_no) {
             let release = Movement::Release {
                 quantity: a.quantity,
             };
@@ -112,14 +118,15 @@ fn give_back(book: &mut StockBook, p: &PendingPlan<'_>, plan: &[PlannedAllocatio
     }
 }
 
-fn take(
+/// Reserves `plan`'s units of `lines`; `false` when the stock does not allow all of it.
+pub fn take(
     book: &mut StockBook,
-    p: &PendingPlan<'_>,
+    lines: &[RouteLine],
     plan: &[PlannedAllocation],
     now_ms: i64,
 ) -> bool {
     plan.iter().all(|a| {
-        p.lines
+        lines
             .iter()
             .find(|l| l.line_no == a.line_no)
             .is_some_and(|line| {
@@ -153,7 +160,7 @@ fn locations(plan: &[PlannedAllocation]) -> Vec<&LocationCode> {
 }
 
 /// Counts `plan`'s packages into `loads` (`sign` 1) or out of them (`sign` -1).
-fn count(loads: &mut Loads, plan: &[PlannedAllocation], sign: i64) {
+pub fn count(loads: &mut Loads, plan: &[PlannedAllocation], sign: i64) {
     for location in locations(plan) {
         let load = loads.entry(location.clone()).or_default();
         *load = (*load + sign).max(0);
@@ -221,7 +228,7 @@ pub fn reoptimize(
     let mut released = book.clone();
     let mut base = shared.loads.clone();
     for p in pending {
-        give_back(&mut released, p, &p.plan, now);
+        give_back(&mut released, &p.lines, &p.plan, now);
         count(&mut base, &p.plan, -1);
     }
     // Every order's plan as it stands, scored as if placed in turn: against the stock with
@@ -303,7 +310,7 @@ fn joint(
     for i in order {
         let p = &pending[i];
         let (plan, explanation, candidates) = plan_one(p, &book, &loads, shared)?;
-        if !covers(p, &plan) || !take(&mut book, p, &plan, shared.now_ms) {
+        if !covers(p, &plan) || !take(&mut book, &p.lines, &plan, shared.now_ms) {
             return None;
         }
         count(&mut loads, &plan, 1);
@@ -344,7 +351,7 @@ fn one_by_one(
     let mut replans = Vec::new();
     for i in order {
         let p = &pending[i];
-        give_back(&mut book, p, &p.plan, shared.now_ms);
+        give_back(&mut book, &p.lines, &p.plan, shared.now_ms);
         count(&mut loads, &p.plan, -1);
         let found =
             plan_one(p, &book, &loads, shared).and_then(|(plan, explanation, candidates)| {
@@ -361,12 +368,12 @@ fn one_by_one(
                 )
             });
         match found {
-            Some(replan) if take(&mut book, p, &replan.plan, shared.now_ms) => {
+            Some(replan) if take(&mut book, &p.lines, &replan.plan, shared.now_ms) => {
                 count(&mut loads, &replan.plan, 1);
                 replans.push(replan);
             }
             _ => {
-                take(&mut book, p, &p.plan, shared.now_ms);
+                take(&mut book, &p.lines, &p.plan, shared.now_ms);
                 count(&mut loads, &p.plan, 1);
             }
         }

@@ -160,17 +160,8 @@ pub fn run(
             &network.costs,
             &network.rates,
         );
-        for a in &checked.plan {
-            if let Some(line) = lines.iter().find(|l| l.line_no == a.line_no) {
-                let reserve = Movement::Reserve {
-                    quantity: a.quantity,
-                };
-                let _ = book.apply(&a.location, &line.sku, reserve, cause(order.at_ms));
-            }
-        }
-        for location in packages(&checked.plan) {
-            *today_loads.entry(location).or_default() += 1;
-        }
+        reoptimize::take(&mut book, &lines, &checked.plan, order.at_ms);
+        reoptimize::count(today_loads, &checked.plan, 1);
         let unfilled = lines
             .iter()
             .filter(|l| {
@@ -217,13 +208,6 @@ fn cause(at_ms: i64) -> Cause<'static> {
         reference: None,
         actor: "backtest",
     }
-}
-
-fn packages(plan: &[PlannedAllocation]) -> Vec<LocationCode> {
-    let mut locations: Vec<LocationCode> = plan.iter().map(|a| a.location.clone()).collect();
-    locations.sort();
-    locations.dedup();
-    locations
 }
 
 /// An order placed today, still pending until the day ends.
@@ -309,30 +293,17 @@ fn close_day(
             .into_iter()
             .map(|r| (candidates[r.index], r.plan))
             .collect();
+        // Every changed order gives its units back before any takes its new plan: one may
+        // take what another gives up.
+        for (i, _) in &changes {
+            let p = &day[*i];
+            reoptimize::give_back(book, &p.lines, &p.plan, end_ms);
+            reoptimize::count(today_loads, &p.plan, -1);
+        }
         for (i, plan) in changes {
             let p = &mut day[i];
-            for a in &p.plan {
-                if let Some(line) = p.lines.iter().find(|l| l.line_no == a.line_no) {
-                    let release = Movement::Release {
-                        quantity: a.quantity,
-                    };
-                    let _ = book.apply(&a.location, &line.sku, release, cause(end_ms));
-                }
-            }
-            for a in &plan {
-                if let Some(line) = p.lines.iter().find(|l| l.line_no == a.line_no) {
-                    let reserve = Movement::Reserve {
-                        quantity: a.quantity,
-                    };
-                    let _ = book.apply(&a.location, &line.sku, reserve, cause(end_ms));
-                }
-            }
-            for location in packages(&p.plan) {
-                *today_loads.entry(location).or_default() -= 1;
-            }
-            for location in packages(&plan) {
-                *today_loads.entry(location).or_default() += 1;
-            }
+            reoptimize::take(book, &p.lines, &plan, end_ms);
+            reoptimize::count(today_loads, &plan, 1);
             p.plan = plan;
             totals.reoptimized_orders += 1;
         }
