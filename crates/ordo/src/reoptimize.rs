@@ -1,10 +1,10 @@
 //! `ordo reoptimize`: plan the pending orders' allocations again together, straight against
-//! the store, and print what changed.
+//! the store, and print what changed (with `--json`, as `POST /v1/routing/reoptimize` answers).
 
 use std::sync::Arc;
 
 use clap::Args;
-use ordo_app::{App, Limits, ReoptimizeReport, SystemClock};
+use ordo_app::{App, Limits, SystemClock};
 use ordo_domain::auth::{Principal, Role};
 use serde_json::json;
 
@@ -26,32 +26,6 @@ pub struct ReoptimizeArgs {
     json: bool,
     #[command(flatten)]
     database: DatabaseArgs,
-}
-
-fn as_json(r: &ReoptimizeReport) -> serde_json::Value {
-    let rows = |rows: &[(u32, String, String, i64)]| -> Vec<serde_json::Value> {
-        rows.iter()
-            .map(|(line, sku, location, quantity)| json!({ "line": line, "sku": sku, "location": location, "quantity": quantity }))
-            .collect()
-    };
-    json!({
-        "phase": r.phase,
-        "dry_run": r.dry_run,
-        "orders_considered": r.orders_considered,
-        "orders_changed": r.orders_changed,
-        "packages_before": r.packages_before,
-        "packages_after": r.packages_after,
-        "split_orders_before": r.split_orders_before,
-        "split_orders_after": r.split_orders_after,
-        "cost_before": r.cost_before,
-        "cost_after": r.cost_after,
-        "changes": r.changes.iter().map(|c| json!({
-            "order_id": c.order_id, "order_number": c.order_number,
-            "packages_before": c.packages_before, "packages_after": c.packages_after,
-            "cost_before": c.cost_before, "cost_after": c.cost_after,
-            "from": rows(&c.from), "to": rows(&c.to),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn places(rows: &[(u32, String, String, i64)]) -> String {
@@ -84,7 +58,8 @@ pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
     app.shutdown().await;
     let report = result.map_err(|e| e.to_string())?;
     if args.json {
-        println!("{}", as_json(&report));
+        let view = ordo_server::http::reoptimize::ReoptimizeView::from(report);
+        println!("{}", json!(view));
         return Ok(());
     }
     let money = |minor: i64| format!("{:.2}", minor as f64 / 100.0);
