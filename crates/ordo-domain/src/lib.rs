@@ -9,6 +9,8 @@
 //!   [`allocation`] asks it and reserves what it decides.
 //! - [`promise`] — ship dates, transit and delivery dates; incoming supply.
 //! - [`order`] — orders, their status model, placing, cancelling, shipping, backorders.
+//! - [`shipping`] — carriers, rate shopping, tracking numbers and events.
+//! - [`fulfillment`] — fulfilment orders: release to locations, accept, pick, pack, ship.
 //! - [`hold`], [`transfer`], [`inbound`] — checkout holds, transfers between locations,
 //!   purchase orders and ship notices.
 //! - [`alerts`] — stock thresholds and the alerts crossing them raises.
@@ -18,6 +20,7 @@ pub mod allocation;
 pub mod auth;
 pub mod channel;
 pub mod field;
+pub mod fulfillment;
 pub mod geo;
 pub mod hold;
 pub mod ids;
@@ -30,5 +33,6 @@ pub mod order;
 pub mod promise;
 pub mod reservation;
 pub mod routing;
+pub mod shipping;
 pub mod transfer;
 pub mod values;

@@ -1,5 +1,9 @@
 //! Locations: the nodes that hold stock and ship — warehouses, stores, suppliers, 3PLs.
 
+use jiff::Timestamp;
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+
 use crate::geo::{CountryCode, GeoPoint};
 use crate::values::LocationCode;
 
@@ -89,6 +93,8 @@ pub struct Location {
     pub time_zone: TimeZoneName,
     /// Days between goods arriving and being ready to ship.
     pub receiving_lead_time_days: i64,
+    /// When released allocations reach the location: at once, or in waves.
+    pub release_waves: ReleaseWaves,
     pub active: bool,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
@@ -177,6 +183,66 @@ impl Location {
 
     pub fn serves_pickup(&self) -> bool {
         self.active && self.capabilities.pickup
+    }
+}
+
+/// Most release waves a location may have in a day.
+pub const RELEASE_WAVES_MAX: usize = 24;
+
+/// When a location takes new work: at once (no waves) or at these local times each day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseWaves(pub Vec<LocalTime>);
+
+impl ReleaseWaves {
+    /// Reads "HH:MM" times, sorting them and refusing duplicates.
+    pub fn parse(raw: &[String]) -> Result<Self, String> {
+        if raw.len() > RELEASE_WAVES_MAX {
+            return Err(format!("must hold at most {RELEASE_WAVES_MAX} times"));
+        }
+        let mut times = raw
+            .iter()
+            .map(|t| LocalTime::parse(t))
+            .collect::<Result<Vec<_>, _>>()?;
+        times.sort_by_key(|t| (t.hour, t.minute));
+        if times.windows(2).any(|w| w[0] == w[1]) {
+            return Err("must not repeat a time".into());
+        }
+        Ok(Self(times))
+    }
+
+    /// The times as "HH:MM" strings, earliest first.
+    pub fn names(&self) -> Vec<String> {
+        self.0.iter().map(|t| t.to_hhmm()).collect()
+    }
+
+    /// The first wave at or after `after_ms` in the location's time zone; `after_ms` itself
+    /// when the location releases at once.
+    pub fn next_wave_ms(&self, time_zone: &TimeZoneName, after_ms: i64) -> i64 {
+        if self.0.is_empty() {
+            return after_ms;
+        }
+        let tz = TimeZone::get(time_zone.as_str()).unwrap_or(TimeZone::UTC);
+        let Ok(at) = Timestamp::from_millisecond(after_ms) else {
+            return after_ms;
+        };
+        let at = at.to_zoned(tz.clone());
+        let mut day = at.date();
+        for _ in 0..3 {
+            for wave in &self.0 {
+                let Ok(time) = Time::new(wave.hour as i8, wave.minute as i8, 0, 0) else {
+                    continue;
+                };
+                let Ok(zoned) = day.to_datetime(time).to_zoned(tz.clone()) else {
+                    continue;
+                };
+                let ms = zoned.timestamp().as_millisecond();
+                if ms >= after_ms {
+                    return ms;
+                }
+            }
+            day = day.tomorrow().unwrap_or(day);
+        }
+        after_ms
     }
 }
 

@@ -244,6 +244,7 @@ mod tests {
             cutoff_local_time: Some(LocalTime::parse(cutoff).unwrap()),
             time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
             receiving_lead_time_days: 0,
+            release_waves: Default::default(),
             active: true,
             created_at_ms: 0,
             updated_at_ms: 0,

@@ -48,6 +48,7 @@ pub fn location(raw_code: &str, lat: f64, lon: f64) -> Location {
         cutoff_local_time: Some(LocalTime::parse("16:00").unwrap()),
         time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
         receiving_lead_time_days: 0,
+        release_waves: Default::default(),
         active: true,
         created_at_ms: CLOCK_START_MS,
         updated_at_ms: CLOCK_START_MS,

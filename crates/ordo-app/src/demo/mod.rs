@@ -134,6 +134,7 @@ pub(crate) fn locations(now_ms: i64) -> Vec<Location> {
                     LocationKind::ThirdParty => 2,
                     _ => 0,
                 },
+                release_waves: Default::default(),
                 active: true,
                 created_at_ms: now_ms,
                 updated_at_ms: now_ms,

@@ -51,6 +51,7 @@ pub fn cancel(
         let q = &mut line.quantities;
         q.cancelled += q.allocated + q.backordered;
         q.allocated = 0;
+        q.released = 0;
         q.backordered = 0;
         line.expected_date = None;
     }

@@ -282,6 +282,8 @@ pub fn return_to_waiting(
         .ok_or(FulfilError::Routing(format!("line {line_no} vanished")))?;
     let moved = quantity.min(line.quantities.allocated);
     line.quantities.allocated -= moved;
+    // Released units the count took are found missing when the location picks.
+    line.quantities.released = line.quantities.released.min(line.quantities.allocated);
     line.quantities.backordered += moved;
     line.expected_date = None;
     order.promised_date = None;
@@ -375,6 +377,7 @@ pub fn ship_allocation(
         .find(|l| l.line_no == line_no)
         .ok_or_else(|| ShipError::UnknownAllocation(allocation_id.to_string()))?;
     line.quantities.allocated -= units;
+    line.quantities.released = line.quantities.released.min(line.quantities.allocated);
     line.quantities.shipped += units;
     order.updated_at_ms = now_ms;
     let committed = reservations[index].clone();

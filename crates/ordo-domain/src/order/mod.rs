@@ -104,12 +104,14 @@ pub struct OrderDraft {
 }
 
 /// A line's units by state. `ordered = allocated + backordered + shipped + cancelled`: every
-/// unit is in exactly one of the open states or has left them; delivered and returned count
-/// units already shipped.
+/// unit is in exactly one of the open states or has left them; released counts allocated
+/// units handed to a location's fulfilment, delivered and returned count units already
+/// shipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LineQuantities {
     pub ordered: i64,
     pub allocated: i64,
+    pub released: i64,
     pub backordered: i64,
     pub shipped: i64,
     pub delivered: i64,
@@ -124,6 +126,7 @@ impl LineQuantities {
         let parts = [
             q.ordered,
             q.allocated,
+            q.released,
             q.backordered,
             q.shipped,
             q.delivered,
@@ -140,6 +143,12 @@ impl LineQuantities {
                 q.allocated, q.backordered, q.shipped, q.cancelled, q.ordered
             ));
         }
+        if q.released > q.allocated {
+            return Err(format!(
+                "released {} exceeds allocated {}",
+                q.released, q.allocated
+            ));
+        }
         if q.delivered > q.shipped {
             return Err(format!(
                 "delivered {} exceeds shipped {}",
@@ -153,6 +162,43 @@ impl LineQuantities {
             ));
         }
         Ok(())
+    }
+
+    /// Adds another line's quantities to these.
+    pub fn add(&mut self, other: &LineQuantities) {
+        self.ordered += other.ordered;
+        self.allocated += other.allocated;
+        self.released += other.released;
+        self.backordered += other.backordered;
+        self.shipped += other.shipped;
+        self.delivered += other.delivered;
+        self.cancelled += other.cancelled;
+        self.returned += other.returned;
+    }
+
+    /// The status these quantities call for, of one line or (summed) of a whole order.
+    /// `on_hold` is set by hand, never derived.
+    pub fn status(&self) -> OrderStatus {
+        let open = self.ordered - self.cancelled;
+        if open == 0 {
+            OrderStatus::Cancelled
+        } else if self.shipped == open {
+            if self.delivered == self.shipped {
+                OrderStatus::Delivered
+            } else {
+                OrderStatus::Shipped
+            }
+        } else if self.shipped > 0 {
+            OrderStatus::PartiallyShipped
+        } else if self.backordered > 0 {
+            OrderStatus::Backordered
+        } else if self.allocated > 0 && self.released == self.allocated {
+            OrderStatus::Released
+        } else if self.allocated > 0 {
+            OrderStatus::Allocated
+        } else {
+            OrderStatus::Received
+        }
     }
 }
 
@@ -204,33 +250,16 @@ pub struct Totals {
 impl Order {
     /// The status the line quantities call for. `on_hold` is set by hand, not derived.
     pub fn derived_status(&self) -> OrderStatus {
-        let sum = |f: fn(&LineQuantities) -> i64| -> i64 {
-            self.lines.iter().map(|l| f(&l.quantities)).sum()
-        };
-        let (ordered, cancelled, shipped, delivered) = (
-            sum(|q| q.ordered),
-            sum(|q| q.cancelled),
-            sum(|q| q.shipped),
-            sum(|q| q.delivered),
-        );
-        let open = ordered - cancelled;
-        if open == 0 {
-            OrderStatus::Cancelled
-        } else if shipped == open {
-            if delivered == shipped {
-                OrderStatus::Delivered
-            } else {
-                OrderStatus::Shipped
-            }
-        } else if shipped > 0 {
-            OrderStatus::PartiallyShipped
-        } else if sum(|q| q.backordered) > 0 {
-            OrderStatus::Backordered
-        } else if sum(|q| q.allocated) > 0 {
-            OrderStatus::Allocated
-        } else {
-            OrderStatus::Received
+        self.quantities().status()
+    }
+
+    /// The lines' quantities summed.
+    pub fn quantities(&self) -> LineQuantities {
+        let mut sum = LineQuantities::default();
+        for line in &self.lines {
+            sum.add(&line.quantities);
         }
+        sum
     }
 
     pub fn totals(&self) -> Totals {

@@ -173,6 +173,7 @@ pub fn reject_allocation(
             reservation.line_no
         )))?;
     line.quantities.allocated -= rejection.units;
+    line.quantities.released = line.quantities.released.min(line.quantities.allocated);
     line.quantities.backordered += rejection.units;
     line.expected_date = None;
     order.promised_date = None;

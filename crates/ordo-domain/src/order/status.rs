@@ -10,6 +10,8 @@ pub enum OrderStatus {
     Allocated,
     /// Some units wait for stock.
     Backordered,
+    /// Every open unit is reserved and released to its location's fulfilment.
+    Released,
     PartiallyShipped,
     Shipped,
     Delivered,
@@ -25,13 +27,31 @@ const TRANSITIONS: &[(OrderStatus, &[OrderStatus])] = &[
     (Received, &[Allocated, Backordered, OnHold, Cancelled]),
     (
         Allocated,
-        &[Backordered, PartiallyShipped, Shipped, OnHold, Cancelled],
+        &[
+            Backordered,
+            Released,
+            PartiallyShipped,
+            Shipped,
+            OnHold,
+            Cancelled,
+        ],
     ),
     (
         Backordered,
-        &[Allocated, PartiallyShipped, OnHold, Cancelled],
+        &[Allocated, Released, PartiallyShipped, OnHold, Cancelled],
     ),
-    (PartiallyShipped, &[Shipped, OnHold]),
+    (
+        Released,
+        &[
+            Allocated,
+            Backordered,
+            PartiallyShipped,
+            Shipped,
+            OnHold,
+            Cancelled,
+        ],
+    ),
+    (PartiallyShipped, &[Shipped, Delivered, OnHold]),
     (Shipped, &[Delivered]),
     (Delivered, &[]),
     (Cancelled, &[]),
@@ -41,17 +61,20 @@ const TRANSITIONS: &[(OrderStatus, &[OrderStatus])] = &[
             Received,
             Allocated,
             Backordered,
+            Released,
             PartiallyShipped,
+            Shipped,
             Cancelled,
         ],
     ),
 ];
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 8] = [
+    pub const ALL: [OrderStatus; 9] = [
         Received,
         Allocated,
         Backordered,
+        Released,
         PartiallyShipped,
         Shipped,
         Delivered,
@@ -64,6 +87,7 @@ impl OrderStatus {
             Received => "received",
             Allocated => "allocated",
             Backordered => "backordered",
+            Released => "released",
             PartiallyShipped => "partially_shipped",
             Shipped => "shipped",
             Delivered => "delivered",

@@ -39,6 +39,7 @@ fn location(c: &str, lat: f64, kind: LocationKind, pickup: bool) -> Location {
         cutoff_local_time: None,
         time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
         receiving_lead_time_days: 0,
+        release_waves: Default::default(),
         active: true,
         created_at_ms: 0,
         updated_at_ms: 0,

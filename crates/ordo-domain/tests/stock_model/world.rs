@@ -42,6 +42,7 @@ fn location(code: &str, lat: f64) -> Location {
         cutoff_local_time: None,
         time_zone: TimeZoneName::parse("Europe/Berlin").unwrap(),
         receiving_lead_time_days: 1,
+        release_waves: Default::default(),
         active: true,
         created_at_ms: 0,
         updated_at_ms: 0,

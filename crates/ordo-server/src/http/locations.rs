@@ -9,7 +9,7 @@ use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, parse_point};
 use ordo_domain::location::{
-    Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
+    Capabilities, LocalTime, Location, LocationAddress, LocationKind, ReleaseWaves, TimeZoneName,
     parse_daily_capacity, parse_lead_time_days,
 };
 use ordo_domain::values::{LocationCode, parse_name, parse_text};
@@ -53,6 +53,10 @@ pub struct LocationBody {
     /// Days between goods arriving and being ready to ship; 0 when absent.
     #[schema(example = 1)]
     pub receiving_lead_time_days: Option<i64>,
+    /// Local times `HH:MM` at which allocations are released to the location, each wave
+    /// taking every allocation made before it; absent or empty: released at once.
+    #[schema(example = json!(["09:00", "13:00"]))]
+    pub release_waves: Option<Vec<String>>,
     /// `true` when absent.
     pub active: Option<bool>,
 }
@@ -102,6 +106,10 @@ impl LocationBody {
             "receiving_lead_time_days",
             parse_lead_time_days(self.receiving_lead_time_days.unwrap_or(0)),
         );
+        let waves = e.check(
+            "release_waves",
+            ReleaseWaves::parse(&self.release_waves.unwrap_or_default()),
+        );
         let (
             Some(code),
             Some(name),
@@ -112,6 +120,7 @@ impl LocationBody {
             Some(cutoff),
             Some(time_zone),
             Some(lead_time),
+            Some(release_waves),
         ) = (
             code,
             name,
@@ -122,6 +131,7 @@ impl LocationBody {
             cutoff,
             time_zone,
             lead_time,
+            waves,
         )
         else {
             return Err(e);
@@ -136,6 +146,7 @@ impl LocationBody {
             cutoff_local_time: cutoff,
             time_zone,
             receiving_lead_time_days: lead_time,
+            release_waves,
             active: self.active.unwrap_or(true),
             created_at_ms: 0,
             updated_at_ms: 0,
@@ -173,6 +184,7 @@ pub struct LocationView {
     pub cutoff_local_time: Option<String>,
     pub time_zone: String,
     pub receiving_lead_time_days: i64,
+    pub release_waves: Vec<String>,
     pub active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -213,6 +225,7 @@ impl From<Location> for LocationView {
             cutoff_local_time: l.cutoff_local_time.map(|t| t.to_hhmm()),
             time_zone: l.time_zone.as_str().into(),
             receiving_lead_time_days: l.receiving_lead_time_days,
+            release_waves: l.release_waves.names(),
             active: l.active,
             created_at: timestamp(l.created_at_ms),
             updated_at: timestamp(l.updated_at_ms),

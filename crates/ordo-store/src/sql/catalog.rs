@@ -104,6 +104,7 @@ pub(crate) fn location_row(l: &Location) -> Vec<Arg> {
         l.cutoff_local_time.map(|t| t.to_hhmm()).into(),
         l.time_zone.as_str().into(),
         l.receiving_lead_time_days.into(),
+        l.release_waves.names().join(",").into(),
         l.active.into(),
         l.created_at_ms.into(),
         l.updated_at_ms.into(),

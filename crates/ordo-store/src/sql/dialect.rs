@@ -43,6 +43,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "drop_ship",
         sql: include_str!("../../migrations/sqlite/0006_drop_ship.sql"),
     },
+    Migration {
+        version: 7,
+        name: "fulfillment",
+        sql: include_str!("../../migrations/sqlite/0007_fulfillment.sql"),
+    },
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -75,6 +80,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 6,
         name: "drop_ship",
         sql: include_str!("../../migrations/postgres/0006_drop_ship.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "fulfillment",
+        sql: include_str!("../../migrations/postgres/0007_fulfillment.sql"),
     },
 ];
 

@@ -102,6 +102,7 @@ pub(crate) fn order_inserts<'a>(orders: impl Iterator<Item = &'a Order> + Clone)
                     q.returned.into(),
                     l.expected_date.map(|d| d.to_string()).into(),
                     l.preorder.into(),
+                    q.released.into(),
                 ]
             })
         })
@@ -438,7 +439,9 @@ pub(crate) async fn update_order(
         sql.push(", qty_cancelled = ")
             .arg(q.cancelled)
             .push(", qty_returned = ")
-            .arg(q.returned);
+            .arg(q.returned)
+            .push(", qty_released = ")
+            .arg(q.released);
         sql.push(", expected_date = ")
             .arg(line.expected_date.map(|d| d.to_string()));
         sql.push(" WHERE order_id = ")

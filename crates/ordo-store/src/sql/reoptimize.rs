@@ -26,16 +26,16 @@ use crate::ids::new_id;
 use crate::routing::{ReoptimizeCommand, ReoptimizeReport, ReoptimizedOrder};
 use crate::types::{Deciders, OrderRecord};
 
-/// The ids of the pending orders, oldest first: allocated or waiting, holding allocations.
-/// Every held allocation is pending today; once fulfilment releases allocations to a location
-/// for picking, released ones must be left out here.
+/// The ids of the pending orders, oldest first: allocated or waiting, holding allocations,
+/// none of them yet released to a location (whose people may already be picking them).
 async fn pending_ids(
     conn: &mut AnyConnection,
     command: &ReoptimizeCommand,
 ) -> StoreResult<Vec<String>> {
     let mut sql = Sql::new(
         "SELECT o.id FROM orders o WHERE o.status IN ('allocated', 'backordered') \
-         AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held')",
+         AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held') \
+         AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.qty_released > 0)",
     );
     if let Some(channel) = &command.channel {
         sql.push(" AND o.channel = ").arg(channel.as_str());

@@ -11,7 +11,7 @@ use ordo_domain::inventory::{LedgerEntry, LedgerKind, Position};
 use ordo_domain::item::Item;
 use ordo_domain::item::Preorder;
 use ordo_domain::location::{
-    Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
+    Capabilities, LocalTime, Location, LocationAddress, LocationKind, ReleaseWaves, TimeZoneName,
 };
 use ordo_domain::money::Currency;
 use ordo_domain::order::{
@@ -73,8 +73,8 @@ fn point(row: &AnyRow, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
 }
 
 pub(crate) const LOCATION_COLUMNS: &str = "code, name, kind, country, region, city, postal_code, lat, lon, \
-     can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, receiving_lead_time_days, active, \
-     created_at, updated_at";
+     can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, receiving_lead_time_days, release_waves, \
+     active, created_at, updated_at";
 
 pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
     Ok(Location {
@@ -99,6 +99,16 @@ pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
             .transpose()?,
         time_zone: corrupt("time_zone", TimeZoneName::parse(&row.text("time_zone")?))?,
         receiving_lead_time_days: row.int("receiving_lead_time_days")?,
+        release_waves: corrupt(
+            "release_waves",
+            ReleaseWaves::parse(
+                &row.text("release_waves")?
+                    .split(',')
+                    .filter(|t| !t.is_empty())
+                    .map(String::from)
+                    .collect::<Vec<_>>(),
+            ),
+        )?,
         active: row.flag("active")?,
         created_at_ms: row.int("created_at")?,
         updated_at_ms: row.int("updated_at")?,
@@ -249,7 +259,7 @@ pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
 }
 
 pub(crate) const LINE_COLUMNS: &str = "order_id, line_no, sku, unit_price_minor, qty_ordered, qty_allocated, \
-     qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned, expected_date, preorder";
+     qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned, expected_date, preorder, qty_released";
 
 pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
     Ok((
@@ -266,6 +276,7 @@ pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
                 delivered: row.int("qty_delivered")?,
                 cancelled: row.int("qty_cancelled")?,
                 returned: row.int("qty_returned")?,
+                released: row.int("qty_released")?,
             },
             expected_date: optional_date(row, "expected_date")?,
             preorder: row.flag("preorder")?,

@@ -265,6 +265,7 @@ fn location(row: &Value, field: &str, e: &mut FieldErrors) -> Option<Location> {
         cutoff_local_time: cutoff,
         time_zone,
         receiving_lead_time_days: 0,
+        release_waves: Default::default(),
         active: true,
         created_at_ms: 0,
         updated_at_ms: 0,

@@ -1,0 +1,145 @@
+//! Releasing allocations to their locations. A location releases at once, or in waves: at
+//! set local times, each wave takes every allocation made before it. Units of one order at
+//! one location gather in one fulfilment order; units due later join it while the location
+//! has not yet accepted it, else they start a new one.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{FulfillmentLine, FulfillmentOrder, FulfillmentStatus};
+use crate::location::Location;
+use crate::order::{Order, OrderEvent, OrderStatus};
+use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
+use crate::values::LocationCode;
+
+/// What releasing one order decided: fulfilment orders new or grown, and the timeline event.
+#[derive(Debug, Default)]
+pub struct ReleasePlan {
+    pub fulfillment_orders: Vec<FulfillmentOrder>,
+    pub events: Vec<OrderEvent>,
+}
+
+/// Releases the order's allocations that are due at `now_ms` and not yet in an open
+/// fulfilment order. `open` are the order's fulfilment orders still at work; the ones that
+/// grow are returned changed. Orders on hold or cancelled release nothing.
+pub fn release(
+    order: &mut Order,
+    reservations: &[Reservation],
+    open: &[FulfillmentOrder],
+    locations: &[Location],
+    now_ms: i64,
+    actor: &str,
+    new_id: &mut dyn FnMut() -> String,
+) -> ReleasePlan {
+    if matches!(order.status, OrderStatus::OnHold | OrderStatus::Cancelled) {
+        return ReleasePlan::default();
+    }
+    // Due units per (location, line): allocations whose location's next wave has come.
+    let mut due: BTreeMap<(LocationCode, u32), i64> = BTreeMap::new();
+    for r in reservations.iter().filter(|r| {
+        r.status == ReservationStatus::Held
+            && r.owner == ReservationOwner::Order
+            && r.owner_id == order.id
+    }) {
+        let Some(location) = locations.iter().find(|l| l.code == r.location) else {
+            continue;
+        };
+        if location
+            .release_waves
+            .next_wave_ms(&location.time_zone, r.created_at_ms)
+            <= now_ms
+        {
+            *due.entry((r.location.clone(), r.line_no)).or_default() += r.quantity;
+        }
+    }
+    let mut plan = ReleasePlan::default();
+    let mut released = Vec::new();
+    for ((location, line_no), units) in due {
+        let in_work: i64 = open
+            .iter()
+            .chain(&plan.fulfillment_orders)
+            .filter(|f| f.location == location)
+            .map(|f| f.open_units(line_no))
+            .sum();
+        let units = units - in_work;
+        let Some(line) = order.lines.iter_mut().find(|l| l.line_no == line_no) else {
+            continue;
+        };
+        let units = units.min(line.quantities.allocated - line.quantities.released);
+        if units <= 0 {
+            continue;
+        }
+        line.quantities.released += units;
+        let sku = line.sku.clone();
+        let fo = fulfillment_order_for(&mut plan, open, order, &location, now_ms, new_id);
+        match fo.lines.iter_mut().find(|l| l.line_no == line_no) {
+            Some(fl) => fl.quantity += units,
+            None => fo.lines.push(FulfillmentLine {
+                line_no,
+                sku: sku.clone(),
+                quantity: units,
+                picked: 0,
+                shipped: 0,
+                short: 0,
+                cancelled: 0,
+            }),
+        }
+        fo.updated_at_ms = now_ms;
+        released.push(json!({ "fulfillment_order": fo.id, "location": location.as_str(), "line": line_no, "sku": sku.as_str(), "quantity": units }));
+    }
+    if released.is_empty() {
+        return plan;
+    }
+    order.updated_at_ms = now_ms;
+    let data = json!({ "released": released });
+    let kind = "order.released";
+    let reason = Some("allocations released to their locations");
+    let event = match order.follow_quantities(now_ms, kind, actor, reason, data.clone()) {
+        Ok(Some(event)) => event,
+        _ => order.event(now_ms, kind, None, actor, reason, data),
+    };
+    plan.events.push(event);
+    plan
+}
+
+/// The fulfilment order that takes newly released units at `location`: one this release
+/// already made, else one the location has not accepted yet, else a new one.
+fn fulfillment_order_for<'p>(
+    plan: &'p mut ReleasePlan,
+    open: &[FulfillmentOrder],
+    order: &Order,
+    location: &LocationCode,
+    now_ms: i64,
+    new_id: &mut dyn FnMut() -> String,
+) -> &'p mut FulfillmentOrder {
+    let index = plan
+        .fulfillment_orders
+        .iter()
+        .position(|f| &f.location == location);
+    if let Some(index) = index {
+        return &mut plan.fulfillment_orders[index];
+    }
+    let waiting = open.iter().find(|f| {
+        &f.location == location && f.status == FulfillmentStatus::Released && !f.cancel_requested
+    });
+    let fo = match waiting {
+        Some(fo) => fo.clone(),
+        None => FulfillmentOrder {
+            id: new_id(),
+            order_id: order.id.clone(),
+            location: location.clone(),
+            status: FulfillmentStatus::Released,
+            lines: Vec::new(),
+            promised_date: order.promised_date,
+            released_at_ms: now_ms,
+            accepted_at_ms: None,
+            shipped_at_ms: None,
+            cancel_requested: false,
+            created_at_ms: now_ms,
+            updated_at_ms: now_ms,
+        },
+    };
+    plan.fulfillment_orders.push(fo);
+    plan.fulfillment_orders.last_mut().expect("just pushed")
+}

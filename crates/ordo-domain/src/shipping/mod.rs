@@ -1,0 +1,19 @@
+//! Shipping: carriers and their services, rate shopping, tracking numbers and events.
+//!
+//! - [`carrier`] — a carrier's services, coverage, zones, rates, pickup days and cut-offs.
+//! - [`rates`] — the services that can take a parcel, priced and dated, best first.
+//! - [`tracking`] — tracking numbers, carrier events, a shipment's status, reliability.
+
+pub mod carrier;
+pub mod rates;
+pub mod tracking;
+
+pub use carrier::{Address, Carrier, Coverage, Service, ServiceLevel, Zone};
+pub use rates::{Quote, RateRequest, quotes};
+pub use tracking::{
+    CheckDigit, DeliveryHistory, TrackingFormat, TrackingStatus, parse_tracking_number,
+    shipment_status,
+};
+
+#[cfg(test)]
+mod tests;

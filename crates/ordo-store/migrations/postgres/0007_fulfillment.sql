@@ -1,0 +1,94 @@
+-- Fulfilment: work released to locations, packages, carriers, shipments and their tracking.
+-- Keep in step with sqlite/0007_fulfillment.sql.
+
+-- Allocated units handed to a location's fulfilment (a part of qty_allocated).
+ALTER TABLE order_lines ADD COLUMN qty_released BIGINT NOT NULL DEFAULT 0;
+-- Local times "HH:MM,HH:MM" at which a location takes released work; empty: at once.
+ALTER TABLE locations ADD COLUMN release_waves TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE fulfillment_orders (
+    id               TEXT PRIMARY KEY,
+    order_id         TEXT NOT NULL,
+    location         TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('released', 'accepted', 'picking', 'picked', 'packed', 'shipped', 'rejected', 'cancelled')),
+    promised_date    TEXT,
+    released_at      BIGINT NOT NULL,
+    accepted_at      BIGINT,
+    shipped_at       BIGINT,
+    cancel_requested BIGINT NOT NULL DEFAULT 0,
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);
+CREATE INDEX fulfillment_orders_by_order ON fulfillment_orders (order_id);
+CREATE INDEX fulfillment_orders_by_location ON fulfillment_orders (location, status, promised_date, released_at);
+
+CREATE TABLE fulfillment_lines (
+    fulfillment_order_id TEXT NOT NULL,
+    line_no              BIGINT NOT NULL,
+    sku                  TEXT NOT NULL,
+    quantity             BIGINT NOT NULL CHECK (quantity >= 0),
+    picked               BIGINT NOT NULL CHECK (picked >= 0 AND picked <= quantity),
+    shipped              BIGINT NOT NULL CHECK (shipped >= 0 AND shipped <= quantity),
+    short                BIGINT NOT NULL CHECK (short >= 0),
+    cancelled            BIGINT NOT NULL CHECK (cancelled >= 0),
+    PRIMARY KEY (fulfillment_order_id, line_no)
+);
+
+CREATE TABLE packages (
+    id                   TEXT PRIMARY KEY,
+    fulfillment_order_id TEXT NOT NULL,
+    seq                  BIGINT NOT NULL,
+    weight_g             BIGINT NOT NULL,
+    length_mm            BIGINT NOT NULL,
+    width_mm             BIGINT NOT NULL,
+    height_mm            BIGINT NOT NULL,
+    contents             TEXT NOT NULL,
+    created_at           BIGINT NOT NULL,
+    UNIQUE (fulfillment_order_id, seq)
+);
+
+CREATE TABLE carriers (
+    code        TEXT PRIMARY KEY,
+    definition  TEXT NOT NULL,
+    next_serial BIGINT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+
+-- One parcel handed to a carrier: a package of a fulfilment order.
+CREATE TABLE shipments (
+    id                   TEXT PRIMARY KEY,
+    fulfillment_order_id TEXT NOT NULL,
+    package_id           TEXT NOT NULL UNIQUE,
+    order_id             TEXT NOT NULL,
+    location             TEXT NOT NULL,
+    carrier              TEXT NOT NULL,
+    service              TEXT NOT NULL,
+    tracking_number      TEXT NOT NULL,
+    status               TEXT NOT NULL,
+    cost_minor           BIGINT,
+    currency             TEXT,
+    promised_date        TEXT,
+    expected_date        TEXT,
+    shipped_at           BIGINT NOT NULL,
+    delivered_at         BIGINT,
+    last_event_at        BIGINT,
+    failed_attempts      BIGINT NOT NULL DEFAULT 0,
+    UNIQUE (carrier, tracking_number)
+);
+CREATE INDEX shipments_by_order ON shipments (order_id);
+CREATE INDEX shipments_by_carrier_day ON shipments (carrier, shipped_at);
+
+-- Carrier events as received; the same event twice is stored once.
+CREATE TABLE tracking_events (
+    id          TEXT PRIMARY KEY,
+    shipment_id TEXT NOT NULL,
+    event_key   TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    carrier_code TEXT,
+    at          BIGINT NOT NULL,
+    place       TEXT,
+    description TEXT,
+    received_at BIGINT NOT NULL,
+    UNIQUE (shipment_id, event_key)
+);
