@@ -24,6 +24,10 @@ pub struct Limits {
     /// How often expired checkout holds are swept. Readers never wait for the sweep: an
     /// expired hold's units count as free from the moment it expires.
     pub hold_sweep_interval_ms: u64,
+    /// How often allocations due at their locations (at once, or at a release wave) are
+    /// released as fulfilment orders; 0 leaves releasing to `POST
+    /// /v1/fulfillment-orders/release`.
+    pub release_interval_ms: u64,
     /// Rows of a bulk stock sync applied per transaction.
     pub sync_batch_rows: usize,
     /// Most rows one bulk stock sync may carry.
@@ -45,6 +49,7 @@ impl Default for Limits {
             order_batch_max: 128,
             order_queue_max: 10_000,
             hold_sweep_interval_ms: 1_000,
+            release_interval_ms: 1_000,
             sync_batch_rows: 500,
             sync_rows_max: 1_000_000,
             sync_body_max_bytes: 64 * 1024 * 1024,

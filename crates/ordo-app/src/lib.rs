@@ -2,7 +2,7 @@
 //! the store. Time comes from a [`Clock`], so every use case runs the same under test.
 //!
 //! - [`App`] — the use cases, one `impl App` block per area: [`auth`], [`catalog`],
-//!   [`inventory`], [`orders`], [`holds`], [`demo`].
+//!   [`inventory`], [`orders`], [`holds`], [`routing`], [`fulfillment`], [`demo`].
 //! - `writer` — the order writer: batches concurrent orders into shared transactions.
 //! - [`holds`] also runs the sweeper that releases expired checkout holds.
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod fulfillment;
 pub mod holds;
 pub mod inventory;
 pub mod orders;
@@ -35,12 +36,13 @@ pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, BackorderFilter, Breach, EventFilter, EventRecord, ExceptionRecord, HoldRecord,
-    InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page, PageRequest, PositionFilter,
-    ProfileRecord, ProfileStatus, ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord,
-    Receipt, Rejected, RejectedRow, RejectionRecord, ReoptimizeReport, ReoptimizedOrder,
-    Resolution, RoutingDecisionRecord, Shortfall, SyncMode, SyncReport, SyncRow, TransferAction,
-    TransferFilter, TransferRecord, WaitingLine,
+    Backend, BackorderFilter, Breach, CarrierRecord, EventFilter, EventRecord, ExceptionRecord,
+    FulfillmentStep, HoldRecord, InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page,
+    PageRequest, PositionFilter, ProfileRecord, ProfileStatus, ProfileVersion,
+    PurchaseRequestFilter, PurchaseRequestRecord, Receipt, Rejected, RejectedRow, RejectionRecord,
+    ReleaseFilter, ReoptimizeReport, ReoptimizedOrder, Resolution, RoutingDecisionRecord,
+    ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport, SyncRow,
+    TrackingInput, TrackingResult, TransferAction, TransferFilter, TransferRecord, WaitingLine,
 };
 
 use writer::OrderWriter;
@@ -55,7 +57,8 @@ pub struct App {
     keys: auth::KeyCache,
     writer: OrderWriter,
     deciding: Arc<Deciding>,
-    sweeper: Mutex<Option<JoinHandle<()>>>,
+    /// Background tasks: the hold sweeper and the releaser.
+    workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// What the app decides with, shared with its background tasks: the transit model, and the
@@ -119,6 +122,14 @@ impl App {
             deciding.clone(),
             limits.hold_sweep_interval_ms,
         );
+        let mut workers = vec![sweeper];
+        if limits.release_interval_ms > 0 {
+            workers.push(fulfillment::start_releaser(
+                store.clone(),
+                clock.clone(),
+                limits.release_interval_ms,
+            ));
+        }
         Self {
             store,
             clock,
@@ -126,7 +137,7 @@ impl App {
             keys: Default::default(),
             writer,
             deciding,
-            sweeper: Mutex::new(Some(sweeper)),
+            workers: Mutex::new(workers),
         }
     }
 
@@ -161,13 +172,17 @@ impl App {
         Ok(self.store.check_invariants().await?)
     }
 
-    /// Writes every queued order, stops the hold sweeper, then closes the store.
+    /// Writes every queued order, stops the background tasks, then closes the store.
     pub async fn shutdown(&self) {
         self.writer.shutdown().await;
-        let sweeper = self.sweeper.lock().ok().and_then(|mut s| s.take());
-        if let Some(sweeper) = sweeper {
-            sweeper.abort();
-            let _ = sweeper.await;
+        let workers = self
+            .workers
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default();
+        for worker in workers {
+            worker.abort();
+            let _ = worker.await;
         }
         self.store.close().await;
     }

@@ -3,12 +3,15 @@
 //! queries.
 //!
 //! - [`types`] — what goes in and out: pages, filters, commands and outcomes.
+//! - [`routing`], [`fulfillment`] — the same for routing and for fulfilment and shipping, each
+//!   with its supertrait of [`Store`].
 //! - [`error`] — [`StoreError`], with "not found" and "already exists" given meaning.
 //! - [`ids`] — random, time-ordered identifiers.
 //! - `sql/` — the implementation: `dialect` (what differs between the databases), `migrate`,
 //!   `args` (query building), `rows` (decoding, checked), then one module per area.
 
 pub mod error;
+pub mod fulfillment;
 pub mod ids;
 pub mod routing;
 pub mod types;
@@ -32,12 +35,13 @@ use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
+pub use fulfillment::*;
 pub use routing::*;
 pub use sql::{Backend, SqlStore, StoreOptions};
 pub use types::*;
 
 #[async_trait]
-pub trait Store: RoutingStore + Send + Sync + 'static {
+pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     async fn ping(&self) -> StoreResult<()>;
     /// Waits for in-flight work and closes every connection.

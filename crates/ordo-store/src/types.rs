@@ -138,6 +138,8 @@ pub enum PlaceOutcome {
 pub struct OrderRecord {
     pub order: Order,
     pub reservations: Vec<Reservation>,
+    /// The order's fulfilment orders, oldest first: (id, location, status).
+    pub fulfillment: Vec<(String, String, String)>,
 }
 
 /// How an order is looked up: by id (`ord_...`) or by its number.

@@ -34,11 +34,20 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// The app's limits with background releasing off: tests release work to locations through
+/// `POST /v1/fulfillment-orders/release`, so nothing changes under them between two reads.
+pub fn test_limits() -> Limits {
+    Limits {
+        release_interval_ms: 0,
+        ..Limits::default()
+    }
+}
+
 impl TestApp {
     /// A server over a fresh database holding `seed` (none when `None`), or `None` when the
     /// backend is not available here.
     pub async fn spawn(backend: Backend, seed: Option<NetworkSeed>) -> Option<TestApp> {
-        Self::spawn_with(backend, seed, Limits::default()).await
+        Self::spawn_with(backend, seed, test_limits()).await
     }
 
     /// Like [`spawn`](Self::spawn), with these limits.
@@ -102,7 +111,7 @@ impl TestApp {
     /// Stops and starts again on the same database, as after a process restart.
     pub async fn restart(self) -> TestApp {
         let db = self.stop().await;
-        Self::start(db, Limits::default()).await
+        Self::start(db, test_limits()).await
     }
 
     pub async fn request(

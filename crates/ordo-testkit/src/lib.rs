@@ -7,7 +7,7 @@ pub mod app;
 pub mod db;
 pub mod fixtures;
 
-pub use app::{ADMIN_KEY, Reply, TestApp};
+pub use app::{ADMIN_KEY, Reply, TestApp, test_limits};
 pub use db::{Backend, TestDb};
 
 /// The fixed time test stores are opened at, 2026-01-01T00:00:00Z.

@@ -93,7 +93,11 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
     let app = Arc::new(App::new(
         Arc::new(store),
         Arc::new(SystemClock),
-        Limits::default(),
+        Limits {
+            // A one-off command: releasing work is the server's job.
+            release_interval_ms: 0,
+            ..Limits::default()
+        },
     ));
     let bar = ProgressBar::new(total as u64);
     bar.set_style(

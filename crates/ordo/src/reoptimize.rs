@@ -40,7 +40,11 @@ pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
     let app = Arc::new(App::new(
         Arc::new(store),
         Arc::new(SystemClock),
-        Limits::default(),
+        Limits {
+            // A one-off command: releasing work is the server's job.
+            release_interval_ms: 0,
+            ..Limits::default()
+        },
     ));
     let principal = Principal {
         key_id: "cli".into(),

@@ -13,7 +13,7 @@ use serde_json::json;
 fn no_sweeper() -> Limits {
     Limits {
         hold_sweep_interval_ms: 3_600_000,
-        ..Default::default()
+        ..ordo_testkit::test_limits()
     }
 }
 
@@ -58,7 +58,7 @@ on_both_backends! {
     }
 
     async fn the_sweeper_releases_expired_holds_by_itself(backend: Backend) {
-        let limits = Limits { hold_sweep_interval_ms: 20, ..Default::default() };
+        let limits = Limits { hold_sweep_interval_ms: 20, ..ordo_testkit::test_limits() };
         let Some(app) = TestApp::spawn_with(backend, Some(small_network(&[("NORTH", "A", 3)])), limits).await else { return };
         let held = app.post(ADMIN_KEY, "/v1/holds", &hold_body(&[("A", 2)], 5)).await;
         assert_eq!(held.status, StatusCode::CREATED);

@@ -250,7 +250,7 @@ async fn a_request_past_its_deadline_is_answered_with_a_problem() {
     let db = TestDb::fresh(ordo_testkit::Backend::Sqlite).await.unwrap();
     let limits = ordo_app::Limits {
         request_timeout_ms: 0,
-        ..Default::default()
+        ..ordo_testkit::test_limits()
     };
     let app = TestApp::start(db, limits).await;
     let reply = app.get(ADMIN_KEY, "/v1/orders").await;

@@ -85,7 +85,7 @@ on_both_backends! {
     }
 
     async fn csv_deltas_apply_row_by_row_and_a_long_sync_goes_in_batches(backend: Backend) {
-        let limits = Limits { sync_batch_rows: 2, ..Default::default() };
+        let limits = Limits { sync_batch_rows: 2, ..ordo_testkit::test_limits() };
         let Some(app) = TestApp::spawn_with(backend, Some(small_network(&[("NORTH", "A", 5)])), limits).await else { return };
         let csv = "location,sku,delta\nNORTH,A,3\nSOUTH,B,4\nNORTH,A,-100\nNORTH,C,x\n,B,2\nNORTH,B,1\n";
         let (status, report) = upload_csv(&app, "sync_id=d-1&mode=delta", csv).await;
@@ -107,7 +107,7 @@ on_both_backends! {
     }
 
     async fn a_sync_cut_short_carries_on_from_its_last_applied_batch(backend: Backend) {
-        let limits = Limits { sync_batch_rows: 1, ..Default::default() };
+        let limits = Limits { sync_batch_rows: 1, ..ordo_testkit::test_limits() };
         let Some(app) = TestApp::spawn_with(backend, Some(small_network(&[])), limits).await else { return };
         let rows: Vec<SyncRow> = ["A", "B", "C"]
             .iter()

@@ -323,6 +323,18 @@ impl Order {
         )))
     }
 
+    /// Appends a timeline event that changes no status.
+    pub fn note(
+        &mut self,
+        at_ms: i64,
+        kind: &str,
+        actor: &str,
+        reason: Option<&str>,
+        data: serde_json::Value,
+    ) -> OrderEvent {
+        self.event(at_ms, kind, None, actor, reason, data)
+    }
+
     /// Appends a timeline event, numbering it after the order's newest one.
     pub(crate) fn event(
         &mut self,

@@ -115,6 +115,8 @@ pub enum RejectError {
     Resolved,
     #[error("the order is {0}, not on hold for a routing exception")]
     NotOnHold(&'static str),
+    #[error("the allocation is released to its location: reject its fulfilment order instead")]
+    Released,
     #[error(transparent)]
     Fulfil(#[from] FulfilError),
 }

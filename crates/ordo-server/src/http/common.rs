@@ -17,6 +17,14 @@ pub struct List<T> {
 }
 
 impl<T> List<T> {
+    /// A whole list, on one page.
+    pub fn new(items: Vec<T>) -> Self {
+        Self {
+            items,
+            next_cursor: None,
+        }
+    }
+
     pub fn from_page<U>(page: Page<U>, view: impl FnMut(U) -> T) -> Self {
         let page = page.map(view);
         Self {

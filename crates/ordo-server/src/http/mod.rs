@@ -4,9 +4,11 @@ pub mod alerts;
 pub mod availability;
 pub mod backorders;
 pub mod backtest;
+pub mod carriers;
 pub mod channels;
 pub mod common;
 pub mod drop_ship;
+pub mod fulfillment;
 pub mod holds;
 pub mod inventory;
 pub mod items;
@@ -17,6 +19,7 @@ pub mod orders;
 pub mod reoptimize;
 pub mod reroute;
 pub mod routing;
+pub mod shipments;
 pub mod supply;
 pub mod sync;
 
@@ -27,7 +30,10 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
-        .nest("/v1/locations", locations::router())
+        .nest(
+            "/v1/locations",
+            locations::router().merge(fulfillment::locations_router()),
+        )
         .nest("/v1/items", items::router())
         .nest("/v1/inventory/thresholds", alerts::thresholds_router())
         .nest(
@@ -58,4 +64,9 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
         )
         .nest("/v1/exceptions", reroute::exceptions_router())
         .nest("/v1/purchase-requests", drop_ship::router())
+        .nest("/v1/fulfillment-orders", fulfillment::router())
+        .nest("/v1/carriers", carriers::router())
+        .nest("/v1/shipping", carriers::shipping_router())
+        .nest("/v1/shipments", shipments::router())
+        .nest("/v1/tracking-events", shipments::tracking_router())
 }

@@ -14,8 +14,8 @@ pub struct OrderView {
     pub number: String,
     pub channel: String,
     pub external_id: String,
-    /// `received`, `allocated`, `backordered`, `partially_shipped`, `shipped`, `delivered`,
-    /// `cancelled` or `on_hold`.
+    /// `received`, `allocated`, `backordered`, `released`, `partially_shipped`, `shipped`,
+    /// `delivered`, `cancelled` or `on_hold`.
     pub status: String,
     pub customer: CustomerView,
     pub ship_to: Option<ShipToView>,
@@ -29,6 +29,9 @@ pub struct OrderView {
     /// Where each line's units are reserved (`held`), shipped from (`committed`) or were
     /// given back (`released`).
     pub allocations: Vec<AllocationView>,
+    /// The work released to locations: one fulfilment order per location (and per release
+    /// after the location accepted the first).
+    pub fulfillment_orders: Vec<FulfillmentRefView>,
     pub totals: TotalsView,
     pub created_at: String,
     pub updated_at: String,
@@ -67,6 +70,8 @@ pub struct LineView {
     pub unit_price: String,
     /// unit_price × (ordered − cancelled).
     pub line_total: String,
+    /// The status the line's quantities call for, as the order's status does.
+    pub status: String,
     pub quantities: QuantitiesView,
     /// When the line is expected to arrive (`YYYY-MM-DD`): from its reservations, or for
     /// waiting units from incoming supply or the preorder's release.
@@ -75,11 +80,13 @@ pub struct LineView {
     pub preorder: bool,
 }
 
-/// A line's units by state: ordered = allocated + backordered + shipped + cancelled.
+/// A line's units by state: ordered = allocated + backordered + shipped + cancelled;
+/// released is the part of allocated handed to a location's fulfilment.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuantitiesView {
     pub ordered: i64,
     pub allocated: i64,
+    pub released: i64,
     pub backordered: i64,
     pub shipped: i64,
     pub delivered: i64,
@@ -92,6 +99,7 @@ impl From<LineQuantities> for QuantitiesView {
         Self {
             ordered: q.ordered,
             allocated: q.allocated,
+            released: q.released,
             backordered: q.backordered,
             shipped: q.shipped,
             delivered: q.delivered,
@@ -99,6 +107,15 @@ impl From<LineQuantities> for QuantitiesView {
             returned: q.returned,
         }
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FulfillmentRefView {
+    pub id: String,
+    pub location: String,
+    /// `released`, `accepted`, `picking`, `picked`, `packed`, `shipped`, `rejected` or
+    /// `cancelled`.
+    pub status: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,6 +190,7 @@ impl From<OrderRecord> for OrderView {
                         sku: l.sku.to_string(),
                         unit_price: currency.format(l.unit_price_minor),
                         line_total: currency.format(l.unit_price_minor * (q.ordered - q.cancelled)),
+                        status: q.status().as_str().into(),
                         quantities: q.into(),
                         expected_date: l.expected_date.map(|d| d.to_string()),
                         preorder: l.preorder,
@@ -191,6 +209,15 @@ impl From<OrderRecord> for OrderView {
                     location: r.location.to_string(),
                     quantity: r.quantity,
                     status: r.status.as_str().into(),
+                })
+                .collect(),
+            fulfillment_orders: record
+                .fulfillment
+                .into_iter()
+                .map(|(id, location, status)| FulfillmentRefView {
+                    id,
+                    location,
+                    status,
                 })
                 .collect(),
             created_at: timestamp(o.created_at_ms),

@@ -14,7 +14,7 @@ use ordo_domain::values::Sku;
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
 use super::catalog::finish_page;
-use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS};
+use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
 use super::stock::StockWork;
 use crate::error::{StoreError, StoreResult};
 use crate::ids::new_id;
@@ -127,6 +127,19 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
         let (order_id, line) = rows::order_line(&row)?;
         lines.entry(order_id).or_default().push(line);
     }
+    let mut fulfillment: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
+    let mut sql = Sql::new(
+        "SELECT id, order_id, location, status FROM fulfillment_orders WHERE order_id IN (",
+    );
+    sql.list(ids.iter().copied())
+        .push(") ORDER BY created_at, id");
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        fulfillment.entry(row.text("order_id")?).or_default().push((
+            row.text("id")?,
+            row.text("location")?,
+            row.text("status")?,
+        ));
+    }
     let reservations = owned_reservations(conn, "order", &ids).await?;
     let mut by_owner: HashMap<String, Vec<Reservation>> = HashMap::new();
     for r in reservations {
@@ -138,6 +151,7 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
             order.lines = lines.remove(&order.id).unwrap_or_default();
             let reservations = by_owner.remove(&order.id).unwrap_or_default();
             OrderRecord {
+                fulfillment: fulfillment.remove(&order.id).unwrap_or_default(),
                 order,
                 reservations,
             }

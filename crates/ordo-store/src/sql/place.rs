@@ -274,6 +274,7 @@ async fn decide_batch(
                 PlaceOutcome::Placed(OrderRecord {
                     order: p.order,
                     reservations: p.reservations,
+                    fulfillment: Vec::new(),
                 })
             }
             Decided::Replay(order_id) => {

@@ -107,31 +107,121 @@ pub(crate) async fn reject(
         return Ok(None);
     };
     work.overlay(&mut record.reservations);
-    let Some(index) = record
+    let Some(reservation) = record
         .reservations
         .iter()
-        .position(|r| r.id == command.allocation_id)
+        .find(|r| r.id == command.allocation_id)
     else {
         return Ok(None);
     };
-    let mut reservation = record.reservations[index].clone();
+    if released_at(&mut tx, &record.order.id, reservation).await? {
+        return Ok(Some(Err(RejectError::Released)));
+    }
     let seq_before = record.order.event_seq;
+    let unit = RejectUnits {
+        allocation_id: &command.allocation_id,
+        reason: command.reason,
+        units: command.units,
+        note: command.note.as_deref(),
+        backorder: false,
+        actor: &command.actor,
+    };
+    let (rejection, exception_id) =
+        match reject_units(&mut tx, &mut work, &mut record, &unit, deciders).await? {
+            Ok(done) => done,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+    work.orders.push((record.order.clone(), seq_before));
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    let order = super::orders::order(store, &key)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("order {}", command.order_id)))?;
+    Ok(Some(Ok(Rejected {
+        order,
+        rejection,
+        exception_id,
+    })))
+}
+
+/// Whether the allocation's units at its location are released to a fulfilment order: then
+/// the location rejects the fulfilment order, not the allocation.
+async fn released_at(
+    conn: &mut AnyConnection,
+    order_id: &str,
+    reservation: &ordo_domain::reservation::Reservation,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM fulfillment_orders f JOIN fulfillment_lines l ON l.fulfillment_order_id = f.id \
+         WHERE f.order_id = $1 AND f.location = $2 AND l.line_no = $3 AND l.quantity > l.shipped \
+         AND f.status NOT IN ('shipped', 'rejected', 'cancelled')",
+    )
+    .bind(order_id)
+    .bind(reservation.location.as_str())
+    .bind(i64::from(reservation.line_no))
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.int("n")? > 0)
+}
+
+/// Units of one allocation a location gives back, and what to do with them.
+pub(crate) struct RejectUnits<'a> {
+    pub allocation_id: &'a str,
+    pub reason: ordo_domain::order::RejectReason,
+    /// All of the allocation when `None`.
+    pub units: Option<i64>,
+    pub note: Option<&'a str>,
+    /// Let the units wait as a backorder instead of routing them again.
+    pub backorder: bool,
+    pub actor: &'a str,
+}
+
+/// Rejects units of one of the order's allocations inside the caller's transaction: records
+/// the rejection (and the exception, if it became one) and routes the units again as the
+/// channel's profile allows. The caller writes the order and finishes the work.
+pub(crate) async fn reject_units(
+    tx: &mut AnyConnection,
+    work: &mut StockWork,
+    record: &mut crate::types::OrderRecord,
+    unit: &RejectUnits<'_>,
+    deciders: &Deciders<'_>,
+) -> StoreResult<Result<(RejectionRecord, Option<String>), RejectError>> {
+    let now = work.now_ms;
+    let Some(index) = record
+        .reservations
+        .iter()
+        .position(|r| r.id == unit.allocation_id)
+    else {
+        return Err(StoreError::Contention(format!(
+            "allocation {} vanished",
+            unit.allocation_id
+        )));
+    };
+    let mut reservation = record.reservations[index].clone();
     let channel = record.order.channel.clone();
-    let (mut excluded, attempts) = history(&mut tx, &record.order.id, reservation.line_no).await?;
+    let (mut excluded, attempts) = history(tx, &record.order.id, reservation.line_no).await?;
     if !excluded.contains(&reservation.location) {
         excluded.push(reservation.location.clone());
     }
-    let routers = work.routers(&mut tx, [channel.as_str()], deciders).await?;
+    let routers = work.routers(tx, [channel.as_str()], deciders).await?;
     let profile = routers.profile_for(Some(&channel));
-    let scene = scene(&mut tx, &mut work, channel.as_str(), &reservation.sku).await?;
-    let units = command.units.unwrap_or(reservation.quantity);
+    let scene = scene(tx, work, channel.as_str(), &reservation.sku).await?;
+    let units = unit.units.unwrap_or(reservation.quantity);
     let rejection = Rejection {
-        reason: command.reason,
+        reason: unit.reason,
         units,
-        note: command.note.as_deref(),
+        note: unit.note,
         attempt: attempts + 1,
-        attempts_max: profile.reroute_attempts_max,
-        after: profile.after_attempts,
+        attempts_max: if unit.backorder {
+            0
+        } else {
+            profile.reroute_attempts_max
+        },
+        after: if unit.backorder {
+            ordo_domain::routing::profile::AfterAttempts::Backorder
+        } else {
+            profile.after_attempts
+        },
     };
     let context = FillContext {
         locations: &scene.locations,
@@ -143,11 +233,10 @@ pub(crate) async fn reject(
         },
         weights: &scene.weights,
         excluded: &excluded,
-        now_ms: command.now_ms,
-        actor: &command.actor,
+        now_ms: now,
+        actor: unit.actor,
         reason: "re-routed after a location rejected it",
     };
-    let now = command.now_ms;
     let mut next_id = || new_id("res", now);
     let (change, outcome) = match reject_allocation(
         &mut record.order,
@@ -158,8 +247,9 @@ pub(crate) async fn reject(
         &mut next_id,
     ) {
         Ok(done) => done,
-        Err(e) => return Ok(Some(Err(e))),
+        Err(e) => return Ok(Err(e)),
     };
+    record.reservations[index] = reservation.clone();
     let rejection_record = RejectionRecord {
         id: new_id("rej", now),
         order_id: record.order.id.clone(),
@@ -167,14 +257,14 @@ pub(crate) async fn reject(
         location: reservation.location.to_string(),
         sku: reservation.sku.to_string(),
         units,
-        reason: command.reason.as_str().into(),
+        reason: unit.reason.as_str().into(),
         attempt: attempts + 1,
-        note: command.note.clone(),
+        note: unit.note.map(String::from),
         outcome: outcome.as_str().into(),
-        actor: command.actor.clone(),
+        actor: unit.actor.to_string(),
         at_ms: now,
     };
-    insert_rejection(&mut tx, &rejection_record, &reservation.id).await?;
+    insert_rejection(tx, &rejection_record, &reservation.id).await?;
     let exception_id = if outcome == RerouteOutcome::Exception {
         let id = new_id("rex", now);
         sqlx::query(
@@ -185,7 +275,7 @@ pub(crate) async fn reject(
         .bind(i64::from(reservation.line_no))
         .bind(reservation.sku.as_str())
         .bind(units)
-        .bind(format!("rejected {} times, last for {}", attempts + 1, command.reason.as_str()))
+        .bind(format!("rejected {} times, last for {}", attempts + 1, unit.reason.as_str()))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -194,21 +284,12 @@ pub(crate) async fn reject(
         None
     };
     let fresh = made(&change, now, &reservation.id);
+    record.reservations.extend(fresh.iter().cloned());
     work.routed(&record.order.id, "rerouted", change.routing, &fresh);
     work.reservations.extend(change.reservations);
     work.ledger.extend(change.ledger);
     work.order_events.extend(change.events);
-    work.orders.push((record.order.clone(), seq_before));
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    let order = super::orders::order(store, &key)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("order {}", command.order_id)))?;
-    Ok(Some(Ok(Rejected {
-        order,
-        rejection: rejection_record,
-        exception_id,
-    })))
+    Ok(Ok((rejection_record, exception_id)))
 }
 
 async fn insert_rejection(

@@ -1,0 +1,328 @@
+//! Fulfilment and shipping use cases: releasing work to locations, the steps a location takes,
+//! carriers, shipments and tracking events.
+
+use ordo_domain::auth::{Action, Principal};
+use ordo_domain::field::FieldErrors;
+use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder, Package};
+use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
+use ordo_domain::values::LocationCode;
+use ordo_store::{
+    CarrierRecord, FulfillmentCommand, FulfillmentStep, ManifestQuery, ReleaseFilter,
+    ShipmentRecord, StepOutcome, StepRefusal, TrackingInput, TrackingResult,
+};
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+/// Most tracking events one request may carry.
+pub const TRACKING_EVENTS_MAX: usize = 1_000;
+/// Most fulfilment orders one work list shows.
+pub const WORK_LIST_MAX: i64 = 500;
+/// Setting key: how much unreliability weighs against price when rate shopping.
+pub const RELIABILITY_WEIGHT_KEY: &str = "shipping.reliability_weight";
+/// The weight when none is set: a carrier at 0.8 reliability costs 10% more than its price.
+pub const RELIABILITY_WEIGHT_DEFAULT: f64 = 0.5;
+
+fn refused(e: StepRefusal) -> AppError {
+    match e {
+        StepRefusal::Fulfillment(FulfillmentError::Invalid(errors)) => AppError::Invalid(errors),
+        StepRefusal::Fulfillment(FulfillmentError::Status { from, to }) => {
+            AppError::Conflict(FieldErrors::single(
+                "status",
+                format!("a fulfilment order that is {from} cannot become {to}"),
+            ))
+        }
+        StepRefusal::Fulfillment(FulfillmentError::OnHold) => {
+            AppError::Conflict(FieldErrors::single("status", "the order is on hold"))
+        }
+        StepRefusal::Fulfillment(e) => AppError::Internal(format!("fulfilment: {e}")),
+        StepRefusal::Shipping { field, message } => {
+            AppError::Conflict(FieldErrors::single(field, message))
+        }
+    }
+}
+
+/// Starts the releaser: every `interval_ms` it releases the allocations due at their
+/// locations — at once, or at their location's release waves.
+pub(crate) fn start_releaser(
+    store: std::sync::Arc<dyn ordo_store::Store>,
+    clock: std::sync::Arc<dyn crate::Clock>,
+    interval_ms: u64,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_millis(interval_ms.max(10));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let filter = ReleaseFilter::default();
+            match store
+                .release_due(&filter, clock.now_ms(), "system:release")
+                .await
+            {
+                Ok(released) if released.is_empty() => {}
+                Ok(released) => {
+                    tracing::debug!(count = released.len(), "released work to locations")
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "releasing work to locations failed; will retry")
+                }
+            }
+        }
+    })
+}
+
+impl App {
+    fn may_fulfil(&self, principal: &Principal) -> AppResult<()> {
+        if principal.may(Action::Administer) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("fulfilment needs an admin key".into()))
+        }
+    }
+
+    /// Releases what is due now: every order, or one order's or one location's allocations.
+    pub async fn release(
+        &self,
+        principal: &Principal,
+        filter: &ReleaseFilter,
+    ) -> AppResult<Vec<FulfillmentOrder>> {
+        self.may_fulfil(principal)?;
+        Ok(self
+            .store
+            .release_due(filter, self.clock.now_ms(), &principal.actor())
+            .await?)
+    }
+
+    pub async fn fulfillment_order(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> AppResult<FulfillmentOrder> {
+        if !principal.may(Action::ReadOrders) {
+            return Err(AppError::Forbidden("reading orders".into()));
+        }
+        let fo = self.store.fulfillment_order(id).await?;
+        let fo = fo.ok_or_else(|| AppError::NotFound(format!("fulfilment order {id}")))?;
+        // A channel key sees only its own orders' work.
+        self.order(principal, &fo.order_id).await?;
+        Ok(fo)
+    }
+
+    pub async fn fulfillment_orders_of(&self, order_id: &str) -> AppResult<Vec<FulfillmentOrder>> {
+        Ok(self.store.fulfillment_orders_of(order_id).await?)
+    }
+
+    pub async fn location_work(
+        &self,
+        principal: &Principal,
+        location: &LocationCode,
+        limit: i64,
+    ) -> AppResult<Vec<FulfillmentOrder>> {
+        self.may_fulfil(principal)?;
+        if self.store.location(location).await?.is_none() {
+            return Err(AppError::NotFound(format!("location {location}")));
+        }
+        Ok(self
+            .store
+            .location_work(location, limit.clamp(1, WORK_LIST_MAX))
+            .await?)
+    }
+
+    pub async fn step_fulfillment(
+        &self,
+        principal: &Principal,
+        id: &str,
+        step: FulfillmentStep,
+    ) -> AppResult<StepOutcome> {
+        self.may_fulfil(principal)?;
+        let mut step = step;
+        if let FulfillmentStep::Ship(input) = &mut step {
+            input.reliability_weight = self.reliability_weight().await?;
+        }
+        let command = FulfillmentCommand {
+            id: id.to_string(),
+            step,
+            location_scope: None,
+            actor: principal.actor(),
+            now_ms: self.clock.now_ms(),
+        };
+        match self
+            .store
+            .step_fulfillment(&command, &self.deciders())
+            .await?
+        {
+            None => Err(AppError::NotFound(format!("fulfilment order {id}"))),
+            Some(Ok(outcome)) => Ok(outcome),
+            Some(Err(e)) => Err(refused(e)),
+        }
+    }
+
+    pub async fn packages(&self, principal: &Principal, id: &str) -> AppResult<Vec<Package>> {
+        self.fulfillment_order(principal, id).await?;
+        Ok(self.store.packages(id).await?)
+    }
+
+    async fn reliability_weight(&self) -> AppResult<f64> {
+        Ok(self
+            .store
+            .setting(RELIABILITY_WEIGHT_KEY)
+            .await?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(RELIABILITY_WEIGHT_DEFAULT))
+    }
+
+    pub async fn set_reliability_weight(
+        &self,
+        principal: &Principal,
+        weight: f64,
+    ) -> AppResult<()> {
+        if !principal.may(Action::Administer) {
+            return Err(AppError::Forbidden("changing shipping settings".into()));
+        }
+        if !(0.0..=10.0).contains(&weight) {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "reliability_weight",
+                "must be 0 to 10",
+            )));
+        }
+        Ok(self
+            .store
+            .put_setting(RELIABILITY_WEIGHT_KEY, &weight.to_string())
+            .await?)
+    }
+
+    /// Creates or replaces a carrier; answers whether it was new.
+    pub async fn put_carrier(&self, principal: &Principal, carrier: Carrier) -> AppResult<bool> {
+        if !principal.may(Action::Administer) {
+            return Err(AppError::Forbidden("changing carriers".into()));
+        }
+        carrier.check().map_err(AppError::Invalid)?;
+        Ok(self
+            .store
+            .put_carrier(&carrier, self.clock.now_ms())
+            .await?)
+    }
+
+    pub async fn carrier(&self, principal: &Principal, code: &str) -> AppResult<CarrierRecord> {
+        if !principal.may(Action::ReadCatalog) {
+            return Err(AppError::Forbidden("reading carriers".into()));
+        }
+        self.store
+            .carrier(code)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("carrier {code}")))
+    }
+
+    /// Every carrier with its reliability from delivery history.
+    pub async fn carriers(&self, principal: &Principal) -> AppResult<Vec<(CarrierRecord, f64)>> {
+        if !principal.may(Action::ReadCatalog) {
+            return Err(AppError::Forbidden("reading carriers".into()));
+        }
+        let history = self.store.delivery_history().await?;
+        let carriers = self.store.carriers().await?;
+        Ok(carriers
+            .into_iter()
+            .map(|c| {
+                let reliability = history
+                    .iter()
+                    .find(|(code, _)| *code == c.carrier.code)
+                    .map(|(_, h)| *h)
+                    .unwrap_or_default()
+                    .reliability();
+                (c, reliability)
+            })
+            .collect())
+    }
+
+    /// Prices a parcel with every carrier that can take it, best first.
+    pub async fn quote(
+        &self,
+        principal: &Principal,
+        origin: &LocationCode,
+        to: ordo_domain::shipping::Address<'_>,
+        weight_g: i64,
+        deliver_by: Option<jiff::civil::Date>,
+    ) -> AppResult<Vec<Quote>> {
+        if !principal.may(Action::ReadCatalog) {
+            return Err(AppError::Forbidden("quoting rates".into()));
+        }
+        let origin = self.store.location(origin).await?.ok_or_else(|| {
+            AppError::Invalid(FieldErrors::single("from", "is not a known location"))
+        })?;
+        let carriers: Vec<Carrier> = self
+            .store
+            .carriers()
+            .await?
+            .into_iter()
+            .map(|c| c.carrier)
+            .collect();
+        let reliability = self
+            .store
+            .delivery_history()
+            .await?
+            .into_iter()
+            .map(|(code, h)| (code, h.reliability()))
+            .collect();
+        let request = RateRequest {
+            origin: &origin,
+            to,
+            weight_g,
+            now_ms: self.clock.now_ms(),
+            deliver_by,
+        };
+        Ok(quotes(
+            &carriers,
+            &reliability,
+            self.reliability_weight().await?,
+            &request,
+        ))
+    }
+
+    pub async fn shipment(&self, principal: &Principal, id: &str) -> AppResult<ShipmentRecord> {
+        let shipment = self
+            .store
+            .shipment(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("shipment {id}")))?;
+        self.order(principal, &shipment.order_id).await?;
+        Ok(shipment)
+    }
+
+    pub async fn shipments_of(&self, order_id: &str) -> AppResult<Vec<ShipmentRecord>> {
+        Ok(self.store.shipments_of(order_id).await?)
+    }
+
+    /// A carrier's shipments handed over on one day (UTC), for its end-of-day manifest.
+    pub async fn manifest(
+        &self,
+        principal: &Principal,
+        carrier: &str,
+        date: jiff::civil::Date,
+    ) -> AppResult<Vec<ShipmentRecord>> {
+        self.may_fulfil(principal)?;
+        let start = date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .timestamp()
+            .as_millisecond();
+        let query = ManifestQuery {
+            carrier: carrier.to_string(),
+            from_ms: start,
+            to_ms: start + 86_400_000,
+        };
+        Ok(self.store.manifest(&query).await?)
+    }
+
+    pub async fn record_tracking(
+        &self,
+        principal: &Principal,
+        events: &[TrackingInput],
+    ) -> AppResult<Vec<TrackingResult>> {
+        self.may_fulfil(principal)?;
+        Ok(self
+            .store
+            .record_tracking(events, self.clock.now_ms())
+            .await?)
+    }
+}

@@ -1,0 +1,177 @@
+//! What goes in and out of the fulfilment and shipping methods of the store.
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+
+use ordo_domain::fulfillment::{
+    FulfillmentError, FulfillmentOrder, Package, PackageInput, PickInput,
+};
+use ordo_domain::shipping::{Carrier, DeliveryHistory, TrackingStatus};
+use ordo_domain::values::LocationCode;
+
+use crate::error::StoreResult;
+use crate::routing::RejectionRecord;
+use crate::types::{Deciders, OrderRecord};
+
+/// Which orders a release pass looks at.
+#[derive(Debug, Clone, Default)]
+pub struct ReleaseFilter {
+    pub order_id: Option<String>,
+    pub location: Option<LocationCode>,
+}
+
+/// Most orders one release pass looks at.
+pub const RELEASE_ORDERS_MAX: i64 = 5_000;
+
+#[derive(Debug, Clone)]
+pub enum FulfillmentStep {
+    Accept,
+    StartPick,
+    Pick(PickInput),
+    Pack(Vec<PackageInput>),
+    Ship(ShipInput),
+    Reject { reason: String },
+}
+
+/// How to ship: a carrier and service chosen by the location, or rate shopping; tracking
+/// numbers supplied by the location (one per package, in order), or made by the carrier's
+/// format.
+#[derive(Debug, Clone, Default)]
+pub struct ShipInput {
+    pub carrier: Option<String>,
+    pub service: Option<String>,
+    pub tracking_numbers: Vec<String>,
+    /// How much unreliability weighs against price when rate shopping (0 = price only).
+    pub reliability_weight: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct FulfillmentCommand {
+    pub id: String,
+    pub step: FulfillmentStep,
+    /// Only this location's work, when the caller is a location system.
+    pub location_scope: Option<LocationCode>,
+    pub actor: String,
+    pub now_ms: i64,
+}
+
+/// Why a shipping step was refused, besides the fulfilment order's own rules.
+#[derive(Debug, thiserror::Error)]
+pub enum StepRefusal {
+    #[error(transparent)]
+    Fulfillment(#[from] FulfillmentError),
+    /// No carrier or service can take a package, or the one named does not.
+    #[error("{field}: {message}")]
+    Shipping { field: String, message: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct StepOutcome {
+    pub fulfillment_order: FulfillmentOrder,
+    pub order: OrderRecord,
+    pub shipments: Vec<ShipmentRecord>,
+    /// Units short-picked or rejected, and where they went.
+    pub rejections: Vec<RejectionRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CarrierRecord {
+    pub carrier: Carrier,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShipmentRecord {
+    pub id: String,
+    pub fulfillment_order_id: String,
+    pub package: Package,
+    pub order_id: String,
+    pub location: LocationCode,
+    pub carrier: String,
+    pub service: String,
+    pub tracking_number: String,
+    /// `shipped` until the carrier's first event, then its normalised status.
+    pub status: String,
+    pub cost_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub promised_date: Option<Date>,
+    pub expected_date: Option<Date>,
+    pub shipped_at_ms: i64,
+    pub delivered_at_ms: Option<i64>,
+    pub last_event_at_ms: Option<i64>,
+    pub failed_attempts: i64,
+}
+
+/// One carrier event as received.
+#[derive(Debug, Clone)]
+pub struct TrackingInput {
+    pub carrier: String,
+    pub tracking_number: String,
+    /// Normalised status, or the carrier's own code to normalise.
+    pub status: Option<TrackingStatus>,
+    pub code: Option<String>,
+    /// Identifies the event at the carrier; the same event sent twice counts once.
+    pub event_id: Option<String>,
+    pub at_ms: i64,
+    pub place: Option<String>,
+    pub description: Option<String>,
+}
+
+/// What became of one tracking event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrackingResult {
+    Recorded { shipment_id: String, status: String },
+    Duplicate { shipment_id: String },
+    UnknownShipment,
+    UnknownCode,
+}
+
+/// Shipments per carrier shipped on one day, for its manifest.
+#[derive(Debug, Clone)]
+pub struct ManifestQuery {
+    pub carrier: String,
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+#[async_trait]
+pub trait FulfillmentStore: Send + Sync {
+    /// Releases due allocations to their locations; answers the fulfilment orders made or grown.
+    async fn release_due(
+        &self,
+        filter: &ReleaseFilter,
+        now_ms: i64,
+        actor: &str,
+    ) -> StoreResult<Vec<FulfillmentOrder>>;
+    async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>>;
+    async fn fulfillment_orders_of(&self, order_id: &str) -> StoreResult<Vec<FulfillmentOrder>>;
+    /// A location's open work, oldest promise first.
+    async fn location_work(
+        &self,
+        location: &LocationCode,
+        limit: i64,
+    ) -> StoreResult<Vec<FulfillmentOrder>>;
+    async fn step_fulfillment(
+        &self,
+        command: &FulfillmentCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>>;
+    async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>>;
+
+    /// Creates or replaces a carrier; answers whether it was new.
+    async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;
+    async fn carrier(&self, code: &str) -> StoreResult<Option<CarrierRecord>>;
+    async fn carriers(&self) -> StoreResult<Vec<CarrierRecord>>;
+    async fn delivery_history(&self) -> StoreResult<Vec<(String, DeliveryHistory)>>;
+
+    async fn shipment(&self, id: &str) -> StoreResult<Option<ShipmentRecord>>;
+    async fn shipments_of(&self, order_id: &str) -> StoreResult<Vec<ShipmentRecord>>;
+    async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>>;
+    /// Records carrier events, each in its own transaction, and moves shipments and orders on.
+    async fn record_tracking(
+        &self,
+        events: &[TrackingInput],
+        now_ms: i64,
+    ) -> StoreResult<Vec<TrackingResult>>;
+}

@@ -1,0 +1,89 @@
+//! [`FulfillmentStore`] for [`SqlStore`]: each method one transaction in `fulfillment` or
+//! `shipping`.
+
+use async_trait::async_trait;
+
+use ordo_domain::fulfillment::{FulfillmentOrder, Package};
+use ordo_domain::shipping::{Carrier, DeliveryHistory};
+use ordo_domain::values::LocationCode;
+
+use super::{SqlStore, fulfillment, retrying, shipping};
+use crate::error::StoreResult;
+use crate::fulfillment::*;
+use crate::types::Deciders;
+
+#[async_trait]
+impl FulfillmentStore for SqlStore {
+    async fn release_due(
+        &self,
+        filter: &ReleaseFilter,
+        now_ms: i64,
+        actor: &str,
+    ) -> StoreResult<Vec<FulfillmentOrder>> {
+        retrying!(fulfillment::release_due(self, filter, now_ms, actor))
+    }
+
+    async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>> {
+        fulfillment::fulfillment_order(self, id).await
+    }
+
+    async fn fulfillment_orders_of(&self, order_id: &str) -> StoreResult<Vec<FulfillmentOrder>> {
+        fulfillment::fulfillment_orders_of(self, order_id).await
+    }
+
+    async fn location_work(
+        &self,
+        location: &LocationCode,
+        limit: i64,
+    ) -> StoreResult<Vec<FulfillmentOrder>> {
+        fulfillment::location_work(self, location, limit).await
+    }
+
+    async fn step_fulfillment(
+        &self,
+        command: &FulfillmentCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>> {
+        retrying!(fulfillment::step(self, command, deciders))
+    }
+
+    async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {
+        fulfillment::packages(self, fulfillment_order_id).await
+    }
+
+    async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool> {
+        retrying!(shipping::put_carrier(self, carrier, now_ms))
+    }
+
+    async fn carrier(&self, code: &str) -> StoreResult<Option<CarrierRecord>> {
+        shipping::carrier(self, code).await
+    }
+
+    async fn carriers(&self) -> StoreResult<Vec<CarrierRecord>> {
+        shipping::carriers(self).await
+    }
+
+    async fn delivery_history(&self) -> StoreResult<Vec<(String, DeliveryHistory)>> {
+        shipping::delivery_history(self).await
+    }
+
+    async fn shipment(&self, id: &str) -> StoreResult<Option<ShipmentRecord>> {
+        shipping::shipment(self, id).await
+    }
+
+    async fn shipments_of(&self, order_id: &str) -> StoreResult<Vec<ShipmentRecord>> {
+        shipping::shipments_of(self, order_id).await
+    }
+
+    async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>> {
+        shipping::manifest(self, query).await
+    }
+
+    async fn record_tracking(
+        &self,
+        events: &[TrackingInput],
+        now_ms: i64,
+    ) -> StoreResult<Vec<TrackingResult>> {
+        shipping::record_tracking(self, events, now_ms).await
+    }
+}

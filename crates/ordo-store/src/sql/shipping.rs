@@ -1,0 +1,588 @@
+//! Carriers, shipments and tracking in the store. Shipping a fulfilment order makes one
+//! shipment per package, with the carrier and service the location named or rate shopping
+//! chose, and a tracking number from the carrier's series (or the location's own). Tracking
+//! events are stored once each; a shipment's status is recomputed from all of its events, so
+//! repeats and late arrivals change nothing, and the order counts units delivered.
+
+use std::collections::HashMap;
+
+use sqlx::{AnyConnection, Connection};
+
+use ordo_domain::fulfillment::{FulfillmentOrder, Package};
+use ordo_domain::order::{Delivery, Order};
+use ordo_domain::shipping::{
+    Address, Carrier, DeliveryHistory, RateRequest, TrackingStatus, parse_tracking_number, quotes,
+    shipment_status,
+};
+
+use super::orders::{event_inserts, load_one, update_order};
+use super::rows::{self, RowExt};
+use super::write::execute_all;
+use super::{SqlStore, load, retrying};
+use crate::error::{StoreError, StoreResult, corrupt};
+use crate::fulfillment::*;
+use crate::ids::new_id;
+use crate::types::OrderKey;
+
+fn carrier_row(r: &sqlx::any::AnyRow) -> StoreResult<CarrierRecord> {
+    let carrier: Carrier = serde_json::from_str(&r.text("definition")?)
+        .map_err(|e| StoreError::Corrupt(format!("carrier definition: {e}")))?;
+    Ok(CarrierRecord {
+        carrier,
+        created_at_ms: r.int("created_at")?,
+        updated_at_ms: r.int("updated_at")?,
+    })
+}
+
+pub(crate) async fn put_carrier(
+    store: &SqlStore,
+    carrier: &Carrier,
+    now_ms: i64,
+) -> StoreResult<bool> {
+    let definition = serde_json::to_string(carrier)
+        .map_err(|e| StoreError::Corrupt(format!("carrier definition: {e}")))?;
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let updated =
+        sqlx::query("UPDATE carriers SET definition = $1, updated_at = $2 WHERE code = $3")
+            .bind(definition.as_str())
+            .bind(now_ms)
+            .bind(carrier.code.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if updated == 0 {
+        sqlx::query("INSERT INTO carriers (code, definition, next_serial, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)")
+            .bind(carrier.code.as_str())
+            .bind(definition.as_str())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(updated == 0)
+}
+
+pub(crate) async fn carrier(store: &SqlStore, code: &str) -> StoreResult<Option<CarrierRecord>> {
+    let row =
+        sqlx::query("SELECT definition, created_at, updated_at FROM carriers WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&store.read)
+            .await?;
+    row.as_ref().map(carrier_row).transpose()
+}
+
+async fn carriers_in(conn: &mut AnyConnection) -> StoreResult<Vec<CarrierRecord>> {
+    let rows = sqlx::query("SELECT definition, created_at, updated_at FROM carriers ORDER BY code")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(carrier_row).collect()
+}
+
+pub(crate) async fn carriers(store: &SqlStore) -> StoreResult<Vec<CarrierRecord>> {
+    let mut conn = store.read.acquire().await?;
+    carriers_in(&mut conn).await
+}
+
+/// Each carrier's delivered shipments: how many, how many by the promised date, how many
+/// needed more than one attempt.
+async fn history_in(conn: &mut AnyConnection) -> StoreResult<Vec<(String, DeliveryHistory)>> {
+    let rows = sqlx::query(
+        "SELECT carrier, promised_date, delivered_at, failed_attempts FROM shipments WHERE delivered_at IS NOT NULL",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_carrier: HashMap<String, DeliveryHistory> = HashMap::new();
+    for r in rows {
+        let h = by_carrier.entry(r.text("carrier")?).or_default();
+        h.delivered += 1;
+        let delivered = utc_date(r.int("delivered_at")?);
+        let promised = rows::optional_date(&r, "promised_date")?;
+        if promised.is_none_or(|p| delivered <= p) {
+            h.on_time += 1;
+        }
+        if r.int("failed_attempts")? > 0 {
+            h.with_failed_attempt += 1;
+        }
+    }
+    let mut list: Vec<_> = by_carrier.into_iter().collect();
+    list.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(list)
+}
+
+pub(crate) async fn delivery_history(
+    store: &SqlStore,
+) -> StoreResult<Vec<(String, DeliveryHistory)>> {
+    let mut conn = store.read.acquire().await?;
+    history_in(&mut conn).await
+}
+
+fn utc_date(ms: i64) -> jiff::civil::Date {
+    jiff::Timestamp::from_millisecond(ms)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// The carrier's next tracking number, from its series.
+async fn next_tracking_number(conn: &mut AnyConnection, carrier: &Carrier) -> StoreResult<String> {
+    sqlx::query("UPDATE carriers SET next_serial = next_serial + 1 WHERE code = $1")
+        .bind(carrier.code.as_str())
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query("SELECT next_serial FROM carriers WHERE code = $1")
+        .bind(carrier.code.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(carrier.tracking.number(row.int("next_serial")? as u64))
+}
+
+fn refuse(
+    field: &str,
+    message: impl Into<String>,
+) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
+    Ok(Err(StepRefusal::Shipping {
+        field: field.into(),
+        message: message.into(),
+    }))
+}
+
+/// Pickup orders are handed over at the store: no carrier, a collection number.
+pub const PICKUP_CARRIER: &str = "pickup";
+
+/// One shipment per package: carrier and service as named or as rate shopping chose, and a
+/// tracking number.
+pub(crate) async fn make_shipments(
+    conn: &mut AnyConnection,
+    fo: &FulfillmentOrder,
+    order: &Order,
+    packages: &[Package],
+    input: &ShipInput,
+    now_ms: i64,
+) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
+    if !input.tracking_numbers.is_empty() && input.tracking_numbers.len() != packages.len() {
+        return refuse(
+            "tracking_numbers",
+            format!("must give one number per package ({})", packages.len()),
+        );
+    }
+    let supplied = input
+        .tracking_numbers
+        .iter()
+        .map(|t| parse_tracking_number(t))
+        .collect::<Result<Vec<_>, _>>();
+    let supplied = match supplied {
+        Ok(s) => s,
+        Err(message) => return refuse("tracking_numbers", message),
+    };
+    let carriers: Vec<Carrier> = carriers_in(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.carrier)
+        .collect();
+    let reliability: HashMap<String, f64> = history_in(conn)
+        .await?
+        .into_iter()
+        .map(|(code, h)| (code, h.reliability()))
+        .collect();
+    let locations = load::locations(conn).await?;
+    let Some(origin) = locations.iter().find(|l| l.code == fo.location) else {
+        return Err(StoreError::Corrupt(format!(
+            "location {} vanished",
+            fo.location
+        )));
+    };
+    let mut made = Vec::new();
+    for (i, p) in packages.iter().enumerate() {
+        let mut shipment = ShipmentRecord {
+            id: new_id("shp", now_ms),
+            fulfillment_order_id: fo.id.clone(),
+            package: p.clone(),
+            order_id: order.id.clone(),
+            location: fo.location.clone(),
+            carrier: PICKUP_CARRIER.into(),
+            service: "collect".into(),
+            tracking_number: String::new(),
+            status: "shipped".into(),
+            cost_minor: None,
+            currency: None,
+            promised_date: order.promised_date,
+            expected_date: None,
+            shipped_at_ms: now_ms,
+            delivered_at_ms: None,
+            last_event_at_ms: None,
+            failed_attempts: 0,
+        };
+        let pickup =
+            matches!(&order.delivery, Delivery::Pickup { location } if *location == fo.location);
+        let ship_to = order.ship_to.as_ref();
+        match (pickup, ship_to) {
+            (true, _) => {
+                shipment.tracking_number = supplied
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("PU{}{}", order.number.replace('-', ""), p.seq));
+            }
+            (false, None) => return refuse("carrier", "the order has no address to ship to"),
+            (false, Some(to)) => {
+                let request = RateRequest {
+                    origin,
+                    to: Address {
+                        country: to.country,
+                        region: to.region.as_deref(),
+                        postal_code: &to.postal_code,
+                        point: to.point.or_else(|| {
+                            ordo_domain::geo::geocode_postal(to.country, &to.postal_code)
+                        }),
+                    },
+                    weight_g: p.weight_g,
+                    now_ms,
+                    deliver_by: order.promised_date,
+                };
+                let allowed: Vec<Carrier> = carriers
+                    .iter()
+                    .filter(|c| input.carrier.as_ref().is_none_or(|code| *code == c.code))
+                    .cloned()
+                    .collect();
+                if let Some(code) = &input.carrier
+                    && allowed.is_empty()
+                {
+                    return refuse("carrier", format!("no carrier {code}"));
+                }
+                let options: Vec<_> =
+                    quotes(&allowed, &reliability, input.reliability_weight, &request)
+                        .into_iter()
+                        .filter(|q| input.service.as_ref().is_none_or(|s| *s == q.service))
+                        .collect();
+                let Some(best) = options.first() else {
+                    let field = if input.service.is_some() {
+                        "service"
+                    } else {
+                        "carrier"
+                    };
+                    return refuse(
+                        field,
+                        format!(
+                            "no service takes a {} g parcel from {} to {} {}",
+                            p.weight_g,
+                            fo.location,
+                            to.country.as_str(),
+                            to.postal_code
+                        ),
+                    );
+                };
+                let carrier = allowed
+                    .iter()
+                    .find(|c| c.code == best.carrier)
+                    .expect("quoted");
+                shipment.carrier = best.carrier.clone();
+                shipment.service = best.service.clone();
+                shipment.cost_minor = Some(best.cost_minor);
+                shipment.currency = Some(best.currency.clone());
+                shipment.expected_date = Some(best.delivery_date);
+                shipment.tracking_number = match supplied.get(i) {
+                    Some(number) => number.clone(),
+                    None => next_tracking_number(conn, carrier).await?,
+                };
+            }
+        }
+        insert_shipment(conn, &shipment).await?;
+        made.push(shipment);
+    }
+    Ok(Ok(made))
+}
+
+async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO shipments (id, fulfillment_order_id, package_id, order_id, location, carrier, service, tracking_number, status, \
+         cost_minor, currency, promised_date, expected_date, shipped_at, failed_attempts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0)",
+    )
+    .bind(s.id.as_str())
+    .bind(s.fulfillment_order_id.as_str())
+    .bind(s.package.id.as_str())
+    .bind(s.order_id.as_str())
+    .bind(s.location.as_str())
+    .bind(s.carrier.as_str())
+    .bind(s.service.as_str())
+    .bind(s.tracking_number.as_str())
+    .bind(s.status.as_str())
+    .bind(s.cost_minor)
+    .bind(s.currency.clone())
+    .bind(s.promised_date.map(|d| d.to_string()))
+    .bind(s.expected_date.map(|d| d.to_string()))
+    .bind(s.shipped_at_ms)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        StoreError::AlreadyExists(_) => StoreError::AlreadyExists(format!("tracking number {}", s.tracking_number)),
+        other => other,
+    })?;
+    Ok(())
+}
+
+const SHIPMENT_SELECT: &str = "SELECT s.id, s.fulfillment_order_id, s.order_id, s.location, s.carrier, s.service, s.tracking_number, \
+     s.status, s.cost_minor, s.currency, s.promised_date, s.expected_date, s.shipped_at, s.delivered_at, s.last_event_at, \
+     s.failed_attempts, p.id AS package_id, p.seq, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.contents \
+     FROM shipments s JOIN packages p ON p.id = s.package_id";
+
+fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
+    let mut p = package_of_shipment(r)?;
+    p.fulfillment_order_id = r.text("fulfillment_order_id")?;
+    Ok(ShipmentRecord {
+        id: r.text("id")?,
+        fulfillment_order_id: r.text("fulfillment_order_id")?,
+        package: p,
+        order_id: r.text("order_id")?,
+        location: rows::location_code(r, "location")?,
+        carrier: r.text("carrier")?,
+        service: r.text("service")?,
+        tracking_number: r.text("tracking_number")?,
+        status: r.text("status")?,
+        cost_minor: r.opt_int("cost_minor")?,
+        currency: r.opt_text("currency")?,
+        promised_date: rows::optional_date(r, "promised_date")?,
+        expected_date: rows::optional_date(r, "expected_date")?,
+        shipped_at_ms: r.int("shipped_at")?,
+        delivered_at_ms: r.opt_int("delivered_at")?,
+        last_event_at_ms: r.opt_int("last_event_at")?,
+        failed_attempts: r.int("failed_attempts")?,
+    })
+}
+
+/// The package columns of a shipment row, read as a package row.
+fn package_of_shipment(r: &sqlx::any::AnyRow) -> StoreResult<Package> {
+    let contents: Vec<(u32, String, i64)> = serde_json::from_str(&r.text("contents")?)
+        .map_err(|e| StoreError::Corrupt(format!("package contents: {e}")))?;
+    Ok(Package {
+        id: r.text("package_id")?,
+        fulfillment_order_id: String::new(),
+        seq: r.int("seq")? as u32,
+        weight_g: r.int("weight_g")?,
+        dimensions_mm: [r.int("length_mm")?, r.int("width_mm")?, r.int("height_mm")?],
+        contents: contents
+            .into_iter()
+            .map(|(line_no, sku, quantity)| {
+                Ok(ordo_domain::fulfillment::PackageContent {
+                    line_no,
+                    sku: corrupt("contents", ordo_domain::values::Sku::parse(&sku))?,
+                    quantity,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?,
+    })
+}
+
+async fn shipments_where(
+    conn: &mut AnyConnection,
+    condition: &str,
+    value: &str,
+    extra: Option<(i64, i64)>,
+) -> StoreResult<Vec<ShipmentRecord>> {
+    let mut sql = super::args::Sql::new(&format!("{SHIPMENT_SELECT} WHERE {condition}"));
+    sql.arg(value);
+    if let Some((from, to)) = extra {
+        sql.push(" AND s.shipped_at >= ")
+            .arg(from)
+            .push(" AND s.shipped_at < ")
+            .arg(to);
+    }
+    sql.push(" ORDER BY s.shipped_at, s.id");
+    let rows = sql.build().fetch_all(&mut *conn).await?;
+    rows.iter().map(shipment_row).collect()
+}
+
+pub(crate) async fn shipment(store: &SqlStore, id: &str) -> StoreResult<Option<ShipmentRecord>> {
+    let mut conn = store.read.acquire().await?;
+    Ok(shipments_where(&mut conn, "s.id = ", id, None).await?.pop())
+}
+
+pub(crate) async fn shipments_of(
+    store: &SqlStore,
+    order_id: &str,
+) -> StoreResult<Vec<ShipmentRecord>> {
+    let mut conn = store.read.acquire().await?;
+    shipments_where(&mut conn, "s.order_id = ", order_id, None).await
+}
+
+pub(crate) async fn manifest(
+    store: &SqlStore,
+    query: &ManifestQuery,
+) -> StoreResult<Vec<ShipmentRecord>> {
+    let mut conn = store.read.acquire().await?;
+    shipments_where(
+        &mut conn,
+        "s.carrier = ",
+        &query.carrier,
+        Some((query.from_ms, query.to_ms)),
+    )
+    .await
+}
+
+pub(crate) async fn record_tracking(
+    store: &SqlStore,
+    events: &[TrackingInput],
+    now_ms: i64,
+) -> StoreResult<Vec<TrackingResult>> {
+    let mut results = Vec::with_capacity(events.len());
+    for event in events {
+        results.push(retrying!(record_one(store, event, now_ms))?);
+    }
+    Ok(results)
+}
+
+/// One carrier event in one transaction: stored once, the shipment's status recomputed from
+/// all its events, and the order told when units were delivered.
+async fn record_one(
+    store: &SqlStore,
+    event: &TrackingInput,
+    now_ms: i64,
+) -> StoreResult<TrackingResult> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let row = sqlx::query(
+        "SELECT id, order_id, status FROM shipments WHERE carrier = $1 AND tracking_number = $2",
+    )
+    .bind(event.carrier.as_str())
+    .bind(event.tracking_number.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(TrackingResult::UnknownShipment);
+    };
+    let (shipment_id, order_id, before) =
+        (row.text("id")?, row.text("order_id")?, row.text("status")?);
+    let status = match (event.status, &event.code) {
+        (Some(status), _) => status,
+        (None, Some(code)) => {
+            let carrier = carriers_in(&mut tx)
+                .await?
+                .into_iter()
+                .find(|c| c.carrier.code == event.carrier);
+            match carrier.and_then(|c| c.carrier.event_codes.get(code).copied()) {
+                Some(status) => status,
+                None => return Ok(TrackingResult::UnknownCode),
+            }
+        }
+        (None, None) => return Ok(TrackingResult::UnknownCode),
+    };
+    let key = event
+        .event_id
+        .clone()
+        .unwrap_or_else(|| format!("{}@{}", status.as_str(), event.at_ms));
+    let inserted = sqlx::query(
+        "INSERT INTO tracking_events (id, shipment_id, event_key, status, carrier_code, at, place, description, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shipment_id, event_key) DO NOTHING",
+    )
+    .bind(new_id("trk", now_ms))
+    .bind(shipment_id.as_str())
+    .bind(key.as_str())
+    .bind(status.as_str())
+    .bind(event.code.clone())
+    .bind(event.at_ms)
+    .bind(event.place.clone())
+    .bind(event.description.clone())
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(TrackingResult::Duplicate { shipment_id });
+    }
+    let all = sqlx::query("SELECT status, at FROM tracking_events WHERE shipment_id = $1")
+        .bind(shipment_id.as_str())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.int("at")?,
+                corrupt("status", TrackingStatus::parse(&r.text("status")?))?,
+            ))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let now_status = shipment_status(&all).map_or("shipped", TrackingStatus::as_str);
+    let failed = all
+        .iter()
+        .filter(|(_, s)| *s == TrackingStatus::FailedAttempt)
+        .count() as i64;
+    let last_at = all.iter().map(|(at, _)| *at).max();
+    let delivered_at = (now_status == "delivered")
+        .then(|| {
+            all.iter()
+                .filter(|(_, s)| *s == TrackingStatus::Delivered)
+                .map(|(at, _)| *at)
+                .min()
+        })
+        .flatten();
+    sqlx::query("UPDATE shipments SET status = $1, failed_attempts = $2, last_event_at = $3, delivered_at = $4 WHERE id = $5")
+        .bind(now_status)
+        .bind(failed)
+        .bind(last_at)
+        .bind(delivered_at)
+        .bind(shipment_id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    if now_status != before {
+        let shipment = shipments_where(&mut tx, "s.id = ", &shipment_id, None)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Contention(format!("shipment {shipment_id} vanished")))?;
+        tell_order(
+            &mut tx, store, &order_id, &shipment, &before, now_status, now_ms,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(TrackingResult::Recorded {
+        shipment_id,
+        status: now_status.into(),
+    })
+}
+
+/// Writes a shipment's new status to its order's timeline; delivered units count on the lines.
+async fn tell_order(
+    conn: &mut AnyConnection,
+    store: &SqlStore,
+    order_id: &str,
+    shipment: &ShipmentRecord,
+    before: &str,
+    after: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let key = OrderKey::Id(order_id.into());
+    let Some(mut record) = load_one(conn, &key, store.backend.lock_rows()).await? else {
+        return Ok(());
+    };
+    let order = &mut record.order;
+    let seq_before = order.event_seq;
+    let sign: i64 = match (before == "delivered", after == "delivered") {
+        (false, true) => 1,
+        (true, false) => -1,
+        _ => 0,
+    };
+    for c in &shipment.package.contents {
+        if let Some(line) = order.lines.iter_mut().find(|l| l.line_no == c.line_no) {
+            line.quantities.delivered =
+                (line.quantities.delivered + sign * c.quantity).clamp(0, line.quantities.shipped);
+        }
+    }
+    let data = serde_json::json!({
+        "shipment": shipment.id, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
+        "from": before, "to": after,
+    });
+    let kind = format!("shipment.{after}");
+    let actor = format!("carrier:{}", shipment.carrier);
+    let event = match order
+        .follow_quantities(now_ms, &kind, &actor, None, data.clone())
+        .map_err(|e| StoreError::Corrupt(format!("delivery: {e}")))?
+    {
+        Some(event) => event,
+        None => {
+            order.updated_at_ms = now_ms;
+            order.note(now_ms, &kind, &actor, None, data)
+        }
+    };
+    update_order(conn, order, seq_before).await?;
+    execute_all(conn, event_inserts(std::iter::once(&event))).await
+}

@@ -1,0 +1,243 @@
+//! Fulfilment end to end through the API: release to the location, accept, pick, pack,
+//! ship with a rate-shopped carrier and a tracking number in its format, carrier events to
+//! delivered; a partial shipment; a short pick that re-routes. On SQLite, and on PostgreSQL
+//! when ORDO_TEST_POSTGRES_URL is set.
+
+use ordo_app::Limits;
+use ordo_domain::location::ReleaseWaves;
+use ordo_testkit::fixtures::small_network;
+use ordo_testkit::{ADMIN_KEY, TestApp, on_both_backends};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// A national carrier with economy and express across Germany.
+fn parcelnet() -> Value {
+    json!({
+        "name": "ParcelNet", "currency": "EUR",
+        "tracking": { "prefix": "PN", "digits": 12, "check": "mod10" },
+        "event_codes": { "DLV": "delivered", "OFD": "out_for_delivery", "TRN": "in_transit", "NDL": "failed_attempt" },
+        "zones": [{ "code": "1", "max_km": 150 }, { "code": "2", "max_km": 450 }, { "code": "3" }],
+        "weight_breaks_g": [1000, 5000, 31500],
+        "fuel_surcharge_pct": 10,
+        "cutoff": "17:00",
+        "services": [
+            { "code": "economy", "level": "economy", "coverage": [{ "country": "DE" }],
+              "transit_days": { "1": 2, "2": 3, "3": 4 },
+              "rates": { "1": [400, 600, 900], "2": [450, 650, 950], "3": [500, 700, 1000] } },
+            { "code": "express", "level": "express", "coverage": [{ "country": "DE" }],
+              "transit_days": { "1": 1, "2": 1, "3": 1 },
+              "rates": { "1": [900, 1200, 1800], "2": [1000, 1300, 1900], "3": [1100, 1400, 2000] } }
+        ]
+    })
+}
+
+async fn setup(app: &TestApp) {
+    let put = app
+        .request(
+            Method::PUT,
+            Some(ADMIN_KEY),
+            "/v1/carriers/parcelnet",
+            Some(&parcelnet()),
+            &[],
+        )
+        .await;
+    assert_eq!(put.status, StatusCode::CREATED, "{}", put.body);
+}
+
+async fn place(app: &TestApp, id: &str, lines: &[(&str, i64)]) -> Value {
+    let placed = app
+        .place(
+            ADMIN_KEY,
+            &ordo_testkit::fixtures::order_body("web", id, lines),
+            None,
+        )
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    placed.body
+}
+
+/// Runs the release pass and answers the order as it is then.
+async fn released(app: &TestApp, order: &Value) -> Value {
+    let id = order["id"].as_str().unwrap();
+    let r = app
+        .post(
+            ADMIN_KEY,
+            "/v1/fulfillment-orders/release",
+            &json!({ "order_id": id }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body
+}
+
+async fn step(app: &TestApp, fo: &str, action: &str, body: Option<Value>) -> Value {
+    let path = format!("/v1/fulfillment-orders/{fo}/{action}");
+    let r = app
+        .request(Method::POST, Some(ADMIN_KEY), &path, body.as_ref(), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
+    r.body
+}
+
+fn work_at(order: &Value, location: &str) -> String {
+    order["fulfillment_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"] == location && f["status"] == "released")
+        .unwrap_or_else(|| panic!("no released work at {location}: {order}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn one_package(lines: &[(u32, i64)]) -> Value {
+    json!({ "packages": [{
+        "weight_g": 1200, "length_mm": 300, "width_mm": 200, "height_mm": 100,
+        "contents": lines.iter().map(|(l, q)| json!({ "line": l, "quantity": q })).collect::<Vec<_>>()
+    }] })
+}
+
+async fn track(app: &TestApp, events: Value) -> Value {
+    let r = app
+        .post(
+            ADMIN_KEY,
+            "/v1/tracking-events",
+            &json!({ "events": events }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
+on_both_backends! {
+    async fn an_order_goes_from_capture_to_delivered_entirely_through_the_api(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5), ("SOUTH", "A", 5)]))).await else { return };
+        setup(&app).await;
+        let order = place(&app, "E-1", &[("A", 2)]).await;
+        assert_eq!(order["status"], "allocated");
+        let order = released(&app, &order).await;
+        assert_eq!(order["status"], "released", "{order}");
+        assert_eq!(order["lines"][0]["quantities"]["released"], 2);
+        let fo = work_at(&order, "NORTH");
+        let work = app.get(ADMIN_KEY, "/v1/locations/NORTH/fulfillment-orders").await.body;
+        assert_eq!(work["items"][0]["id"], fo.as_str(), "{work}");
+
+        let accepted = step(&app, &fo, "accept", None).await;
+        assert_eq!(accepted["fulfillment_order"]["status"], "accepted");
+        let twice = app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/fulfillment-orders/{fo}/accept"), None, &[]).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+        step(&app, &fo, "start-pick", None).await;
+        let picked = step(&app, &fo, "pick", Some(json!({}))).await;
+        assert_eq!(picked["fulfillment_order"]["lines"][0]["picked"], 2);
+        let bad_pack = app.post(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}/pack"), &one_package(&[(1, 1)])).await;
+        assert_eq!(bad_pack.status, StatusCode::UNPROCESSABLE_ENTITY, "one unit left out: {}", bad_pack.body);
+        step(&app, &fo, "pack", Some(one_package(&[(1, 2)]))).await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let shipment = &shipped["shipments"][0];
+        assert_eq!(shipment["carrier"], "parcelnet");
+        let tracking = shipment["tracking_number"].as_str().unwrap().to_string();
+        assert!(tracking.starts_with("PN") && tracking.len() == 15, "{tracking}");
+        assert_eq!(shipped["order"]["status"], "shipped");
+        assert_eq!(app.position("NORTH", "A").await["on_hand"], 3, "the units left the building");
+
+        let at = |h: u32| format!("2026-01-0{}T{:02}:00:00Z", 2 + h / 24, h % 24);
+        let results = track(&app, json!([
+            { "carrier": "parcelnet", "tracking_number": tracking, "status": "in_transit", "at": at(8) },
+            { "carrier": "parcelnet", "tracking_number": tracking, "code": "OFD", "event_id": "e-2", "at": at(30) },
+        ])).await;
+        assert_eq!(results["items"][1]["status"], "out_for_delivery", "{results}");
+        let delivered = json!({ "carrier": "parcelnet", "tracking_number": tracking, "code": "DLV", "event_id": "e-3", "at": at(34) });
+        track(&app, json!([delivered])).await;
+        let again = track(&app, json!([delivered, { "carrier": "parcelnet", "tracking_number": tracking, "status": "in_transit", "at": at(9) }])).await;
+        assert_eq!(again["items"][0]["result"], "duplicate");
+        assert_eq!(again["items"][1]["status"], "delivered", "a late event does not undo delivery: {again}");
+        let unknown = track(&app, json!([{ "carrier": "parcelnet", "tracking_number": "PN0000", "status": "delivered", "at": at(9) }])).await;
+        assert_eq!(unknown["items"][0]["result"], "unknown_shipment");
+
+        let id = order["id"].as_str().unwrap();
+        let done = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        assert_eq!(done["status"], "delivered", "{done}");
+        assert_eq!(done["lines"][0]["quantities"]["delivered"], 2);
+        assert_eq!(done["fulfillment_orders"][0]["status"], "shipped");
+        let timeline = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/events")).await.body;
+        let kinds: Vec<&str> = timeline["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        for kind in ["order.released", "fulfillment_order.accepted", "fulfillment_order.picking", "fulfillment_order.picked",
+                     "fulfillment_order.packed", "fulfillment_order.shipped", "shipment.in_transit", "shipment.out_for_delivery", "shipment.delivered"] {
+            assert!(kinds.contains(&kind), "{kind} in {kinds:?}");
+        }
+        let shipment_id = shipment["id"].as_str().unwrap();
+        let fetched = app.get(ADMIN_KEY, &format!("/v1/shipments/{shipment_id}")).await.body;
+        assert_eq!(fetched["status"], "delivered");
+        app.assert_consistent().await;
+    }
+
+    async fn one_location_ships_before_the_other_and_the_order_is_partially_shipped(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5), ("SOUTH", "B", 5)]))).await else { return };
+        setup(&app).await;
+        let order = released(&app, &place(&app, "E-2", &[("A", 1), ("B", 1)]).await).await;
+        assert_eq!(order["fulfillment_orders"].as_array().unwrap().len(), 2, "{order}");
+        let north = work_at(&order, "NORTH");
+        step(&app, &north, "accept", None).await;
+        step(&app, &north, "pick", Some(json!({}))).await;
+        step(&app, &north, "pack", Some(one_package(&[(1, 1)]))).await;
+        let shipped = step(&app, &north, "ship", Some(json!({ "service": "express" }))).await;
+        assert_eq!(shipped["shipments"][0]["service"], "express");
+        assert_eq!(shipped["order"]["status"], "partially_shipped");
+        assert_eq!(shipped["order"]["lines"][0]["status"], "shipped");
+        assert_eq!(shipped["order"]["lines"][1]["status"], "released");
+        app.assert_consistent().await;
+    }
+
+    async fn a_short_pick_routes_the_missing_units_to_another_location(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5), ("SOUTH", "A", 5)]))).await else { return };
+        setup(&app).await;
+        let order = released(&app, &place(&app, "E-3", &[("A", 3)]).await).await;
+        let north = work_at(&order, "NORTH");
+        step(&app, &north, "accept", None).await;
+        let too_many = app.post(ADMIN_KEY, &format!("/v1/fulfillment-orders/{north}/pick"), &json!({ "lines": [{ "line": 1, "picked": 4 }] })).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", too_many.body);
+        assert!(too_many.body.to_string().contains("lines[0].picked"), "{}", too_many.body);
+        let picked = step(&app, &north, "pick", Some(json!({ "lines": [{ "line": 1, "picked": 1 }] }))).await;
+        assert_eq!(picked["returned_to_routing"][0]["outcome"], "rerouted", "{picked}");
+        assert_eq!(picked["fulfillment_order"]["lines"][0]["short"], 2);
+        assert_eq!(app.position("NORTH", "A").await["on_hand"], 3, "the two missing units are gone from NORTH");
+        let order = released(&app, &picked["order"]).await;
+        let south = work_at(&order, "SOUTH");
+        let fo = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{south}")).await.body;
+        assert_eq!(fo["lines"][0]["quantity"], 2, "{fo}");
+        step(&app, &north, "pack", Some(one_package(&[(1, 1)]))).await;
+        let shipped = step(&app, &north, "ship", Some(json!({ "tracking_numbers": ["own123456"] }))).await;
+        assert_eq!(shipped["shipments"][0]["tracking_number"], "OWN123456");
+        assert_eq!(shipped["order"]["status"], "partially_shipped");
+        app.assert_consistent().await;
+    }
+
+    async fn a_wave_location_takes_work_at_its_next_wave_and_the_releaser_runs_by_itself(backend: Backend) {
+        let mut seed = small_network(&[("NORTH", "A", 5)]);
+        seed.locations[0].release_waves = ReleaseWaves::parse(&["10:00".into()]).unwrap();
+        let limits = Limits { release_interval_ms: 20, ..ordo_testkit::test_limits() };
+        let Some(app) = TestApp::spawn_with(backend, Some(seed), limits).await else { return };
+        let order = place(&app, "E-4", &[("A", 1)]).await;
+        let id = order["id"].as_str().unwrap();
+        // 01:00 in Berlin: the 10:00 wave has not come.
+        let early = released(&app, &order).await;
+        assert_eq!(early["fulfillment_orders"].as_array().unwrap().len(), 0, "{early}");
+        assert_eq!(early["status"], "allocated");
+        app.clock.advance_ms(9 * 3_600_000);
+        let mut waited = 0;
+        let order = loop {
+            let now = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+            if !now["fulfillment_orders"].as_array().unwrap().is_empty() || waited >= 250 {
+                break now;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            waited += 1;
+        };
+        assert_eq!(order["status"], "released", "the releaser released it at the wave: {order}");
+        let events = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/events")).await.body;
+        let release = events["items"].as_array().unwrap().iter().find(|e| e["type"] == "order.released").unwrap().clone();
+        assert_eq!(release["actor"], "system:release");
+        app.assert_consistent().await;
+    }
+}
