@@ -6,12 +6,14 @@
 //! - `bench-routing` — routing decisions per second and their latency, on one core.
 //! - `import inventory` — sync stock from a CSV file, with a progress bar.
 //! - `reoptimize` — plan pending orders' allocations again together, to cut splits and cost.
+//! - `document` — print a label, packing slip, pick list or manifest.
 //! - `simulate` — backtest routing profiles on an order stream; `simulate generate` writes one.
 
 mod bench;
 mod bench_routing;
 mod check;
 mod database;
+mod document;
 mod import;
 mod reoptimize;
 mod serve;
@@ -42,6 +44,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Plan the pending orders' allocations again together, to cut splits and cost.
     Reoptimize(reoptimize::ReoptimizeArgs),
+    /// Print a shipping label, packing slip, pick list or carrier manifest.
+    Document(document::DocumentArgs),
     /// Import data from files.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -75,6 +79,7 @@ fn run_async(command: Command) -> Result<ExitCode, String> {
             Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Import(command) => import::run(command).await,
             Command::Reoptimize(args) => reoptimize::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Document(args) => document::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::BenchRouting(_) | Command::Simulate(_) => Ok(ExitCode::SUCCESS),
         }
     })

@@ -25,6 +25,40 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(list_carriers))
         .routes(routes!(put_carrier, get_carrier))
+        .routes(routes!(manifest))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ManifestQuery {
+    /// The day, `YYYY-MM-DD` (UTC); today when absent.
+    pub date: Option<String>,
+    /// `pdf` (the default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// The carrier's end-of-day manifest: every parcel handed to it that day.
+#[utoipa::path(get, path = "/{code}/manifest", tag = "shipping", params(("code" = String, Path), ManifestQuery),
+    responses((status = 200, content_type = "application/pdf", description = "The manifest (text/csv with format=csv)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn manifest(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ManifestQuery>,
+) -> ApiResult<axum::response::Response> {
+    use ordo_app::printing::Format;
+    let format = super::common::format(query.format.as_deref(), &[Format::Pdf, Format::Csv])?;
+    let date = match query.date {
+        Some(raw) => parse_date(&raw).map_err(|m| ApiError::field("date", m))?,
+        None => jiff::Timestamp::from_millisecond(app.now_ms())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date(),
+    };
+    let doc = app
+        .manifest_document(&caller.0, &code, date, format)
+        .await?;
+    Ok(super::common::document(doc))
 }
 
 pub fn shipping_router() -> OpenApiRouter<Arc<App>> {

@@ -8,6 +8,35 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::ApiError;
 
+/// A printed document as the answer: its media type, shown inline under its file name.
+pub fn document(doc: ordo_app::documents::Document) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("inline; filename=\"{}\"", doc.file_name);
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                doc.content_type.to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        doc.bytes,
+    )
+        .into_response()
+}
+
+/// `?format=`: the document's format, one of `allowed`; the first when absent.
+pub fn format(
+    raw: Option<&str>,
+    allowed: &[ordo_app::printing::Format],
+) -> Result<ordo_app::printing::Format, crate::problem::ApiError> {
+    match raw {
+        None => Ok(allowed[0]),
+        Some(raw) => ordo_app::printing::Format::parse(raw, allowed)
+            .map_err(|m| crate::problem::ApiError::field("format", m)),
+    }
+}
+
 /// Every list answers `{items, next_cursor}`; pass `next_cursor` back as `cursor` for the
 /// next page. It is `null` on the last page.
 #[derive(Debug, Serialize, ToSchema)]

@@ -27,6 +27,7 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(release))
         .routes(routes!(get_fulfillment_order))
+        .routes(routes!(packing_slip))
         .routes(routes!(accept))
         .routes(routes!(start_pick))
         .routes(routes!(pick))
@@ -37,7 +38,51 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
 
 /// Merged into `/v1/locations`.
 pub fn locations_router() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(location_work))
+    OpenApiRouter::new()
+        .routes(routes!(location_work))
+        .routes(routes!(pick_list))
+}
+
+/// The packing slip that goes in the parcel, as a PDF.
+#[utoipa::path(get, path = "/{id}/packing-slip", tag = "fulfillment", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "The packing slip"), (status = 404, body = Problem)))]
+async fn packing_slip(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    Ok(super::common::document(
+        app.packing_slip(&caller.0, &id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PickListQuery {
+    /// `pdf` (the default) or `csv`.
+    pub format: Option<String>,
+    /// A release wave, local `HH:MM`: only what today's wave released. All unpicked work when
+    /// absent.
+    pub wave: Option<String>,
+}
+
+/// A location's pick list, by SKU: as a PDF to print or CSV for a handheld.
+#[utoipa::path(get, path = "/{code}/pick-list", tag = "fulfillment", params(("code" = String, Path), PickListQuery),
+    responses((status = 200, content_type = "application/pdf", description = "The pick list (text/csv with format=csv)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn pick_list(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(code): Path<String>,
+    Query(query): Query<PickListQuery>,
+) -> ApiResult<axum::response::Response> {
+    use ordo_app::printing::Format;
+    let format = super::common::format(query.format.as_deref(), &[Format::Pdf, Format::Csv])?;
+    let code =
+        LocationCode::parse(&code).map_err(|_| ApiError::not_found(format!("location {code}")))?;
+    let doc = app
+        .pick_list(&caller.0, &code, query.wave.as_deref(), format)
+        .await?;
+    Ok(super::common::document(doc))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

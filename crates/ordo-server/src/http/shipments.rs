@@ -20,7 +20,33 @@ use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
-    OpenApiRouter::new().routes(routes!(get_shipment))
+    OpenApiRouter::new()
+        .routes(routes!(get_shipment))
+        .routes(routes!(label))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `pdf` (the default) or the other format the document offers.
+    pub format: Option<String>,
+}
+
+/// The shipment's label: a 4×6 in PDF with the tracking number as a Code 128 barcode, or ZPL
+/// for a thermal printer.
+#[utoipa::path(get, path = "/{id}/label", tag = "shipping", params(("id" = String, Path), FormatQuery),
+    responses((status = 200, content_type = "application/pdf", description = "The label (application/zpl with format=zpl)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn label(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<FormatQuery>,
+) -> ApiResult<axum::response::Response> {
+    use ordo_app::printing::Format;
+    let format = super::common::format(query.format.as_deref(), &[Format::Pdf, Format::Zpl])?;
+    Ok(super::common::document(
+        app.label(&caller.0, &id, format).await?,
+    ))
 }
 
 pub fn tracking_router() -> OpenApiRouter<Arc<App>> {
