@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use ordo_domain::fulfillment::{
     FulfillmentError, FulfillmentOrder, Package, PackageInput, PickInput,
 };
+use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory, TrackingStatus};
 use ordo_domain::values::LocationCode;
 
@@ -135,6 +136,18 @@ pub struct ManifestQuery {
     pub to_ms: i64,
 }
 
+#[derive(Debug, thiserror::Error)]
+pub enum HoldRefusal {
+    #[error(transparent)]
+    Illegal(#[from] ordo_domain::order::IllegalTransition),
+    #[error("fulfilment order {0} is not one of this order's")]
+    UnknownFulfillmentOrder(String),
+    #[error("fulfilment order {0} is finished and cannot be held")]
+    Finished(String),
+    #[error("the hold is already released")]
+    AlreadyReleased,
+}
+
 #[async_trait]
 pub trait FulfillmentStore: Send + Sync {
     /// Releases due allocations to their locations; answers the fulfilment orders made or grown.
@@ -158,6 +171,21 @@ pub trait FulfillmentStore: Send + Sync {
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>>;
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>>;
+
+    /// Places a hold; `None` when the order is unknown.
+    async fn place_order_hold(
+        &self,
+        hold: &OrderHold,
+    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
+    /// Releases a hold; `None` when the order or the hold is unknown.
+    async fn release_order_hold(
+        &self,
+        order_id: &str,
+        hold_id: &str,
+        actor: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
+    async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
 
     /// Creates or replaces a carrier; answers whether it was new.
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;

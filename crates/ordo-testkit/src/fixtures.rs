@@ -139,6 +139,7 @@ pub fn draft(external_id: &str, lines: &[(&str, i64)]) -> OrderDraft {
         delivery: Delivery::Ship,
         priority: 0,
         hold_id: None,
+        address_problems: Vec::new(),
     }
 }
 

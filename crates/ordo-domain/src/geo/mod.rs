@@ -43,6 +43,29 @@ pub fn parse_point(lat: Option<f64>, lon: Option<f64>) -> Result<Option<GeoPoint
     }
 }
 
+/// Names people write for countries besides the ISO English short name.
+const ALIASES: &[(&str, &str)] = &[
+    ("UK", "GB"),
+    ("United Kingdom", "GB"),
+    ("Great Britain", "GB"),
+    ("Britain", "GB"),
+    ("England", "GB"),
+    ("Scotland", "GB"),
+    ("Wales", "GB"),
+    ("USA", "US"),
+    ("United States of America", "US"),
+    ("America", "US"),
+    ("Deutschland", "DE"),
+    ("Holland", "NL"),
+    ("The Netherlands", "NL"),
+    ("Nederland", "NL"),
+    ("Brasil", "BR"),
+    ("Bharat", "IN"),
+    ("Republic of South Africa", "ZA"),
+    ("Kenya", "KE"),
+    ("Nigeria", "NG"),
+];
+
 /// An ISO 3166-1 alpha-2 country code, upper case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CountryCode(&'static str);
@@ -55,6 +78,32 @@ impl CountryCode {
             .find(|(c, _)| *c == code)
             .map(|(c, _)| Self(c))
             .ok_or_else(|| "must be an ISO 3166-1 alpha-2 country code such as DE".to_string())
+    }
+
+    /// An ISO code, or a country's English name or a common local or short name
+    /// (`Germany`, `Deutschland`, `UK`, `United States of America`...), in any case.
+    pub fn parse_name_or_code(raw: &str) -> Result<Self, String> {
+        if let Ok(code) = Self::parse(raw) {
+            return Ok(code);
+        }
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = key(raw);
+        let alias = ALIASES
+            .iter()
+            .find(|(name, _)| key(name) == wanted)
+            .map(|(_, code)| *code);
+        let named = countries::COUNTRIES
+            .iter()
+            .find(|(_, name)| key(name) == wanted)
+            .map(|(code, _)| *code);
+        alias.or(named).map(Self).ok_or_else(|| {
+            "must be an ISO 3166-1 alpha-2 country code such as DE, or a country's name".to_string()
+        })
     }
 
     pub fn as_str(self) -> &'static str {

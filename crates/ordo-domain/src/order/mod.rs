@@ -1,8 +1,10 @@
 //! Orders: what the customer asked for, each line with its quantities by state.
 
+pub mod address;
 mod cancel;
 mod dates;
 mod fulfil;
+mod holds;
 mod pickup;
 mod place;
 mod replan;
@@ -15,6 +17,7 @@ pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,
 };
+pub use holds::{HoldReason, OrderHold, place_hold, release_hold};
 pub use place::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
     ShortLine, SupplyView, place,
@@ -101,6 +104,9 @@ pub struct OrderDraft {
     pub priority: i64,
     /// A checkout hold whose units this order takes over.
     pub hold_id: Option<String>,
+    /// What the address checks found wrong with `ship_to`; the order is placed on an
+    /// address hold when there is anything.
+    pub address_problems: Vec<String>,
 }
 
 /// A line's units by state. `ordered = allocated + backordered + shipped + cancelled`: every

@@ -88,6 +88,8 @@ pub struct Placement {
     pub events: Vec<OrderEvent>,
     /// Why the router chose what it did, when it says.
     pub routing: Option<Explanation>,
+    /// Holds the order starts with: an address hold when its address failed the checks.
+    pub holds: Vec<super::OrderHold>,
 }
 
 /// A line that could be neither reserved nor left waiting.
@@ -343,8 +345,29 @@ fn decide(
         updated_at_ms: input.now_ms,
     };
     order.promised_date = promised_date(&order);
-    let events = placement_events(&mut order, &reservations, input, hold_note)
+    let mut events = placement_events(&mut order, &reservations, input, hold_note)
         .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+    let mut holds = Vec::new();
+    if !input.draft.address_problems.is_empty() {
+        // A bad address does not refuse the order: it waits on an address hold, its units
+        // reserved, for a person to fix the address.
+        let hold = super::OrderHold {
+            id: input.order_id.replacen("ord_", "ohd_", 1),
+            order_id: order.id.clone(),
+            fulfillment_order_id: None,
+            reason: super::HoldReason::Address,
+            note: Some(input.draft.address_problems.join("; ")),
+            placed_at_ms: input.now_ms,
+            placed_by: "system:address-check".into(),
+            released_at_ms: None,
+            released_by: None,
+        };
+        events.push(
+            super::place_hold(&mut order, &hold)
+                .map_err(|e| PlaceRejection::Internal(e.to_string()))?,
+        );
+        holds.push(hold);
+    }
 
     *context.items = items;
     *context.supply = supply;
@@ -358,6 +381,7 @@ fn decide(
         ledger,
         events,
         routing,
+        holds,
     })
 }
 

@@ -77,6 +77,7 @@ fn draft(lines: &[(&str, i64)], delivery: Delivery) -> OrderDraft {
         delivery,
         priority: 0,
         hold_id: None,
+        address_problems: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod items;
 pub mod locations;
 pub mod order_body;
+pub mod order_holds;
 pub mod order_view;
 pub mod orders;
 pub mod reoptimize;
@@ -49,7 +50,9 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
         .nest("/v1/api-keys", channels::api_keys_router())
         .nest(
             "/v1/orders",
-            orders::router().merge(routing::order_routing_router()),
+            orders::router()
+                .merge(routing::order_routing_router())
+                .merge(order_holds::router()),
         )
         .nest("/v1/routing/profiles", routing::profiles_router())
         .nest("/v1/routing/backtest", backtest::router())

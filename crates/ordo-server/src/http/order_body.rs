@@ -142,7 +142,7 @@ impl OrderBody {
             Some(customer),
             Some(currency),
             Some(delivery),
-            Some(ship_to),
+            Some(mut ship_to),
             Some(lines),
             Some(priority),
             Some(hold_id),
@@ -161,6 +161,10 @@ impl OrderBody {
             return Err(e);
         };
         e.into_result()?;
+        let address_problems = ship_to
+            .as_mut()
+            .map(ordo_domain::order::address::check_ship_to)
+            .unwrap_or_default();
         Ok(OrderDraft {
             channel,
             external_id,
@@ -171,6 +175,7 @@ impl OrderBody {
             delivery,
             priority,
             hold_id,
+            address_problems,
         })
     }
 }
@@ -245,14 +250,20 @@ impl ShipToBody {
     fn parse(self, e: &mut FieldErrors) -> Option<ShipTo> {
         let line = |raw: String| parse_text(&raw, ADDRESS_LINE_LEN_MAX);
         let name = e.required("ship_to.name", self.name, |n| parse_name(&n));
-        let line1 = e.required("ship_to.line1", self.line1, line);
+        // Fields an address needs are checked, per country, by the address checks: a
+        // missing one puts the order on an address hold rather than refusing it.
+        let mut needed = |field: &str, raw: Option<String>, len_max: usize| match raw {
+            Some(raw) if !raw.trim().is_empty() => e.check(field, parse_text(&raw, len_max)),
+            _ => Some(String::new()),
+        };
+        let line1 = needed("ship_to.line1", self.line1, ADDRESS_LINE_LEN_MAX);
+        let city = needed("ship_to.city", self.city, 100);
+        let postal_code = needed("ship_to.postal_code", self.postal_code, 20);
         let line2 = e.optional("ship_to.line2", self.line2, line);
-        let city = e.required("ship_to.city", self.city, |c| parse_text(&c, 100));
         let region = e.optional("ship_to.region", self.region, |r| parse_text(&r, 100));
-        let postal_code = e.required("ship_to.postal_code", self.postal_code, |p| {
-            parse_text(&p, 20)
+        let country = e.required("ship_to.country", self.country, |c| {
+            CountryCode::parse_name_or_code(&c)
         });
-        let country = e.required("ship_to.country", self.country, |c| CountryCode::parse(&c));
         let point = e.check("ship_to.lat", parse_point(self.lat, self.lon));
         Some(ShipTo {
             name: name?,

@@ -31,6 +31,8 @@ CREATE TABLE fulfillment_lines (
     shipped              INTEGER NOT NULL CHECK (shipped >= 0 AND shipped <= quantity),
     short                INTEGER NOT NULL CHECK (short >= 0),
     cancelled            INTEGER NOT NULL CHECK (cancelled >= 0),
+    -- Units the order asked the location not to send, until it confirms or ships them.
+    cancel_requested     INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested >= 0),
     PRIMARY KEY (fulfillment_order_id, line_no)
 );
 
@@ -92,3 +94,17 @@ CREATE TABLE tracking_events (
     received_at INTEGER NOT NULL,
     UNIQUE (shipment_id, event_key)
 );
+
+-- Holds on an order, or on one of its fulfilment orders: typed, placed and released by someone.
+CREATE TABLE order_holds (
+    id                   TEXT PRIMARY KEY,
+    order_id             TEXT NOT NULL,
+    fulfillment_order_id TEXT,
+    reason               TEXT NOT NULL CHECK (reason IN ('payment', 'fraud_risk', 'address', 'inventory', 'customer_request', 'manual')),
+    note                 TEXT,
+    placed_at            INTEGER NOT NULL,
+    placed_by            TEXT NOT NULL,
+    released_at          INTEGER,
+    released_by          TEXT
+);
+CREATE INDEX order_holds_by_order ON order_holds (order_id);

@@ -353,6 +353,12 @@ pub(crate) async fn step(
     let mut fo = load(&mut tx, locked).await?.pop().ok_or_else(|| {
         StoreError::Contention(format!("fulfilment order {} vanished", command.id))
     })?;
+    let rejecting = matches!(command.step, FulfillmentStep::Reject { .. });
+    if !rejecting && super::order_holds::held(&mut tx, &fo.order_id, &fo.id).await? {
+        return Ok(Some(Err(StepRefusal::Fulfillment(
+            domain::FulfillmentError::OnHold,
+        ))));
+    }
     let seq_before = record.order.event_seq;
     let actor = command.actor.as_str();
     let mut shipments = Vec::new();

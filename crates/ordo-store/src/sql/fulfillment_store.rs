@@ -4,10 +4,11 @@
 use async_trait::async_trait;
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
+use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
-use super::{SqlStore, fulfillment, retrying, shipping};
+use super::{SqlStore, fulfillment, order_holds, retrying, shipping};
 use crate::error::StoreResult;
 use crate::fulfillment::*;
 use crate::types::Deciders;
@@ -49,6 +50,27 @@ impl FulfillmentStore for SqlStore {
 
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {
         fulfillment::packages(self, fulfillment_order_id).await
+    }
+
+    async fn place_order_hold(
+        &self,
+        hold: &OrderHold,
+    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
+        retrying!(order_holds::place(self, hold))
+    }
+
+    async fn release_order_hold(
+        &self,
+        order_id: &str,
+        hold_id: &str,
+        actor: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
+        retrying!(order_holds::release(self, order_id, hold_id, actor, now_ms))
+    }
+
+    async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>> {
+        order_holds::order_holds(self, order_id).await
     }
 
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool> {

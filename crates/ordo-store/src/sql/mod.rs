@@ -19,6 +19,7 @@ mod holds;
 mod inventory;
 mod load;
 mod migrate;
+mod order_holds;
 mod orders;
 mod place;
 mod reoptimize;

@@ -256,6 +256,9 @@ async fn decide_batch(
         })
         .collect();
     write_placements(&mut tx, batch, &placements).await?;
+    for hold in placements.iter().flat_map(|p| &p.holds) {
+        super::order_holds::insert_hold(&mut tx, hold).await?;
+    }
     for p in &placements {
         work.reservations.extend(p.reservations.iter().cloned());
         work.ledger.extend(p.ledger.iter().cloned());

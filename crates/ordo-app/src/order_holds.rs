@@ -1,0 +1,91 @@
+//! Holds on orders and fulfilment orders: placed and released by people or checks.
+
+use ordo_domain::auth::{Action, Principal};
+use ordo_domain::field::FieldErrors;
+use ordo_domain::order::{HoldReason, OrderHold};
+use ordo_store::HoldRefusal;
+use ordo_store::ids::new_id;
+
+use crate::App;
+use crate::error::{AppError, AppResult};
+
+fn refused(e: HoldRefusal) -> AppError {
+    match e {
+        HoldRefusal::Illegal(t) => AppError::IllegalTransition {
+            status: t.from,
+            wanted: t.to,
+        },
+        HoldRefusal::UnknownFulfillmentOrder(_) => {
+            AppError::Invalid(FieldErrors::single("fulfillment_order", e.to_string()))
+        }
+        e => AppError::Conflict(FieldErrors::single("hold", e.to_string())),
+    }
+}
+
+impl App {
+    pub async fn place_order_hold(
+        &self,
+        principal: &Principal,
+        order: &str,
+        reason: HoldReason,
+        note: Option<String>,
+        fulfillment_order: Option<String>,
+    ) -> AppResult<OrderHold> {
+        if !principal.may(Action::ChangeOrders) {
+            return Err(AppError::Forbidden("holding orders".into()));
+        }
+        let record = self.order(principal, order).await?;
+        let now = self.clock.now_ms();
+        let hold = OrderHold {
+            id: new_id("ohd", now),
+            order_id: record.order.id.clone(),
+            fulfillment_order_id: fulfillment_order,
+            reason,
+            note,
+            placed_at_ms: now,
+            placed_by: principal.actor(),
+            released_at_ms: None,
+            released_by: None,
+        };
+        match self.store.place_order_hold(&hold).await? {
+            None => Err(AppError::NotFound(format!("order {order}"))),
+            Some(Ok(hold)) => Ok(hold),
+            Some(Err(e)) => Err(refused(e)),
+        }
+    }
+
+    pub async fn release_order_hold(
+        &self,
+        principal: &Principal,
+        order: &str,
+        hold_id: &str,
+    ) -> AppResult<OrderHold> {
+        if !principal.may(Action::ChangeOrders) {
+            return Err(AppError::Forbidden("releasing holds".into()));
+        }
+        let record = self.order(principal, order).await?;
+        let released = self
+            .store
+            .release_order_hold(
+                &record.order.id,
+                hold_id,
+                &principal.actor(),
+                self.clock.now_ms(),
+            )
+            .await?;
+        match released {
+            None => Err(AppError::NotFound(format!("hold {hold_id}"))),
+            Some(Ok(hold)) => Ok(hold),
+            Some(Err(e)) => Err(refused(e)),
+        }
+    }
+
+    pub async fn order_holds(
+        &self,
+        principal: &Principal,
+        order: &str,
+    ) -> AppResult<Vec<OrderHold>> {
+        let record = self.order(principal, order).await?;
+        Ok(self.store.order_holds(&record.order.id).await?)
+    }
+}

@@ -1,0 +1,123 @@
+//! Holds on an order (or on one of its fulfilment orders): typed reasons, placed and released
+//! by someone. An order with an active hold is `on_hold`: nothing of it is released to
+//! locations, and its reservations stay. A held fulfilment order cannot move on.
+
+use serde_json::json;
+
+use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HoldReason {
+    Payment,
+    FraudRisk,
+    Address,
+    Inventory,
+    CustomerRequest,
+    Manual,
+}
+
+impl HoldReason {
+    pub const ALL: [HoldReason; 6] = [
+        Self::Payment,
+        Self::FraudRisk,
+        Self::Address,
+        Self::Inventory,
+        Self::CustomerRequest,
+        Self::Manual,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Payment => "payment",
+            Self::FraudRisk => "fraud_risk",
+            Self::Address => "address",
+            Self::Inventory => "inventory",
+            Self::CustomerRequest => "customer_request",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw)
+            .ok_or_else(|| {
+                "must be one of payment, fraud_risk, address, inventory, customer_request, manual"
+                    .into()
+            })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderHold {
+    pub id: String,
+    pub order_id: String,
+    /// Set when only this fulfilment order is held.
+    pub fulfillment_order_id: Option<String>,
+    pub reason: HoldReason,
+    pub note: Option<String>,
+    pub placed_at_ms: i64,
+    pub placed_by: String,
+    pub released_at_ms: Option<i64>,
+    pub released_by: Option<String>,
+}
+
+impl OrderHold {
+    pub fn is_active(&self) -> bool {
+        self.released_at_ms.is_none()
+    }
+}
+
+/// Puts a hold on the order (which becomes `on_hold`) or on one of its fulfilment orders.
+pub fn place_hold(order: &mut Order, hold: &OrderHold) -> Result<OrderEvent, IllegalTransition> {
+    let data = json!({
+        "hold": hold.id, "reason": hold.reason.as_str(), "note": hold.note,
+        "fulfillment_order": hold.fulfillment_order_id,
+    });
+    order.updated_at_ms = hold.placed_at_ms;
+    let at = hold.placed_at_ms;
+    if hold.fulfillment_order_id.is_some() || order.status == OrderStatus::OnHold {
+        return Ok(order.note(at, "order.hold_placed", &hold.placed_by, None, data));
+    }
+    let from = order.status;
+    order.status = from.transition(OrderStatus::OnHold)?;
+    Ok(order.event(
+        at,
+        "order.hold_placed",
+        Some((Some(from), OrderStatus::OnHold)),
+        &hold.placed_by,
+        Some(hold.reason.as_str()),
+        data,
+    ))
+}
+
+/// Releases a hold. When it was the order's last active order-level hold, the order's status
+/// follows its quantities again.
+pub fn release_hold(
+    order: &mut Order,
+    hold: &mut OrderHold,
+    other_order_holds_active: usize,
+    now_ms: i64,
+    actor: &str,
+) -> Result<OrderEvent, IllegalTransition> {
+    hold.released_at_ms = Some(now_ms);
+    hold.released_by = Some(actor.to_string());
+    order.updated_at_ms = now_ms;
+    let data = json!({ "hold": hold.id, "reason": hold.reason.as_str(), "fulfillment_order": hold.fulfillment_order_id });
+    let lifts = hold.fulfillment_order_id.is_none()
+        && other_order_holds_active == 0
+        && order.status == OrderStatus::OnHold;
+    if !lifts {
+        return Ok(order.note(now_ms, "order.hold_released", actor, None, data));
+    }
+    let next = order.derived_status();
+    order.status = OrderStatus::OnHold.transition(next)?;
+    Ok(order.event(
+        now_ms,
+        "order.hold_released",
+        Some((Some(OrderStatus::OnHold), next)),
+        actor,
+        None,
+        data,
+    ))
+}

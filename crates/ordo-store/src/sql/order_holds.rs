@@ -1,0 +1,167 @@
+//! Holds on orders and fulfilment orders, each placed or released in one transaction with
+//! the order's status and timeline.
+
+use sqlx::{AnyConnection, Connection};
+
+use ordo_domain::order::{HoldReason, OrderHold, place_hold, release_hold};
+
+use super::SqlStore;
+use super::orders::{event_inserts, load_one, update_order};
+use super::rows::RowExt;
+use super::write::execute_all;
+use crate::error::{StoreResult, corrupt};
+use crate::fulfillment::HoldRefusal;
+use crate::types::OrderKey;
+
+const HOLD_COLUMNS: &str = "id, order_id, fulfillment_order_id, reason, note, placed_at, placed_by, released_at, released_by";
+
+fn hold_row(r: &sqlx::any::AnyRow) -> StoreResult<OrderHold> {
+    Ok(OrderHold {
+        id: r.text("id")?,
+        order_id: r.text("order_id")?,
+        fulfillment_order_id: r.opt_text("fulfillment_order_id")?,
+        reason: corrupt("reason", HoldReason::parse(&r.text("reason")?))?,
+        note: r.opt_text("note")?,
+        placed_at_ms: r.int("placed_at")?,
+        placed_by: r.text("placed_by")?,
+        released_at_ms: r.opt_int("released_at")?,
+        released_by: r.opt_text("released_by")?,
+    })
+}
+
+pub(crate) async fn holds_in(
+    conn: &mut AnyConnection,
+    order_id: &str,
+) -> StoreResult<Vec<OrderHold>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {HOLD_COLUMNS} FROM order_holds WHERE order_id = $1 ORDER BY placed_at, id"
+    )))
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(hold_row).collect()
+}
+
+pub(crate) async fn order_holds(store: &SqlStore, order_id: &str) -> StoreResult<Vec<OrderHold>> {
+    let mut conn = store.read.acquire().await?;
+    holds_in(&mut conn, order_id).await
+}
+
+pub(crate) async fn insert_hold(conn: &mut AnyConnection, h: &OrderHold) -> StoreResult<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO order_holds ({HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    )))
+    .bind(h.id.as_str())
+    .bind(h.order_id.as_str())
+    .bind(h.fulfillment_order_id.clone())
+    .bind(h.reason.as_str())
+    .bind(h.note.clone())
+    .bind(h.placed_at_ms)
+    .bind(h.placed_by.as_str())
+    .bind(h.released_at_ms)
+    .bind(h.released_by.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Places a hold; `None` when the order (or the named fulfilment order of it) is unknown.
+pub(crate) async fn place(
+    store: &SqlStore,
+    hold: &OrderHold,
+) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let key = OrderKey::Id(hold.order_id.clone());
+    let Some(mut record) = load_one(&mut tx, &key, store.backend.lock_rows()).await? else {
+        return Ok(None);
+    };
+    if let Some(fo) = &hold.fulfillment_order_id {
+        let found =
+            sqlx::query("SELECT status FROM fulfillment_orders WHERE id = $1 AND order_id = $2")
+                .bind(fo.as_str())
+                .bind(hold.order_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+        match found {
+            None => return Ok(Some(Err(HoldRefusal::UnknownFulfillmentOrder(fo.clone())))),
+            Some(row)
+                if matches!(
+                    row.text("status")?.as_str(),
+                    "shipped" | "rejected" | "cancelled"
+                ) =>
+            {
+                return Ok(Some(Err(HoldRefusal::Finished(fo.clone()))));
+            }
+            Some(_) => {}
+        }
+    }
+    let seq_before = record.order.event_seq;
+    let event = match place_hold(&mut record.order, hold) {
+        Ok(event) => event,
+        Err(e) => return Ok(Some(Err(HoldRefusal::Illegal(e)))),
+    };
+    insert_hold(&mut tx, hold).await?;
+    update_order(&mut tx, &record.order, seq_before).await?;
+    execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(hold.clone())))
+}
+
+pub(crate) async fn release(
+    store: &SqlStore,
+    order_id: &str,
+    hold_id: &str,
+    actor: &str,
+    now_ms: i64,
+) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let key = OrderKey::Id(order_id.to_string());
+    let Some(mut record) = load_one(&mut tx, &key, store.backend.lock_rows()).await? else {
+        return Ok(None);
+    };
+    let holds = holds_in(&mut tx, order_id).await?;
+    let Some(mut hold) = holds.iter().find(|h| h.id == hold_id).cloned() else {
+        return Ok(None);
+    };
+    if !hold.is_active() {
+        return Ok(Some(Err(HoldRefusal::AlreadyReleased)));
+    }
+    let others = holds
+        .iter()
+        .filter(|h| h.id != hold_id && h.is_active() && h.fulfillment_order_id.is_none())
+        .count();
+    let seq_before = record.order.event_seq;
+    let event = match release_hold(&mut record.order, &mut hold, others, now_ms, actor) {
+        Ok(event) => event,
+        Err(e) => return Ok(Some(Err(HoldRefusal::Illegal(e)))),
+    };
+    sqlx::query("UPDATE order_holds SET released_at = $1, released_by = $2 WHERE id = $3")
+        .bind(now_ms)
+        .bind(actor)
+        .bind(hold_id)
+        .execute(&mut *tx)
+        .await?;
+    update_order(&mut tx, &record.order, seq_before).await?;
+    execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
+    tx.commit().await?;
+    Ok(Some(Ok(hold)))
+}
+
+/// Whether the order or this fulfilment order has an active hold.
+pub(crate) async fn held(
+    conn: &mut AnyConnection,
+    order_id: &str,
+    fo_id: &str,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM order_holds WHERE order_id = $1 AND released_at IS NULL \
+         AND (fulfillment_order_id IS NULL OR fulfillment_order_id = $2)",
+    )
+    .bind(order_id)
+    .bind(fo_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.int("n")? > 0)
+}
