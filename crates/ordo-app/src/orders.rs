@@ -5,7 +5,8 @@
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::order::{
-    CancelError, FulfilError, OrderDraft, OrderEvent, PlaceRejection, ShipError,
+    CancelError, CancelUnits, CancelUnitsError, FulfilError, OrderDraft, OrderEvent,
+    PlaceRejection, ShipError,
 };
 use ordo_store::ids::new_id;
 use ordo_store::{
@@ -126,11 +127,13 @@ impl App {
         principal: &Principal,
         id_or_number: &str,
         reason: Option<String>,
+        lines: Option<Vec<CancelUnits>>,
     ) -> AppResult<OrderRecord> {
         let command = CancelCommand {
             key: OrderKey::parse(id_or_number),
             channel_scope: principal.order_scope().cloned(),
             reason,
+            lines,
             actor: principal.actor(),
             now_ms: self.clock.now_ms(),
         };
@@ -147,12 +150,18 @@ impl App {
                 metrics::counter!("ordo_units_released_total").increment(units as u64);
                 Ok(record)
             }
-            Some(Err(CancelError::Illegal(t))) => Err(AppError::IllegalTransition {
-                status: t.from,
-                wanted: t.to,
-            }),
-            Some(Err(CancelError::Inventory(e))) => Err(AppError::Internal(format!(
-                "cancelling {id_or_number}: {e}"
+            Some(Err(CancelUnitsError::Cancel(CancelError::Illegal(t)))) => {
+                Err(AppError::IllegalTransition {
+                    status: t.from,
+                    wanted: t.to,
+                })
+            }
+            Some(Err(CancelUnitsError::Cancel(CancelError::Inventory(e)))) => Err(
+                AppError::Internal(format!("cancelling {id_or_number}: {e}")),
+            ),
+            Some(Err(e)) => Err(AppError::Invalid(FieldErrors::single(
+                "lines",
+                e.to_string(),
             ))),
         }
     }

@@ -31,7 +31,11 @@ pub enum FulfillmentStep {
     Pick(PickInput),
     Pack(Vec<PackageInput>),
     Ship(ShipInput),
-    Reject { reason: String },
+    Reject {
+        reason: String,
+    },
+    /// The location confirms the cancellation the order asked of it.
+    ConfirmCancel,
 }
 
 /// How to ship: a carrier and service chosen by the location, or rate shopping; tracking

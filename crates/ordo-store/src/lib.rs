@@ -28,7 +28,9 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::RejectError;
-use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{
+    BackorderPolicy, CancelUnitsError, OrderEvent, PlaceRejection, ShipError,
+};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
@@ -124,7 +126,7 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         &self,
         command: &CancelCommand,
         deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderRecord, CancelError>>>;
+    ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>>;
     /// Ships units of one allocation. `Ok(None)` when there is no such order.
     async fn ship_allocation(
         &self,

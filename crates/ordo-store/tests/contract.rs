@@ -117,7 +117,7 @@ on_both_backends! {
         assert_eq!(by_number.order, placed.order);
         assert_eq!(by_number.reservations, placed.reservations);
 
-        let cancel = CancelCommand { key: OrderKey::Id(placed.order.id.clone()), channel_scope: None, reason: Some("changed mind".into()), actor: "test".into(), now_ms: CLOCK_START_MS + 1 };
+        let cancel = CancelCommand { key: OrderKey::Id(placed.order.id.clone()), channel_scope: None, reason: Some("changed mind".into()), lines: None, actor: "test".into(), now_ms: CLOCK_START_MS + 1 };
         let cancelled = store.cancel_order(&cancel, &deciders()).await.unwrap().unwrap().unwrap();
         assert_eq!(cancelled.order.status, OrderStatus::Cancelled);
         assert!(cancelled.reservations.iter().all(|r| r.status == ReservationStatus::Released));

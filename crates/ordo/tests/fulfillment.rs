@@ -311,6 +311,45 @@ on_both_backends! {
         assert!(!missing.status.success());
         assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"), "{}", String::from_utf8_lossy(&missing.stderr));
     }
+
+    async fn a_cancellation_after_release_waits_for_the_location_and_before_release_frees_at_once(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 9), ("NORTH", "B", 9)]))).await else { return };
+        setup(&app).await;
+        let early = place(&app, "E-6", &[("A", 3)]).await;
+        let id = early["id"].as_str().unwrap();
+        let some = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({ "lines": [{ "line": 1, "quantity": 1 }] })).await;
+        assert_eq!(some.status, StatusCode::OK, "{}", some.body);
+        assert_eq!(some.body["lines"][0]["quantities"]["cancelled"], 1);
+        assert_eq!(some.body["status"], "allocated");
+        assert_eq!(app.position("NORTH", "A").await["reserved"], 2, "freed at once before release");
+        let too_many = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({ "lines": [{ "line": 1, "quantity": 5 }] })).await;
+        assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", too_many.body);
+
+        let order = released(&app, &early).await;
+        let fo = work_at(&order, "NORTH");
+        let asked = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({ "reason": "customer called" })).await;
+        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        assert_eq!(asked.body["status"], "released", "pending until the location confirms: {}", asked.body);
+        assert_eq!(app.position("NORTH", "A").await["reserved"], 2, "the location still holds them");
+        let work = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}")).await.body;
+        assert_eq!((work["cancel_requested"].as_bool(), work["lines"][0]["cancel_requested"].as_i64()), (Some(true), Some(2)), "{work}");
+        let confirmed = step(&app, &fo, "confirm-cancel", None).await;
+        assert_eq!(confirmed["fulfillment_order"]["status"], "cancelled");
+        assert_eq!(confirmed["order"]["status"], "cancelled");
+        assert_eq!(app.position("NORTH", "A").await["reserved"], 0);
+
+        let other = released(&app, &place(&app, "E-7", &[("A", 2), ("B", 1)]).await).await;
+        let other_id = other["id"].as_str().unwrap();
+        let fo = work_at(&other, "NORTH");
+        app.post(ADMIN_KEY, &format!("/v1/orders/{other_id}/cancel"), &json!({ "lines": [{ "line": 2, "quantity": 1 }] })).await;
+        step(&app, &fo, "accept", None).await;
+        step(&app, &fo, "pick", Some(json!({}))).await;
+        step(&app, &fo, "pack", Some(one_package(&[(1, 2), (2, 1)]))).await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        assert_eq!(shipped["order"]["status"], "shipped", "shipped anyway: the request is overtaken");
+        assert_eq!(shipped["order"]["lines"][1]["quantities"]["cancelled"], 0);
+        app.assert_consistent().await;
+    }
 }
 
 async fn document(app: &TestApp, path: &str, content_type: &str) -> Vec<u8> {

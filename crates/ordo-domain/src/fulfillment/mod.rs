@@ -18,8 +18,8 @@ pub use package::{
 };
 pub use release::{ReleasePlan, release};
 pub use steps::{
-    FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept, cancel_open, pack, pick,
-    reject, ship, start_pick,
+    CancelConfirmed, FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept,
+    confirm_cancel, pack, pick, reject, ship, start_pick,
 };
 
 use std::fmt;
@@ -114,6 +114,8 @@ pub struct FulfillmentLine {
     pub shipped: i64,
     pub short: i64,
     pub cancelled: i64,
+    /// Units the order asked the location not to send, until it confirms (or ships them).
+    pub cancel_requested: i64,
 }
 
 impl FulfillmentLine {
@@ -152,10 +154,6 @@ impl FulfillmentOrder {
             .filter(|l| l.line_no == line_no)
             .map(FulfillmentLine::open)
             .sum()
-    }
-
-    fn line_mut(&mut self, line_no: u32) -> Option<&mut FulfillmentLine> {
-        self.lines.iter_mut().find(|l| l.line_no == line_no)
     }
 }
 

@@ -83,6 +83,7 @@ pub fn release(
                 shipped: 0,
                 short: 0,
                 cancelled: 0,
+                cancel_requested: 0,
             }),
         }
         fo.updated_at_ms = now_ms;

@@ -260,6 +260,12 @@ pub fn ship(
     }
     step(fo, FulfillmentStatus::Shipped, now_ms)?;
     fo.shipped_at_ms = Some(now_ms);
+    // Shipped anyway: a cancellation still waiting for the location no longer applies.
+    let overtaken: i64 = fo.lines.iter().map(|l| l.cancel_requested).sum();
+    for line in &mut fo.lines {
+        line.cancel_requested = 0;
+    }
+    fo.cancel_requested = false;
     let cause = Cause {
         at_ms: now_ms,
         reason: Some("shipped"),
@@ -318,9 +324,13 @@ pub fn ship(
         .filter(|l| l.shipped > 0)
         .map(|l| json!({ "line": l.line_no, "sku": l.sku.as_str(), "quantity": l.shipped }))
         .collect();
-    shipped
-        .events
-        .push(record(order, fo, now_ms, actor, json!({ "lines": lines }))?);
+    shipped.events.push(record(
+        order,
+        fo,
+        now_ms,
+        actor,
+        json!({ "lines": lines, "cancellation_overtaken": overtaken }),
+    )?);
     Ok(shipped)
 }
 
@@ -345,26 +355,88 @@ pub fn reject(
     Ok((shorts, event))
 }
 
-/// Ends unshipped work that is being cancelled: its units leave it (the caller cancels or
-/// re-routes them). Answers the units that were open.
-pub fn cancel_open(
+/// What confirming a cancellation gave back.
+#[derive(Debug, Default)]
+pub struct CancelConfirmed {
+    pub ledger: Vec<LedgerEntry>,
+    pub reservations: Vec<Reservation>,
+    pub events: Vec<OrderEvent>,
+}
+
+/// The location confirms the cancellation asked of it: those units leave the work, their
+/// reservations are given back, and the order's lines count them cancelled. Work left with
+/// nothing to send ends cancelled.
+#[allow(clippy::too_many_arguments)]
+pub fn confirm_cancel(
     fo: &mut FulfillmentOrder,
     order: &mut Order,
+    reservations: &mut [Reservation],
+    book: &mut StockBook,
     now_ms: i64,
     actor: &str,
-) -> Result<(Vec<Short>, OrderEvent), FulfillmentError> {
-    step(fo, FulfillmentStatus::Cancelled, now_ms)?;
-    fo.cancel_requested = false;
-    let shorts = take_all(fo);
-    for short in &shorts {
-        if let Some(line) = fo.line_mut(short.line_no) {
-            line.cancelled += short.units;
-            line.short -= short.units;
+) -> Result<CancelConfirmed, FulfillmentError> {
+    if !fo.status.is_open() || !fo.cancel_requested {
+        return Err(FulfillmentError::Invalid(FieldErrors::single(
+            "status",
+            "no cancellation is waiting for this fulfilment order",
+        )));
+    }
+    let cause = Cause {
+        at_ms: now_ms,
+        reason: Some("cancelled"),
+        reference: Some(&order.id),
+        actor,
+    };
+    let mut done = CancelConfirmed::default();
+    let mut lines = Vec::new();
+    for fl in &mut fo.lines {
+        let mut units = fl.cancel_requested.min(fl.quantity - fl.shipped);
+        fl.cancel_requested = 0;
+        if units <= 0 {
+            continue;
+        }
+        fl.quantity -= units;
+        fl.cancelled += units;
+        fl.picked = fl.picked.min(fl.quantity);
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|l| l.line_no == fl.line_no)
+            .ok_or_else(|| FulfillmentError::Broken(format!("line {} vanished", fl.line_no)))?;
+        line.quantities.allocated -= units;
+        line.quantities.released = (line.quantities.released - units).max(0);
+        line.quantities.cancelled += units;
+        lines.push(json!({ "line": fl.line_no, "sku": fl.sku.as_str(), "quantity": units }));
+        for r in reservations.iter_mut().filter(|r| {
+            r.status == ReservationStatus::Held
+                && r.line_no == fl.line_no
+                && r.location == fo.location
+        }) {
+            if units == 0 {
+                break;
+            }
+            let take = units.min(r.quantity);
+            done.ledger.push(r.give_back(take, book, cause)?);
+            done.reservations.push(r.clone());
+            units -= take;
         }
     }
-    let described = take_from_released(order, &shorts)?;
-    let event = record(order, fo, now_ms, actor, json!({ "lines": described }))?;
-    Ok((shorts, event))
+    fo.cancel_requested = false;
+    fo.updated_at_ms = now_ms;
+    if fo.lines.iter().all(|l| l.quantity == l.shipped) {
+        step(fo, FulfillmentStatus::Cancelled, now_ms)?;
+    }
+    order.promised_date = crate::order::promised_date_of(order);
+    let kind = "fulfillment_order.cancel_confirmed";
+    let data = json!({ "fulfillment_order": fo.id, "location": fo.location.as_str(), "status": fo.status.as_str(), "lines": lines });
+    order.updated_at_ms = now_ms;
+    done.events.push(
+        match order.follow_quantities(now_ms, kind, actor, None, data.clone())? {
+            Some(event) => event,
+            None => order.note(now_ms, kind, actor, None, data),
+        },
+    );
+    Ok(done)
 }
 
 fn take_all(fo: &mut FulfillmentOrder) -> Vec<Short> {

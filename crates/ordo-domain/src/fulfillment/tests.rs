@@ -17,6 +17,7 @@ fn fo(lines: &[(u32, i64)]) -> FulfillmentOrder {
                 shipped: 0,
                 short: 0,
                 cancelled: 0,
+                cancel_requested: 0,
             })
             .collect(),
         promised_date: None,

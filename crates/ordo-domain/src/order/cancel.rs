@@ -72,3 +72,179 @@ pub fn cancel(
         events: vec![event],
     })
 }
+
+/// Units of one line to cancel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CancelUnits {
+    pub line_no: u32,
+    pub units: i64,
+}
+
+/// What cancelling units decided: stock given back at once, and what was asked of locations.
+#[derive(Debug, Default)]
+pub struct UnitsCancelled {
+    pub ledger: Vec<LedgerEntry>,
+    pub events: Vec<OrderEvent>,
+    /// Units that stay with a location until it confirms: (fulfilment order, line, units).
+    pub asked: Vec<(String, u32, i64)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelUnitsError {
+    #[error("line {0} is not on this order")]
+    UnknownLine(u32),
+    #[error("line {line} has {open} units that can still be cancelled, not {requested}")]
+    TooMany {
+        line: u32,
+        open: i64,
+        requested: i64,
+    },
+    #[error(transparent)]
+    Cancel(#[from] CancelError),
+}
+
+/// Cancels units of lines: waiting units at once, then allocated units not yet released to a
+/// location (their reservations given back at once), then released units — those are asked
+/// of their fulfilment orders (`cancel_requested`) and stay until the location confirms or
+/// ships anyway. The order's status follows its quantities.
+#[allow(clippy::too_many_arguments)]
+pub fn cancel_units(
+    order: &mut Order,
+    reservations: &mut [Reservation],
+    work: &mut [crate::fulfillment::FulfillmentOrder],
+    requests: &[CancelUnits],
+    book: &mut StockBook,
+    reason: Option<&str>,
+    actor: &str,
+    now_ms: i64,
+) -> Result<UnitsCancelled, CancelUnitsError> {
+    let mut done = UnitsCancelled::default();
+    let cause = Cause {
+        at_ms: now_ms,
+        reason,
+        reference: Some(&order.id),
+        actor,
+    };
+    let mut cancelled = Vec::new();
+    for request in requests {
+        let line = order
+            .lines
+            .iter_mut()
+            .find(|l| l.line_no == request.line_no)
+            .ok_or(CancelUnitsError::UnknownLine(request.line_no))?;
+        let q = &mut line.quantities;
+        let open = q.ordered - q.cancelled - q.shipped;
+        let asked_already: i64 = work
+            .iter()
+            .flat_map(|f| f.lines.iter().filter(|l| l.line_no == request.line_no))
+            .map(|l| l.cancel_requested)
+            .sum();
+        if request.units < 1 || request.units > open - asked_already {
+            return Err(CancelUnitsError::TooMany {
+                line: request.line_no,
+                open: open - asked_already,
+                requested: request.units,
+            });
+        }
+        let mut left = request.units;
+        let waiting = left.min(q.backordered);
+        q.backordered -= waiting;
+        q.cancelled += waiting;
+        left -= waiting;
+        // Allocated units not in a location's open work are given back at once, newest first.
+        let mut held: Vec<usize> = (0..reservations.len())
+            .filter(|&i| {
+                reservations[i].status == ReservationStatus::Held
+                    && reservations[i].line_no == request.line_no
+            })
+            .collect();
+        held.sort_by_key(|&i| {
+            std::cmp::Reverse((reservations[i].created_at_ms, reservations[i].id.clone()))
+        });
+        for i in held {
+            if left == 0 {
+                break;
+            }
+            let location = reservations[i].location.clone();
+            let held_there: i64 = reservations
+                .iter()
+                .filter(|r| {
+                    r.status == ReservationStatus::Held
+                        && r.line_no == request.line_no
+                        && r.location == location
+                })
+                .map(|r| r.quantity)
+                .sum();
+            let in_work: i64 = work
+                .iter()
+                .filter(|f| f.location == location)
+                .map(|f| f.open_units(request.line_no))
+                .sum();
+            let free = (held_there - in_work)
+                .min(reservations[i].quantity)
+                .min(left);
+            if free <= 0 {
+                continue;
+            }
+            let entry = reservations[i]
+                .give_back(free, book, cause)
+                .map_err(CancelError::from)?;
+            done.ledger.push(entry);
+            q.allocated -= free;
+            q.cancelled += free;
+            left -= free;
+        }
+        // What is left is in locations' hands: ask them.
+        for fo in work.iter_mut().filter(|f| f.status.is_open()) {
+            if left == 0 {
+                break;
+            }
+            if let Some(fl) = fo.lines.iter_mut().find(|l| l.line_no == request.line_no) {
+                let askable = fl.quantity - fl.shipped - fl.cancel_requested;
+                let ask = askable.min(left);
+                if ask > 0 {
+                    fl.cancel_requested += ask;
+                    fo.cancel_requested = true;
+                    fo.updated_at_ms = now_ms;
+                    done.asked.push((fo.id.clone(), request.line_no, ask));
+                    left -= ask;
+                }
+            }
+        }
+        if left > 0 {
+            return Err(CancelUnitsError::TooMany {
+                line: request.line_no,
+                open: request.units - left,
+                requested: request.units,
+            });
+        }
+        if q.backordered == 0 && q.allocated == 0 {
+            line.expected_date = None;
+        }
+        cancelled.push(json!({ "line": request.line_no, "quantity": request.units }));
+    }
+    order.updated_at_ms = now_ms;
+    order.promised_date = super::dates::promised_date(order);
+    let asked: Vec<_> = done
+        .asked
+        .iter()
+        .map(
+            |(fo, line, units)| json!({ "fulfillment_order": fo, "line": line, "quantity": units }),
+        )
+        .collect();
+    let kind = if asked.is_empty() {
+        "order.units_cancelled"
+    } else {
+        "order.cancel_requested"
+    };
+    let data = json!({ "lines": cancelled, "asked_locations": asked });
+    let event = match order
+        .follow_quantities(now_ms, kind, actor, reason, data.clone())
+        .map_err(CancelError::from)?
+    {
+        Some(event) => event,
+        None => order.event(now_ms, kind, None, actor, reason, data),
+    };
+    done.events.push(event);
+    Ok(done)
+}

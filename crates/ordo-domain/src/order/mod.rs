@@ -12,7 +12,10 @@ mod reroute;
 mod status;
 mod takeover;
 
-pub use cancel::{CancelDecision, CancelError, cancel};
+pub use cancel::{
+    CancelDecision, CancelError, CancelUnits, CancelUnitsError, UnitsCancelled, cancel,
+    cancel_units,
+};
 pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,
@@ -27,6 +30,11 @@ pub use reroute::{
     RejectError, RejectReason, Rejection, RerouteOutcome, reject_allocation, resolve_exception,
 };
 pub use status::{IllegalTransition, OrderStatus};
+
+/// The date promised for the whole order, from its lines' expected dates.
+pub fn promised_date_of(order: &Order) -> Option<jiff::civil::Date> {
+    dates::promised_date(order)
+}
 
 use jiff::civil::Date;
 

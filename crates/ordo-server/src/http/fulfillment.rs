@@ -34,6 +34,19 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(pack))
         .routes(routes!(ship))
         .routes(routes!(reject))
+        .routes(routes!(confirm_cancel))
+}
+
+/// The location confirms the cancellation the order asked of it: those units leave the work
+/// and their stock is free again. Work left with nothing to send ends cancelled.
+#[utoipa::path(post, path = "/{id}/confirm-cancel", tag = "fulfillment", params(("id" = String, Path)),
+    responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn confirm_cancel(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<StepView>> {
+    step(&app, &caller, &id, FulfillmentStep::ConfirmCancel).await
 }
 
 /// Merged into `/v1/locations`.
@@ -95,6 +108,8 @@ pub struct FulfillmentLineView {
     pub shipped: i64,
     pub short: i64,
     pub cancelled: i64,
+    /// Units the order asked not to send, waiting for the location to confirm.
+    pub cancel_requested: i64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -132,6 +147,7 @@ impl From<FulfillmentOrder> for FulfillmentOrderView {
                     shipped: l.shipped,
                     short: l.short,
                     cancelled: l.cancelled,
+                    cancel_requested: l.cancel_requested,
                 })
                 .collect(),
             released_at: timestamp(f.released_at_ms),

@@ -160,6 +160,17 @@ async fn get_order(
 pub struct CancelBody {
     #[schema(example = "customer changed their mind")]
     pub reason: Option<String>,
+    /// Cancel only these units; the whole order when absent.
+    pub lines: Option<Vec<CancelLineBody>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelLineBody {
+    #[schema(required = true)]
+    pub line: Option<u32>,
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
 }
 
 /// An optional JSON body: none at all is fine; one that is there must be right.
@@ -182,8 +193,11 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Optional
     }
 }
 
-/// Cancel an order: every unit it holds is released at once. An order that has shipped,
-/// been delivered or been cancelled cannot be cancelled (409, naming its status).
+/// Cancel an order, or some units of its lines. Waiting units and units not yet released to
+/// a location are cancelled at once (their reservations freed); units released to a location
+/// are asked of it and stay until it confirms (`POST /v1/fulfillment-orders/{id}/confirm-cancel`)
+/// or ships them anyway. An order that has shipped, been delivered or been cancelled cannot be
+/// cancelled (409, naming its status).
 #[utoipa::path(post, path = "/{id}/cancel", tag = "orders", request_body(content = Option<CancelBody>),
     params(("id" = String, Path, description = "The order's id or number")),
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
@@ -193,14 +207,41 @@ async fn cancel_order(
     Path(id): Path<String>,
     body: OptionalJson<CancelBody>,
 ) -> ApiResult<axum::Json<OrderView>> {
-    let reason = body.0.unwrap_or_default().reason;
+    let body = body.0.unwrap_or_default();
+    let reason = body.reason;
+    let lines = match body.lines {
+        None => None,
+        Some(lines) => {
+            let mut e = FieldErrors::new();
+            let mut parsed = Vec::new();
+            for (i, l) in lines.into_iter().enumerate() {
+                let line = e.required(&format!("lines[{i}].line"), l.line, Ok::<_, String>);
+                let units = e.required(&format!("lines[{i}].quantity"), l.quantity, |q| {
+                    ordo_domain::values::parse_positive_quantity(
+                        q,
+                        ordo_domain::order::LINE_QUANTITY_MAX,
+                    )
+                });
+                if let (Some(line_no), Some(units)) = (line, units) {
+                    parsed.push(ordo_domain::order::CancelUnits { line_no, units });
+                }
+            }
+            if parsed.is_empty() && e.is_empty() {
+                e.push("lines", "must name at least one line");
+            }
+            e.into_result().map_err(ApiError::invalid)?;
+            Some(parsed)
+        }
+    };
     let reason = match reason {
         Some(r) => Some(parse_text(&r, 500).map_err(|m| ApiError::field("reason", m))?),
         None => None,
     };
     caller.require(Action::ChangeOrders)?;
     Ok(axum::Json(
-        app.cancel_order(&caller.0, &id, reason).await?.into(),
+        app.cancel_order(&caller.0, &id, reason, lines)
+            .await?
+            .into(),
     ))
 }
 

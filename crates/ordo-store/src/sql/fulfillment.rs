@@ -55,7 +55,7 @@ async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<Fulfillment
         return Ok(fos);
     }
     let mut lines = Sql::new(
-        "SELECT fulfillment_order_id, line_no, sku, quantity, picked, shipped, short, cancelled \
+        "SELECT fulfillment_order_id, line_no, sku, quantity, picked, shipped, short, cancelled, cancel_requested \
          FROM fulfillment_lines WHERE fulfillment_order_id IN (",
     );
     lines
@@ -71,12 +71,26 @@ async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<Fulfillment
             shipped: r.int("shipped")?,
             short: r.int("short")?,
             cancelled: r.int("cancelled")?,
+            cancel_requested: r.int("cancel_requested")?,
         };
         if let Some(fo) = fos.iter_mut().find(|f| f.id == id) {
             fo.lines.push(line);
         }
     }
     Ok(fos)
+}
+
+/// An order's fulfilment orders still at work, locked on PostgreSQL.
+pub(crate) async fn open_of(
+    conn: &mut AnyConnection,
+    order_id: &str,
+    lock: &str,
+) -> StoreResult<Vec<FulfillmentOrder>> {
+    let mut sql = select("order_id = ");
+    sql.arg(order_id)
+        .push(&format!(" AND status IN {OPEN} ORDER BY created_at, id"))
+        .push(lock);
+    load(conn, sql).await
 }
 
 fn select(condition: &str) -> Sql {
@@ -86,7 +100,7 @@ fn select(condition: &str) -> Sql {
 }
 
 /// Writes a fulfilment order and its lines, new or changed.
-async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<()> {
+pub(crate) async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<()> {
     let mut update = Sql::new("UPDATE fulfillment_orders SET status = ");
     update
         .arg(fo.status.as_str())
@@ -123,8 +137,8 @@ async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<()
         .await?;
     for l in &fo.lines {
         sqlx::query(
-            "INSERT INTO fulfillment_lines (fulfillment_order_id, line_no, sku, quantity, picked, shipped, short, cancelled) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO fulfillment_lines (fulfillment_order_id, line_no, sku, quantity, picked, shipped, short, cancelled, cancel_requested) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(fo.id.as_str())
         .bind(i64::from(l.line_no))
@@ -134,6 +148,7 @@ async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<()
         .bind(l.shipped)
         .bind(l.short)
         .bind(l.cancelled)
+        .bind(l.cancel_requested)
         .execute(&mut *conn)
         .await?;
     }
@@ -353,7 +368,10 @@ pub(crate) async fn step(
     let mut fo = load(&mut tx, locked).await?.pop().ok_or_else(|| {
         StoreError::Contention(format!("fulfilment order {} vanished", command.id))
     })?;
-    let rejecting = matches!(command.step, FulfillmentStep::Reject { .. });
+    let rejecting = matches!(
+        command.step,
+        FulfillmentStep::Reject { .. } | FulfillmentStep::ConfirmCancel
+    );
     if !rejecting && super::order_holds::held(&mut tx, &fo.order_id, &fo.id).await? {
         return Ok(Some(Err(StepRefusal::Fulfillment(
             domain::FulfillmentError::OnHold,
@@ -404,6 +422,24 @@ pub(crate) async fn step(
             }
             Err(e) => Err(e.into()),
         },
+        FulfillmentStep::ConfirmCancel => {
+            match domain::confirm_cancel(
+                &mut fo,
+                order,
+                &mut record.reservations,
+                &mut work.book,
+                now,
+                actor,
+            ) {
+                Ok(done) => {
+                    work.ledger.extend(done.ledger);
+                    work.reservations.extend(done.reservations);
+                    work.order_events.extend(done.events);
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         FulfillmentStep::Reject { reason } => {
             let why = RejectReason::parse(reason).unwrap_or(RejectReason::NoCapacity);
             match domain::reject(&mut fo, order, reason, now, actor) {

@@ -44,7 +44,9 @@ use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{BackorderPolicy, CancelError, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{
+    BackorderPolicy, CancelUnitsError, OrderEvent, PlaceRejection, ShipError,
+};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -234,7 +236,7 @@ impl Store for SqlStore {
         &self,
         command: &CancelCommand,
         deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderRecord, CancelError>>> {
+    ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>> {
         retrying!(orders::cancel_order(self, command, deciders))
     }
 
