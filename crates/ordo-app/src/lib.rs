@@ -18,6 +18,7 @@ pub mod error;
 pub mod fulfillment;
 pub mod holds;
 pub mod inventory;
+pub mod order_edits;
 pub mod order_holds;
 pub mod orders;
 pub mod printing;

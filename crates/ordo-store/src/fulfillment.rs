@@ -12,6 +12,7 @@ use ordo_domain::values::LocationCode;
 
 use crate::error::StoreResult;
 use crate::routing::RejectionRecord;
+pub use crate::sql::EditCommand;
 use crate::types::{Deciders, OrderRecord};
 
 /// Which orders a release pass looks at.
@@ -190,6 +191,12 @@ pub trait FulfillmentStore: Send + Sync {
         now_ms: i64,
     ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
+    /// Edits an order not yet released; `None` when it is unknown (or out of scope).
+    async fn edit_order(
+        &self,
+        command: &EditCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<OrderRecord, ordo_domain::order::EditError>>>;
 
     /// Creates or replaces a carrier; answers whether it was new.
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;

@@ -350,6 +350,39 @@ on_both_backends! {
         assert_eq!(shipped["order"]["lines"][1]["quantities"]["cancelled"], 0);
         app.assert_consistent().await;
     }
+
+    async fn an_edit_before_release_routes_the_order_again_and_records_the_new_totals(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5), ("SOUTH", "A", 5), ("SOUTH", "B", 5)]))).await else { return };
+        let order = place(&app, "E-8", &[("A", 2)]).await;
+        let id = order["id"].as_str().unwrap();
+        assert_eq!(order["allocations"][0]["location"], "NORTH");
+        let patch = |body: Value| {
+            let path = format!("/v1/orders/{id}");
+            let app = &app;
+            async move { app.request(Method::PATCH, Some(ADMIN_KEY), &path, Some(&body), &[]).await }
+        };
+        let munich = json!({ "name": "Ann Example", "line1": "Marienplatz 1", "city": "München", "postal_code": "80331", "country": "DE" });
+        let edited = patch(json!({ "ship_to": munich, "lines": [{ "line": 1, "quantity": 3 }, { "sku": "B", "quantity": 1, "unit_price": "5.00" }] })).await;
+        assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+        let held: Vec<(&str, i64)> = edited.body["allocations"].as_array().unwrap().iter()
+            .filter(|a| a["status"] == "held").map(|a| (a["location"].as_str().unwrap(), a["quantity"].as_i64().unwrap())).collect();
+        assert_eq!(held, vec![("SOUTH", 3), ("SOUTH", 1)], "routed again for the new address: {}", edited.body);
+        assert_eq!(edited.body["ship_to"]["city"], "München");
+        assert_eq!(edited.body["totals"]["total"], "64.97");
+        assert_eq!(app.position("NORTH", "A").await["reserved"], 0);
+        let events = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/events")).await.body;
+        let change = events["items"].as_array().unwrap().iter().find(|e| e["type"] == "order.edited").unwrap().clone();
+        assert_eq!((change["data"]["total_before"].as_str(), change["data"]["total_after"].as_str()), (Some("39.98"), Some("64.97")), "{change}");
+        let short = patch(json!({ "lines": [{ "line": 1, "quantity": 50 }] })).await;
+        assert_eq!(short.status, StatusCode::CONFLICT, "{}", short.body);
+        assert_eq!(app.position("SOUTH", "A").await["reserved"], 3, "a refused edit changes nothing");
+        let removed = patch(json!({ "lines": [{ "line": 2, "quantity": 0 }] })).await;
+        assert_eq!(removed.body["lines"][1]["status"], "cancelled", "{}", removed.body);
+        released(&app, &removed.body).await;
+        let late = patch(json!({ "lines": [{ "line": 1, "quantity": 1 }] })).await;
+        assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
+        app.assert_consistent().await;
+    }
 }
 
 async fn document(app: &TestApp, path: &str, content_type: &str) -> Vec<u8> {

@@ -3,6 +3,7 @@
 pub mod address;
 mod cancel;
 mod dates;
+mod edit;
 mod fulfil;
 mod holds;
 mod pickup;
@@ -16,6 +17,7 @@ pub use cancel::{
     CancelDecision, CancelError, CancelUnits, CancelUnitsError, UnitsCancelled, cancel,
     cancel_units,
 };
+pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit};
 pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,

@@ -247,7 +247,7 @@ fn parse_lines(
 }
 
 impl ShipToBody {
-    fn parse(self, e: &mut FieldErrors) -> Option<ShipTo> {
+    pub fn parse(self, e: &mut FieldErrors) -> Option<ShipTo> {
         let line = |raw: String| parse_text(&raw, ADDRESS_LINE_LEN_MAX);
         let name = e.required("ship_to.name", self.name, |n| parse_name(&n));
         // Fields an address needs are checked, per country, by the address checks: a

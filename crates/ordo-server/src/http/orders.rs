@@ -26,7 +26,7 @@ use crate::problem::{ApiError, ApiResult, Problem};
 pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
         .routes(routes!(place_order, list_orders))
-        .routes(routes!(get_order))
+        .routes(routes!(get_order, edit_order))
         .routes(routes!(cancel_order))
         .routes(routes!(order_events))
 }
@@ -240,6 +240,93 @@ async fn cancel_order(
     caller.require(Action::ChangeOrders)?;
     Ok(axum::Json(
         app.cancel_order(&caller.0, &id, reason, lines)
+            .await?
+            .into(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditLineBody {
+    /// The line to change; absent for a new line.
+    pub line: Option<u32>,
+    /// For a new line.
+    pub sku: Option<String>,
+    /// The line's new quantity; 0 removes it.
+    #[schema(required = true)]
+    pub quantity: Option<i64>,
+    /// A decimal amount in the order's currency; required for a new line.
+    pub unit_price: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditBody {
+    pub lines: Option<Vec<EditLineBody>>,
+    /// The new address, checked like one at capture.
+    pub ship_to: Option<super::order_body::ShipToBody>,
+}
+
+/// Edit an order before any of it is released to a location: change quantities or prices,
+/// add or remove lines, change the address. Every unit is routed again; the change in totals
+/// is in the timeline. 409 once work is released (cancel instead).
+#[utoipa::path(patch, path = "/{id}", tag = "orders", params(("id" = String, Path, description = "The order's id or number")), request_body = EditBody,
+    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn edit_order(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Json<EditBody>,
+) -> ApiResult<axum::Json<OrderView>> {
+    let body = body.value;
+    let current = app.order(&caller.0, &id).await?;
+    let currency = current.order.currency;
+    let mut e = FieldErrors::new();
+    let mut lines = Vec::new();
+    for (i, l) in body.lines.unwrap_or_default().into_iter().enumerate() {
+        let sku = e.optional(&format!("lines[{i}].sku"), l.sku, |s| {
+            ordo_domain::values::Sku::parse(&s)
+        });
+        let quantity = e.required(&format!("lines[{i}].quantity"), l.quantity, |q| {
+            if (0..=ordo_domain::order::LINE_QUANTITY_MAX).contains(&q) {
+                Ok(q)
+            } else {
+                Err(format!(
+                    "must be 0 to {}",
+                    ordo_domain::order::LINE_QUANTITY_MAX
+                ))
+            }
+        });
+        let price = e.optional(&format!("lines[{i}].unit_price"), l.unit_price, |p| {
+            currency.parse_amount(&p)
+        });
+        if l.line.is_none() && matches!(sku, Some(None)) {
+            e.push(format!("lines[{i}].sku"), "is required for a new line");
+        }
+        if let (Some(sku), Some(quantity), Some(unit_price_minor)) = (sku, quantity, price) {
+            lines.push(ordo_domain::order::LineEdit {
+                line_no: l.line,
+                sku,
+                quantity,
+                unit_price_minor,
+            });
+        }
+    }
+    let mut ship_to = body.ship_to.map(|s| s.parse(&mut e));
+    e.into_result().map_err(ApiError::invalid)?;
+    let address_problems = match ship_to.as_mut() {
+        Some(Some(s)) => ordo_domain::order::address::check_ship_to(s),
+        _ => Vec::new(),
+    };
+    if lines.is_empty() && ship_to.is_none() {
+        return Err(ApiError::field("body", "must change lines or ship_to"));
+    }
+    let edit = ordo_domain::order::OrderEdit {
+        lines,
+        ship_to: ship_to.flatten(),
+    };
+    Ok(axum::Json(
+        app.edit_order(&caller.0, &id, edit, address_problems)
             .await?
             .into(),
     ))

@@ -8,7 +8,7 @@ use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
-use super::{SqlStore, fulfillment, order_holds, retrying, shipping};
+use super::{SqlStore, edit, fulfillment, order_holds, retrying, shipping};
 use crate::error::StoreResult;
 use crate::fulfillment::*;
 use crate::types::Deciders;
@@ -71,6 +71,14 @@ impl FulfillmentStore for SqlStore {
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>> {
         order_holds::order_holds(self, order_id).await
+    }
+
+    async fn edit_order(
+        &self,
+        command: &EditCommand,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<Option<Result<crate::types::OrderRecord, ordo_domain::order::EditError>>> {
+        retrying!(edit::edit_order(self, command, deciders))
     }
 
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool> {

@@ -12,6 +12,7 @@ mod check;
 mod connect;
 mod dialect;
 mod drop_ship;
+mod edit;
 mod events;
 mod fulfillment;
 mod fulfillment_store;
@@ -53,6 +54,7 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
+pub use edit::EditCommand;
 
 use crate::Store;
 use crate::error::StoreResult;

@@ -86,30 +86,39 @@ pub(crate) fn order_inserts<'a>(orders: impl Iterator<Item = &'a Order> + Clone)
         orders.clone().map(order_row).collect(),
     );
     let lines = orders
-        .flat_map(|o| {
-            o.lines.iter().map(|l| {
-                let q = l.quantities;
-                vec![
-                    o.id.as_str().into(),
-                    l.line_no.into(),
-                    l.sku.as_str().into(),
-                    l.unit_price_minor.into(),
-                    q.ordered.into(),
-                    q.allocated.into(),
-                    q.backordered.into(),
-                    q.shipped.into(),
-                    q.delivered.into(),
-                    q.cancelled.into(),
-                    q.returned.into(),
-                    l.expected_date.map(|d| d.to_string()).into(),
-                    l.preorder.into(),
-                    q.released.into(),
-                ]
-            })
-        })
+        .flat_map(|o| o.lines.iter().map(|l| line_row(&o.id, l)))
         .collect();
     statements.extend(inserts("order_lines", &columns(LINE_COLUMNS), lines));
     statements
+}
+
+fn line_row(order_id: &str, l: &ordo_domain::order::OrderLine) -> Vec<Arg> {
+    let q = l.quantities;
+    vec![
+        order_id.into(),
+        l.line_no.into(),
+        l.sku.as_str().into(),
+        l.unit_price_minor.into(),
+        q.ordered.into(),
+        q.allocated.into(),
+        q.backordered.into(),
+        q.shipped.into(),
+        q.delivered.into(),
+        q.cancelled.into(),
+        q.returned.into(),
+        l.expected_date.map(|d| d.to_string()).into(),
+        l.preorder.into(),
+        q.released.into(),
+    ]
+}
+
+/// Inserts lines added to an existing order.
+pub(crate) fn line_inserts(order_id: &str, lines: &[ordo_domain::order::OrderLine]) -> Vec<Sql> {
+    inserts(
+        "order_lines",
+        &columns(LINE_COLUMNS),
+        lines.iter().map(|l| line_row(order_id, l)).collect(),
+    )
 }
 
 /// Adds lines and reservations to order rows, keeping the rows' order.
@@ -509,6 +518,10 @@ pub(crate) async fn update_order(
         let q = line.quantities;
         let mut sql = Sql::new("UPDATE order_lines SET qty_allocated = ");
         sql.arg(q.allocated)
+            .push(", qty_ordered = ")
+            .arg(q.ordered)
+            .push(", unit_price_minor = ")
+            .arg(line.unit_price_minor)
             .push(", qty_backordered = ")
             .arg(q.backordered);
         sql.push(", qty_shipped = ")
