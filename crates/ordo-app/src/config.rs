@@ -28,6 +28,12 @@ pub struct Limits {
     /// released as fulfilment orders; 0 leaves releasing to `POST
     /// /v1/fulfillment-orders/release`.
     pub release_interval_ms: u64,
+    /// How often fulfilment alerts are checked; 0 leaves it to `POST /v1/alerts/scan`.
+    pub alert_scan_interval_ms: u64,
+    /// Days without tracking movement before a shipment raises an alert.
+    pub alert_tracking_quiet_days: i64,
+    /// Hours a location may take to accept released work before it raises an alert.
+    pub alert_accept_within_hours: i64,
     /// Rows of a bulk stock sync applied per transaction.
     pub sync_batch_rows: usize,
     /// Most rows one bulk stock sync may carry.
@@ -50,6 +56,9 @@ impl Default for Limits {
             order_queue_max: 10_000,
             hold_sweep_interval_ms: 1_000,
             release_interval_ms: 1_000,
+            alert_scan_interval_ms: 60_000,
+            alert_tracking_quiet_days: 3,
+            alert_accept_within_hours: 4,
             sync_batch_rows: 500,
             sync_rows_max: 1_000_000,
             sync_body_max_bytes: 64 * 1024 * 1024,

@@ -26,6 +26,7 @@ pub mod routing;
 pub mod simulate;
 pub mod supply;
 pub mod sync;
+pub mod work_alerts;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -40,13 +41,14 @@ pub use config::Limits;
 pub use error::{AppError, AppResult};
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
-    Backend, BackorderFilter, Breach, CarrierRecord, EventFilter, EventRecord, ExceptionRecord,
-    FulfillmentStep, HoldRecord, InboundFilter, LedgerRecord, OrderFilter, OrderRecord, Page,
-    PageRequest, PositionFilter, ProfileRecord, ProfileStatus, ProfileVersion,
-    PurchaseRequestFilter, PurchaseRequestRecord, Receipt, Rejected, RejectedRow, RejectionRecord,
-    ReleaseFilter, ReoptimizeReport, ReoptimizedOrder, Resolution, RoutingDecisionRecord,
-    ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport, SyncRow,
-    TrackingInput, TrackingResult, TransferAction, TransferFilter, TransferRecord, WaitingLine,
+    AlertFilter, AlertRecord, Backend, BackorderFilter, Breach, CarrierRecord, EventFilter,
+    EventRecord, ExceptionRecord, FulfillmentStep, HoldRecord, InboundFilter, LedgerRecord,
+    OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, ProfileRecord, ProfileStatus,
+    ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord, Receipt, Rejected, RejectedRow,
+    RejectionRecord, ReleaseFilter, ReoptimizeReport, ReoptimizedOrder, Resolution,
+    RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport,
+    SyncRow, TrackingInput, TrackingResult, TransferAction, TransferFilter, TransferRecord,
+    WaitingLine,
 };
 
 use writer::OrderWriter;
@@ -127,6 +129,14 @@ impl App {
             limits.hold_sweep_interval_ms,
         );
         let mut workers = vec![sweeper];
+        if limits.alert_scan_interval_ms > 0 {
+            workers.push(work_alerts::start_scanner(
+                store.clone(),
+                clock.clone(),
+                deciding.clone(),
+                limits.clone(),
+            ));
+        }
         if limits.release_interval_ms > 0 {
             workers.push(fulfillment::start_releaser(
                 store.clone(),

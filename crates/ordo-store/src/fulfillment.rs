@@ -141,6 +141,32 @@ pub struct ManifestQuery {
     pub to_ms: i64,
 }
 
+/// A fulfilment alert: promise at risk, no tracking movement, failed delivery, not accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRecord {
+    pub id: String,
+    pub kind: String,
+    /// The fulfilment order or shipment it is about.
+    pub subject: String,
+    pub order_id: String,
+    /// `open`, `acknowledged` or `resolved`.
+    pub status: String,
+    pub message: String,
+    pub raised_at_ms: i64,
+    pub acknowledged_at_ms: Option<i64>,
+    pub acknowledged_by: Option<String>,
+    pub resolved_at_ms: Option<i64>,
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub order_id: Option<String>,
+    pub limit: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum HoldRefusal {
     #[error(transparent)]
@@ -199,6 +225,23 @@ pub trait FulfillmentStore: Send + Sync {
     ) -> StoreResult<Option<Result<OrderRecord, ordo_domain::order::EditError>>>;
 
     /// Creates or replaces a carrier; answers whether it was new.
+    /// Raises the alerts the checks find and resolves the ones that cleared.
+    async fn scan_alerts(
+        &self,
+        settings: &ordo_domain::fulfillment::alerts::AlertSettings,
+        transit: &dyn ordo_domain::promise::TransitModel,
+        now_ms: i64,
+    ) -> StoreResult<Vec<AlertRecord>>;
+    async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>>;
+    /// Acknowledges (or resolves) an alert.
+    async fn step_alert(
+        &self,
+        id: &str,
+        resolve: bool,
+        actor: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<AlertRecord, String>>>;
+
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;
     async fn carrier(&self, code: &str) -> StoreResult<Option<CarrierRecord>>;
     async fn carriers(&self) -> StoreResult<Vec<CarrierRecord>>;

@@ -39,6 +39,7 @@ pub struct Reply {
 pub fn test_limits() -> Limits {
     Limits {
         release_interval_ms: 0,
+        alert_scan_interval_ms: 0,
         ..Limits::default()
     }
 }

@@ -67,6 +67,7 @@ pub async fn run(args: DocumentArgs) -> Result<(), String> {
         Arc::new(SystemClock),
         Limits {
             release_interval_ms: 0,
+            alert_scan_interval_ms: 0,
             ..Limits::default()
         },
     );

@@ -96,6 +96,7 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
         Limits {
             // A one-off command: releasing work is the server's job.
             release_interval_ms: 0,
+            alert_scan_interval_ms: 0,
             ..Limits::default()
         },
     ));

@@ -43,6 +43,7 @@ pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
         Limits {
             // A one-off command: releasing work is the server's job.
             release_interval_ms: 0,
+            alert_scan_interval_ms: 0,
             ..Limits::default()
         },
     ));

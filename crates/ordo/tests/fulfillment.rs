@@ -383,6 +383,58 @@ on_both_backends! {
         assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
         app.assert_consistent().await;
     }
+
+    async fn alerts_are_raised_acknowledged_resolved_and_cleared_as_work_moves(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
+        setup(&app).await;
+        let order = released(&app, &place(&app, "E-9", &[("A", 1)]).await).await;
+        let fo = work_at(&order, "NORTH");
+        assert_eq!(scan_alerts(&app).await["items"].as_array().unwrap().len(), 0, "nothing is late yet");
+        app.clock.advance_ms(5 * 3_600_000);
+        let raised = scan_alerts(&app).await;
+        assert_eq!(raised["items"][0]["kind"], "not_accepted", "{raised}");
+        assert_eq!(raised["items"][0]["subject"], fo.as_str());
+        assert_eq!(scan_alerts(&app).await["items"].as_array().unwrap().len(), 0, "raised once");
+        let id = raised["items"][0]["id"].as_str().unwrap();
+        let acked = app.post(ADMIN_KEY, &format!("/v1/alerts/{id}/acknowledge"), &json!({})).await;
+        assert_eq!(acked.body["status"], "acknowledged", "{}", acked.body);
+        step(&app, &fo, "accept", None).await;
+        scan_alerts(&app).await;
+        let cleared = app.get(ADMIN_KEY, "/v1/alerts?kind=not_accepted").await.body;
+        assert_eq!(cleared["items"][0]["status"], "resolved", "accepted: the alert clears by itself: {cleared}");
+
+        app.clock.advance_ms(3 * 86_400_000);
+        let late = scan_alerts(&app).await;
+        assert_eq!(late["items"][0]["kind"], "promise_at_risk", "{late}");
+        step(&app, &fo, "pick", Some(json!({}))).await;
+        step(&app, &fo, "pack", Some(one_package(&[(1, 1)]))).await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let tracking = shipped["shipments"][0]["tracking_number"].as_str().unwrap().to_string();
+        track(&app, json!([{ "carrier": "parcelnet", "tracking_number": tracking, "code": "NDL", "at": "2026-01-04T10:00:00Z" }])).await;
+        let failed = scan_alerts(&app).await;
+        assert_eq!(failed["items"][0]["kind"], "failed_delivery", "{failed}");
+        let failed_id = failed["items"][0]["id"].as_str().unwrap();
+        let resolved = app.post(ADMIN_KEY, &format!("/v1/alerts/{failed_id}/resolve"), &json!({})).await;
+        assert_eq!(resolved.body["status"], "resolved");
+        let twice = app.post(ADMIN_KEY, &format!("/v1/alerts/{failed_id}/resolve"), &json!({})).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        assert_eq!(scan_alerts(&app).await["items"].as_array().unwrap().len(), 0, "a person's resolution stands");
+        app.clock.advance_ms(4 * 86_400_000);
+        let quiet = scan_alerts(&app).await;
+        assert_eq!(quiet["items"][0]["kind"], "no_tracking_movement", "{quiet}");
+        let events = app.get(ADMIN_KEY, "/v1/events?type=alert.raised").await.body;
+        assert_eq!(events["items"].as_array().unwrap().len(), 4, "{events}");
+        let open = app.get(ADMIN_KEY, "/v1/alerts?status=open").await.body;
+        assert_eq!(open["items"].as_array().unwrap().len(), 1, "{open}");
+        let bad = app.get(ADMIN_KEY, "/v1/alerts?status=sleeping").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+async fn scan_alerts(app: &TestApp) -> Value {
+    app.post(ADMIN_KEY, "/v1/alerts/scan", &json!({}))
+        .await
+        .body
 }
 
 async fn document(app: &TestApp, path: &str, content_type: &str) -> Vec<u8> {

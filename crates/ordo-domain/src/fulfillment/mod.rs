@@ -5,8 +5,10 @@
 //!
 //! - [`release`] — which held allocations are due, gathered into fulfilment orders.
 //! - [`steps`] — accept, start picking, confirm the pick, pack, ship, reject.
+//! - [`alerts`] — promise at risk, no tracking movement, failed delivery, not accepted.
 //! - [`package`] — packages: weight, dimensions and contents, checked against the pick.
 
+pub mod alerts;
 mod package;
 mod release;
 mod steps;

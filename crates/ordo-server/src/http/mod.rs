@@ -23,6 +23,7 @@ pub mod routing;
 pub mod shipments;
 pub mod supply;
 pub mod sync;
+pub mod work_alerts;
 
 use std::sync::Arc;
 
@@ -72,4 +73,5 @@ pub fn v1(sync_body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
         .nest("/v1/shipping", carriers::shipping_router())
         .nest("/v1/shipments", shipments::router())
         .nest("/v1/tracking-events", shipments::tracking_router())
+        .nest("/v1/alerts", work_alerts::router())
 }

@@ -108,3 +108,20 @@ CREATE TABLE order_holds (
     released_by          TEXT
 );
 CREATE INDEX order_holds_by_order ON order_holds (order_id);
+
+-- Fulfilment alerts: raised once per kind and subject while unresolved; resolved by a person
+-- or by the next scan when the condition has cleared.
+CREATE TABLE work_alerts (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    message         TEXT NOT NULL,
+    raised_at       BIGINT NOT NULL,
+    acknowledged_at BIGINT,
+    acknowledged_by TEXT,
+    resolved_at     BIGINT,
+    resolved_by     TEXT
+);
+CREATE INDEX work_alerts_by_status ON work_alerts (status, raised_at);

@@ -8,7 +8,7 @@ use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
-use super::{SqlStore, edit, fulfillment, order_holds, retrying, shipping};
+use super::{SqlStore, edit, fulfillment, order_holds, retrying, shipping, work_alerts};
 use crate::error::StoreResult;
 use crate::fulfillment::*;
 use crate::types::Deciders;
@@ -79,6 +79,29 @@ impl FulfillmentStore for SqlStore {
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<crate::types::OrderRecord, ordo_domain::order::EditError>>> {
         retrying!(edit::edit_order(self, command, deciders))
+    }
+
+    async fn scan_alerts(
+        &self,
+        settings: &ordo_domain::fulfillment::alerts::AlertSettings,
+        transit: &dyn ordo_domain::promise::TransitModel,
+        now_ms: i64,
+    ) -> StoreResult<Vec<AlertRecord>> {
+        retrying!(work_alerts::scan(self, settings, transit, now_ms))
+    }
+
+    async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {
+        work_alerts::list(self, filter).await
+    }
+
+    async fn step_alert(
+        &self,
+        id: &str,
+        resolve: bool,
+        actor: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<Result<AlertRecord, String>>> {
+        retrying!(work_alerts::step(self, id, resolve, actor, now_ms))
     }
 
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool> {

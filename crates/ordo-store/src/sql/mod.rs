@@ -33,6 +33,7 @@ mod shipping;
 mod stock;
 mod supply;
 mod sync;
+mod work_alerts;
 mod write;
 
 use async_trait::async_trait;

@@ -1,0 +1,91 @@
+//! Fulfilment alerts: promise at risk, no tracking movement, failed delivery, work not
+//! accepted in time. A background scan raises and clears them; people acknowledge and
+//! resolve them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ordo_domain::auth::{Action, Principal};
+use ordo_domain::field::FieldErrors;
+use ordo_domain::fulfillment::alerts::AlertSettings;
+use ordo_store::{AlertFilter, AlertRecord, Store};
+
+use crate::error::{AppError, AppResult};
+use crate::{App, Clock, Limits};
+
+fn settings(limits: &Limits) -> AlertSettings {
+    AlertSettings {
+        tracking_quiet_days: limits.alert_tracking_quiet_days,
+        accept_within_hours: limits.alert_accept_within_hours,
+    }
+}
+
+/// Starts the scanner: every `alert_scan_interval_ms` it raises and clears alerts.
+pub(crate) fn start_scanner(
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    deciding: Arc<crate::Deciding>,
+    limits: Limits,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = Duration::from_millis(limits.alert_scan_interval_ms.max(100));
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let transit = deciding.transit.as_ref();
+            match store
+                .scan_alerts(&settings(&limits), transit, clock.now_ms())
+                .await
+            {
+                Ok(raised) if raised.is_empty() => {}
+                Ok(raised) => tracing::info!(count = raised.len(), "fulfilment alerts raised"),
+                Err(e) => tracing::warn!(error = %e, "scanning for alerts failed; will retry"),
+            }
+        }
+    })
+}
+
+impl App {
+    /// Runs the alert checks now; answers the alerts newly raised.
+    pub async fn scan_alerts(&self, principal: &Principal) -> AppResult<Vec<AlertRecord>> {
+        if !principal.may(Action::Administer) {
+            return Err(AppError::Forbidden("scanning for alerts".into()));
+        }
+        Ok(self
+            .store
+            .scan_alerts(&settings(&self.limits), self.transit(), self.clock.now_ms())
+            .await?)
+    }
+
+    pub async fn work_alerts(
+        &self,
+        principal: &Principal,
+        filter: &AlertFilter,
+    ) -> AppResult<Vec<AlertRecord>> {
+        if !principal.may(Action::ReadOrders) {
+            return Err(AppError::Forbidden("reading alerts".into()));
+        }
+        Ok(self.store.work_alerts(filter).await?)
+    }
+
+    pub async fn step_alert(
+        &self,
+        principal: &Principal,
+        id: &str,
+        resolve: bool,
+    ) -> AppResult<AlertRecord> {
+        if !principal.may(Action::ChangeOrders) {
+            return Err(AppError::Forbidden("changing alerts".into()));
+        }
+        match self
+            .store
+            .step_alert(id, resolve, &principal.actor(), self.clock.now_ms())
+            .await?
+        {
+            None => Err(AppError::NotFound(format!("alert {id}"))),
+            Some(Ok(alert)) => Ok(alert),
+            Some(Err(why)) => Err(AppError::Conflict(FieldErrors::single("status", why))),
+        }
+    }
+}
