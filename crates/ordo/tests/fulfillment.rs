@@ -116,6 +116,10 @@ on_both_backends! {
         setup(&app).await;
         let order = place(&app, "E-1", &[("A", 2)]).await;
         assert_eq!(order["status"], "allocated");
+        let routing = app.get(ADMIN_KEY, &format!("/v1/orders/{}/routing", order["id"].as_str().unwrap())).await.body;
+        let chosen = &routing["decisions"][0]["explanation"]["chosen"]["cost"]["shipping"];
+        let runner_up = &routing["decisions"][0]["explanation"]["runner_up"]["plan"]["cost"]["shipping"];
+        assert_eq!((chosen.as_i64(), runner_up.as_i64()), (Some(440), Some(550)), "the router prices with the carrier's rates, fuel included: {routing}");
         let order = released(&app, &order).await;
         assert_eq!(order["status"], "released", "{order}");
         assert_eq!(order["lines"][0]["quantities"]["released"], 2);

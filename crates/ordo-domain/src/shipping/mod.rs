@@ -1,14 +1,17 @@
 //! Shipping: carriers and their services, rate shopping, tracking numbers and events.
 //!
 //! - [`carrier`] — a carrier's services, coverage, zones, rates, pickup days and cut-offs.
+//! - [`estimate`] — the same rates as the router's shipping-cost estimator.
 //! - [`rates`] — the services that can take a parcel, priced and dated, best first.
 //! - [`tracking`] — tracking numbers, carrier events, a shipment's status, reliability.
 
 pub mod carrier;
+pub mod estimate;
 pub mod rates;
 pub mod tracking;
 
 pub use carrier::{Address, Carrier, Coverage, Service, ServiceLevel, Zone};
+pub use estimate::CarrierRates;
 pub use rates::{Quote, RateRequest, quotes};
 pub use tracking::{
     CheckDigit, DeliveryHistory, TrackingFormat, TrackingStatus, parse_tracking_number,

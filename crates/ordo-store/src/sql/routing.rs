@@ -9,6 +9,7 @@ use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::shipping::CarrierRates;
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
@@ -22,7 +23,9 @@ use crate::routing::*;
 const DEFAULT_CHANNEL: &str = "*";
 
 /// Routers by (profile id, version).
-pub(crate) type RouterCache = Mutex<HashMap<(String, i64), Arc<ProfileRouter>>>;
+/// Routers by (profile id, version, carriers' count, carriers' last change): a new profile
+/// version or a carrier change builds them again.
+pub(crate) type RouterCache = Mutex<HashMap<(String, i64, i64, i64), Arc<ProfileRouter>>>;
 
 /// The routers one transaction routes with: a custom router if the app set one, else each
 /// channel's active profile, else the default profile, else the built-in default.
@@ -68,6 +71,45 @@ pub(crate) async fn routers<'a, 'c>(
     if custom.is_some() {
         return Ok(routers);
     }
+    // Configured carriers price shipping for every profile; without them, each profile's
+    // own rate table does.
+    let stamp = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM carriers",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let (carriers_n, carriers_at) = (stamp.int("n")?, stamp.int("at")?);
+    let mut rates: Option<Arc<CarrierRates>> = None;
+    let mut priced =
+        async |router: ProfileRouter, conn: &mut AnyConnection| -> StoreResult<ProfileRouter> {
+            if carriers_n == 0 {
+                return Ok(router);
+            }
+            if rates.is_none() {
+                let carriers = super::shipping::carriers_in(conn).await?;
+                rates = Some(Arc::new(CarrierRates::new(
+                    carriers.into_iter().map(|c| c.carrier).collect(),
+                )));
+            }
+            Ok(match &rates {
+                Some(r) if !r.is_empty() => router.with_estimator(r.clone()),
+                _ => router,
+            })
+        };
+    if carriers_n > 0 {
+        let key = (String::new(), 0, carriers_n, carriers_at);
+        let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+        routers.default = match cached {
+            Some(router) => router,
+            None => {
+                let router = Arc::new(priced(ProfileRouter::default(), conn).await?);
+                if let Ok(mut cache) = cache.lock() {
+                    cache.insert(key, router.clone());
+                }
+                router
+            }
+        };
+    }
     let mut sql = Sql::new(
         "SELECT p.id, p.name, p.channel, v.version, v.settings FROM routing_profiles p \
          JOIN routing_profile_versions v ON v.profile_id = p.id AND v.status = 'active' \
@@ -79,7 +121,12 @@ pub(crate) async fn routers<'a, 'c>(
     }
     sql.push(")");
     for row in sql.build().fetch_all(&mut *conn).await? {
-        let key = (row.text("id")?, row.int("version")?);
+        let key = (
+            row.text("id")?,
+            row.int("version")?,
+            carriers_n,
+            carriers_at,
+        );
         let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
         let router = match cached {
             Some(router) => router,
@@ -90,7 +137,8 @@ pub(crate) async fn routers<'a, 'c>(
                     name: row.text("name")?,
                     version: key.1 as u32,
                 };
-                let router = Arc::new(ProfileRouter::new(settings).labelled(label));
+                let router =
+                    Arc::new(priced(ProfileRouter::new(settings).labelled(label), conn).await?);
                 if let Ok(mut cache) = cache.lock() {
                     cache.insert(key, router.clone());
                 }

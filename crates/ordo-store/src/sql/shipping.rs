@@ -72,7 +72,7 @@ pub(crate) async fn carrier(store: &SqlStore, code: &str) -> StoreResult<Option<
     row.as_ref().map(carrier_row).transpose()
 }
 
-async fn carriers_in(conn: &mut AnyConnection) -> StoreResult<Vec<CarrierRecord>> {
+pub(crate) async fn carriers_in(conn: &mut AnyConnection) -> StoreResult<Vec<CarrierRecord>> {
     let rows = sqlx::query("SELECT definition, created_at, updated_at FROM carriers ORDER BY code")
         .fetch_all(&mut *conn)
         .await?;
