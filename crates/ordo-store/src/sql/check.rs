@@ -16,6 +16,7 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
     breaches.extend(orphan_reservations(store).await?);
     breaches.extend(line_quantities(store).await?);
     breaches.extend(line_allocations(store).await?);
+    breaches.extend(line_releases(store).await?);
     breaches.extend(ledger(store).await?);
     breaches.extend(transfers(store).await?);
     Ok(breaches)
@@ -149,6 +150,60 @@ async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
             })
         })
         .collect()
+}
+
+/// Every order line's released quantity equals the units its open fulfilment orders still
+/// hold, and each of those units is held at the fulfilment order's location.
+async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
+    let rows = sqlx::query(
+        "SELECT l.order_id, l.line_no, l.qty_released, CAST(COALESCE(w.open_units, 0) AS BIGINT) AS open_units \
+         FROM order_lines l \
+         LEFT JOIN (SELECT f.order_id, fl.line_no, SUM(fl.quantity - fl.shipped) AS open_units \
+                    FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
+                    WHERE f.status IN ('released', 'accepted', 'picking', 'picked', 'packed') \
+                    GROUP BY f.order_id, fl.line_no) w ON w.order_id = l.order_id AND w.line_no = l.line_no \
+         WHERE l.qty_released <> COALESCE(w.open_units, 0) ORDER BY l.order_id, l.line_no",
+    )
+    .fetch_all(&store.read)
+    .await?;
+    let mut breaches = rows
+        .iter()
+        .map(|row| {
+            Ok(Breach {
+                kind: "order_line",
+                subject: format!("{}#{}", row.text("order_id")?, row.int("line_no")?),
+                detail: format!(
+                    "released is {} but its open fulfilment orders hold {}",
+                    row.int("qty_released")?,
+                    row.int("open_units")?
+                ),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let uncovered = sqlx::query(
+        "SELECT f.id, fl.line_no, CAST(SUM(fl.quantity - fl.shipped) AS BIGINT) AS open_units, \
+                CAST(COALESCE(MAX(r.held), 0) AS BIGINT) AS held \
+         FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
+         LEFT JOIN (SELECT owner_id, line_no, location, SUM(quantity) AS held FROM reservations \
+                    WHERE status = 'held' AND owner_kind = 'order' GROUP BY owner_id, line_no, location) r \
+                ON r.owner_id = f.order_id AND r.line_no = fl.line_no AND r.location = f.location \
+         WHERE f.status IN ('released', 'accepted', 'picking', 'picked', 'packed') \
+         GROUP BY f.id, fl.line_no HAVING SUM(fl.quantity - fl.shipped) > COALESCE(MAX(r.held), 0) ORDER BY f.id",
+    )
+    .fetch_all(&store.read)
+    .await?;
+    for row in &uncovered {
+        breaches.push(Breach {
+            kind: "fulfillment_order",
+            subject: format!("{}#{}", row.text("id")?, row.int("line_no")?),
+            detail: format!(
+                "holds {} open units but only {} are reserved at its location",
+                row.int("open_units")?,
+                row.int("held")?
+            ),
+        });
+    }
+    Ok(breaches)
 }
 
 /// The ledger explains every figure: its deltas at each position add up to on hand and
