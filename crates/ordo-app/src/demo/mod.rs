@@ -1,6 +1,6 @@
 //! The demo network: warehouses, a 3PL and stores in German cities, a catalogue of a little
 //! over 200 items, stock spread unevenly (popular items everywhere, the long tail thin, one
-//! warehouse short), and three channels with keys. Generated from a fixed seed, so every demo
+//! warehouse short), three channels with keys, and two carriers (`carriers`). Generated from a fixed seed, so every demo
 //! is the same.
 
 use ordo_domain::auth::Role;
@@ -9,7 +9,7 @@ use ordo_domain::geo::{CountryCode, de};
 use ordo_domain::inventory::Position;
 use ordo_domain::item::{Item, Preorder};
 use ordo_domain::location::{
-    Capabilities, LocalTime, Location, LocationAddress, LocationKind, TimeZoneName,
+    Capabilities, LocalTime, Location, LocationAddress, LocationKind, ReleaseWaves, TimeZoneName,
 };
 use ordo_domain::promise::{add_days, utc_date};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -18,6 +18,7 @@ use ordo_store::NetworkSeed;
 use crate::App;
 use crate::error::AppResult;
 
+mod carriers;
 mod data;
 use data::{FAMILIES, LOCATIONS};
 
@@ -42,6 +43,9 @@ impl App {
         let now = self.clock.now_ms();
         let seed = demo_network(now);
         self.store.load_network(&seed).await?;
+        for carrier in carriers::carriers() {
+            self.store.put_carrier(&carrier, now).await?;
+        }
         let mut channel_keys = Vec::new();
         for channel in &seed.channels {
             let issued = self
@@ -134,7 +138,14 @@ pub(crate) fn locations(now_ms: i64) -> Vec<Location> {
                     LocationKind::ThirdParty => 2,
                     _ => 0,
                 },
-                release_waves: Default::default(),
+                // The 3PL takes work in three waves a day; everyone else at once.
+                release_waves: match kind {
+                    LocationKind::ThirdParty => {
+                        ReleaseWaves::parse(&["08:00".into(), "12:00".into(), "16:00".into()])
+                            .expect("demo waves are valid")
+                    }
+                    _ => ReleaseWaves::default(),
+                },
                 active: true,
                 created_at_ms: now_ms,
                 updated_at_ms: now_ms,
