@@ -125,3 +125,6 @@ CREATE TABLE work_alerts (
     resolved_by     TEXT
 );
 CREATE INDEX work_alerts_by_status ON work_alerts (status, raised_at);
+
+-- The releaser's search: order lines with allocated units not yet released.
+CREATE INDEX order_lines_unreleased ON order_lines (order_id) WHERE qty_allocated > qty_released;

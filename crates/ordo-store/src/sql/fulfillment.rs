@@ -129,44 +129,14 @@ pub(crate) async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> Sto
         .push(" WHERE id = ")
         .arg(fo.id.as_str());
     if update.build().execute(&mut *conn).await?.rows_affected() == 0 {
-        let values: Vec<Arg> = vec![
-            fo.id.as_str().into(),
-            fo.order_id.as_str().into(),
-            fo.location.as_str().into(),
-            fo.status.as_str().into(),
-            fo.promised_date.map(|d| d.to_string()).into(),
-            fo.released_at_ms.into(),
-            fo.accepted_at_ms.into(),
-            fo.shipped_at_ms.into(),
-            fo.cancel_requested.into(),
-            fo.created_at_ms.into(),
-            fo.updated_at_ms.into(),
-        ];
-        let columns: Vec<&str> = FO_COLUMNS.split(',').map(str::trim).collect();
-        execute_all(conn, inserts("fulfillment_orders", &columns, vec![values])).await?;
+        return execute_all(conn, fresh_inserts(std::slice::from_ref(fo))).await;
     }
     sqlx::query("DELETE FROM fulfillment_lines WHERE fulfillment_order_id = $1")
         .bind(fo.id.as_str())
         .execute(&mut *conn)
         .await?;
-    for l in &fo.lines {
-        sqlx::query(
-            "INSERT INTO fulfillment_lines (fulfillment_order_id, line_no, sku, quantity, picked, shipped, short, cancelled, cancel_requested) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(fo.id.as_str())
-        .bind(i64::from(l.line_no))
-        .bind(l.sku.as_str())
-        .bind(l.quantity)
-        .bind(l.picked)
-        .bind(l.shipped)
-        .bind(l.short)
-        .bind(l.cancelled)
-        .bind(l.cancel_requested)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let lines = fo.lines.iter().map(|l| line_row(&fo.id, l)).collect();
+    execute_all(conn, inserts("fulfillment_lines", &LINE_COLUMNS, lines)).await
 }
 
 pub(crate) async fn fulfillment_order(
@@ -282,11 +252,9 @@ pub(crate) async fn release_due(
     now_ms: i64,
     actor: &str,
 ) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
     let mut sql = Sql::new(
-        "SELECT o.id FROM orders o WHERE o.status NOT IN ('on_hold', 'cancelled') \
-         AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.qty_allocated > l.qty_released)",
+        "SELECT DISTINCT l.order_id AS id, o.created_at FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         WHERE l.qty_allocated > l.qty_released AND o.status NOT IN ('on_hold', 'cancelled')",
     );
     if let Some(id) = &filter.order_id {
         sql.push(" AND o.id = ").arg(id.as_str());
@@ -296,19 +264,37 @@ pub(crate) async fn release_due(
             .arg(location.as_str())
             .push(")");
     }
-    sql.push(" ORDER BY o.created_at, o.id LIMIT ")
+    sql.push(" ORDER BY o.created_at, l.order_id LIMIT ")
         .arg(RELEASE_ORDERS_MAX);
-    let ids = sql
-        .build()
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| r.text("id"))
-        .collect::<StoreResult<Vec<_>>>()?;
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let ids = {
+        let mut conn = store.read.acquire().await?;
+        sql.build()
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.text("id"))
+            .collect::<StoreResult<Vec<_>>>()?
+    };
+    let mut released = Vec::new();
+    // Short transactions, so that orders being placed are not kept waiting behind a pass.
+    for chunk in ids.chunks(RELEASE_BATCH_ORDERS) {
+        released.extend(release_orders(store, chunk, now_ms, actor).await?);
     }
-    let mut records = load_orders(&mut tx, &ids, store.backend.lock_rows()).await?;
+    Ok(released)
+}
+
+/// Orders released per transaction.
+const RELEASE_BATCH_ORDERS: usize = 64;
+
+async fn release_orders(
+    store: &SqlStore,
+    ids: &[String],
+    now_ms: i64,
+    actor: &str,
+) -> StoreResult<Vec<FulfillmentOrder>> {
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut records = load_orders(&mut tx, ids, store.backend.lock_rows()).await?;
     let locations = load::locations(&mut tx).await?;
     let mut open_sql = select("order_id IN (");
     open_sql
@@ -317,6 +303,7 @@ pub(crate) async fn release_due(
     let open = load(&mut tx, open_sql).await?;
     let mut released = Vec::new();
     let mut events: Vec<OrderEvent> = Vec::new();
+    let mut fresh: Vec<FulfillmentOrder> = Vec::new();
     for record in &mut records {
         let seq_before = record.order.event_seq;
         let mine: Vec<FulfillmentOrder> = open
@@ -337,15 +324,78 @@ pub(crate) async fn release_due(
             continue;
         }
         for fo in &plan.fulfillment_orders {
-            save(&mut tx, fo).await?;
+            if mine.iter().any(|m| m.id == fo.id) {
+                save(&mut tx, fo).await?;
+            } else {
+                fresh.push(fo.clone());
+            }
         }
         update_order(&mut tx, &record.order, seq_before).await?;
         events.extend(plan.events);
         released.extend(plan.fulfillment_orders);
     }
+    execute_all(&mut tx, fresh_inserts(&fresh)).await?;
     execute_all(&mut tx, event_inserts(events.iter())).await?;
     tx.commit().await?;
     Ok(released)
+}
+
+/// Multi-row inserts of new fulfilment orders and their lines.
+fn fresh_inserts(fos: &[FulfillmentOrder]) -> Vec<Sql> {
+    let columns: Vec<&str> = FO_COLUMNS.split(',').map(str::trim).collect();
+    let mut statements = inserts(
+        "fulfillment_orders",
+        &columns,
+        fos.iter().map(fo_row).collect(),
+    );
+    let lines = fos
+        .iter()
+        .flat_map(|fo| fo.lines.iter().map(move |l| line_row(&fo.id, l)))
+        .collect();
+    statements.extend(inserts("fulfillment_lines", &LINE_COLUMNS, lines));
+    statements
+}
+
+const LINE_COLUMNS: [&str; 9] = [
+    "fulfillment_order_id",
+    "line_no",
+    "sku",
+    "quantity",
+    "picked",
+    "shipped",
+    "short",
+    "cancelled",
+    "cancel_requested",
+];
+
+fn fo_row(fo: &FulfillmentOrder) -> Vec<Arg> {
+    vec![
+        fo.id.as_str().into(),
+        fo.order_id.as_str().into(),
+        fo.location.as_str().into(),
+        fo.status.as_str().into(),
+        fo.promised_date.map(|d| d.to_string()).into(),
+        fo.released_at_ms.into(),
+        fo.accepted_at_ms.into(),
+        fo.shipped_at_ms.into(),
+        fo.cancel_requested.into(),
+        fo.created_at_ms.into(),
+        fo.updated_at_ms.into(),
+    ]
+}
+
+fn line_row(fo_id: &str, l: &FulfillmentLine) -> Vec<Arg> {
+    vec![
+        fo_id.into(),
+        l.line_no.into(),
+        l.sku.as_str().into(),
+        l.quantity.into(),
+        l.picked.into(),
+        l.shipped.into(),
+        l.short.into(),
+        l.cancelled.into(),
+        l.cancel_requested.into(),
+    ]
 }
 
 /// One step of a fulfilment order, in one transaction.
