@@ -91,6 +91,29 @@ pub fn place_hold(order: &mut Order, hold: &OrderHold) -> Result<OrderEvent, Ill
     ))
 }
 
+/// Puts an order whose address failed its checks on an `address` hold naming the problems:
+/// it is kept, its units reserved, until a person fixes the address and releases the hold.
+pub fn address_hold(
+    order: &mut Order,
+    hold_id: String,
+    problems: &[String],
+    now_ms: i64,
+) -> Result<(OrderHold, OrderEvent), IllegalTransition> {
+    let hold = OrderHold {
+        id: hold_id,
+        order_id: order.id.clone(),
+        fulfillment_order_id: None,
+        reason: HoldReason::Address,
+        note: Some(problems.join("; ")),
+        placed_at_ms: now_ms,
+        placed_by: "system:address-check".into(),
+        released_at_ms: None,
+        released_by: None,
+    };
+    let event = place_hold(order, &hold)?;
+    Ok((hold, event))
+}
+
 /// Releases a hold. When it was the order's last active order-level hold, the order's status
 /// follows its quantities again.
 pub fn release_hold(

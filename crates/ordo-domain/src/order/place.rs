@@ -349,23 +349,11 @@ fn decide(
         .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
     let mut holds = Vec::new();
     if !input.draft.address_problems.is_empty() {
-        // A bad address does not refuse the order: it waits on an address hold, its units
-        // reserved, for a person to fix the address.
-        let hold = super::OrderHold {
-            id: input.order_id.replacen("ord_", "ohd_", 1),
-            order_id: order.id.clone(),
-            fulfillment_order_id: None,
-            reason: super::HoldReason::Address,
-            note: Some(input.draft.address_problems.join("; ")),
-            placed_at_ms: input.now_ms,
-            placed_by: "system:address-check".into(),
-            released_at_ms: None,
-            released_by: None,
-        };
-        events.push(
-            super::place_hold(&mut order, &hold)
-                .map_err(|e| PlaceRejection::Internal(e.to_string()))?,
-        );
+        let id = input.order_id.replacen("ord_", "ohd_", 1);
+        let (hold, event) =
+            super::address_hold(&mut order, id, &input.draft.address_problems, input.now_ms)
+                .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+        events.push(event);
         holds.push(hold);
     }
 

@@ -116,22 +116,15 @@ pub(crate) async fn edit_order(
     };
     let mut events = edited.events;
     if !command.address_problems.is_empty() {
-        let hold = ordo_domain::order::OrderHold {
-            id: new_id("ohd", now),
-            order_id: record.order.id.clone(),
-            fulfillment_order_id: None,
-            reason: ordo_domain::order::HoldReason::Address,
-            note: Some(command.address_problems.join("; ")),
-            placed_at_ms: now,
-            placed_by: "system:address-check".into(),
-            released_at_ms: None,
-            released_by: None,
-        };
-        match ordo_domain::order::place_hold(&mut record.order, &hold) {
-            Ok(event) => events.push(event),
+        let id = new_id("ohd", now);
+        let problems = &command.address_problems;
+        match ordo_domain::order::address_hold(&mut record.order, id, problems, now) {
+            Ok((hold, event)) => {
+                events.push(event);
+                super::order_holds::insert_hold(&mut tx, &hold).await?;
+            }
             Err(e) => return Ok(Some(Err(EditError::Fulfil(e.into())))),
         }
-        super::order_holds::insert_hold(&mut tx, &hold).await?;
     }
     let added: Vec<_> = record
         .order

@@ -1,36 +1,25 @@
-//! Fulfilment orders in the store: releasing due allocations to their locations, a
-//! location's work list, and each step a location takes — one transaction each. Steps that
-//! change stock (a short pick or rejection routes units again; shipping commits them) run
-//! through [`StockWork`], like every other stock change.
+//! Fulfilment orders in the store: reading and writing them with their lines and packages, and
+//! a location's work list. Releasing is in `release`, the steps in `fulfillment_steps`.
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::AnyConnection;
 
 use ordo_domain::fulfillment::{
-    self as domain, FulfillmentLine, FulfillmentOrder, FulfillmentStatus, Package, PackageContent,
-    ShortHandling,
+    FulfillmentLine, FulfillmentOrder, FulfillmentStatus, Package, PackageContent,
 };
-use ordo_domain::order::{OrderEvent, RejectReason};
-use ordo_domain::reservation::{ReservationOwner, ReservationStatus};
 
+use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
-use super::orders::{begin_order_change, event_inserts, load_orders, update_order};
-use super::reroute::{RejectUnits, reject_units};
 use super::rows::{self, RowExt};
-use super::stock::StockWork;
 use super::write::execute_all;
-use super::{SqlStore, load, shipping};
 use crate::error::{StoreError, StoreResult, corrupt};
-use crate::fulfillment::*;
-use crate::ids::new_id;
-use crate::types::{Deciders, OrderKey, OrderRecord};
 
 const FO_COLUMNS: &str = "id, order_id, location, status, promised_date, released_at, accepted_at, shipped_at, \
      cancel_requested, created_at, updated_at";
-const OPEN: &str = "('released', 'accepted', 'picking', 'picked', 'packed')";
+pub(crate) const OPEN: &str = "('released', 'accepted', 'picking', 'picked', 'packed')";
 
 /// Fulfilment orders matching `filter` (an SQL condition with its arguments already bound),
 /// with their lines.
-async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<FulfillmentOrder>> {
+pub(crate) async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<FulfillmentOrder>> {
     let rows = sql.build().fetch_all(&mut *conn).await?;
     let mut fos = rows
         .iter()
@@ -107,7 +96,7 @@ pub(crate) async fn by_ids(
     load(conn, sql).await
 }
 
-fn select(condition: &str) -> Sql {
+pub(crate) fn select(condition: &str) -> Sql {
     Sql::new(&format!(
         "SELECT {FO_COLUMNS} FROM fulfillment_orders WHERE {condition}"
     ))
@@ -214,7 +203,7 @@ pub(crate) fn package(r: &sqlx::any::AnyRow) -> StoreResult<Package> {
     })
 }
 
-async fn insert_packages(
+pub(crate) async fn insert_packages(
     conn: &mut AnyConnection,
     packages: &[Package],
     now_ms: i64,
@@ -244,104 +233,8 @@ async fn insert_packages(
     Ok(())
 }
 
-/// Releases due allocations: every order with allocated units not yet released (and not on
-/// hold), oldest first, in one transaction.
-pub(crate) async fn release_due(
-    store: &SqlStore,
-    filter: &ReleaseFilter,
-    now_ms: i64,
-    actor: &str,
-) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut sql = Sql::new(
-        "SELECT DISTINCT l.order_id AS id, o.created_at FROM order_lines l JOIN orders o ON o.id = l.order_id \
-         WHERE l.qty_allocated > l.qty_released AND o.status NOT IN ('on_hold', 'cancelled')",
-    );
-    if let Some(id) = &filter.order_id {
-        sql.push(" AND o.id = ").arg(id.as_str());
-    }
-    if let Some(location) = &filter.location {
-        sql.push(" AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held' AND r.location = ")
-            .arg(location.as_str())
-            .push(")");
-    }
-    sql.push(" ORDER BY o.created_at, l.order_id LIMIT ")
-        .arg(RELEASE_ORDERS_MAX);
-    let ids = {
-        let mut conn = store.read.acquire().await?;
-        sql.build()
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|r| r.text("id"))
-            .collect::<StoreResult<Vec<_>>>()?
-    };
-    let mut released = Vec::new();
-    // Short transactions, so that orders being placed are not kept waiting behind a pass.
-    for chunk in ids.chunks(RELEASE_BATCH_ORDERS) {
-        released.extend(release_orders(store, chunk, now_ms, actor).await?);
-    }
-    Ok(released)
-}
-
-/// Orders released per transaction.
-const RELEASE_BATCH_ORDERS: usize = 64;
-
-async fn release_orders(
-    store: &SqlStore,
-    ids: &[String],
-    now_ms: i64,
-    actor: &str,
-) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let mut records = load_orders(&mut tx, ids, store.backend.lock_rows()).await?;
-    let locations = load::locations(&mut tx).await?;
-    let mut open_sql = select("order_id IN (");
-    open_sql
-        .list(ids.iter().map(String::as_str))
-        .push(&format!(") AND status IN {OPEN}"));
-    let open = load(&mut tx, open_sql).await?;
-    let mut released = Vec::new();
-    let mut events: Vec<OrderEvent> = Vec::new();
-    let mut fresh: Vec<FulfillmentOrder> = Vec::new();
-    for record in &mut records {
-        let seq_before = record.order.event_seq;
-        let mine: Vec<FulfillmentOrder> = open
-            .iter()
-            .filter(|f| f.order_id == record.order.id)
-            .cloned()
-            .collect();
-        let plan = domain::release(
-            &mut record.order,
-            &record.reservations,
-            &mine,
-            &locations,
-            now_ms,
-            actor,
-            &mut || new_id("ful", now_ms),
-        );
-        if plan.fulfillment_orders.is_empty() {
-            continue;
-        }
-        for fo in &plan.fulfillment_orders {
-            if mine.iter().any(|m| m.id == fo.id) {
-                save(&mut tx, fo).await?;
-            } else {
-                fresh.push(fo.clone());
-            }
-        }
-        update_order(&mut tx, &record.order, seq_before).await?;
-        events.extend(plan.events);
-        released.extend(plan.fulfillment_orders);
-    }
-    execute_all(&mut tx, fresh_inserts(&fresh)).await?;
-    execute_all(&mut tx, event_inserts(events.iter())).await?;
-    tx.commit().await?;
-    Ok(released)
-}
-
 /// Multi-row inserts of new fulfilment orders and their lines.
-fn fresh_inserts(fos: &[FulfillmentOrder]) -> Vec<Sql> {
+pub(crate) fn fresh_inserts(fos: &[FulfillmentOrder]) -> Vec<Sql> {
     let columns: Vec<&str> = FO_COLUMNS.split(',').map(str::trim).collect();
     let mut statements = inserts(
         "fulfillment_orders",
@@ -396,244 +289,4 @@ fn line_row(fo_id: &str, l: &FulfillmentLine) -> Vec<Arg> {
         l.cancelled.into(),
         l.cancel_requested.into(),
     ]
-}
-
-/// One step of a fulfilment order, in one transaction.
-pub(crate) async fn step(
-    store: &SqlStore,
-    command: &FulfillmentCommand,
-    deciders: &Deciders<'_>,
-) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let mut peek = select("id = ");
-    peek.arg(command.id.as_str());
-    let Some(peek) = load(&mut tx, peek).await?.pop() else {
-        return Ok(None);
-    };
-    if command
-        .location_scope
-        .as_ref()
-        .is_some_and(|scope| *scope != peek.location)
-    {
-        return Ok(None);
-    }
-    let now = command.now_ms;
-    let key = OrderKey::Id(peek.order_id.clone());
-    let Some((mut work, mut record)) = begin_order_change(store, &mut tx, &key, None, now).await?
-    else {
-        return Ok(None);
-    };
-    work.overlay(&mut record.reservations);
-    let mut locked = select("id = ");
-    locked
-        .arg(command.id.as_str())
-        .push(store.backend.lock_rows());
-    let mut fo = load(&mut tx, locked).await?.pop().ok_or_else(|| {
-        StoreError::Contention(format!("fulfilment order {} vanished", command.id))
-    })?;
-    let rejecting = matches!(
-        command.step,
-        FulfillmentStep::Reject { .. } | FulfillmentStep::ConfirmCancel
-    );
-    if !rejecting && super::order_holds::held(&mut tx, &fo.order_id, &fo.id).await? {
-        return Ok(Some(Err(StepRefusal::Fulfillment(
-            domain::FulfillmentError::OnHold,
-        ))));
-    }
-    let seq_before = record.order.event_seq;
-    let actor = command.actor.as_str();
-    let mut shipments = Vec::new();
-    let mut rejections = Vec::new();
-    let order = &mut record.order;
-    let done: Result<(), StepRefusal> = match &command.step {
-        FulfillmentStep::Accept => domain::accept(&mut fo, order, now, actor)
-            .map(|e| work.order_events.push(e))
-            .map_err(Into::into),
-        FulfillmentStep::StartPick => domain::start_pick(&mut fo, order, now, actor)
-            .map(|e| work.order_events.push(e))
-            .map_err(Into::into),
-        FulfillmentStep::Pack(input) => {
-            match domain::pack(&mut fo, order, input, now, actor, &mut || {
-                new_id("pkg", now)
-            }) {
-                Ok((packages, event)) => {
-                    insert_packages(&mut tx, &packages, now).await?;
-                    work.order_events.push(event);
-                    Ok(())
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        FulfillmentStep::Pick(input) => match domain::pick(&mut fo, order, input, now, actor) {
-            Ok((shorts, event)) => {
-                work.order_events.push(event);
-                let reason = RejectReason::Stockout;
-                let backorder = input.short == ShortHandling::Backorder;
-                give_back(
-                    &mut tx,
-                    &mut work,
-                    &mut record,
-                    &fo,
-                    &shorts,
-                    reason,
-                    backorder,
-                    actor,
-                    deciders,
-                    &mut rejections,
-                )
-                .await?
-            }
-            Err(e) => Err(e.into()),
-        },
-        FulfillmentStep::ConfirmCancel => {
-            match domain::confirm_cancel(
-                &mut fo,
-                order,
-                &mut record.reservations,
-                &mut work.book,
-                now,
-                actor,
-            ) {
-                Ok(done) => {
-                    work.ledger.extend(done.ledger);
-                    work.reservations.extend(done.reservations);
-                    work.order_events.extend(done.events);
-                    Ok(())
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        FulfillmentStep::Reject { reason } => {
-            let why = RejectReason::parse(reason).unwrap_or(RejectReason::NoCapacity);
-            match domain::reject(&mut fo, order, reason, now, actor) {
-                Ok((shorts, event)) => {
-                    work.order_events.push(event);
-                    give_back(
-                        &mut tx,
-                        &mut work,
-                        &mut record,
-                        &fo,
-                        &shorts,
-                        why,
-                        false,
-                        actor,
-                        deciders,
-                        &mut rejections,
-                    )
-                    .await?
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-        FulfillmentStep::Ship(input) => {
-            let packages = packages_in(&mut tx, &fo.id).await?;
-            let mut ids = || new_id("res", now);
-            match domain::ship(
-                &mut fo,
-                order,
-                &mut record.reservations,
-                &mut work.book,
-                now,
-                actor,
-                &mut ids,
-            ) {
-                Ok(shipped) => {
-                    work.ledger.extend(shipped.ledger);
-                    work.reservations.extend(shipped.reservations);
-                    work.order_events.extend(shipped.events);
-                    match shipping::make_shipments(
-                        &mut tx,
-                        &fo,
-                        &record.order,
-                        &packages,
-                        input,
-                        now,
-                    )
-                    .await?
-                    {
-                        Ok(made) => {
-                            shipments = made;
-                            Ok(())
-                        }
-                        Err(refusal) => Err(refusal),
-                    }
-                }
-                Err(e) => Err(e.into()),
-            }
-        }
-    };
-    if let Err(refusal) = done {
-        return Ok(Some(Err(refusal)));
-    }
-    save(&mut tx, &fo).await?;
-    work.orders.push((record.order.clone(), seq_before));
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    let order = super::orders::order(store, &key)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("order {}", fo.order_id)))?;
-    Ok(Some(Ok(StepOutcome {
-        fulfillment_order: fo,
-        order,
-        shipments,
-        rejections,
-    })))
-}
-
-/// Hands units that left a fulfilment order back to routing: each short is taken from the
-/// line's held allocations at the location, newest first, and rejected there.
-#[allow(clippy::too_many_arguments)]
-async fn give_back(
-    tx: &mut AnyConnection,
-    work: &mut StockWork,
-    record: &mut OrderRecord,
-    fo: &FulfillmentOrder,
-    shorts: &[domain::Short],
-    reason: RejectReason,
-    backorder: bool,
-    actor: &str,
-    deciders: &Deciders<'_>,
-    rejections: &mut Vec<crate::routing::RejectionRecord>,
-) -> StoreResult<Result<(), StepRefusal>> {
-    for short in shorts {
-        let mut units = short.units;
-        let mut held: Vec<(i64, String, i64)> = record
-            .reservations
-            .iter()
-            .filter(|r| {
-                r.status == ReservationStatus::Held
-                    && r.owner == ReservationOwner::Order
-                    && r.line_no == short.line_no
-                    && r.location == fo.location
-            })
-            .map(|r| (r.created_at_ms, r.id.clone(), r.quantity))
-            .collect();
-        held.sort_by(|a, b| (b.0, &b.1).cmp(&(a.0, &a.1)));
-        for (_, id, quantity) in held {
-            if units == 0 {
-                break;
-            }
-            let take = units.min(quantity);
-            let unit = RejectUnits {
-                allocation_id: &id,
-                reason,
-                units: Some(take),
-                note: None,
-                backorder,
-                actor,
-            };
-            match reject_units(tx, work, record, &unit, deciders).await? {
-                Ok((rejection, _)) => rejections.push(rejection),
-                Err(e) => {
-                    return Ok(Err(StepRefusal::Shipping {
-                        field: "lines".into(),
-                        message: e.to_string(),
-                    }));
-                }
-            }
-            units -= take;
-        }
-    }
-    Ok(Ok(()))
 }

@@ -8,7 +8,10 @@ use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
-use super::{SqlStore, edit, fulfillment, order_holds, retrying, shipping, work_alerts};
+use super::{
+    SqlStore, edit, fulfillment, fulfillment_steps, order_holds, release, retrying, shipping,
+    tracking, work_alerts,
+};
 use crate::error::StoreResult;
 use crate::fulfillment::*;
 use crate::types::Deciders;
@@ -21,7 +24,7 @@ impl FulfillmentStore for SqlStore {
         now_ms: i64,
         actor: &str,
     ) -> StoreResult<Vec<FulfillmentOrder>> {
-        retrying!(fulfillment::release_due(self, filter, now_ms, actor))
+        retrying!(release::release_due(self, filter, now_ms, actor))
     }
 
     async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>> {
@@ -45,7 +48,7 @@ impl FulfillmentStore for SqlStore {
         command: &FulfillmentCommand,
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>> {
-        retrying!(fulfillment::step(self, command, deciders))
+        retrying!(fulfillment_steps::step(self, command, deciders))
     }
 
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {
@@ -137,6 +140,6 @@ impl FulfillmentStore for SqlStore {
         events: &[TrackingInput],
         now_ms: i64,
     ) -> StoreResult<Vec<TrackingResult>> {
-        shipping::record_tracking(self, events, now_ms).await
+        tracking::record_tracking(self, events, now_ms).await
     }
 }

@@ -7,6 +7,7 @@
 
 mod args;
 mod backorders;
+mod cancel;
 mod catalog;
 mod check;
 mod connect;
@@ -15,6 +16,7 @@ mod drop_ship;
 mod edit;
 mod events;
 mod fulfillment;
+mod fulfillment_steps;
 mod fulfillment_store;
 mod holds;
 mod inventory;
@@ -23,6 +25,7 @@ mod migrate;
 mod order_holds;
 mod orders;
 mod place;
+mod release;
 mod reoptimize;
 mod reroute;
 mod routing;
@@ -33,6 +36,7 @@ mod shipping;
 mod stock;
 mod supply;
 mod sync;
+mod tracking;
 mod work_alerts;
 mod write;
 
@@ -240,7 +244,7 @@ impl Store for SqlStore {
         command: &CancelCommand,
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>> {
-        retrying!(orders::cancel_order(self, command, deciders))
+        retrying!(cancel::cancel_order(self, command, deciders))
     }
 
     async fn ship_allocation(

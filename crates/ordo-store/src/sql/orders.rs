@@ -5,10 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
-use ordo_domain::order::{
-    CancelError, CancelUnits, CancelUnitsError, Order, OrderEvent, ShipError, ShipRequest, cancel,
-    cancel_units, ship_allocation,
-};
+use ordo_domain::order::{Order, OrderEvent, ShipError, ShipRequest, ship_allocation};
 use ordo_domain::reservation::Reservation;
 use ordo_domain::values::Sku;
 
@@ -231,9 +228,19 @@ pub(crate) async fn load_orders(
     complete(conn, orders).await
 }
 
+/// One order as of one moment: its row, lines, reservations and fulfilment orders are read in
+/// one snapshot, so a change committed between the reads cannot tear it.
 pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
     let mut conn = store.read.acquire().await?;
-    load_one(&mut conn, key, "").await
+    let mut tx = conn.begin().await?;
+    if store.backend == super::Backend::Postgres {
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let record = load_one(&mut tx, key, "").await?;
+    tx.commit().await?;
+    Ok(record)
 }
 
 pub(crate) async fn orders(
@@ -318,112 +325,6 @@ pub(crate) async fn begin_order_change(
     .await?
     .ok_or_else(|| StoreError::Contention(format!("order {} vanished", peek.order.id)))?;
     Ok(Some((work, record)))
-}
-
-/// Every unit of the order that can still be cancelled or asked of a location.
-fn everything_open(
-    order: &Order,
-    open: &[ordo_domain::fulfillment::FulfillmentOrder],
-) -> Vec<CancelUnits> {
-    order
-        .lines
-        .iter()
-        .filter_map(|l| {
-            let q = l.quantities;
-            let asked: i64 = open
-                .iter()
-                .flat_map(|f| f.lines.iter().filter(|fl| fl.line_no == l.line_no))
-                .map(|fl| fl.cancel_requested)
-                .sum();
-            let units = q.ordered - q.cancelled - q.shipped - asked;
-            (units > 0).then_some(CancelUnits {
-                line_no: l.line_no,
-                units,
-            })
-        })
-        .collect()
-}
-
-pub(crate) async fn cancel_order(
-    store: &SqlStore,
-    command: &CancelCommand,
-    deciders: &Deciders<'_>,
-) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let started = begin_order_change(
-        store,
-        &mut tx,
-        &command.key,
-        command.channel_scope.as_ref(),
-        command.now_ms,
-    )
-    .await?;
-    let Some((mut work, mut record)) = started else {
-        return Ok(None);
-    };
-    let seq_before = record.order.event_seq;
-    let mut open =
-        super::fulfillment::open_of(&mut tx, &record.order.id, store.backend.lock_rows()).await?;
-    let released = record.order.lines.iter().any(|l| l.quantities.released > 0);
-    if command.lines.is_none() && !released {
-        let decision = match cancel(
-            &mut record.order,
-            &mut record.reservations,
-            &mut work.book,
-            command.reason.as_deref(),
-            &command.actor,
-            command.now_ms,
-        ) {
-            Ok(decision) => decision,
-            Err(refusal) => return Ok(Some(Err(refusal.into()))),
-        };
-        work.ledger.extend(decision.ledger);
-        work.order_events.extend(decision.events);
-    } else {
-        let requests = match &command.lines {
-            Some(lines) => lines.clone(),
-            None => {
-                if let Err(e) = record
-                    .order
-                    .status
-                    .transition(ordo_domain::order::OrderStatus::Cancelled)
-                {
-                    return Ok(Some(Err(CancelError::from(e).into())));
-                }
-                everything_open(&record.order, &open)
-            }
-        };
-        let done = match cancel_units(
-            &mut record.order,
-            &mut record.reservations,
-            &mut open,
-            &requests,
-            &mut work.book,
-            command.reason.as_deref(),
-            &command.actor,
-            command.now_ms,
-        ) {
-            Ok(done) => done,
-            Err(refusal) => return Ok(Some(Err(refusal))),
-        };
-        for fo in open
-            .iter()
-            .filter(|f| done.asked.iter().any(|(id, _, _)| *id == f.id))
-        {
-            super::fulfillment::save(&mut tx, fo).await?;
-        }
-        work.ledger.extend(done.ledger);
-        work.order_events.extend(done.events);
-    }
-    work.reservations
-        .extend(record.reservations.iter().cloned());
-    work.orders.push((record.order.clone(), seq_before));
-    work.fill_backorders(&mut tx, deciders, "stock freed by a cancelled order")
-        .await?;
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(record)))
 }
 
 pub(crate) async fn ship_allocation_of(

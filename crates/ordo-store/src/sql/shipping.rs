@@ -1,8 +1,7 @@
-//! Carriers, shipments and tracking in the store. Shipping a fulfilment order makes one
-//! shipment per package, with the carrier and service the location named or rate shopping
-//! chose, and a tracking number from the carrier's series (or the location's own). Tracking
-//! events are stored once each; a shipment's status is recomputed from all of its events, so
-//! repeats and late arrivals change nothing, and the order counts units delivered.
+//! Carriers and shipments in the store. Shipping a fulfilment order makes one shipment per
+//! package, with the carrier and service the location named or rate shopping chose, and a
+//! tracking number from the carrier's series (or the location's own). Tracking events are in
+//! `tracking`.
 
 use std::collections::HashMap;
 
@@ -11,18 +10,14 @@ use sqlx::{AnyConnection, Connection};
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
 use ordo_domain::shipping::{
-    Address, Carrier, DeliveryHistory, RateRequest, TrackingStatus, parse_tracking_number, quotes,
-    shipment_status,
+    Address, Carrier, DeliveryHistory, RateRequest, parse_tracking_number, quotes,
 };
 
-use super::orders::{event_inserts, load_one, update_order};
 use super::rows::{self, RowExt};
-use super::write::execute_all;
-use super::{SqlStore, load, retrying};
+use super::{SqlStore, load};
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::fulfillment::*;
 use crate::ids::new_id;
-use crate::types::OrderKey;
 
 fn carrier_row(r: &sqlx::any::AnyRow) -> StoreResult<CarrierRecord> {
     let carrier: Carrier = serde_json::from_str(&r.text("definition")?)
@@ -373,7 +368,7 @@ fn package_of_shipment(r: &sqlx::any::AnyRow) -> StoreResult<Package> {
     })
 }
 
-async fn shipments_where(
+pub(crate) async fn shipments_where(
     conn: &mut AnyConnection,
     condition: &str,
     value: &str,
@@ -417,172 +412,4 @@ pub(crate) async fn manifest(
         Some((query.from_ms, query.to_ms)),
     )
     .await
-}
-
-pub(crate) async fn record_tracking(
-    store: &SqlStore,
-    events: &[TrackingInput],
-    now_ms: i64,
-) -> StoreResult<Vec<TrackingResult>> {
-    let mut results = Vec::with_capacity(events.len());
-    for event in events {
-        results.push(retrying!(record_one(store, event, now_ms))?);
-    }
-    Ok(results)
-}
-
-/// One carrier event in one transaction: stored once, the shipment's status recomputed from
-/// all its events, and the order told when units were delivered.
-async fn record_one(
-    store: &SqlStore,
-    event: &TrackingInput,
-    now_ms: i64,
-) -> StoreResult<TrackingResult> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, order_id, status FROM shipments WHERE carrier = $1 AND tracking_number = $2",
-    )
-    .bind(event.carrier.as_str())
-    .bind(event.tracking_number.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
-        return Ok(TrackingResult::UnknownShipment);
-    };
-    let (shipment_id, order_id, before) =
-        (row.text("id")?, row.text("order_id")?, row.text("status")?);
-    let status = match (event.status, &event.code) {
-        (Some(status), _) => status,
-        (None, Some(code)) => {
-            let carrier = carriers_in(&mut tx)
-                .await?
-                .into_iter()
-                .find(|c| c.carrier.code == event.carrier);
-            match carrier.and_then(|c| c.carrier.event_codes.get(code).copied()) {
-                Some(status) => status,
-                None => return Ok(TrackingResult::UnknownCode),
-            }
-        }
-        (None, None) => return Ok(TrackingResult::UnknownCode),
-    };
-    let key = event
-        .event_id
-        .clone()
-        .unwrap_or_else(|| format!("{}@{}", status.as_str(), event.at_ms));
-    let inserted = sqlx::query(
-        "INSERT INTO tracking_events (id, shipment_id, event_key, status, carrier_code, at, place, description, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shipment_id, event_key) DO NOTHING",
-    )
-    .bind(new_id("trk", now_ms))
-    .bind(shipment_id.as_str())
-    .bind(key.as_str())
-    .bind(status.as_str())
-    .bind(event.code.clone())
-    .bind(event.at_ms)
-    .bind(event.place.clone())
-    .bind(event.description.clone())
-    .bind(now_ms)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(TrackingResult::Duplicate { shipment_id });
-    }
-    let all = sqlx::query("SELECT status, at FROM tracking_events WHERE shipment_id = $1")
-        .bind(shipment_id.as_str())
-        .fetch_all(&mut *tx)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.int("at")?,
-                corrupt("status", TrackingStatus::parse(&r.text("status")?))?,
-            ))
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
-    let now_status = shipment_status(&all).map_or("shipped", TrackingStatus::as_str);
-    let failed = all
-        .iter()
-        .filter(|(_, s)| *s == TrackingStatus::FailedAttempt)
-        .count() as i64;
-    let last_at = all.iter().map(|(at, _)| *at).max();
-    let delivered_at = (now_status == "delivered")
-        .then(|| {
-            all.iter()
-                .filter(|(_, s)| *s == TrackingStatus::Delivered)
-                .map(|(at, _)| *at)
-                .min()
-        })
-        .flatten();
-    sqlx::query("UPDATE shipments SET status = $1, failed_attempts = $2, last_event_at = $3, delivered_at = $4 WHERE id = $5")
-        .bind(now_status)
-        .bind(failed)
-        .bind(last_at)
-        .bind(delivered_at)
-        .bind(shipment_id.as_str())
-        .execute(&mut *tx)
-        .await?;
-    if now_status != before {
-        let shipment = shipments_where(&mut tx, "s.id = ", &shipment_id, None)
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::Contention(format!("shipment {shipment_id} vanished")))?;
-        tell_order(
-            &mut tx, store, &order_id, &shipment, &before, now_status, now_ms,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(TrackingResult::Recorded {
-        shipment_id,
-        status: now_status.into(),
-    })
-}
-
-/// Writes a shipment's new status to its order's timeline; delivered units count on the lines.
-async fn tell_order(
-    conn: &mut AnyConnection,
-    store: &SqlStore,
-    order_id: &str,
-    shipment: &ShipmentRecord,
-    before: &str,
-    after: &str,
-    now_ms: i64,
-) -> StoreResult<()> {
-    let key = OrderKey::Id(order_id.into());
-    let Some(mut record) = load_one(conn, &key, store.backend.lock_rows()).await? else {
-        return Ok(());
-    };
-    let order = &mut record.order;
-    let seq_before = order.event_seq;
-    let sign: i64 = match (before == "delivered", after == "delivered") {
-        (false, true) => 1,
-        (true, false) => -1,
-        _ => 0,
-    };
-    for c in &shipment.package.contents {
-        if let Some(line) = order.lines.iter_mut().find(|l| l.line_no == c.line_no) {
-            line.quantities.delivered =
-                (line.quantities.delivered + sign * c.quantity).clamp(0, line.quantities.shipped);
-        }
-    }
-    let data = serde_json::json!({
-        "shipment": shipment.id, "carrier": shipment.carrier, "tracking_number": shipment.tracking_number,
-        "from": before, "to": after,
-    });
-    let kind = format!("shipment.{after}");
-    let actor = format!("carrier:{}", shipment.carrier);
-    let event = match order
-        .follow_quantities(now_ms, &kind, &actor, None, data.clone())
-        .map_err(|e| StoreError::Corrupt(format!("delivery: {e}")))?
-    {
-        Some(event) => event,
-        None => {
-            order.updated_at_ms = now_ms;
-            order.note(now_ms, &kind, &actor, None, data)
-        }
-    };
-    update_order(conn, order, seq_before).await?;
-    execute_all(conn, event_inserts(std::iter::once(&event))).await
 }
