@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use ordo_domain::auth::{ApiKey, Principal, Role, check_key_scope};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::values::ChannelCode;
+use ordo_domain::values::{ChannelCode, LocationCode};
 use ordo_store::ids::{new_id, new_secret};
 use ordo_store::{Page, PageRequest};
 use sha2::{Digest, Sha256};
@@ -57,6 +57,7 @@ impl App {
             key_id: key.id,
             role: key.role,
             channel: key.channel,
+            location: key.location,
         };
         if let Ok(mut cache) = self.keys.lock() {
             if cache.len() >= KEY_CACHE_ENTRIES_MAX {
@@ -71,9 +72,18 @@ impl App {
         &self,
         role: Role,
         channel: Option<ChannelCode>,
+        location: Option<LocationCode>,
     ) -> AppResult<IssuedKey> {
-        check_key_scope(role, channel.as_ref())
-            .map_err(|m| AppError::Invalid(FieldErrors::single("channel", m)))?;
+        check_key_scope(role, channel.as_ref(), location.as_ref())
+            .map_err(|(field, m)| AppError::Invalid(FieldErrors::single(field, m)))?;
+        if let Some(code) = &location
+            && self.store.location(code).await?.is_none()
+        {
+            return Err(AppError::Invalid(FieldErrors::single(
+                "location",
+                format!("no location has code {code}"),
+            )));
+        }
         if let Some(code) = &channel
             && self.store.channel(code).await?.is_none()
         {
@@ -82,7 +92,7 @@ impl App {
                 format!("no channel has code {code}"),
             )));
         }
-        self.issue_key(role, channel, format!("ordo_{}", new_secret()))
+        self.issue_key(role, channel, location, format!("ordo_{}", new_secret()))
             .await
     }
 
@@ -90,6 +100,7 @@ impl App {
         &self,
         role: Role,
         channel: Option<ChannelCode>,
+        location: Option<LocationCode>,
         secret: String,
     ) -> AppResult<IssuedKey> {
         let now = self.clock.now_ms();
@@ -98,6 +109,7 @@ impl App {
             prefix: secret.chars().take(12).collect(),
             role,
             channel,
+            location,
             created_at_ms: now,
             revoked_at_ms: None,
         };
@@ -140,7 +152,7 @@ impl App {
                 .await?
                 .is_none()
             {
-                self.issue_key(Role::Admin, None, secret.to_string())
+                self.issue_key(Role::Admin, None, None, secret.to_string())
                     .await?;
             }
             return Ok(None);
@@ -148,6 +160,6 @@ impl App {
         if self.store.count_api_keys().await? > 0 {
             return Ok(None);
         }
-        self.create_api_key(Role::Admin, None).await.map(Some)
+        self.create_api_key(Role::Admin, None, None).await.map(Some)
     }
 }

@@ -77,8 +77,37 @@ impl App {
         if principal.may(Action::Administer) {
             Ok(())
         } else {
-            Err(AppError::Forbidden("fulfilment needs an admin key".into()))
+            Err(AppError::Forbidden("this needs an admin key".into()))
         }
+    }
+
+    /// Admin keys work every location; a location key works only its own.
+    fn may_work(&self, principal: &Principal, location: &LocationCode) -> AppResult<()> {
+        if principal.may(Action::Fulfil(location)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "working {location}'s fulfilment orders"
+            )))
+        }
+    }
+
+    /// Whether the caller may see work at `location` of order `order_id`: the location's own
+    /// key, or a key that may read the order.
+    async fn may_see(
+        &self,
+        principal: &Principal,
+        location: &LocationCode,
+        order_id: &str,
+    ) -> AppResult<()> {
+        if principal.may(Action::Fulfil(location)) {
+            return Ok(());
+        }
+        if !principal.may(Action::ReadOrders) {
+            return Err(AppError::Forbidden("reading orders".into()));
+        }
+        // A channel key sees only its own orders' work.
+        self.order(principal, order_id).await.map(|_| ())
     }
 
     /// Releases what is due now: every order, or one order's or one location's allocations.
@@ -99,14 +128,14 @@ impl App {
         principal: &Principal,
         id: &str,
     ) -> AppResult<FulfillmentOrder> {
-        if !principal.may(Action::ReadOrders) {
-            return Err(AppError::Forbidden("reading orders".into()));
-        }
         let fo = self.store.fulfillment_order(id).await?;
         let fo = fo.ok_or_else(|| AppError::NotFound(format!("fulfilment order {id}")))?;
-        // A channel key sees only its own orders' work.
-        self.order(principal, &fo.order_id).await?;
-        Ok(fo)
+        match self.may_see(principal, &fo.location, &fo.order_id).await {
+            Err(AppError::Forbidden(_)) if principal.location.is_some() => {
+                Err(AppError::NotFound(format!("fulfilment order {id}")))
+            }
+            other => other.map(|()| fo),
+        }
     }
 
     pub async fn fulfillment_orders_of(&self, order_id: &str) -> AppResult<Vec<FulfillmentOrder>> {
@@ -119,7 +148,7 @@ impl App {
         location: &LocationCode,
         limit: i64,
     ) -> AppResult<Vec<FulfillmentOrder>> {
-        self.may_fulfil(principal)?;
+        self.may_work(principal, location)?;
         if self.store.location(location).await?.is_none() {
             return Err(AppError::NotFound(format!("location {location}")));
         }
@@ -135,7 +164,12 @@ impl App {
         id: &str,
         step: FulfillmentStep,
     ) -> AppResult<StepOutcome> {
-        self.may_fulfil(principal)?;
+        // A location key reaches only its own location's work: others' are "not found".
+        let location_scope = match (&principal.location, principal.may(Action::Administer)) {
+            (_, true) => None,
+            (Some(location), false) => Some(location.clone()),
+            (None, false) => return Err(AppError::Forbidden("working fulfilment orders".into())),
+        };
         let mut step = step;
         if let FulfillmentStep::Ship(input) = &mut step {
             input.reliability_weight = self.reliability_weight().await?;
@@ -143,7 +177,7 @@ impl App {
         let command = FulfillmentCommand {
             id: id.to_string(),
             step,
-            location_scope: None,
+            location_scope,
             actor: principal.actor(),
             now_ms: self.clock.now_ms(),
         };
@@ -285,7 +319,8 @@ impl App {
             .shipment(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("shipment {id}")))?;
-        self.order(principal, &shipment.order_id).await?;
+        self.may_see(principal, &shipment.location, &shipment.order_id)
+            .await?;
         Ok(shipment)
     }
 

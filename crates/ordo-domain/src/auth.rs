@@ -1,6 +1,6 @@
 //! Who may do what: API key roles and the principal a request acts as.
 
-use crate::values::ChannelCode;
+use crate::values::{ChannelCode, LocationCode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -10,6 +10,9 @@ pub enum Role {
     Channel,
     /// Read everything, change nothing.
     ReadOnly,
+    /// A location's system (a WMS, a store app): read reference data and stock, and work its
+    /// own location's fulfilment orders.
+    Location,
 }
 
 impl Role {
@@ -18,6 +21,7 @@ impl Role {
             Self::Admin => "admin",
             Self::Channel => "channel",
             Self::ReadOnly => "read_only",
+            Self::Location => "location",
         }
     }
 
@@ -26,7 +30,8 @@ impl Role {
             "admin" => Ok(Self::Admin),
             "channel" => Ok(Self::Channel),
             "read_only" => Ok(Self::ReadOnly),
-            _ => Err("must be one of admin, channel, read_only".into()),
+            "location" => Ok(Self::Location),
+            _ => Err("must be one of admin, channel, read_only, location".into()),
         }
     }
 }
@@ -39,18 +44,35 @@ pub struct ApiKey {
     pub prefix: String,
     pub role: Role,
     pub channel: Option<ChannelCode>,
+    /// The location a `location` key works for.
+    pub location: Option<LocationCode>,
     pub created_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
 }
 
-/// Checks that a role and a channel belong together: channel keys name their channel, others
-/// name none.
-pub fn check_key_scope(role: Role, channel: Option<&ChannelCode>) -> Result<(), String> {
-    match (role, channel) {
-        (Role::Channel, None) => Err("is required for a key with role channel".into()),
-        (Role::Admin | Role::ReadOnly, Some(_)) => {
-            Err("may only be given for a key with role channel".into())
+/// Checks that a role and its scope belong together: channel keys name their channel,
+/// location keys their location, others neither. Answers the field at fault and why.
+pub fn check_key_scope(
+    role: Role,
+    channel: Option<&ChannelCode>,
+    location: Option<&LocationCode>,
+) -> Result<(), (&'static str, String)> {
+    match (role, channel, location) {
+        (Role::Channel, None, _) => {
+            Err(("channel", "is required for a key with role channel".into()))
         }
+        (Role::Location, _, None) => Err((
+            "location",
+            "is required for a key with role location".into(),
+        )),
+        (Role::Admin | Role::ReadOnly | Role::Location, Some(_), _) => Err((
+            "channel",
+            "may only be given for a key with role channel".into(),
+        )),
+        (Role::Admin | Role::ReadOnly | Role::Channel, _, Some(_)) => Err((
+            "location",
+            "may only be given for a key with role location".into(),
+        )),
         _ => Ok(()),
     }
 }
@@ -61,6 +83,7 @@ pub struct Principal {
     pub key_id: String,
     pub role: Role,
     pub channel: Option<ChannelCode>,
+    pub location: Option<LocationCode>,
 }
 
 /// What a principal asks to do; [`Principal::may`] answers.
@@ -78,6 +101,8 @@ pub enum Action<'a> {
     ChangeOrders,
     /// Read orders; a channel principal is further limited to its own channel's orders.
     ReadOrders,
+    /// Work a location's fulfilment orders: accept, pick, pack, ship, print.
+    Fulfil(&'a LocationCode),
 }
 
 impl Principal {
@@ -95,6 +120,9 @@ impl Principal {
             ) => true,
             (Role::Channel, Action::WriteOrder(channel)) => self.channel.as_ref() == Some(channel),
             (Role::Channel, _) => false,
+            (Role::Location, Action::ReadCatalog) => true,
+            (Role::Location, Action::Fulfil(location)) => self.location.as_ref() == Some(location),
+            (Role::Location, _) => false,
         }
     }
 
@@ -110,6 +138,11 @@ impl Principal {
     pub fn actor(&self) -> String {
         match (&self.role, &self.channel) {
             (Role::Channel, Some(channel)) => format!("channel:{channel}:{}", self.key_id),
+            (Role::Location, _) if self.location.is_some() => format!(
+                "location:{}:{}",
+                self.location.as_ref().map_or("", |l| l.as_str()),
+                self.key_id
+            ),
             (role, _) => format!("{}:{}", role.as_str(), self.key_id),
         }
     }
@@ -124,6 +157,7 @@ mod tests {
             key_id: "key_1".into(),
             role,
             channel: channel.map(|c| ChannelCode::parse(c).unwrap()),
+            location: None,
         }
     }
 
@@ -156,8 +190,8 @@ mod tests {
     #[test]
     fn key_scope_pairs_roles_with_channels() {
         let web = ChannelCode::parse("web").unwrap();
-        assert!(check_key_scope(Role::Channel, Some(&web)).is_ok());
-        assert!(check_key_scope(Role::Channel, None).is_err());
-        assert!(check_key_scope(Role::Admin, Some(&web)).is_err());
+        assert!(check_key_scope(Role::Channel, Some(&web), None).is_ok());
+        assert!(check_key_scope(Role::Channel, None, None).is_err());
+        assert!(check_key_scope(Role::Admin, Some(&web), None).is_err());
     }
 }

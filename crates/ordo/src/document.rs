@@ -75,6 +75,7 @@ pub async fn run(args: DocumentArgs) -> Result<(), String> {
         key_id: "cli".into(),
         role: Role::Admin,
         channel: None,
+        location: None,
     };
     let made = match &args.kind {
         DocumentKind::Label {

@@ -51,6 +51,7 @@ pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
         key_id: "cli".into(),
         role: Role::Admin,
         channel: None,
+        location: None,
     };
     let result = app
         .reoptimize(

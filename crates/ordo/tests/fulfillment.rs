@@ -182,7 +182,21 @@ on_both_backends! {
         let order = released(&app, &place(&app, "E-2", &[("A", 1), ("B", 1)]).await).await;
         assert_eq!(order["fulfillment_orders"].as_array().unwrap().len(), 2, "{order}");
         let north = work_at(&order, "NORTH");
-        step(&app, &north, "accept", None).await;
+        let south = work_at(&order, "SOUTH");
+        // The NORTH warehouse's own system works only NORTH's orders.
+        let wms = app.post(ADMIN_KEY, "/v1/api-keys", &json!({ "role": "location", "location": "NORTH" })).await;
+        assert_eq!(wms.status, StatusCode::CREATED, "{}", wms.body);
+        let wms = wms.body["key"].as_str().unwrap().to_string();
+        let mine = app.get(&wms, "/v1/locations/NORTH/fulfillment-orders").await;
+        assert_eq!(mine.body["items"][0]["id"], north.as_str(), "{}", mine.body);
+        assert_eq!(app.get(&wms, "/v1/locations/SOUTH/fulfillment-orders").await.status, StatusCode::FORBIDDEN);
+        let theirs = app.request(Method::POST, Some(&wms), &format!("/v1/fulfillment-orders/{south}/accept"), None, &[]).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.body);
+        assert_eq!(app.place(&wms, &ordo_testkit::fixtures::order_body("web", "X-1", &[("A", 1)]), None).await.status, StatusCode::FORBIDDEN);
+        let accepted = app.request(Method::POST, Some(&wms), &format!("/v1/fulfillment-orders/{north}/accept"), None, &[]).await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        let events = app.get(ADMIN_KEY, &format!("/v1/orders/{}/events", order["id"].as_str().unwrap())).await.body;
+        assert!(events.to_string().contains("location:NORTH:"), "the location's key is the actor");
         step(&app, &north, "pick", Some(json!({}))).await;
         step(&app, &north, "pack", Some(one_package(&[(1, 1)]))).await;
         let shipped = step(&app, &north, "ship", Some(json!({ "service": "express" }))).await;

@@ -110,12 +110,15 @@ async fn list_channels(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyBody {
-    /// `admin`, `channel` or `read_only`.
+    /// `admin`, `channel`, `read_only` or `location`.
     #[schema(required = true, example = "channel")]
     pub role: Option<String>,
     /// The channel a `channel` key acts for; only for that role.
     #[schema(example = "web")]
     pub channel: Option<String>,
+    /// The location a `location` key (a WMS, a store app) works for; only for that role.
+    #[schema(example = "WH-HAM")]
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -165,10 +168,13 @@ async fn create_api_key(
     let mut e = FieldErrors::new();
     let role = e.required("role", body.role, |r| Role::parse(&r));
     let channel = e.optional("channel", body.channel, |c| ChannelCode::parse(&c));
-    let (Some(role), Some(channel)) = (role, channel) else {
+    let location = e.optional("location", body.location, |l| {
+        ordo_domain::values::LocationCode::parse(&l)
+    });
+    let (Some(role), Some(channel), Some(location)) = (role, channel, location) else {
         return Err(ApiError::invalid(e));
     };
-    let issued = app.create_api_key(role, channel).await?;
+    let issued = app.create_api_key(role, channel, location).await?;
     let view = IssuedKeyView {
         id: issued.key.id,
         key: issued.secret,

@@ -128,3 +128,6 @@ CREATE INDEX work_alerts_by_status ON work_alerts (status, raised_at);
 
 -- The releaser's search: order lines with allocated units not yet released.
 CREATE INDEX order_lines_unreleased ON order_lines (order_id) WHERE qty_allocated > qty_released;
+
+-- The location a `location` key (a WMS, a store app) works for.
+ALTER TABLE api_keys ADD COLUMN location TEXT;

@@ -162,6 +162,10 @@ pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
             .opt_text("channel")?
             .map(|c| corrupt("channel", ChannelCode::parse(&c)))
             .transpose()?,
+        location: row
+            .opt_text("location")?
+            .map(|l| corrupt("location", LocationCode::parse(&l)))
+            .transpose()?,
         created_at_ms: row.int("created_at")?,
         revoked_at_ms: row.opt_int("revoked_at")?,
     })
