@@ -72,6 +72,9 @@ pub struct App {
 pub(crate) struct Deciding {
     router: Option<Arc<dyn Router>>,
     transit: Arc<dyn TransitModel>,
+    /// Releasing is automatic: orders are released to locations without waves as they are
+    /// placed, and the releaser takes the waves.
+    release_at_capture: bool,
 }
 
 impl Deciding {
@@ -79,6 +82,7 @@ impl Deciding {
         Deciders {
             router: self.router.as_deref(),
             transit: self.transit.as_ref(),
+            release_at_capture: self.release_at_capture,
         }
     }
 }
@@ -110,6 +114,7 @@ impl App {
         let deciding = Arc::new(Deciding {
             router,
             transit: Arc::new(DistanceBands::default()),
+            release_at_capture: limits.release_interval_ms > 0,
         });
         let writers = match store.backend() {
             Backend::Sqlite => 1,

@@ -210,6 +210,35 @@ impl ReleaseWaves {
         Ok(Self(times))
     }
 
+    /// The latest wave at or before `now_ms`: allocations made by then are due. `None` when
+    /// the location releases at once.
+    pub fn last_wave_ms(&self, time_zone: &TimeZoneName, now_ms: i64) -> Option<i64> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let tz = TimeZone::get(time_zone.as_str()).unwrap_or(TimeZone::UTC);
+        let today = Timestamp::from_millisecond(now_ms)
+            .ok()?
+            .to_zoned(tz.clone())
+            .date();
+        let mut latest = None;
+        for day in [today.yesterday().unwrap_or(today), today] {
+            for wave in &self.0 {
+                let Ok(time) = Time::new(wave.hour as i8, wave.minute as i8, 0, 0) else {
+                    continue;
+                };
+                let Ok(zoned) = day.to_datetime(time).to_zoned(tz.clone()) else {
+                    continue;
+                };
+                let ms = zoned.timestamp().as_millisecond();
+                if ms <= now_ms {
+                    latest = Some(ms);
+                }
+            }
+        }
+        latest
+    }
+
     /// The times as "HH:MM" strings, earliest first.
     pub fn names(&self) -> Vec<String> {
         self.0.iter().map(|t| t.to_hhmm()).collect()

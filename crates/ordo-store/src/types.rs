@@ -20,6 +20,9 @@ pub struct Deciders<'a> {
     /// `None`: each channel's routing profile (or the default one) routes its orders.
     pub router: Option<&'a dyn Router>,
     pub transit: &'a dyn TransitModel,
+    /// Release allocations at locations without waves to them in the transaction that places
+    /// the order, instead of leaving them to the releaser's next pass.
+    pub release_at_capture: bool,
 }
 
 /// Most rows one page may hold.

@@ -269,7 +269,7 @@ on_both_backends! {
             updated_at_ms: CLOCK_START_MS,
         };
         store.create_inbound(&inbound).await.unwrap().unwrap();
-        let stingy = Deciders { router: Some(&AllocatesNothing), transit: deciders().transit };
+        let stingy = Deciders { router: Some(&AllocatesNothing), transit: deciders().transit, release_at_capture: false };
         let outcome = store.place_orders(&[place_command("W-1", &[("A", 2)])], &stingy).await.unwrap().pop().unwrap();
         let PlaceOutcome::Placed(record) = outcome else { panic!("{outcome:?}") };
         let line = &record.order.lines[0];

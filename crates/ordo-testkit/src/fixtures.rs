@@ -176,5 +176,6 @@ pub fn deciders() -> ordo_store::Deciders<'static> {
     ordo_store::Deciders {
         router: None,
         transit: &*TRANSIT,
+        release_at_capture: false,
     }
 }

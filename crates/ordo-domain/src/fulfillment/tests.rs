@@ -115,4 +115,13 @@ fn waves_release_at_the_next_local_time_and_immediate_release_at_once() {
         at.as_millisecond()
     );
     assert!(ReleaseWaves::parse(&["09:00".into(), "09:00".into()]).is_err());
+    // At 10:00 the 09:00 wave has passed; at 08:00 the latest was yesterday's 13:00.
+    let last = waves.last_wave_ms(&berlin, at.as_millisecond()).unwrap();
+    assert_eq!(at.as_millisecond() - last, 3_600_000);
+    let early = at.as_millisecond() - 2 * 3_600_000;
+    assert_eq!(
+        early - waves.last_wave_ms(&berlin, early).unwrap(),
+        19 * 3_600_000
+    );
+    assert_eq!(ReleaseWaves::default().last_wave_ms(&berlin, early), None);
 }

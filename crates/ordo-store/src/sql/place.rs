@@ -129,6 +129,7 @@ async fn decide_batch(
         .await?;
 
     let mut decided = Vec::with_capacity(batch.len());
+    let mut released_now = Vec::new();
     for command in batch {
         let claim_key = command
             .idempotency
@@ -208,6 +209,19 @@ async fn decide_batch(
             &mut new_reservation_id,
         ) {
             Ok(mut placement) => {
+                if deciders.release_at_capture {
+                    let released = ordo_domain::fulfillment::release(
+                        &mut placement.order,
+                        &placement.reservations,
+                        &[],
+                        &locations,
+                        command.now_ms,
+                        "system:release",
+                        &mut || new_id("ful", command.now_ms),
+                    );
+                    placement.events.extend(released.events);
+                    released_now.extend(released.fulfillment_orders);
+                }
                 let explanation = placement.routing.take();
                 work.routed(
                     &command.order_id,
@@ -259,6 +273,7 @@ async fn decide_batch(
     for hold in placements.iter().flat_map(|p| &p.holds) {
         super::order_holds::insert_hold(&mut tx, hold).await?;
     }
+    execute_all(&mut tx, super::fulfillment::fresh_inserts(&released_now)).await?;
     for p in &placements {
         work.reservations.extend(p.reservations.iter().cloned());
         work.ledger.extend(p.ledger.iter().cloned());

@@ -32,6 +32,32 @@ pub(crate) async fn release_due(
     if let Some(id) = &filter.order_id {
         sql.push(" AND o.id = ").arg(id.as_str());
     }
+    // Only orders with an allocation that is due: at a location without waves, or made
+    // before its location's latest wave.
+    let locations = {
+        let mut conn = store.read.acquire().await?;
+        loading::locations(&mut conn).await?
+    };
+    sql.push(
+        " AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id \
+         AND r.status = 'held' AND (1 = 0",
+    );
+    for l in &locations {
+        match l.release_waves.last_wave_ms(&l.time_zone, now_ms) {
+            None if l.release_waves.0.is_empty() => {
+                sql.push(" OR r.location = ").arg(l.code.as_str());
+            }
+            None => {}
+            Some(wave_ms) => {
+                sql.push(" OR (r.location = ")
+                    .arg(l.code.as_str())
+                    .push(" AND r.created_at <= ")
+                    .arg(wave_ms)
+                    .push(")");
+            }
+        }
+    }
+    sql.push("))");
     if let Some(location) = &filter.location {
         sql.push(" AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held' AND r.location = ")
             .arg(location.as_str())
