@@ -447,6 +447,19 @@ on_both_backends! {
         let bad = app.get(ADMIN_KEY, "/v1/alerts?status=sleeping").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
+
+    async fn with_releasing_on_an_order_is_released_in_the_transaction_that_places_it(backend: Backend) {
+        let limits = Limits { release_interval_ms: 60_000, ..ordo_testkit::test_limits() };
+        let Some(app) = TestApp::spawn_with(backend, Some(small_network(&[("NORTH", "A", 5)])), limits).await else { return };
+        let placed = place(&app, "E-10", &[("A", 1)]).await;
+        assert_eq!(placed["status"], "released", "{placed}");
+        assert_eq!(placed["fulfillment_orders"][0]["location"], "NORTH");
+        assert_eq!(placed["lines"][0]["quantities"]["released"], 1);
+        let events = app.get(ADMIN_KEY, &format!("/v1/orders/{}/events", placed["id"].as_str().unwrap())).await.body;
+        let kinds: Vec<&str> = events["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds, vec!["order.received", "order.allocated", "order.released"]);
+        app.assert_consistent().await;
+    }
 }
 
 async fn scan_alerts(app: &TestApp) -> Value {

@@ -289,10 +289,21 @@ async fn decide_batch(
             Decided::Done(outcome) => *outcome,
             Decided::Placed(p) => {
                 let p = *p;
+                let fulfillment = released_now
+                    .iter()
+                    .filter(|f| f.order_id == p.order.id)
+                    .map(|f| {
+                        (
+                            f.id.clone(),
+                            f.location.to_string(),
+                            f.status.as_str().to_string(),
+                        )
+                    })
+                    .collect();
                 PlaceOutcome::Placed(OrderRecord {
                     order: p.order,
                     reservations: p.reservations,
-                    fulfillment: Vec::new(),
+                    fulfillment,
                 })
             }
             Decided::Replay(order_id) => {
