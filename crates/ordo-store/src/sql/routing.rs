@@ -9,7 +9,6 @@ use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
-use ordo_domain::shipping::CarrierRates;
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
@@ -73,36 +72,15 @@ pub(crate) async fn routers<'a, 'c>(
     }
     // Configured carriers price shipping for every profile; without them, each profile's
     // own rate table does.
-    let stamp = sqlx::query(
-        "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM carriers",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let (carriers_n, carriers_at) = (stamp.int("n")?, stamp.int("at")?);
-    let mut rates: Option<Arc<CarrierRates>> = None;
-    let mut priced =
-        async |router: ProfileRouter, conn: &mut AnyConnection| -> StoreResult<ProfileRouter> {
-            if carriers_n == 0 {
-                return Ok(router);
-            }
-            if rates.is_none() {
-                let carriers = super::shipping::carriers_in(conn).await?;
-                rates = Some(Arc::new(CarrierRates::new(
-                    carriers.into_iter().map(|c| c.carrier).collect(),
-                )));
-            }
-            Ok(match &rates {
-                Some(r) if !r.is_empty() => router.with_estimator(r.clone()),
-                _ => router,
-            })
-        };
+    let mut pricing = super::shipping::Pricing::read(conn).await?;
+    let (carriers_n, carriers_at) = pricing.stamp;
     if carriers_n > 0 {
         let key = (String::new(), 0, carriers_n, carriers_at);
         let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
         routers.default = match cached {
             Some(router) => router,
             None => {
-                let router = Arc::new(priced(ProfileRouter::default(), conn).await?);
+                let router = Arc::new(pricing.price(ProfileRouter::default(), conn).await?);
                 if let Ok(mut cache) = cache.lock() {
                     cache.insert(key, router.clone());
                 }
@@ -137,8 +115,11 @@ pub(crate) async fn routers<'a, 'c>(
                     name: row.text("name")?,
                     version: key.1 as u32,
                 };
-                let router =
-                    Arc::new(priced(ProfileRouter::new(settings).labelled(label), conn).await?);
+                let router = Arc::new(
+                    pricing
+                        .price(ProfileRouter::new(settings).labelled(label), conn)
+                        .await?,
+                );
                 if let Ok(mut cache) = cache.lock() {
                     cache.insert(key, router.clone());
                 }

@@ -4,13 +4,15 @@
 //! `tracking`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
+use ordo_domain::routing::ProfileRouter;
 use ordo_domain::shipping::{
-    Address, Carrier, DeliveryHistory, RateRequest, parse_tracking_number, quotes,
+    Address, Carrier, CarrierRates, DeliveryHistory, RateRequest, parse_tracking_number, quotes,
 };
 
 use super::rows::{self, RowExt};
@@ -72,6 +74,46 @@ pub(crate) async fn carriers_in(conn: &mut AnyConnection) -> StoreResult<Vec<Car
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(carrier_row).collect()
+}
+
+/// The carriers' rates as the routers' shipping-cost estimator: stamped by the carriers' count
+/// and last change (the router cache's key), read only when a router must be built.
+pub(crate) struct Pricing {
+    pub stamp: (i64, i64),
+    rates: Option<Arc<CarrierRates>>,
+}
+
+impl Pricing {
+    pub async fn read(conn: &mut AnyConnection) -> StoreResult<Self> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM carriers",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(Self {
+            stamp: (row.int("n")?, row.int("at")?),
+            rates: None,
+        })
+    }
+
+    /// `router`, pricing shipping with the carriers' rates when there are any.
+    pub async fn price(
+        &mut self,
+        router: ProfileRouter,
+        conn: &mut AnyConnection,
+    ) -> StoreResult<ProfileRouter> {
+        if self.stamp.0 == 0 {
+            return Ok(router);
+        }
+        if self.rates.is_none() {
+            let carriers = carriers_in(conn).await?.into_iter().map(|c| c.carrier);
+            self.rates = Some(Arc::new(CarrierRates::new(carriers.collect())));
+        }
+        Ok(match &self.rates {
+            Some(rates) if !rates.is_empty() => router.with_estimator(rates.clone()),
+            _ => router,
+        })
+    }
 }
 
 pub(crate) async fn carriers(store: &SqlStore) -> StoreResult<Vec<CarrierRecord>> {
