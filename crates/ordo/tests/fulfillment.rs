@@ -460,6 +460,37 @@ on_both_backends! {
         assert_eq!(kinds, vec!["order.received", "order.allocated", "order.released"]);
         app.assert_consistent().await;
     }
+
+    async fn a_pickup_order_is_prepared_at_the_store_and_delivered_when_collected(backend: Backend) {
+        let mut seed = small_network(&[]);
+        let mut store = ordo_testkit::fixtures::location("STORE", 52.52, 13.40);
+        store.kind = ordo_domain::location::LocationKind::Store;
+        store.capabilities.pickup = true;
+        seed.locations.push(store);
+        seed.positions.push(ordo_testkit::fixtures::position("STORE", "A", 3));
+        let Some(app) = TestApp::spawn(backend, Some(seed)).await else { return };
+        let mut body = ordo_testkit::fixtures::order_body("web", "E-11", &[("A", 1)]);
+        body["delivery"] = json!({ "method": "pickup", "pickup_location": "STORE" });
+        body.as_object_mut().unwrap().remove("ship_to");
+        let placed = app.place(ADMIN_KEY, &body, None).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        let order = released(&app, &placed.body).await;
+        let fo = work_at(&order, "STORE");
+        step(&app, &fo, "accept", None).await;
+        step(&app, &fo, "pick", Some(json!({}))).await;
+        step(&app, &fo, "pack", Some(one_package(&[(1, 1)]))).await;
+        let handed = step(&app, &fo, "ship", Some(json!({}))).await;
+        let shipment = &handed["shipments"][0];
+        assert_eq!((shipment["carrier"].as_str(), shipment["service"].as_str()), (Some("pickup"), Some("collect")), "{shipment}");
+        let number = shipment["tracking_number"].as_str().unwrap();
+        let collected = track(&app, json!([{ "carrier": "pickup", "tracking_number": number, "status": "delivered", "at": "2026-01-02T11:00:00Z" }])).await;
+        assert_eq!(collected["items"][0]["status"], "delivered", "{collected}");
+        let done = app.get(ADMIN_KEY, &format!("/v1/orders/{}", order["id"].as_str().unwrap())).await.body;
+        assert_eq!(done["status"], "delivered");
+        let slip = document(&app, &format!("/v1/fulfillment-orders/{fo}/packing-slip"), "application/pdf").await;
+        assert!(pdf_text(&slip).contains("Collect in store"));
+        app.assert_consistent().await;
+    }
 }
 
 async fn scan_alerts(app: &TestApp) -> Value {
