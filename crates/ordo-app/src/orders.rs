@@ -207,6 +207,10 @@ impl App {
                 "order",
                 "is on hold",
             ))),
+            Some(Err(e @ ShipError::Released)) => Err(AppError::Conflict(FieldErrors::single(
+                "allocation",
+                e.to_string(),
+            ))),
             Some(Err(e @ ShipError::TooMany { .. })) => Err(AppError::Invalid(
                 FieldErrors::single("quantity", e.to_string()),
             )),

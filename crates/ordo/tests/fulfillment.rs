@@ -204,6 +204,14 @@ on_both_backends! {
         assert_eq!(shipped["order"]["status"], "partially_shipped");
         assert_eq!(shipped["order"]["lines"][0]["status"], "shipped");
         assert_eq!(shipped["order"]["lines"][1]["status"], "released");
+        // Cancelling the rest of a partly shipped order asks SOUTH; once it confirms, what
+        // shipped is the whole order.
+        let order_id = order["id"].as_str().unwrap();
+        let rest = app.post(ADMIN_KEY, &format!("/v1/orders/{order_id}/cancel"), &json!({})).await;
+        assert_eq!(rest.status, StatusCode::OK, "{}", rest.body);
+        let confirmed = step(&app, &south, "confirm-cancel", None).await;
+        assert_eq!(confirmed["order"]["status"], "shipped", "{}", confirmed["order"]);
+        assert_eq!(confirmed["order"]["lines"][1]["status"], "cancelled");
         app.assert_consistent().await;
     }
 

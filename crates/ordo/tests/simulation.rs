@@ -1,5 +1,7 @@
 //! A seeded simulation: a few thousand random steps of a working day — orders (some taking
-//! over checkout holds, some waiting as backorders), cancellations, shipments, holds that are
+//! over checkout holds, some waiting as backorders), cancellations, shipments, fulfilment
+//! (release, accept or reject, pick — sometimes short — pack, ship, confirm a cancellation),
+//! holds that are
 //! released or expire, counts, adjustments, reclassifications, purchase orders received,
 //! transfers, and WMS snapshots and deltas — all through the HTTP API, on both backends.
 //! No request may fail with a server error or without a problem document, the stored
@@ -140,7 +142,8 @@ impl Sim {
         match self.rng.u32(0..100) {
             0..=17 => self.place().await,
             18..=22 => self.cancel().await,
-            23..=39 => self.ship().await,
+            23..=30 => self.ship().await,
+            31..=39 => self.work().await,
             40..=48 => self.hold().await,
             49..=51 => self.release_hold().await,
             52..=59 => self.adjust().await,
@@ -199,11 +202,11 @@ impl Sim {
         if let Some(id) = self.one_of(&orders) {
             let body = json!({ "reason": "simulated" });
             let path = format!("/v1/orders/{id}/cancel");
-            if !self
+            // Released work stays with its location until it confirms: keep the order known.
+            let cancelled = self
                 .send("cancelling", Method::POST, &path, Some(body))
-                .await
-                .is_null()
-            {
+                .await;
+            if cancelled["status"] == "cancelled" {
                 self.known.orders.retain(|o| *o != id);
             }
         }
@@ -245,6 +248,132 @@ impl Sim {
                 Some(body),
             )
             .await;
+        }
+    }
+
+    /// Releases an open order's due work and takes one of its fulfilment orders one step on:
+    /// accept (now and then reject), pick (now and then short, re-routed or backordered), pack
+    /// what was picked, ship; a pending cancellation is now and then confirmed instead.
+    async fn work(&mut self) {
+        let orders = self.known.orders.clone();
+        let Some(id) = self.one_of(&orders) else {
+            return;
+        };
+        let release = json!({ "order_id": id });
+        self.send(
+            "releasing",
+            Method::POST,
+            "/v1/fulfillment-orders/release",
+            Some(release),
+        )
+        .await;
+        let order = self
+            .send(
+                "reading an order",
+                Method::GET,
+                &format!("/v1/orders/{id}"),
+                None,
+            )
+            .await;
+        let open: Vec<String> = order["fulfillment_orders"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|f| {
+                !matches!(
+                    f["status"].as_str(),
+                    Some("shipped" | "rejected" | "cancelled")
+                )
+            })
+            .filter_map(|f| f["id"].as_str().map(String::from))
+            .collect();
+        let Some(fo_id) = self.one_of(&open) else {
+            return;
+        };
+        let path = format!("/v1/fulfillment-orders/{fo_id}");
+        // A few steps in a row, so that work reaches packing and shipping now and then.
+        for _ in 0..self.rng.usize(1..=4) {
+            let fo = self.send("reading work", Method::GET, &path, None).await;
+            if fo["cancel_requested"] == true && self.rng.bool() {
+                self.send(
+                    "confirming a cancellation",
+                    Method::POST,
+                    &format!("{path}/confirm-cancel"),
+                    None,
+                )
+                .await;
+                break;
+            }
+            let lines: Vec<(i64, i64, i64)> = fo["lines"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|l| {
+                    Some((
+                        l["line"].as_i64()?,
+                        l["quantity"].as_i64()?,
+                        l["picked"].as_i64()?,
+                    ))
+                })
+                .collect();
+            match fo["status"].as_str() {
+                Some("released") if self.rng.u8(..8) == 0 => {
+                    let body = json!({ "reason": "no_capacity" });
+                    self.send(
+                        "rejecting work",
+                        Method::POST,
+                        &format!("{path}/reject"),
+                        Some(body),
+                    )
+                    .await;
+                }
+                Some("released") => {
+                    self.send(
+                        "accepting work",
+                        Method::POST,
+                        &format!("{path}/accept"),
+                        None,
+                    )
+                    .await;
+                }
+                Some("accepted" | "picking") => {
+                    let picked: Vec<Value> = lines
+                        .iter()
+                        .map(|(line, quantity, _)| {
+                            let short = i64::from(self.rng.u8(..4) == 0);
+                            json!({ "line": line, "picked": (quantity - short).max(0) })
+                        })
+                        .collect();
+                    let short = if self.rng.bool() {
+                        "reroute"
+                    } else {
+                        "backorder"
+                    };
+                    let body = json!({ "lines": picked, "short": short });
+                    self.send("picking", Method::POST, &format!("{path}/pick"), Some(body))
+                        .await;
+                }
+                Some("picked") => {
+                    let contents: Vec<Value> = lines
+                        .iter()
+                        .filter(|(_, _, picked)| *picked > 0)
+                        .map(|(line, _, picked)| json!({ "line": line, "quantity": picked }))
+                        .collect();
+                    let body = json!({ "packages": [{ "weight_g": 800, "length_mm": 300, "width_mm": 200, "height_mm": 100, "contents": contents }] });
+                    self.send("packing", Method::POST, &format!("{path}/pack"), Some(body))
+                        .await;
+                }
+                Some("packed") => {
+                    self.send(
+                        "shipping work",
+                        Method::POST,
+                        &format!("{path}/ship"),
+                        Some(json!({})),
+                    )
+                    .await;
+                }
+                _ => {}
+            }
         }
     }
 
@@ -462,6 +591,13 @@ on_both_backends! {
         let mut network = small_network(&[("NORTH", "A", 40), ("SOUTH", "A", 30), ("NORTH", "B", 30), ("SOUTH", "C", 30)]);
         network.items.push(Item { allow_backorder: true, ..item("W") });
         let Some(app) = TestApp::spawn(backend, Some(network)).await else { return };
+        let carrier = json!({
+            "name": "ParcelNet", "currency": "EUR", "zones": [{ "code": "all" }], "weight_breaks_g": [31500],
+            "services": [{ "code": "standard", "level": "standard", "coverage": [{ "country": "DE" }],
+                           "transit_days": { "all": 1 }, "rates": { "all": [500] } }]
+        });
+        let put = app.request(Method::PUT, Some(ADMIN_KEY), "/v1/carriers/parcelnet", Some(&carrier), &[]).await;
+        assert!(put.status.is_success(), "{}", put.body);
         let seed: u64 = env_or("ORDO_SIM_SEED", 20_261_122);
         let steps: usize = env_or("ORDO_SIM_STEPS", 2_500);
         let mut sim = Sim { app, rng: fastrand::Rng::with_seed(seed), seed, known: Known::default(), tally: Tally::default() };

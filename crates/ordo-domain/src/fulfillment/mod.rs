@@ -21,7 +21,7 @@ pub use package::{
 pub use release::{ReleasePlan, release};
 pub use steps::{
     CancelConfirmed, FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept,
-    confirm_cancel, pack, pick, reject, ship, start_pick,
+    confirm_cancel, pack, pick, reject, ship, start_pick, take_missing,
 };
 
 use std::fmt;

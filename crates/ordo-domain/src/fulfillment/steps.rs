@@ -439,6 +439,24 @@ pub fn confirm_cancel(
     Ok(done)
 }
 
+/// A stock count found units of a line missing that this work was to send: they leave it
+/// (counted short). Work left with nothing to send ends cancelled. Answers the units taken.
+pub fn take_missing(fo: &mut FulfillmentOrder, line_no: u32, units: i64, now_ms: i64) -> i64 {
+    let Some(line) = fo.lines.iter_mut().find(|l| l.line_no == line_no) else {
+        return 0;
+    };
+    let taken = units.min(line.open()).max(0);
+    line.quantity -= taken;
+    line.short += taken;
+    line.picked = line.picked.min(line.quantity);
+    line.cancel_requested = line.cancel_requested.min(line.quantity - line.shipped);
+    fo.updated_at_ms = now_ms;
+    if fo.lines.iter().all(|l| l.quantity == l.shipped) && fo.status.is_open() {
+        fo.status = FulfillmentStatus::Cancelled;
+    }
+    taken
+}
+
 fn take_all(fo: &mut FulfillmentOrder) -> Vec<Short> {
     let mut shorts = Vec::new();
     for line in &mut fo.lines {

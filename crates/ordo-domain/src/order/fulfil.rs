@@ -325,6 +325,8 @@ pub enum ShipError {
     UnknownAllocation(String),
     #[error("the order is on hold")]
     OnHold,
+    #[error("the allocation is released to its location: ship its fulfilment order instead")]
+    Released,
     #[error("{requested} units cannot ship from an allocation of {held}")]
     TooMany { requested: i64, held: i64 },
     #[error(transparent)]

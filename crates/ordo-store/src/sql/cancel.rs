@@ -56,8 +56,10 @@ pub(crate) async fn cancel_order(
     let seq_before = record.order.event_seq;
     let mut open =
         super::fulfillment::open_of(&mut tx, &record.order.id, store.backend.lock_rows()).await?;
-    let released = record.order.lines.iter().any(|l| l.quantities.released > 0);
-    if command.lines.is_none() && !released {
+    let quantities = record.order.quantities();
+    // An order with units at a location or already shipped cancels what is still open, unit
+    // by unit; otherwise the whole order goes at once.
+    if command.lines.is_none() && quantities.released == 0 && quantities.shipped == 0 {
         let decision = match cancel(
             &mut record.order,
             &mut record.reservations,
@@ -75,16 +77,31 @@ pub(crate) async fn cancel_order(
         let requests = match &command.lines {
             Some(lines) => lines.clone(),
             None => {
-                if let Err(e) = record
-                    .order
-                    .status
-                    .transition(ordo_domain::order::OrderStatus::Cancelled)
+                let status = record.order.status;
+                if quantities.shipped == 0
+                    && let Err(e) = status.transition(ordo_domain::order::OrderStatus::Cancelled)
                 {
                     return Ok(Some(Err(CancelError::from(e).into())));
+                }
+                if matches!(
+                    status,
+                    ordo_domain::order::OrderStatus::Shipped
+                        | ordo_domain::order::OrderStatus::Delivered
+                        | ordo_domain::order::OrderStatus::Cancelled
+                ) {
+                    let to = ordo_domain::order::OrderStatus::Cancelled;
+                    return Ok(Some(Err(CancelError::from(
+                        ordo_domain::order::IllegalTransition { from: status, to },
+                    )
+                    .into())));
                 }
                 everything_open(&record.order, &open)
             }
         };
+        if requests.is_empty() {
+            // Everything open is already asked of its locations: nothing more to do.
+            return Ok(Some(Ok(record)));
+        }
         let done = match cancel_units(
             &mut record.order,
             &mut record.reservations,

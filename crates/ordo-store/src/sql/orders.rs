@@ -345,6 +345,14 @@ pub(crate) async fn ship_allocation_of(
     let Some((mut work, mut record)) = started else {
         return Ok(None);
     };
+    if let Some(r) = record
+        .reservations
+        .iter()
+        .find(|r| r.id == command.allocation_id)
+        && super::reroute::released_at(&mut tx, &record.order.id, r).await?
+    {
+        return Ok(Some(Err(ShipError::Released)));
+    }
     let seq_before = record.order.event_seq;
     let now = command.now_ms;
     let mut next_id = || new_id("res", now);

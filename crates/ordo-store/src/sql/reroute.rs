@@ -146,7 +146,7 @@ pub(crate) async fn reject(
 
 /// Whether the allocation's units at its location are released to a fulfilment order: then
 /// the location rejects the fulfilment order, not the allocation.
-async fn released_at(
+pub(crate) async fn released_at(
     conn: &mut AnyConnection,
     order_id: &str,
     reservation: &ordo_domain::reservation::Reservation,

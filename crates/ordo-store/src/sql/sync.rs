@@ -262,7 +262,7 @@ async fn make_room(
     let (given, ledger) = shrink_to_fit(&mut held, room, &mut work.book, cause)
         .map_err(|e| StoreError::Corrupt(format!("making room at {sku}@{location}: {e}")))?;
     work.ledger.extend(ledger);
-    work.reservations.extend(held);
+    work.reservations.extend(held.iter().cloned());
     for g in &given {
         match g.owner {
             ReservationOwner::Order => {
@@ -279,6 +279,10 @@ async fn make_room(
                     }
                 }
                 let (now, actor) = (work.now_ms, cause.actor.to_string());
+                let released_before = work
+                    .order_mut(&g.owner_id)
+                    .and_then(|o| o.lines.iter().find(|l| l.line_no == g.line_no))
+                    .map_or(0, |l| l.quantities.released);
                 if let Some(order) = work.order_mut(&g.owner_id) {
                     let event = return_to_waiting(
                         order,
@@ -295,6 +299,38 @@ async fn make_room(
                         ))
                     })?;
                     work.order_events.push(event);
+                }
+                // Units a location was working on are gone from its work too: whatever its open
+                // work at this location holds beyond what is still reserved there.
+                let lock = work.backend.lock_rows();
+                let left_here: i64 = held
+                    .iter()
+                    .filter(|r| r.owner_id == g.owner_id && r.line_no == g.line_no)
+                    .filter(|r| r.status == ordo_domain::reservation::ReservationStatus::Held)
+                    .map(|r| r.quantity)
+                    .sum();
+                let (mut taken, mut still_held) = (0, left_here);
+                for mut fo in super::fulfillment::open_of(conn, &g.owner_id, lock).await? {
+                    if fo.location != *location {
+                        continue;
+                    }
+                    let open = fo.open_units(g.line_no);
+                    let kept = open.min(still_held);
+                    still_held -= kept;
+                    if open > kept {
+                        let missing = open - kept;
+                        taken += ordo_domain::fulfillment::take_missing(
+                            &mut fo, g.line_no, missing, now,
+                        );
+                        super::fulfillment::save(conn, &fo).await?;
+                    }
+                }
+                if let Some(line) = work
+                    .order_mut(&g.owner_id)
+                    .and_then(|o| o.lines.iter_mut().find(|l| l.line_no == g.line_no))
+                {
+                    let q = &mut line.quantities;
+                    q.released = (released_before - taken).clamp(0, q.allocated);
                 }
             }
             ReservationOwner::Transfer => {
