@@ -178,14 +178,16 @@ pub(crate) async fn packages_in(
     .bind(fo_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(package).collect()
+    rows.iter().map(|r| package(r, "id")).collect()
 }
 
-pub(crate) fn package(r: &sqlx::any::AnyRow) -> StoreResult<Package> {
+/// A package from a row with its columns; `id_column` names its id (`id` in `packages`,
+/// `package_id` in a shipment's row).
+pub(crate) fn package(r: &sqlx::any::AnyRow, id_column: &str) -> StoreResult<Package> {
     let contents: Vec<(u32, String, i64)> = serde_json::from_str(&r.text("contents")?)
         .map_err(|e| StoreError::Corrupt(format!("package contents: {e}")))?;
     Ok(Package {
-        id: r.text("id")?,
+        id: r.text(id_column)?,
         fulfillment_order_id: r.text("fulfillment_order_id")?,
         seq: r.int("seq")? as u32,
         weight_g: r.int("weight_g")?,

@@ -17,7 +17,7 @@ use ordo_domain::shipping::{
 
 use super::rows::{self, RowExt};
 use super::{SqlStore, load};
-use crate::error::{StoreError, StoreResult, corrupt};
+use crate::error::{StoreError, StoreResult};
 use crate::fulfillment::*;
 use crate::ids::new_id;
 
@@ -364,8 +364,7 @@ const SHIPMENT_SELECT: &str = "SELECT s.id, s.fulfillment_order_id, s.order_id, 
      FROM shipments s JOIN packages p ON p.id = s.package_id";
 
 fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
-    let mut p = package_of_shipment(r)?;
-    p.fulfillment_order_id = r.text("fulfillment_order_id")?;
+    let p = super::fulfillment::package(r, "package_id")?;
     Ok(ShipmentRecord {
         id: r.text("id")?,
         fulfillment_order_id: r.text("fulfillment_order_id")?,
@@ -384,29 +383,6 @@ fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
         delivered_at_ms: r.opt_int("delivered_at")?,
         last_event_at_ms: r.opt_int("last_event_at")?,
         failed_attempts: r.int("failed_attempts")?,
-    })
-}
-
-/// The package columns of a shipment row, read as a package row.
-fn package_of_shipment(r: &sqlx::any::AnyRow) -> StoreResult<Package> {
-    let contents: Vec<(u32, String, i64)> = serde_json::from_str(&r.text("contents")?)
-        .map_err(|e| StoreError::Corrupt(format!("package contents: {e}")))?;
-    Ok(Package {
-        id: r.text("package_id")?,
-        fulfillment_order_id: String::new(),
-        seq: r.int("seq")? as u32,
-        weight_g: r.int("weight_g")?,
-        dimensions_mm: [r.int("length_mm")?, r.int("width_mm")?, r.int("height_mm")?],
-        contents: contents
-            .into_iter()
-            .map(|(line_no, sku, quantity)| {
-                Ok(ordo_domain::fulfillment::PackageContent {
-                    line_no,
-                    sku: corrupt("contents", ordo_domain::values::Sku::parse(&sku))?,
-                    quantity,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?,
     })
 }
 
