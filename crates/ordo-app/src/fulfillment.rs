@@ -3,7 +3,7 @@
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder, Package};
+use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder};
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
 use ordo_store::{
@@ -138,10 +138,6 @@ impl App {
         }
     }
 
-    pub async fn fulfillment_orders_of(&self, order_id: &str) -> AppResult<Vec<FulfillmentOrder>> {
-        Ok(self.store.fulfillment_orders_of(order_id).await?)
-    }
-
     pub async fn location_work(
         &self,
         principal: &Principal,
@@ -190,11 +186,6 @@ impl App {
             Some(Ok(outcome)) => Ok(outcome),
             Some(Err(e)) => Err(refused(e)),
         }
-    }
-
-    pub async fn packages(&self, principal: &Principal, id: &str) -> AppResult<Vec<Package>> {
-        self.fulfillment_order(principal, id).await?;
-        Ok(self.store.packages(id).await?)
     }
 
     async fn reliability_weight(&self) -> AppResult<f64> {
@@ -322,10 +313,6 @@ impl App {
         self.may_see(principal, &shipment.location, &shipment.order_id)
             .await?;
         Ok(shipment)
-    }
-
-    pub async fn shipments_of(&self, order_id: &str) -> AppResult<Vec<ShipmentRecord>> {
-        Ok(self.store.shipments_of(order_id).await?)
     }
 
     /// A carrier's shipments handed over on one day (UTC), for its end-of-day manifest.

@@ -189,7 +189,6 @@ pub trait FulfillmentStore: Send + Sync {
         actor: &str,
     ) -> StoreResult<Vec<FulfillmentOrder>>;
     async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>>;
-    async fn fulfillment_orders_of(&self, order_id: &str) -> StoreResult<Vec<FulfillmentOrder>>;
     /// A location's open work, oldest promise first.
     async fn location_work(
         &self,
@@ -248,7 +247,6 @@ pub trait FulfillmentStore: Send + Sync {
     async fn delivery_history(&self) -> StoreResult<Vec<(String, DeliveryHistory)>>;
 
     async fn shipment(&self, id: &str) -> StoreResult<Option<ShipmentRecord>>;
-    async fn shipments_of(&self, order_id: &str) -> StoreResult<Vec<ShipmentRecord>>;
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>>;
     /// Records carrier events, each in its own transaction, and moves shipments and orders on.
     async fn record_tracking(

@@ -138,16 +138,6 @@ pub(crate) async fn fulfillment_order(
     Ok(load(&mut conn, sql).await?.pop())
 }
 
-pub(crate) async fn fulfillment_orders_of(
-    store: &SqlStore,
-    order_id: &str,
-) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut conn = store.read.acquire().await?;
-    let mut sql = select("order_id = ");
-    sql.arg(order_id).push(" ORDER BY created_at, id");
-    load(&mut conn, sql).await
-}
-
 pub(crate) async fn location_work(
     store: &SqlStore,
     location: &ordo_domain::values::LocationCode,

@@ -31,10 +31,6 @@ impl FulfillmentStore for SqlStore {
         fulfillment::fulfillment_order(self, id).await
     }
 
-    async fn fulfillment_orders_of(&self, order_id: &str) -> StoreResult<Vec<FulfillmentOrder>> {
-        fulfillment::fulfillment_orders_of(self, order_id).await
-    }
-
     async fn location_work(
         &self,
         location: &LocationCode,
@@ -125,10 +121,6 @@ impl FulfillmentStore for SqlStore {
 
     async fn shipment(&self, id: &str) -> StoreResult<Option<ShipmentRecord>> {
         shipping::shipment(self, id).await
-    }
-
-    async fn shipments_of(&self, order_id: &str) -> StoreResult<Vec<ShipmentRecord>> {
-        shipping::shipments_of(self, order_id).await
     }
 
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>> {

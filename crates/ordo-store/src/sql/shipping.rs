@@ -410,14 +410,6 @@ pub(crate) async fn shipment(store: &SqlStore, id: &str) -> StoreResult<Option<S
     Ok(shipments_where(&mut conn, "s.id = ", id, None).await?.pop())
 }
 
-pub(crate) async fn shipments_of(
-    store: &SqlStore,
-    order_id: &str,
-) -> StoreResult<Vec<ShipmentRecord>> {
-    let mut conn = store.read.acquire().await?;
-    shipments_where(&mut conn, "s.order_id = ", order_id, None).await
-}
-
 pub(crate) async fn manifest(
     store: &SqlStore,
     query: &ManifestQuery,
