@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use ordo_app::{Clock, SystemClock};
+use std::sync::Arc;
+
+use ordo_app::{App, Clock, Limits, SystemClock};
+use ordo_domain::auth::{Principal, Role};
 use ordo_store::{SqlStore, StoreOptions};
 
 #[derive(Args, Debug, Clone)]
@@ -34,6 +37,28 @@ impl DatabaseArgs {
         SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms())
             .await
             .map_err(|e| format!("cannot open the database at {}: {e}", redact(&url)))
+    }
+
+    /// The app over the store, for a one-off command: no background releasing or alert
+    /// scanning (that is the server's job).
+    pub async fn open_app(&self) -> Result<App, String> {
+        let store = self.open().await?;
+        let limits = Limits {
+            release_interval_ms: 0,
+            alert_scan_interval_ms: 0,
+            ..Limits::default()
+        };
+        Ok(App::new(Arc::new(store), Arc::new(SystemClock), limits))
+    }
+}
+
+/// Who a command run on the machine itself acts as: an administrator, `admin:cli` in timelines.
+pub fn cli_admin() -> Principal {
+    Principal {
+        key_id: "cli".into(),
+        role: Role::Admin,
+        channel: None,
+        location: None,
     }
 }
 

@@ -2,15 +2,12 @@
 //! store, to a file or standard output — the same documents the API serves.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use ordo_app::printing::Format;
-use ordo_app::{App, Limits, SystemClock};
-use ordo_domain::auth::{Principal, Role};
 use ordo_domain::values::LocationCode;
 
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, cli_admin};
 
 #[derive(Args, Debug)]
 pub struct DocumentArgs {
@@ -61,22 +58,8 @@ fn format(raw: &str, allowed: &[Format]) -> Result<Format, String> {
 }
 
 pub async fn run(args: DocumentArgs) -> Result<(), String> {
-    let store = args.database.open().await?;
-    let app = App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        Limits {
-            release_interval_ms: 0,
-            alert_scan_interval_ms: 0,
-            ..Limits::default()
-        },
-    );
-    let admin = Principal {
-        key_id: "cli".into(),
-        role: Role::Admin,
-        channel: None,
-        location: None,
-    };
+    let app = args.database.open_app().await?;
+    let admin = cli_admin();
     let made = match &args.kind {
         DocumentKind::Label {
             shipment,

@@ -3,13 +3,12 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use ordo_app::SyncMode;
 use ordo_app::orders::request_hash;
 use ordo_app::sync::{SyncRequest, parse_csv, parse_sync_id};
-use ordo_app::{App, Limits, SyncMode, SystemClock};
 use ordo_domain::values::LocationCode;
 
 use crate::database::DatabaseArgs;
@@ -89,17 +88,7 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
         request_hash: content_hash,
     };
 
-    let store = args.database.open().await?;
-    let app = Arc::new(App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        Limits {
-            // A one-off command: releasing work is the server's job.
-            release_interval_ms: 0,
-            alert_scan_interval_ms: 0,
-            ..Limits::default()
-        },
-    ));
+    let app = args.database.open_app().await?;
     let bar = ProgressBar::new(total as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed} ({eta} left)")

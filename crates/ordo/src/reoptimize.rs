@@ -1,14 +1,10 @@
 //! `ordo reoptimize`: plan the pending orders' allocations again together, straight against
 //! the store, and print what changed (with `--json`, as `POST /v1/routing/reoptimize` answers).
 
-use std::sync::Arc;
-
 use clap::Args;
-use ordo_app::{App, Limits, SystemClock};
-use ordo_domain::auth::{Principal, Role};
 use serde_json::json;
 
-use crate::database::DatabaseArgs;
+use crate::database::{DatabaseArgs, cli_admin};
 
 #[derive(Args, Debug)]
 pub struct ReoptimizeArgs {
@@ -36,23 +32,8 @@ fn places(rows: &[(u32, String, String, i64)]) -> String {
 }
 
 pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
-    let store = args.database.open().await?;
-    let app = Arc::new(App::new(
-        Arc::new(store),
-        Arc::new(SystemClock),
-        Limits {
-            // A one-off command: releasing work is the server's job.
-            release_interval_ms: 0,
-            alert_scan_interval_ms: 0,
-            ..Limits::default()
-        },
-    ));
-    let principal = Principal {
-        key_id: "cli".into(),
-        role: Role::Admin,
-        channel: None,
-        location: None,
-    };
+    let app = args.database.open_app().await?;
+    let principal = cli_admin();
     let result = app
         .reoptimize(
             &principal,
