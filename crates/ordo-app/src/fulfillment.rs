@@ -36,7 +36,7 @@ fn refused(e: StepRefusal) -> AppError {
             AppError::Conflict(FieldErrors::single("status", "the order is on hold"))
         }
         StepRefusal::Fulfillment(e) => AppError::Internal(format!("fulfilment: {e}")),
-        StepRefusal::Shipping { field, message } => {
+        StepRefusal::Conflict { field, message } => {
             AppError::Conflict(FieldErrors::single(field, message))
         }
     }

@@ -66,9 +66,10 @@ pub struct FulfillmentCommand {
 pub enum StepRefusal {
     #[error(transparent)]
     Fulfillment(#[from] FulfillmentError),
-    /// No carrier or service can take a package, or the one named does not.
+    /// The request cannot be carried out as it stands: no carrier or service takes a package,
+    /// or units cannot be given back to routing. Names the field at fault.
     #[error("{field}: {message}")]
-    Shipping { field: String, message: String },
+    Conflict { field: String, message: String },
 }
 
 #[derive(Debug, Clone)]

@@ -246,7 +246,7 @@ async fn give_back(
             match reject_units(tx, work, record, &unit, deciders).await? {
                 Ok((rejection, _)) => rejections.push(rejection),
                 Err(e) => {
-                    return Ok(Err(StepRefusal::Shipping {
+                    return Ok(Err(StepRefusal::Conflict {
                         field: "lines".into(),
                         message: e.to_string(),
                     }));

@@ -178,7 +178,7 @@ fn refuse(
     field: &str,
     message: impl Into<String>,
 ) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
-    Ok(Err(StepRefusal::Shipping {
+    Ok(Err(StepRefusal::Conflict {
         field: field.into(),
         message: message.into(),
     }))
