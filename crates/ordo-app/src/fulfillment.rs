@@ -36,6 +36,7 @@ fn refused(e: StepRefusal) -> AppError {
             AppError::Conflict(FieldErrors::single("status", "the order is on hold"))
         }
         StepRefusal::Fulfillment(e) => AppError::Internal(format!("fulfilment: {e}")),
+        StepRefusal::Invalid(errors) => AppError::Invalid(errors),
         StepRefusal::Conflict { field, message } => {
             AppError::Conflict(FieldErrors::single(field, message))
         }

@@ -66,6 +66,10 @@ pub struct FulfillmentCommand {
 pub enum StepRefusal {
     #[error(transparent)]
     Fulfillment(#[from] FulfillmentError),
+    /// The request names values that cannot be used here: tracking numbers that do not fit
+    /// the packages or the carrier, an outside carrier without its service.
+    #[error("{0}")]
+    Invalid(ordo_domain::field::FieldErrors),
     /// The request cannot be carried out as it stands: no carrier or service takes a package,
     /// or units cannot be given back to routing. Names the field at fault.
     #[error("{field}: {message}")]

@@ -129,6 +129,9 @@ pub struct Carrier {
     pub currency: String,
     #[serde(default)]
     pub tracking: TrackingFormat,
+    /// Where a customer follows a parcel: a URL with `{tracking_number}` in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_url: Option<String>,
     /// The carrier's event codes and what each means (`in_transit`, `delivered`...).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub event_codes: BTreeMap<String, TrackingStatus>,
@@ -177,6 +180,9 @@ impl Carrier {
         }
         e.check("currency", Currency::parse(&self.currency).map(|_| ()));
         e.check("tracking", self.tracking.check());
+        if let Some(url) = &self.tracking_url {
+            e.check("tracking_url", check_tracking_url(url));
+        }
         check_list(&mut e, "zones", self.zones.len());
         let mut last_km = 0.0;
         for (i, z) in self.zones.iter().enumerate() {
@@ -313,6 +319,12 @@ impl Carrier {
         }
     }
 
+    /// Where a customer follows the parcel with this tracking number, if the carrier says.
+    pub fn tracking_link(&self, tracking_number: &str) -> Option<String> {
+        let template = self.tracking_url.as_ref()?;
+        Some(template.replace("{tracking_number}", tracking_number))
+    }
+
     /// The zone a parcel from `from` to `to` falls in: by distance, the last zone when
     /// either end has no coordinates.
     pub fn zone(&self, from: Option<GeoPoint>, to: Option<GeoPoint>) -> Option<&Zone> {
@@ -342,6 +354,16 @@ impl Carrier {
         let bp = (self.fuel_surcharge_pct * 100.0).round() as i64;
         Some(base + (base * bp + 5_000) / 10_000)
     }
+}
+
+fn check_tracking_url(url: &str) -> Result<(), String> {
+    let scheme = url.starts_with("https://") || url.starts_with("http://");
+    if !scheme || url.len() > 300 || !url.contains("{tracking_number}") {
+        return Err(
+            "must be an http(s) URL of up to 300 characters with {tracking_number} in it".into(),
+        );
+    }
+    Ok(())
 }
 
 fn check_list(e: &mut FieldErrors, field: &str, len: usize) {

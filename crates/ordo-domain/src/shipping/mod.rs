@@ -2,16 +2,19 @@
 //!
 //! - [`carrier`] — a carrier's services, coverage, zones, rates, pickup days and cut-offs.
 //! - [`estimate`] — the same rates as the router's shipping-cost estimator.
+//! - [`handover`] — the carrier and service a package leaves with, and supplied numbers.
 //! - [`rates`] — the services that can take a parcel, priced and dated, best first.
 //! - [`tracking`] — tracking numbers, carrier events, a shipment's status, reliability.
 
 pub mod carrier;
 pub mod estimate;
+pub mod handover;
 pub mod rates;
 pub mod tracking;
 
 pub use carrier::{Address, Carrier, Coverage, Service, ServiceLevel, Zone};
 pub use estimate::CarrierRates;
+pub use handover::{Handover, HandoverError, ShipAsk};
 pub use rates::{Quote, RateRequest, quotes};
 pub use tracking::{
     CheckDigit, DeliveryHistory, TrackingFormat, TrackingStatus, parse_tracking_number,

@@ -13,6 +13,10 @@ pub struct TrackingFormat {
     pub digits: u32,
     #[serde(default)]
     pub check: CheckDigit,
+    /// The carrier also takes numbers Ordo did not make, in any form (labels printed by a
+    /// shipping app): supplied numbers are then not checked against this format.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub free_form: bool,
 }
 
 impl Default for TrackingFormat {
@@ -21,6 +25,7 @@ impl Default for TrackingFormat {
             prefix: String::new(),
             digits: 12,
             check: CheckDigit::Mod10,
+            free_form: false,
         }
     }
 }
@@ -65,6 +70,26 @@ impl TrackingFormat {
             CheckDigit::Mod7 => (serial % 7).to_string(),
         };
         format!("{}{digits}{check}", self.prefix)
+    }
+
+    /// Whether a number a location supplies may be used: it matches, or any number may.
+    pub fn accepts(&self, number: &str) -> bool {
+        self.free_form || self.matches(number)
+    }
+
+    /// The format in words, for an error message.
+    pub fn describe(&self) -> String {
+        let check = match self.check {
+            CheckDigit::None => "",
+            CheckDigit::Mod10 => " and a Luhn check digit",
+            CheckDigit::Mod7 => " and a mod-7 check digit",
+        };
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{} then ", self.prefix)
+        };
+        format!("{prefix}{} digits{check}", self.digits)
     }
 
     /// Whether `number` could be one of this carrier's.
@@ -216,6 +241,7 @@ mod tests {
             prefix: "JD".into(),
             digits: 10,
             check: CheckDigit::Mod10,
+            free_form: false,
         };
         let n = format.number(42);
         assert_eq!(n.len(), 2 + 10 + 1);

@@ -180,7 +180,8 @@ pub struct QuoteView {
     /// `same_day`, `express`, `standard` or `economy`.
     pub level: String,
     pub zone: String,
-    pub cost_minor: i64,
+    /// The price as a decimal string in `currency`, fuel surcharge included.
+    pub cost: String,
     pub currency: String,
     pub ship_date: String,
     pub delivery_date: String,
@@ -196,7 +197,9 @@ impl From<Quote> for QuoteView {
             service: q.service,
             level: q.level.as_str().into(),
             zone: q.zone,
-            cost_minor: q.cost_minor,
+            cost: ordo_domain::money::Currency::parse(&q.currency)
+                .map(|c| c.format(q.cost_minor))
+                .unwrap_or_else(|_| q.cost_minor.to_string()),
             currency: q.currency,
             ship_date: q.ship_date.to_string(),
             delivery_date: q.delivery_date.to_string(),

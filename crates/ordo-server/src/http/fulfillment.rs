@@ -10,7 +10,7 @@ use ordo_app::{App, FulfillmentStep, ReleaseFilter, ShipInput, StepOutcome};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::fulfillment::{FulfillmentOrder, PackageInput, PickInput, ShortHandling};
 use ordo_domain::order::RejectReason;
-use ordo_domain::values::LocationCode;
+use ordo_domain::values::{LocationCode, parse_text};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -434,14 +434,44 @@ async fn pack(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShipBody {
-    /// The carrier to use; rate shopping across carriers when absent.
+    /// The carrier to use; rate shopping across the configured carriers when absent. A
+    /// carrier Ordo has no configuration for (its label printed by a WMS or shipping app) needs
+    /// `service` and `tracking_numbers`.
     pub carrier: Option<String>,
     /// The service to use; the best of the carrier's (or all carriers') when absent.
     pub service: Option<String>,
     /// The location's own tracking numbers, one per package in package order; made in the
-    /// carrier's format when absent.
+    /// carrier's format when absent. Each must fit the carrier's format (unless it takes free
+    /// form) and be in use nowhere else.
     #[serde(default)]
     pub tracking_numbers: Vec<String>,
+}
+
+impl ShipBody {
+    fn parse(self) -> Result<ShipInput, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = |raw: String| parse_text(&raw, 40);
+        let carrier = e.optional("carrier", self.carrier, name).flatten();
+        let service = e.optional("service", self.service, name).flatten();
+        let tracking_numbers = self
+            .tracking_numbers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                e.check(
+                    format!("tracking_numbers[{i}]"),
+                    ordo_domain::shipping::parse_tracking_number(n),
+                )
+            })
+            .collect();
+        e.into_result()?;
+        Ok(ShipInput {
+            carrier,
+            service,
+            tracking_numbers,
+            reliability_weight: 0.0,
+        })
+    }
 }
 
 /// Hand the packages to carriers: one shipment per package. The units' stock leaves the
@@ -454,13 +484,7 @@ async fn ship(
     Path(id): Path<String>,
     body: Json<ShipBody>,
 ) -> ApiResult<axum::Json<StepView>> {
-    let body = body.value;
-    let input = ShipInput {
-        carrier: body.carrier,
-        service: body.service,
-        tracking_numbers: body.tracking_numbers,
-        reliability_weight: 0.0,
-    };
+    let input = body.value.parse().map_err(ApiError::invalid)?;
     step(&app, &caller, &id, FulfillmentStep::Ship(input)).await
 }
 

@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use ordo_app::fulfillment::TRACKING_EVENTS_MAX;
 use ordo_app::{App, ShipmentRecord, TrackingInput, TrackingResult};
 use ordo_domain::field::FieldErrors;
+use ordo_domain::money::Currency;
 use ordo_domain::shipping::TrackingStatus;
 use ordo_domain::values::parse_text;
 use serde::{Deserialize, Serialize};
@@ -72,8 +73,9 @@ pub struct ShipmentView {
     /// `shipped` until the carrier's first event, then `in_transit`, `out_for_delivery`,
     /// `delivered`, `failed_attempt`, `exception` or `returned_to_sender`.
     pub status: String,
-    /// The carrier's price, in `currency`'s minor units.
-    pub cost_minor: Option<i64>,
+    /// The carrier's price as a decimal string in `currency`; `null` for an outside carrier
+    /// or a pickup.
+    pub cost: Option<String>,
     pub currency: Option<String>,
     pub promised_date: Option<String>,
     /// When the carrier's service should deliver it.
@@ -99,7 +101,10 @@ impl From<ShipmentRecord> for ShipmentView {
             service: s.service,
             tracking_number: s.tracking_number,
             status: s.status,
-            cost_minor: s.cost_minor,
+            cost: s
+                .cost_minor
+                .zip(s.currency.as_deref())
+                .and_then(|(minor, code)| Some(Currency::parse(code).ok()?.format(minor))),
             currency: s.currency,
             promised_date: s.promised_date.map(|d| d.to_string()),
             expected_date: s.expected_date.map(|d| d.to_string()),

@@ -11,8 +11,10 @@ use sqlx::{AnyConnection, Connection};
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
 use ordo_domain::routing::ProfileRouter;
+use ordo_domain::shipping::handover::{check_format, check_supplied, choose};
 use ordo_domain::shipping::{
-    Address, Carrier, CarrierRates, DeliveryHistory, RateRequest, parse_tracking_number, quotes,
+    Address, Carrier, CarrierRates, DeliveryHistory, Handover, HandoverError, Quote, RateRequest,
+    ShipAsk,
 };
 
 use super::rows::{self, RowExt};
@@ -161,23 +163,50 @@ fn utc_date(ms: i64) -> jiff::civil::Date {
         .date()
 }
 
-/// The carrier's next tracking number, from its series.
+/// Most serials tried for a free tracking number before giving up: each one skipped is a
+/// number a location supplied that happened to fall in the carrier's own series.
+const SERIAL_TRIES_MAX: u32 = 1_000;
+
+/// The carrier's next tracking number from its series, skipping numbers already in use.
 async fn next_tracking_number(conn: &mut AnyConnection, carrier: &Carrier) -> StoreResult<String> {
-    sqlx::query("UPDATE carriers SET next_serial = next_serial + 1 WHERE code = $1")
-        .bind(carrier.code.as_str())
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query("SELECT next_serial FROM carriers WHERE code = $1")
-        .bind(carrier.code.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(carrier.tracking.number(row.int("next_serial")? as u64))
+    for _ in 0..SERIAL_TRIES_MAX {
+        sqlx::query("UPDATE carriers SET next_serial = next_serial + 1 WHERE code = $1")
+            .bind(carrier.code.as_str())
+            .execute(&mut *conn)
+            .await?;
+        let row = sqlx::query("SELECT next_serial FROM carriers WHERE code = $1")
+            .bind(carrier.code.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+        let number = carrier.tracking.number(row.int("next_serial")? as u64);
+        if !tracking_number_taken(conn, &carrier.code, &number).await? {
+            return Ok(number);
+        }
+    }
+    Err(StoreError::Corrupt(format!(
+        "carrier {}: {SERIAL_TRIES_MAX} tracking numbers in a row are taken",
+        carrier.code
+    )))
 }
 
-fn refuse(
-    field: &str,
-    message: impl Into<String>,
-) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
+async fn tracking_number_taken(
+    conn: &mut AnyConnection,
+    carrier: &str,
+    number: &str,
+) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM shipments WHERE carrier = $1 AND tracking_number = $2",
+    )
+    .bind(carrier)
+    .bind(number)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.int("n")? > 0)
+}
+
+type Made = StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>>;
+
+fn refuse(field: &str, message: impl Into<String>) -> Made {
     Ok(Err(StepRefusal::Conflict {
         field: field.into(),
         message: message.into(),
@@ -187,8 +216,36 @@ fn refuse(
 /// Pickup orders are handed over at the store: no carrier, a collection number.
 pub const PICKUP_CARRIER: &str = "pickup";
 
-/// One shipment per package: carrier and service as named or as rate shopping chose, and a
-/// tracking number.
+/// What every package of one shipping step is decided against.
+struct Lanes {
+    carriers: Vec<Carrier>,
+    reliability: HashMap<String, f64>,
+    origin: ordo_domain::location::Location,
+}
+
+async fn lanes(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<Lanes> {
+    let carriers = carriers_in(conn).await?.into_iter().map(|c| c.carrier);
+    let reliability = history_in(conn)
+        .await?
+        .into_iter()
+        .map(|(code, h)| (code, h.reliability()))
+        .collect();
+    let origin = load::locations(conn)
+        .await?
+        .into_iter()
+        .find(|l| l.code == fo.location)
+        .ok_or_else(|| StoreError::Corrupt(format!("location {} vanished", fo.location)))?;
+    Ok(Lanes {
+        carriers: carriers.collect(),
+        reliability,
+        origin,
+    })
+}
+
+/// One shipment per package: carrier and service as named or as rate shopping chose (or an
+/// outside carrier's, as the location printed its label), and a tracking number — the
+/// location's own, checked against the carrier's format and every number in use, or the next
+/// free one of the carrier's series.
 pub(crate) async fn make_shipments(
     conn: &mut AnyConnection,
     fo: &FulfillmentOrder,
@@ -196,45 +253,98 @@ pub(crate) async fn make_shipments(
     packages: &[Package],
     input: &ShipInput,
     now_ms: i64,
-) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
-    if !input.tracking_numbers.is_empty() && input.tracking_numbers.len() != packages.len() {
-        return refuse(
-            "tracking_numbers",
-            format!("must give one number per package ({})", packages.len()),
-        );
+) -> Made {
+    let supplied = &input.tracking_numbers;
+    if let Err(e) = check_supplied(supplied, packages.len()) {
+        return Ok(Err(StepRefusal::Invalid(e)));
     }
-    let supplied = input
-        .tracking_numbers
-        .iter()
-        .map(|t| parse_tracking_number(t))
-        .collect::<Result<Vec<_>, _>>();
-    let supplied = match supplied {
-        Ok(s) => s,
-        Err(message) => return refuse("tracking_numbers", message),
-    };
-    let carriers: Vec<Carrier> = carriers_in(conn)
-        .await?
-        .into_iter()
-        .map(|c| c.carrier)
-        .collect();
-    let reliability: HashMap<String, f64> = history_in(conn)
-        .await?
-        .into_iter()
-        .map(|(code, h)| (code, h.reliability()))
-        .collect();
-    let locations = load::locations(conn).await?;
-    let Some(origin) = locations.iter().find(|l| l.code == fo.location) else {
-        return Err(StoreError::Corrupt(format!(
-            "location {} vanished",
-            fo.location
-        )));
-    };
+    let pickup =
+        matches!(&order.delivery, Delivery::Pickup { location } if *location == fo.location);
+    let lanes = lanes(conn, fo).await?;
     let mut made = Vec::new();
     for (i, p) in packages.iter().enumerate() {
-        let mut shipment = ShipmentRecord {
+        let mut shipment = ShipmentRecord::new(fo, order, p, now_ms);
+        if !pickup {
+            let Some(to) = order.ship_to.as_ref() else {
+                return refuse("carrier", "the order has no address to ship to");
+            };
+            match handover(&lanes, to, p, order, input, now_ms) {
+                Ok(Handover::Rated(q)) => shipment.rated(q),
+                Ok(Handover::Outside { carrier, service }) => {
+                    (shipment.carrier, shipment.service) = (carrier, service)
+                }
+                Err(HandoverError::Invalid(e)) => return Ok(Err(StepRefusal::Invalid(e))),
+                Err(HandoverError::Unserved { field, message }) => return refuse(&field, message),
+            }
+        }
+        let configured = lanes.carriers.iter().find(|c| c.code == shipment.carrier);
+        shipment.tracking_number = match (supplied.get(i), configured) {
+            (Some(number), Some(carrier)) => match check_format(carrier, i, number) {
+                Ok(()) => number.clone(),
+                Err(e) => return Ok(Err(StepRefusal::Invalid(e))),
+            },
+            (Some(number), None) => number.clone(),
+            (None, Some(carrier)) => next_tracking_number(conn, carrier).await?,
+            (None, None) => format!("PU{}{}", order.number.replace('-', ""), p.seq),
+        };
+        if tracking_number_taken(conn, &shipment.carrier, &shipment.tracking_number).await? {
+            return refuse(
+                &format!("tracking_numbers[{i}]"),
+                format!(
+                    "{} is already in use for a {} shipment",
+                    shipment.tracking_number, shipment.carrier
+                ),
+            );
+        }
+        insert_shipment(conn, &shipment).await?;
+        made.push(shipment);
+    }
+    Ok(Ok(made))
+}
+
+fn handover(
+    lanes: &Lanes,
+    to: &ordo_domain::order::ShipTo,
+    package: &Package,
+    order: &Order,
+    input: &ShipInput,
+    now_ms: i64,
+) -> Result<Handover, HandoverError> {
+    let request = RateRequest {
+        origin: &lanes.origin,
+        to: Address {
+            country: to.country,
+            region: to.region.as_deref(),
+            postal_code: &to.postal_code,
+            point: to
+                .point
+                .or_else(|| ordo_domain::geo::geocode_postal(to.country, &to.postal_code)),
+        },
+        weight_g: package.weight_g,
+        now_ms,
+        deliver_by: order.promised_date,
+    };
+    let ask = ShipAsk {
+        carrier: input.carrier.as_deref(),
+        service: input.service.as_deref(),
+        numbers_supplied: !input.tracking_numbers.is_empty(),
+    };
+    choose(
+        &lanes.carriers,
+        &lanes.reliability,
+        input.reliability_weight,
+        &request,
+        &ask,
+    )
+}
+
+impl ShipmentRecord {
+    /// A pickup hand-over until a carrier is chosen.
+    fn new(fo: &FulfillmentOrder, order: &Order, package: &Package, now_ms: i64) -> Self {
+        Self {
             id: new_id("shp", now_ms),
             fulfillment_order_id: fo.id.clone(),
-            package: p.clone(),
+            package: package.clone(),
             order_id: order.id.clone(),
             location: fo.location.clone(),
             carrier: PICKUP_CARRIER.into(),
@@ -249,84 +359,16 @@ pub(crate) async fn make_shipments(
             delivered_at_ms: None,
             last_event_at_ms: None,
             failed_attempts: 0,
-        };
-        let pickup =
-            matches!(&order.delivery, Delivery::Pickup { location } if *location == fo.location);
-        let ship_to = order.ship_to.as_ref();
-        match (pickup, ship_to) {
-            (true, _) => {
-                shipment.tracking_number = supplied
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| format!("PU{}{}", order.number.replace('-', ""), p.seq));
-            }
-            (false, None) => return refuse("carrier", "the order has no address to ship to"),
-            (false, Some(to)) => {
-                let request = RateRequest {
-                    origin,
-                    to: Address {
-                        country: to.country,
-                        region: to.region.as_deref(),
-                        postal_code: &to.postal_code,
-                        point: to.point.or_else(|| {
-                            ordo_domain::geo::geocode_postal(to.country, &to.postal_code)
-                        }),
-                    },
-                    weight_g: p.weight_g,
-                    now_ms,
-                    deliver_by: order.promised_date,
-                };
-                let allowed: Vec<Carrier> = carriers
-                    .iter()
-                    .filter(|c| input.carrier.as_ref().is_none_or(|code| *code == c.code))
-                    .cloned()
-                    .collect();
-                if let Some(code) = &input.carrier
-                    && allowed.is_empty()
-                {
-                    return refuse("carrier", format!("no carrier {code}"));
-                }
-                let options: Vec<_> =
-                    quotes(&allowed, &reliability, input.reliability_weight, &request)
-                        .into_iter()
-                        .filter(|q| input.service.as_ref().is_none_or(|s| *s == q.service))
-                        .collect();
-                let Some(best) = options.first() else {
-                    let field = if input.service.is_some() {
-                        "service"
-                    } else {
-                        "carrier"
-                    };
-                    return refuse(
-                        field,
-                        format!(
-                            "no service takes a {} g parcel from {} to {} {}",
-                            p.weight_g,
-                            fo.location,
-                            to.country.as_str(),
-                            to.postal_code
-                        ),
-                    );
-                };
-                let carrier = allowed
-                    .iter()
-                    .find(|c| c.code == best.carrier)
-                    .expect("quoted");
-                shipment.carrier = best.carrier.clone();
-                shipment.service = best.service.clone();
-                shipment.cost_minor = Some(best.cost_minor);
-                shipment.currency = Some(best.currency.clone());
-                shipment.expected_date = Some(best.delivery_date);
-                shipment.tracking_number = match supplied.get(i) {
-                    Some(number) => number.clone(),
-                    None => next_tracking_number(conn, carrier).await?,
-                };
-            }
         }
-        insert_shipment(conn, &shipment).await?;
-        made.push(shipment);
     }
-    Ok(Ok(made))
+
+    fn rated(&mut self, quote: Quote) {
+        self.carrier = quote.carrier;
+        self.service = quote.service;
+        self.cost_minor = Some(quote.cost_minor);
+        self.currency = Some(quote.currency);
+        self.expected_date = Some(quote.delivery_date);
+    }
 }
 
 async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreResult<()> {
@@ -351,9 +393,13 @@ async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreR
     .bind(s.shipped_at_ms)
     .execute(&mut *conn)
     .await
-    .map_err(|e| match StoreError::from(e) {
-        StoreError::AlreadyExists(_) => StoreError::AlreadyExists(format!("tracking number {}", s.tracking_number)),
-        other => other,
+    .map_err(|e| {
+        // Two steps racing for one supplied number: the second one loses here.
+        if StoreError::is_unique_violation(&e) {
+            StoreError::AlreadyExists(format!("tracking number {}", s.tracking_number))
+        } else {
+            e.into()
+        }
     })?;
     Ok(())
 }

@@ -133,7 +133,7 @@ on_both_backends! {
         let fo = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{south}")).await.body;
         assert_eq!(fo["lines"][0]["quantity"], 2, "{fo}");
         step(&app, &north, "pack", Some(one_package(&[(1, 1)]))).await;
-        let shipped = step(&app, &north, "ship", Some(json!({ "tracking_numbers": ["own123456"] }))).await;
+        let shipped = step(&app, &north, "ship", Some(json!({ "carrier": "ownfleet", "service": "van", "tracking_numbers": ["own123456"] }))).await;
         assert_eq!(shipped["shipments"][0]["tracking_number"], "OWN123456");
         assert_eq!(shipped["order"]["status"], "partially_shipped");
         app.assert_consistent().await;

@@ -111,6 +111,22 @@ async fn track(app: &TestApp, events: Value) -> Value {
 mod changes;
 mod documents;
 mod flow;
+mod shipping;
+
+/// Places an order, releases it and takes its work at `location` to packed in one package.
+async fn packed(app: &TestApp, id: &str, lines: &[(&str, i64)], location: &str) -> (Value, String) {
+    let order = released(app, &place(app, id, lines).await).await;
+    let fo = work_at(&order, location);
+    step(app, &fo, "accept", None).await;
+    step(app, &fo, "pick", Some(json!({}))).await;
+    let contents: Vec<(u32, i64)> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (_, q))| (i as u32 + 1, *q))
+        .collect();
+    step(app, &fo, "pack", Some(one_package(&contents))).await;
+    (order, fo)
+}
 
 async fn scan_alerts(app: &TestApp) -> Value {
     app.post(ADMIN_KEY, "/v1/alerts/scan", &json!({}))
