@@ -139,6 +139,17 @@ impl App {
         }
     }
 
+    /// A fulfilment order with the parcels it sent.
+    pub async fn fulfillment_order_shipped(
+        &self,
+        principal: &Principal,
+        id: &str,
+    ) -> AppResult<(FulfillmentOrder, Vec<ShipmentRecord>)> {
+        let fo = self.fulfillment_order(principal, id).await?;
+        let shipments = self.store.fulfillment_shipments(&fo.id).await?;
+        Ok((fo, shipments))
+    }
+
     pub async fn location_work(
         &self,
         principal: &Principal,

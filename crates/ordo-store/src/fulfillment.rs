@@ -112,6 +112,21 @@ pub struct ShipmentRecord {
     pub delivered_at_ms: Option<i64>,
     pub last_event_at_ms: Option<i64>,
     pub failed_attempts: i64,
+    /// Where the customer follows the parcel, from the carrier's template when it left.
+    pub tracking_url: Option<String>,
+    /// The carrier's events as recorded, oldest first.
+    pub events: Vec<TrackingEventRecord>,
+}
+
+/// One carrier event of a shipment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackingEventRecord {
+    pub at_ms: i64,
+    pub status: TrackingStatus,
+    /// The carrier's own code, when it sent one.
+    pub code: Option<String>,
+    pub place: Option<String>,
+    pub description: Option<String>,
 }
 
 /// One carrier event as received.
@@ -132,8 +147,18 @@ pub struct TrackingInput {
 /// What became of one tracking event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TrackingResult {
-    Recorded { shipment_id: String, status: String },
-    Duplicate { shipment_id: String },
+    Recorded {
+        shipment_id: String,
+        status: String,
+    },
+    Duplicate {
+        shipment_id: String,
+    },
+    /// The event's time is impossible for the shipment; nothing was recorded.
+    Refused {
+        shipment_id: String,
+        reason: String,
+    },
     UnknownShipment,
     UnknownCode,
 }
@@ -252,6 +277,11 @@ pub trait FulfillmentStore: Send + Sync {
     async fn delivery_history(&self) -> StoreResult<Vec<(String, DeliveryHistory)>>;
 
     async fn shipment(&self, id: &str) -> StoreResult<Option<ShipmentRecord>>;
+    /// The parcels one fulfilment order sent.
+    async fn fulfillment_shipments(
+        &self,
+        fulfillment_order_id: &str,
+    ) -> StoreResult<Vec<ShipmentRecord>>;
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>>;
     /// Records carrier events, each in its own transaction, and moves shipments and orders on.
     async fn record_tracking(

@@ -143,6 +143,10 @@ pub struct OrderRecord {
     pub reservations: Vec<Reservation>,
     /// The order's fulfilment orders, oldest first: (id, location, status).
     pub fulfillment: Vec<(String, String, String)>,
+    /// Its parcels, in the order they left, with their tracking events.
+    pub shipments: Vec<crate::fulfillment::ShipmentRecord>,
+    /// Its alerts not yet resolved.
+    pub alerts: Vec<crate::fulfillment::AlertRecord>,
 }
 
 /// How an order is looked up: by id (`ord_...`) or by its number.

@@ -19,14 +19,18 @@ pub enum AlertKind {
     FailedDelivery,
     /// The location has not accepted its work in time.
     NotAccepted,
+    /// The carrier is bringing the parcel back: someone must contact the customer and, when
+    /// it arrives, receive it.
+    ReturnedToSender,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 4] = [
+    pub const ALL: [AlertKind; 5] = [
         Self::PromiseAtRisk,
         Self::NoTrackingMovement,
         Self::FailedDelivery,
         Self::NotAccepted,
+        Self::ReturnedToSender,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,14 +39,21 @@ impl AlertKind {
             Self::NoTrackingMovement => "no_tracking_movement",
             Self::FailedDelivery => "failed_delivery",
             Self::NotAccepted => "not_accepted",
+            Self::ReturnedToSender => "returned_to_sender",
         }
+    }
+
+    /// Whether the periodic scan finds (and clears) it; the others are raised by what
+    /// happened and stay until a person resolves them.
+    pub fn scanned(self) -> bool {
+        self != Self::ReturnedToSender
     }
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
             .find(|k| k.as_str() == raw)
-            .ok_or_else(|| "must be one of promise_at_risk, no_tracking_movement, failed_delivery, not_accepted".into())
+            .ok_or_else(|| "must be one of promise_at_risk, no_tracking_movement, failed_delivery, not_accepted, returned_to_sender".into())
     }
 }
 
@@ -165,4 +176,17 @@ pub fn shipment_alerts(
         ));
     }
     raised
+}
+
+/// A shipment the carrier is returning.
+pub fn returned_to_sender(s: &ShipmentFacts<'_>) -> Raised {
+    Raised {
+        kind: AlertKind::ReturnedToSender,
+        subject: s.id.to_string(),
+        order_id: s.order_id.to_string(),
+        message: format!(
+            "the carrier is returning {} to the sender: contact the customer",
+            s.tracking_number
+        ),
+    }
 }

@@ -142,6 +142,22 @@ pub fn parse_tracking_number(raw: &str) -> Result<String, String> {
     Ok(number)
 }
 
+/// How far a carrier's clock may be ahead of ours, or an event stamped before we recorded the
+/// hand-over: beyond it, an event time is impossible.
+pub const CLOCK_SKEW_MS_MAX: i64 = 15 * 60_000;
+
+/// Refuses an event dated before its shipment left or in the future, beyond the clock-skew
+/// allowance: such a date would corrupt delivery dates and carrier reliability.
+pub fn check_event_time(at_ms: i64, shipped_at_ms: i64, now_ms: i64) -> Result<(), String> {
+    if at_ms < shipped_at_ms.saturating_sub(CLOCK_SKEW_MS_MAX) {
+        return Err("the event is dated before the shipment left".into());
+    }
+    if at_ms > now_ms.saturating_add(CLOCK_SKEW_MS_MAX) {
+        return Err("the event is dated in the future".into());
+    }
+    Ok(())
+}
+
 /// What a carrier event says, in Ordo's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -270,6 +286,17 @@ mod tests {
             Some(FailedAttempt)
         );
         assert_eq!(shipment_status(&[]), None);
+    }
+
+    #[test]
+    fn event_times_before_the_hand_over_or_in_the_future_are_refused() {
+        let (shipped, now) = (1_000_000_000, 2_000_000_000);
+        assert!(check_event_time(shipped + 1, shipped, now).is_ok());
+        assert!(check_event_time(shipped - CLOCK_SKEW_MS_MAX, shipped, now).is_ok());
+        assert!(check_event_time(shipped - CLOCK_SKEW_MS_MAX - 1, shipped, now).is_err());
+        assert!(check_event_time(now + CLOCK_SKEW_MS_MAX, shipped, now).is_ok());
+        assert!(check_event_time(now + CLOCK_SKEW_MS_MAX + 1, shipped, now).is_err());
+        assert!(check_event_time(i64::MIN, shipped, now).is_err());
     }
 
     #[test]

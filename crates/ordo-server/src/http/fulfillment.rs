@@ -125,6 +125,8 @@ pub struct FulfillmentOrderView {
     pub accepted_at: Option<String>,
     pub shipped_at: Option<String>,
     pub cancel_requested: bool,
+    /// The parcels it sent (work still open has none).
+    pub shipments: Vec<ShipmentView>,
 }
 
 impl From<FulfillmentOrder> for FulfillmentOrderView {
@@ -153,6 +155,7 @@ impl From<FulfillmentOrder> for FulfillmentOrderView {
             accepted_at: f.accepted_at_ms.map(timestamp),
             shipped_at: f.shipped_at_ms.map(timestamp),
             cancel_requested: f.cancel_requested,
+            shipments: Vec::new(),
         }
     }
 }
@@ -178,8 +181,11 @@ pub struct StepView {
 
 impl From<StepOutcome> for StepView {
     fn from(o: StepOutcome) -> Self {
+        let mut fulfillment_order = FulfillmentOrderView::from(o.fulfillment_order);
+        // A fulfilment order ships all its packages in one step: these are all its parcels.
+        fulfillment_order.shipments = o.shipments.iter().cloned().map(Into::into).collect();
         Self {
-            fulfillment_order: o.fulfillment_order.into(),
+            fulfillment_order,
             order: o.order.into(),
             shipments: o.shipments.into_iter().map(Into::into).collect(),
             returned_to_routing: o
@@ -263,9 +269,10 @@ async fn get_fulfillment_order(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<FulfillmentOrderView>> {
-    Ok(axum::Json(
-        app.fulfillment_order(&caller.0, &id).await?.into(),
-    ))
+    let (fo, shipments) = app.fulfillment_order_shipped(&caller.0, &id).await?;
+    let mut view = FulfillmentOrderView::from(fo);
+    view.shipments = shipments.into_iter().map(Into::into).collect();
+    Ok(axum::Json(view))
 }
 
 async fn step(

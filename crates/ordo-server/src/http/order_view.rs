@@ -6,6 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::common::timestamp;
+use super::shipments::ShipmentView;
+use super::work_alerts::AlertView;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrderView {
@@ -32,6 +34,10 @@ pub struct OrderView {
     /// The work released to locations: one fulfilment order per location (and per release
     /// after the location accepted the first).
     pub fulfillment_orders: Vec<FulfillmentRefView>,
+    /// Its parcels, in the order they left, with carrier, tracking link and events.
+    pub shipments: Vec<ShipmentView>,
+    /// Its alerts not yet resolved (a parcel returned to sender, a promise at risk...).
+    pub alerts: Vec<AlertView>,
     pub totals: TotalsView,
     pub created_at: String,
     pub updated_at: String,
@@ -220,6 +226,8 @@ impl From<OrderRecord> for OrderView {
                     status,
                 })
                 .collect(),
+            shipments: record.shipments.into_iter().map(Into::into).collect(),
+            alerts: record.alerts.into_iter().map(Into::into).collect(),
             created_at: timestamp(o.created_at_ms),
             updated_at: timestamp(o.updated_at_ms),
         }

@@ -22,8 +22,33 @@ use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
     OpenApiRouter::new()
+        .routes(routes!(list_shipments))
         .routes(routes!(get_shipment))
         .routes(routes!(label))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ShipmentQuery {
+    /// The order (id or number) whose parcels to list.
+    pub order_id: Option<String>,
+}
+
+/// An order's parcels, in the order they left, each with its tracking events.
+#[utoipa::path(get, path = "", tag = "shipping", params(ShipmentQuery),
+    responses((status = 200, body = List<ShipmentView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_shipments(
+    State(app): State<Arc<App>>,
+    caller: Caller,
+    axum::extract::Query(query): axum::extract::Query<ShipmentQuery>,
+) -> ApiResult<axum::Json<List<ShipmentView>>> {
+    let Some(order_id) = query.order_id else {
+        return Err(ApiError::field("order_id", "is required"));
+    };
+    let order = app.order(&caller.0, &order_id).await?;
+    Ok(axum::Json(List::new(
+        order.shipments.into_iter().map(Into::into).collect(),
+    )))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -88,6 +113,22 @@ pub struct ShipmentView {
     pub delivered_at: Option<String>,
     pub last_event_at: Option<String>,
     pub failed_attempts: i64,
+    /// Where the customer follows the parcel, when the carrier defines a link.
+    pub tracking_url: Option<String>,
+    /// The carrier's events, oldest first.
+    pub events: Vec<TrackingEventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingEventView {
+    pub at: String,
+    /// `in_transit`, `out_for_delivery`, `delivered`, `failed_attempt`, `exception` or
+    /// `returned_to_sender`.
+    pub status: String,
+    /// The carrier's own event code, when it sent one.
+    pub code: Option<String>,
+    pub place: Option<String>,
+    pub description: Option<String>,
 }
 
 impl From<ShipmentRecord> for ShipmentView {
@@ -124,6 +165,18 @@ impl From<ShipmentRecord> for ShipmentView {
             delivered_at: s.delivered_at_ms.map(timestamp),
             last_event_at: s.last_event_at_ms.map(timestamp),
             failed_attempts: s.failed_attempts,
+            tracking_url: s.tracking_url,
+            events: s
+                .events
+                .into_iter()
+                .map(|e| TrackingEventView {
+                    at: timestamp(e.at_ms),
+                    status: e.status.as_str().into(),
+                    code: e.code,
+                    place: e.place,
+                    description: e.description,
+                })
+                .collect(),
         }
     }
 }
@@ -169,15 +222,45 @@ pub struct TrackingBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackingResultView {
-    /// `recorded`, `duplicate`, `unknown_shipment` or `unknown_code`.
+    /// `recorded`, `duplicate`, `refused` (an impossible time: before the shipment left or
+    /// in the future), `unknown_shipment` or `unknown_code`.
     pub result: String,
     pub shipment_id: Option<String>,
     /// The shipment's status after the event.
     pub status: Option<String>,
+    /// Why the event was refused.
+    pub reason: Option<String>,
+}
+
+impl From<TrackingResult> for TrackingResultView {
+    fn from(r: TrackingResult) -> Self {
+        let view = |result: &str, shipment_id, status, reason| Self {
+            result: result.into(),
+            shipment_id,
+            status,
+            reason,
+        };
+        match r {
+            TrackingResult::Recorded {
+                shipment_id,
+                status,
+            } => view("recorded", Some(shipment_id), Some(status), None),
+            TrackingResult::Duplicate { shipment_id } => {
+                view("duplicate", Some(shipment_id), None, None)
+            }
+            TrackingResult::Refused {
+                shipment_id,
+                reason,
+            } => view("refused", Some(shipment_id), None, Some(reason)),
+            TrackingResult::UnknownShipment => view("unknown_shipment", None, None, None),
+            TrackingResult::UnknownCode => view("unknown_code", None, None, None),
+        }
+    }
 }
 
 /// Carrier events, from a webhook or a batch of up to 1,000. Each answers in order whether it
-/// was recorded, a duplicate, or named a shipment or code Ordo does not know.
+/// was recorded, a duplicate, refused for an impossible time (before the shipment left, or
+/// more than 15 minutes in the future), or named a shipment or code Ordo does not know.
 #[utoipa::path(post, path = "", tag = "shipping", request_body = TrackingBody,
     responses((status = 200, body = List<TrackingResultView>), (status = 422, body = Problem)))]
 async fn tracking_events(
@@ -248,33 +331,6 @@ async fn tracking_events(
     }
     let results = app.record_tracking(&caller.0, &inputs).await?;
     Ok(axum::Json(List::new(
-        results
-            .into_iter()
-            .map(|r| match r {
-                TrackingResult::Recorded {
-                    shipment_id,
-                    status,
-                } => TrackingResultView {
-                    result: "recorded".into(),
-                    shipment_id: Some(shipment_id),
-                    status: Some(status),
-                },
-                TrackingResult::Duplicate { shipment_id } => TrackingResultView {
-                    result: "duplicate".into(),
-                    shipment_id: Some(shipment_id),
-                    status: None,
-                },
-                TrackingResult::UnknownShipment => TrackingResultView {
-                    result: "unknown_shipment".into(),
-                    shipment_id: None,
-                    status: None,
-                },
-                TrackingResult::UnknownCode => TrackingResultView {
-                    result: "unknown_code".into(),
-                    shipment_id: None,
-                    status: None,
-                },
-            })
-            .collect(),
+        results.into_iter().map(Into::into).collect(),
     )))
 }

@@ -28,7 +28,8 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertView {
     pub id: String,
-    /// `promise_at_risk`, `no_tracking_movement`, `failed_delivery` or `not_accepted`.
+    /// `promise_at_risk`, `no_tracking_movement`, `failed_delivery`, `not_accepted` or
+    /// `returned_to_sender`.
     pub kind: String,
     /// The fulfilment order or shipment it is about.
     pub subject: String,

@@ -12,81 +12,26 @@ pub enum Backend {
     Postgres,
 }
 
-const SQLITE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "core",
-        sql: include_str!("../../migrations/sqlite/0001_core.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "inventory_truth",
-        sql: include_str!("../../migrations/sqlite/0002_inventory_truth.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "stock_lookups",
-        sql: include_str!("../../migrations/sqlite/0003_stock_lookups.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "routing",
-        sql: include_str!("../../migrations/sqlite/0004_routing.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "reroute",
-        sql: include_str!("../../migrations/sqlite/0005_reroute.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "drop_ship",
-        sql: include_str!("../../migrations/sqlite/0006_drop_ship.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "fulfillment",
-        sql: include_str!("../../migrations/sqlite/0007_fulfillment.sql"),
-    },
-];
+/// Each backend's migrations, in version order: `migrations/<backend>/<NNNN>_<name>.sql`.
+macro_rules! migrations {
+    ($backend:literal: $($version:literal $file:literal $name:literal),+ $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../../migrations/", $backend, "/", $file, "_", $name, ".sql")),
+        }),+]
+    };
+}
 
-const POSTGRES_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "core",
-        sql: include_str!("../../migrations/postgres/0001_core.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "inventory_truth",
-        sql: include_str!("../../migrations/postgres/0002_inventory_truth.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "stock_lookups",
-        sql: include_str!("../../migrations/postgres/0003_stock_lookups.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "routing",
-        sql: include_str!("../../migrations/postgres/0004_routing.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "reroute",
-        sql: include_str!("../../migrations/postgres/0005_reroute.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "drop_ship",
-        sql: include_str!("../../migrations/postgres/0006_drop_ship.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "fulfillment",
-        sql: include_str!("../../migrations/postgres/0007_fulfillment.sql"),
-    },
-];
+const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
+    1 "0001" "core", 2 "0002" "inventory_truth", 3 "0003" "stock_lookups", 4 "0004" "routing",
+    5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
+);
+
+const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
+    1 "0001" "core", 2 "0002" "inventory_truth", 3 "0003" "stock_lookups", 4 "0004" "routing",
+    5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
+);
 
 impl Backend {
     pub fn name(self) -> &'static str {

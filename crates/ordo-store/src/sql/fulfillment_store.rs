@@ -123,6 +123,13 @@ impl FulfillmentStore for SqlStore {
         shipping::shipment(self, id).await
     }
 
+    async fn fulfillment_shipments(
+        &self,
+        fulfillment_order_id: &str,
+    ) -> StoreResult<Vec<ShipmentRecord>> {
+        shipping::shipments_of_fulfillment(self, fulfillment_order_id).await
+    }
+
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>> {
         shipping::manifest(self, query).await
     }

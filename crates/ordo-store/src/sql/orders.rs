@@ -152,15 +152,24 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
     for r in reservations {
         by_owner.entry(r.owner_id.clone()).or_default().push(r);
     }
+    let mut shipments: HashMap<String, Vec<_>> = HashMap::new();
+    for s in super::shipping::shipments_of_orders(conn, &ids).await? {
+        shipments.entry(s.order_id.clone()).or_default().push(s);
+    }
+    let mut alerts: HashMap<String, Vec<_>> = HashMap::new();
+    for a in super::work_alerts::unresolved_of_orders(conn, &ids).await? {
+        alerts.entry(a.order_id.clone()).or_default().push(a);
+    }
     Ok(orders
         .into_iter()
         .map(|mut order| {
             order.lines = lines.remove(&order.id).unwrap_or_default();
-            let reservations = by_owner.remove(&order.id).unwrap_or_default();
             OrderRecord {
                 fulfillment: fulfillment.remove(&order.id).unwrap_or_default(),
+                reservations: by_owner.remove(&order.id).unwrap_or_default(),
+                shipments: shipments.remove(&order.id).unwrap_or_default(),
+                alerts: alerts.remove(&order.id).unwrap_or_default(),
                 order,
-                reservations,
             }
         })
         .collect())
@@ -272,6 +281,9 @@ pub(crate) async fn orders(
             .push(" OR external_id = ")
             .arg(q);
         sql.push(" OR customer_email = ").arg(q.to_lowercase());
+        sql.push(" OR id IN (SELECT order_id FROM shipments WHERE tracking_number = ")
+            .arg(q.to_uppercase())
+            .push(")");
         sql.push(" OR LOWER(customer_name) LIKE ")
             .arg(pattern)
             .push(" ESCAPE '\\')");

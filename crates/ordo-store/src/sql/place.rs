@@ -304,6 +304,9 @@ async fn decide_batch(
                     order: p.order,
                     reservations: p.reservations,
                     fulfillment,
+                    // A new order has neither parcels nor alerts yet.
+                    shipments: Vec::new(),
+                    alerts: Vec::new(),
                 })
             }
             Decided::Replay(order_id) => {

@@ -11,6 +11,7 @@ use sqlx::{AnyConnection, Connection};
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
 use ordo_domain::routing::ProfileRouter;
+use ordo_domain::shipping::TrackingStatus;
 use ordo_domain::shipping::handover::{check_format, check_supplied, choose};
 use ordo_domain::shipping::{
     Address, Carrier, CarrierRates, DeliveryHistory, Handover, HandoverError, Quote, RateRequest,
@@ -278,7 +279,7 @@ pub(crate) async fn make_shipments(
             }
         }
         let configured = lanes.carriers.iter().find(|c| c.code == shipment.carrier);
-        shipment.tracking_number = match (supplied.get(i), configured) {
+        let number = match (supplied.get(i), configured) {
             (Some(number), Some(carrier)) => match check_format(carrier, i, number) {
                 Ok(()) => number.clone(),
                 Err(e) => return Ok(Err(StepRefusal::Invalid(e))),
@@ -287,6 +288,8 @@ pub(crate) async fn make_shipments(
             (None, Some(carrier)) => next_tracking_number(conn, carrier).await?,
             (None, None) => format!("PU{}{}", order.number.replace('-', ""), p.seq),
         };
+        shipment.tracking_url = configured.and_then(|c| c.tracking_link(&number));
+        shipment.tracking_number = number;
         if tracking_number_taken(conn, &shipment.carrier, &shipment.tracking_number).await? {
             return refuse(
                 &format!("tracking_numbers[{i}]"),
@@ -359,6 +362,8 @@ impl ShipmentRecord {
             delivered_at_ms: None,
             last_event_at_ms: None,
             failed_attempts: 0,
+            tracking_url: None,
+            events: Vec::new(),
         }
     }
 
@@ -374,8 +379,8 @@ impl ShipmentRecord {
 async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO shipments (id, fulfillment_order_id, package_id, order_id, location, carrier, service, tracking_number, status, \
-         cost_minor, currency, promised_date, expected_date, shipped_at, failed_attempts) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0)",
+         cost_minor, currency, promised_date, expected_date, shipped_at, failed_attempts, tracking_url) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)",
     )
     .bind(s.id.as_str())
     .bind(s.fulfillment_order_id.as_str())
@@ -391,6 +396,7 @@ async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreR
     .bind(s.promised_date.map(|d| d.to_string()))
     .bind(s.expected_date.map(|d| d.to_string()))
     .bind(s.shipped_at_ms)
+    .bind(s.tracking_url.clone())
     .execute(&mut *conn)
     .await
     .map_err(|e| {
@@ -406,7 +412,7 @@ async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreR
 
 const SHIPMENT_SELECT: &str = "SELECT s.id, s.fulfillment_order_id, s.order_id, s.location, s.carrier, s.service, s.tracking_number, \
      s.status, s.cost_minor, s.currency, s.promised_date, s.expected_date, s.shipped_at, s.delivered_at, s.last_event_at, \
-     s.failed_attempts, p.id AS package_id, p.seq, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.contents \
+     s.failed_attempts, s.tracking_url, p.id AS package_id, p.seq, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.contents \
      FROM shipments s JOIN packages p ON p.id = s.package_id";
 
 fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
@@ -429,7 +435,59 @@ fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
         delivered_at_ms: r.opt_int("delivered_at")?,
         last_event_at_ms: r.opt_int("last_event_at")?,
         failed_attempts: r.int("failed_attempts")?,
+        tracking_url: r.opt_text("tracking_url")?,
+        events: Vec::new(),
     })
+}
+
+/// Fills in each shipment's tracking events, oldest first.
+async fn attach_events(
+    conn: &mut AnyConnection,
+    shipments: &mut [ShipmentRecord],
+) -> StoreResult<()> {
+    for chunk in shipments.chunks_mut(super::args::STATEMENT_ARGS_MAX) {
+        let mut sql = super::args::Sql::new(
+            "SELECT shipment_id, at, status, carrier_code, place, description FROM tracking_events \
+             WHERE shipment_id IN (",
+        );
+        sql.list(chunk.iter().map(|s| s.id.as_str()))
+            .push(") ORDER BY at, id");
+        for r in sql.build().fetch_all(&mut *conn).await? {
+            let id = r.text("shipment_id")?;
+            let event = TrackingEventRecord {
+                at_ms: r.int("at")?,
+                status: crate::error::corrupt("status", TrackingStatus::parse(&r.text("status")?))?,
+                code: r.opt_text("carrier_code")?,
+                place: r.opt_text("place")?,
+                description: r.opt_text("description")?,
+            };
+            if let Some(s) = chunk.iter_mut().find(|s| s.id == id) {
+                s.events.push(event);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shipments of these orders, with their events, in the order they left.
+pub(crate) async fn shipments_of_orders(
+    conn: &mut AnyConnection,
+    order_ids: &[&str],
+) -> StoreResult<Vec<ShipmentRecord>> {
+    let mut all = Vec::new();
+    for chunk in order_ids.chunks(super::args::STATEMENT_ARGS_MAX) {
+        let mut sql = super::args::Sql::new(&format!("{SHIPMENT_SELECT} WHERE s.order_id IN ("));
+        sql.list(chunk.iter().copied())
+            .push(") ORDER BY s.shipped_at, s.id");
+        let rows = sql.build().fetch_all(&mut *conn).await?;
+        all.extend(
+            rows.iter()
+                .map(shipment_row)
+                .collect::<StoreResult<Vec<_>>>()?,
+        );
+    }
+    attach_events(conn, &mut all).await?;
+    Ok(all)
 }
 
 pub(crate) async fn shipments_where(
@@ -448,12 +506,32 @@ pub(crate) async fn shipments_where(
     }
     sql.push(" ORDER BY s.shipped_at, s.id");
     let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter().map(shipment_row).collect()
+    let mut shipments = rows
+        .iter()
+        .map(shipment_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    attach_events(conn, &mut shipments).await?;
+    Ok(shipments)
 }
 
 pub(crate) async fn shipment(store: &SqlStore, id: &str) -> StoreResult<Option<ShipmentRecord>> {
     let mut conn = store.read.acquire().await?;
     Ok(shipments_where(&mut conn, "s.id = ", id, None).await?.pop())
+}
+
+/// The shipments of one fulfilment order.
+pub(crate) async fn shipments_of_fulfillment(
+    store: &SqlStore,
+    fulfillment_order_id: &str,
+) -> StoreResult<Vec<ShipmentRecord>> {
+    let mut conn = store.read.acquire().await?;
+    shipments_where(
+        &mut conn,
+        "s.fulfillment_order_id = ",
+        fulfillment_order_id,
+        None,
+    )
+    .await
 }
 
 pub(crate) async fn manifest(

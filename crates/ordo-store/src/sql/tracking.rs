@@ -4,7 +4,8 @@
 
 use sqlx::{AnyConnection, Connection};
 
-use ordo_domain::shipping::{TrackingStatus, shipment_status};
+use ordo_domain::fulfillment::alerts::{ShipmentFacts, returned_to_sender};
+use ordo_domain::shipping::{TrackingStatus, check_event_time, shipment_status};
 
 use super::orders::{event_inserts, load_one, update_order};
 use super::rows::RowExt;
@@ -38,7 +39,7 @@ async fn record_one(
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
     let row = sqlx::query(
-        "SELECT id, order_id, status FROM shipments WHERE carrier = $1 AND tracking_number = $2",
+        "SELECT id, order_id, status, shipped_at FROM shipments WHERE carrier = $1 AND tracking_number = $2",
     )
     .bind(event.carrier.as_str())
     .bind(event.tracking_number.as_str())
@@ -49,6 +50,12 @@ async fn record_one(
     };
     let (shipment_id, order_id, before) =
         (row.text("id")?, row.text("order_id")?, row.text("status")?);
+    if let Err(reason) = check_event_time(event.at_ms, row.int("shipped_at")?, now_ms) {
+        return Ok(TrackingResult::Refused {
+            shipment_id,
+            reason,
+        });
+    }
     let status = match (event.status, &event.code) {
         (Some(status), _) => status,
         (None, Some(code)) => {
@@ -129,6 +136,17 @@ async fn record_one(
             &mut tx, store, &order_id, &shipment, &before, now_status, now_ms,
         )
         .await?;
+        if status == TrackingStatus::ReturnedToSender && now_status == status.as_str() {
+            let facts = ShipmentFacts {
+                id: &shipment.id,
+                order_id: &shipment.order_id,
+                tracking_number: &shipment.tracking_number,
+                status: now_status,
+                shipped_at_ms: shipment.shipped_at_ms,
+                last_event_at_ms: shipment.last_event_at_ms,
+            };
+            super::work_alerts::raise(&mut tx, &returned_to_sender(&facts), now_ms).await?;
+        }
     }
     tx.commit().await?;
     Ok(TrackingResult::Recorded {

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::fulfillment::FulfillmentStatus;
 use ordo_domain::fulfillment::alerts::{
-    AlertSettings, Raised, ShipmentFacts, not_accepted, promise_at_risk, shipment_alerts,
+    AlertKind, AlertSettings, Raised, ShipmentFacts, not_accepted, promise_at_risk, shipment_alerts,
 };
 use ordo_domain::geo::geocode_postal;
 use ordo_domain::promise::TransitModel;
@@ -169,37 +169,14 @@ pub(crate) async fn scan(
         {
             continue;
         }
-        let alert = AlertRecord {
-            id: new_id("alr", now_ms),
-            kind: f.kind.as_str().into(),
-            subject: f.subject.clone(),
-            order_id: f.order_id.clone(),
-            status: "open".into(),
-            message: f.message.clone(),
-            raised_at_ms: now_ms,
-            acknowledged_at_ms: None,
-            acknowledged_by: None,
-            resolved_at_ms: None,
-            resolved_by: None,
-        };
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO work_alerts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL)"
-        )))
-        .bind(alert.id.as_str())
-        .bind(alert.kind.as_str())
-        .bind(alert.subject.as_str())
-        .bind(alert.order_id.as_str())
-        .bind("open")
-        .bind(alert.message.as_str())
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        event(&mut tx, "alert.raised", &alert, now_ms).await?;
-        raised.push(alert);
+        raised.push(insert(&mut tx, f, now_ms).await?);
     }
-    // A person's resolution stands; the scan resolves only what it finds cleared.
+    // A person's resolution stands; the scan resolves only what it finds cleared, of the kinds
+    // it looks for.
+    let scanned = |kind: &str| AlertKind::parse(kind).is_ok_and(AlertKind::scanned);
     for mut cleared in standing.into_iter().filter(|a| {
         a.status != "resolved"
+            && scanned(&a.kind)
             && !found
                 .iter()
                 .any(|f| f.kind.as_str() == a.kind && f.subject == a.subject)
@@ -209,6 +186,53 @@ pub(crate) async fn scan(
     }
     tx.commit().await?;
     Ok(raised)
+}
+
+/// Raises an alert something that happened calls for, unless one of its kind is already
+/// raised for the subject.
+pub(crate) async fn raise(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> StoreResult<()> {
+    let standing = sqlx::query(
+        "SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 AND status <> 'resolved'",
+    )
+    .bind(f.kind.as_str())
+    .bind(f.subject.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    if standing.int("n")? == 0 {
+        insert(conn, f, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// Writes a newly raised alert and its event.
+async fn insert(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> StoreResult<AlertRecord> {
+    let alert = AlertRecord {
+        id: new_id("alr", now_ms),
+        kind: f.kind.as_str().into(),
+        subject: f.subject.clone(),
+        order_id: f.order_id.clone(),
+        status: "open".into(),
+        message: f.message.clone(),
+        raised_at_ms: now_ms,
+        acknowledged_at_ms: None,
+        acknowledged_by: None,
+        resolved_at_ms: None,
+        resolved_by: None,
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO work_alerts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL)"
+    )))
+    .bind(alert.id.as_str())
+    .bind(alert.kind.as_str())
+    .bind(alert.subject.as_str())
+    .bind(alert.order_id.as_str())
+    .bind("open")
+    .bind(alert.message.as_str())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    event(conn, "alert.raised", &alert, now_ms).await?;
+    Ok(alert)
 }
 
 async fn set_resolved(
@@ -227,6 +251,25 @@ async fn set_resolved(
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// The alerts of these orders not yet resolved, newest first.
+pub(crate) async fn unresolved_of_orders(
+    conn: &mut AnyConnection,
+    order_ids: &[&str],
+) -> StoreResult<Vec<AlertRecord>> {
+    let mut all = Vec::new();
+    for chunk in order_ids.chunks(super::args::STATEMENT_ARGS_MAX) {
+        let mut sql = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM work_alerts WHERE status <> 'resolved' AND order_id IN ("
+        ));
+        sql.list(chunk.iter().copied())
+            .push(") ORDER BY raised_at DESC, id DESC");
+        for r in sql.build().fetch_all(&mut *conn).await? {
+            all.push(row(&r)?);
+        }
+    }
+    Ok(all)
 }
 
 pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {

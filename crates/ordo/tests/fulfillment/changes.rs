@@ -106,6 +106,7 @@ on_both_backends! {
         step(&app, &fo, "pack", Some(one_package(&[(1, 1)]))).await;
         let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
         let tracking = shipped["shipments"][0]["tracking_number"].as_str().unwrap().to_string();
+        app.clock.advance_ms(12 * 3_600_000);
         track(&app, json!([{ "carrier": "parcelnet", "tracking_number": tracking, "code": "NDL", "at": "2026-01-04T10:00:00Z" }])).await;
         let failed = scan_alerts(&app).await;
         assert_eq!(failed["items"][0]["kind"], "failed_delivery", "{failed}");

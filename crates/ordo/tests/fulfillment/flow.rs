@@ -45,6 +45,7 @@ on_both_backends! {
         assert_eq!(shipped["order"]["status"], "shipped");
         assert_eq!(app.position("NORTH", "A").await["on_hand"], 3, "the units left the building");
 
+        app.clock.advance_ms(3 * 86_400_000);
         let at = |h: u32| format!("2026-01-0{}T{:02}:00:00Z", 2 + h / 24, h % 24);
         let results = track(&app, json!([
             { "carrier": "parcelnet", "tracking_number": tracking, "status": "in_transit", "at": at(8) },
@@ -202,6 +203,7 @@ on_both_backends! {
         let shipment = &handed["shipments"][0];
         assert_eq!((shipment["carrier"].as_str(), shipment["service"].as_str()), (Some("pickup"), Some("collect")), "{shipment}");
         let number = shipment["tracking_number"].as_str().unwrap();
+        app.clock.advance_ms(2 * 86_400_000);
         let collected = track(&app, json!([{ "carrier": "pickup", "tracking_number": number, "status": "delivered", "at": "2026-01-02T11:00:00Z" }])).await;
         assert_eq!(collected["items"][0]["status"], "delivered", "{collected}");
         let done = app.get(ADMIN_KEY, &format!("/v1/orders/{}", order["id"].as_str().unwrap())).await.body;

@@ -84,10 +84,99 @@ on_both_backends! {
         assert_eq!(shipment["tracking_number"], "1Z999AA10123456784");
         assert!(shipment["cost"].is_null() && shipment["expected_date"].is_null(), "nothing is priced: {shipment}");
         assert_eq!(shipped["order"]["status"], "shipped");
+        app.clock.advance_ms(3 * 86_400_000);
         let tracked = track(&app, json!([{ "carrier": "UPS", "tracking_number": "1Z999AA10123456784", "status": "delivered", "at": "2026-01-03T10:00:00Z" }])).await;
         assert_eq!(tracked["items"][0]["status"], "delivered", "{tracked}");
         let done = app.get(ADMIN_KEY, &format!("/v1/orders/{}", order["id"].as_str().unwrap())).await.body;
         assert_eq!(done["status"], "delivered");
         app.assert_consistent().await;
+    }
+
+    async fn tracking_events_dated_before_the_parcel_left_or_in_the_future_are_refused_each(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 9)]))).await else { return };
+        setup(&app).await;
+        app.clock.advance_ms(86_400_000);
+        let (_, fo) = packed(&app, "T-6", &[("A", 1)], "NORTH").await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let number = shipped["shipments"][0]["tracking_number"].as_str().unwrap().to_string();
+        app.clock.advance_ms(3 * 3_600_000);
+        let event = |status: &str, at: &str| json!({ "carrier": "parcelnet", "tracking_number": number, "status": status, "at": at });
+        let results = track(&app, json!([
+            event("delivered", "2026-01-01T12:00:00Z"),
+            event("in_transit", "2026-01-02T02:00:00Z"),
+            event("delivered", "2026-01-05T09:00:00Z"),
+        ])).await;
+        let results = results["items"].as_array().unwrap();
+        assert_eq!(results[0]["result"], "refused", "a day before it left: {results:?}");
+        assert!(results[0]["reason"].as_str().unwrap().contains("before the shipment left"));
+        assert_eq!(results[1]["result"], "recorded");
+        assert_eq!(results[2]["result"], "refused", "days ahead of now: {results:?}");
+        assert!(results[2]["reason"].as_str().unwrap().contains("future"));
+        let carriers = app.get(ADMIN_KEY, "/v1/carriers").await.body;
+        let shipment = &app.get(ADMIN_KEY, &format!("/v1/shipments/{}", shipped["shipments"][0]["id"].as_str().unwrap())).await.body;
+        assert_eq!(shipment["status"], "in_transit", "refused events change nothing: {shipment}");
+        assert!(shipment["delivered_at"].is_null());
+        assert_eq!(carriers["items"][0]["reliability"], 0.9, "no delivery fed reliability: {carriers}");
+    }
+
+    async fn a_parcel_returned_to_sender_raises_an_alert_shown_on_the_order(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 9)]))).await else { return };
+        setup(&app).await;
+        let (order, fo) = packed(&app, "T-7", &[("A", 1)], "NORTH").await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let number = shipped["shipments"][0]["tracking_number"].as_str().unwrap().to_string();
+        app.clock.advance_ms(86_400_000);
+        track(&app, json!([{ "carrier": "parcelnet", "tracking_number": number, "status": "returned_to_sender", "at": "2026-01-01T20:00:00Z" }])).await;
+        let id = order["id"].as_str().unwrap();
+        let seen = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        assert_eq!(seen["alerts"][0]["kind"], "returned_to_sender", "{seen}");
+        assert!(seen["alerts"][0]["message"].as_str().unwrap().contains(&number));
+        assert_eq!(seen["shipments"][0]["status"], "returned_to_sender");
+        let raised = app.get(ADMIN_KEY, "/v1/alerts?kind=returned_to_sender").await.body;
+        assert_eq!(raised["items"].as_array().unwrap().len(), 1, "{raised}");
+        let timeline = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/events")).await.body;
+        assert!(timeline.to_string().contains("shipment.returned_to_sender"), "{timeline}");
+        scan_alerts(&app).await;
+        let still = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        assert_eq!(still["alerts"].as_array().unwrap().len(), 1, "the scan does not clear it: {still}");
+        let alert = still["alerts"][0]["id"].as_str().unwrap();
+        app.post(ADMIN_KEY, &format!("/v1/alerts/{alert}/resolve"), &json!({})).await;
+        let done = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        assert_eq!(done["alerts"].as_array().unwrap().len(), 0, "{done}");
+    }
+
+    async fn an_orders_parcels_are_found_from_the_order_its_work_and_a_tracking_number(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 9)]))).await else { return };
+        let mut carrier = parcelnet();
+        carrier["tracking_url"] = json!("https://parcelnet.example/track?n={tracking_number}");
+        let put = app.request(reqwest::Method::PUT, Some(ADMIN_KEY), "/v1/carriers/parcelnet", Some(&carrier), &[]).await;
+        assert_eq!(put.status, StatusCode::CREATED, "{}", put.body);
+        let (order, fo) = packed(&app, "T-8", &[("A", 1)], "NORTH").await;
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let number = shipped["shipments"][0]["tracking_number"].as_str().unwrap().to_string();
+        app.clock.advance_ms(86_400_000);
+        track(&app, json!([{ "carrier": "parcelnet", "tracking_number": number, "status": "in_transit",
+            "at": "2026-01-01T18:00:00Z", "place": "Hub Kassel", "description": "Parcel sorted" }])).await;
+        let id = order["id"].as_str().unwrap();
+        let seen = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        let parcel = &seen["shipments"][0];
+        assert_eq!((parcel["carrier"].as_str(), parcel["service"].as_str()), (Some("parcelnet"), Some("express")), "the service that meets the next-day promise: {parcel}");
+        assert_eq!(parcel["tracking_number"], number.as_str());
+        assert_eq!(parcel["status"], "in_transit");
+        assert!(parcel["expected_date"].is_string(), "{parcel}");
+        assert_eq!(parcel["tracking_url"], format!("https://parcelnet.example/track?n={number}"));
+        assert_eq!(parcel["events"][0]["place"], "Hub Kassel");
+        assert_eq!(parcel["events"][0]["description"], "Parcel sorted");
+        assert!(parcel["cost"].as_str().unwrap().contains('.'), "money as a decimal string: {parcel}");
+        let work = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}")).await.body;
+        assert_eq!(work["shipments"][0]["tracking_number"], number.as_str(), "{work}");
+        let listed = app.get(ADMIN_KEY, &format!("/v1/shipments?order_id={id}")).await.body;
+        assert_eq!(listed["items"][0]["events"][0]["status"], "in_transit", "{listed}");
+        assert_eq!(app.get(ADMIN_KEY, "/v1/shipments").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let found = app.get(ADMIN_KEY, &format!("/v1/orders?q={}", number.to_lowercase())).await.body;
+        assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+        assert_eq!(found["items"][0]["id"], id);
+        let other = app.key("channel", Some("pos")).await;
+        assert_eq!(app.get(&other, &format!("/v1/shipments?order_id={id}")).await.status, StatusCode::NOT_FOUND);
     }
 }
