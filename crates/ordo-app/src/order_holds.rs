@@ -71,6 +71,7 @@ impl App {
                 hold_id,
                 &principal.actor(),
                 self.clock.now_ms(),
+                &self.deciders(),
             )
             .await?;
         match released {

@@ -40,10 +40,29 @@ pub struct Destination<'a> {
     pub point: Option<GeoPoint>,
     pub country: Option<CountryCode>,
     pub region: Option<&'a str>,
+    pub postal_code: Option<&'a str>,
     /// Collected at the store rather than shipped.
     pub pickup: bool,
     /// The date the customer was promised, if any.
     pub deliver_by: Option<Date>,
+}
+
+impl<'a> Destination<'a> {
+    /// The routing request of `lines` going here.
+    pub fn request<'r>(&self, lines: &'r [RouteLine]) -> RouteRequest<'r>
+    where
+        'a: 'r,
+    {
+        RouteRequest {
+            lines,
+            destination: self.point,
+            country: self.country,
+            region: self.region,
+            postal_code: self.postal_code,
+            deliver_by: self.deliver_by,
+            pickup: self.pickup,
+        }
+    }
 }
 
 /// What candidates are built for besides stock.
@@ -74,14 +93,7 @@ pub fn route(
         loads: routing.loads,
     };
     let found = candidates(sources, lines, book, rules, &scene);
-    let request = RouteRequest {
-        lines,
-        destination: to.point,
-        country: to.country,
-        region: to.region,
-        deliver_by: to.deliver_by,
-        pickup: to.pickup,
-    };
+    let request = to.request(lines);
     let checked = plan(&request, &found, routing.router)?;
     Ok((found, checked))
 }

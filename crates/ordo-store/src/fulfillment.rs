@@ -237,13 +237,15 @@ pub trait FulfillmentStore: Send + Sync {
         &self,
         hold: &OrderHold,
     ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
-    /// Releases a hold; `None` when the order or the hold is unknown.
+    /// Releases a hold and routes the order's waiting units again; `None` when the order or
+    /// the hold is unknown.
     async fn release_order_hold(
         &self,
         order_id: &str,
         hold_id: &str,
         actor: &str,
         now_ms: i64,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
     /// Edits an order not yet released; `None` when it is unknown (or out of scope).

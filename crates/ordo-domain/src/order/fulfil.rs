@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use serde_json::json;
 
 use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
-use crate::allocation::{Destination, ReserveFor, Routing, location_point, reserve, route};
+use crate::allocation::{ReserveFor, Routing, location_point, reserve, route};
 use crate::channel::StockRules;
 use crate::geo::{GeoPoint, geocode_postal};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
@@ -163,13 +163,8 @@ pub fn fill_backorders(
     }
     let (mut sources, destination) = sources_for(order, context.locations, context.rules);
     sources.retain(|l| !context.excluded.contains(&l.code));
-    let to = Destination {
-        point: destination,
-        country: order.ship_to.as_ref().map(|s| s.country),
-        region: order.ship_to.as_ref().and_then(|s| s.region.as_deref()),
-        pickup: matches!(order.delivery, Delivery::Pickup { .. }),
-        deliver_by: None,
-    };
+    let pickup = matches!(order.delivery, Delivery::Pickup { .. });
+    let to = super::destination(order.ship_to.as_ref(), destination, pickup, None);
     let (_, checked) = route(
         &waiting,
         &sources,

@@ -14,16 +14,19 @@ pub enum HoldReason {
     Inventory,
     CustomerRequest,
     Manual,
+    /// No carrier service delivers to the address from where the goods are.
+    Shipping,
 }
 
 impl HoldReason {
-    pub const ALL: [HoldReason; 6] = [
+    pub const ALL: [HoldReason; 7] = [
         Self::Payment,
         Self::FraudRisk,
         Self::Address,
         Self::Inventory,
         Self::CustomerRequest,
         Self::Manual,
+        Self::Shipping,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl HoldReason {
             Self::Inventory => "inventory",
             Self::CustomerRequest => "customer_request",
             Self::Manual => "manual",
+            Self::Shipping => "shipping",
         }
     }
 
@@ -42,7 +46,7 @@ impl HoldReason {
             .into_iter()
             .find(|r| r.as_str() == raw)
             .ok_or_else(|| {
-                "must be one of payment, fraud_risk, address, inventory, customer_request, manual"
+                "must be one of payment, fraud_risk, address, inventory, customer_request, manual, shipping"
                     .into()
             })
     }
@@ -99,14 +103,40 @@ pub fn address_hold(
     problems: &[String],
     now_ms: i64,
 ) -> Result<(OrderHold, OrderEvent), IllegalTransition> {
+    let note = problems.join("; ");
+    let by = "system:address-check";
+    system_hold(order, hold_id, HoldReason::Address, note, by, now_ms)
+}
+
+/// Puts an order no carrier can deliver on a `shipping` hold saying why: its units wait,
+/// promised nothing, until a person makes shipping possible (a carrier that covers the
+/// address, another address) and releases the hold.
+pub fn shipping_hold(
+    order: &mut Order,
+    hold_id: String,
+    why: String,
+    now_ms: i64,
+) -> Result<(OrderHold, OrderEvent), IllegalTransition> {
+    let by = "system:routing";
+    system_hold(order, hold_id, HoldReason::Shipping, why, by, now_ms)
+}
+
+fn system_hold(
+    order: &mut Order,
+    hold_id: String,
+    reason: HoldReason,
+    note: String,
+    by: &str,
+    now_ms: i64,
+) -> Result<(OrderHold, OrderEvent), IllegalTransition> {
     let hold = OrderHold {
         id: hold_id,
         order_id: order.id.clone(),
         fulfillment_order_id: None,
-        reason: HoldReason::Address,
-        note: Some(problems.join("; ")),
+        reason,
+        note: Some(note),
         placed_at_ms: now_ms,
-        placed_by: "system:address-check".into(),
+        placed_by: by.into(),
         released_at_ms: None,
         released_by: None,
     };

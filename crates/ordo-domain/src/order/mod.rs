@@ -22,7 +22,7 @@ pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,
 };
-pub use holds::{HoldReason, OrderHold, address_hold, place_hold, release_hold};
+pub use holds::{HoldReason, OrderHold, address_hold, place_hold, release_hold, shipping_hold};
 pub use place::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
     ShortLine, SupplyView, place,
@@ -69,6 +69,23 @@ pub struct ShipTo {
     pub postal_code: String,
     pub country: CountryCode,
     pub point: Option<GeoPoint>,
+}
+
+/// Where routing sends an order's goods: the address (if it ships) at `point`.
+pub fn destination(
+    ship_to: Option<&ShipTo>,
+    point: Option<GeoPoint>,
+    pickup: bool,
+    deliver_by: Option<Date>,
+) -> crate::allocation::Destination<'_> {
+    crate::allocation::Destination {
+        point,
+        country: ship_to.map(|s| s.country),
+        region: ship_to.and_then(|s| s.region.as_deref()),
+        postal_code: ship_to.map(|s| s.postal_code.as_str()),
+        pickup,
+        deliver_by,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,6 +50,7 @@ pub(super) fn transfer_shortage(
         point: location_point(store),
         country: Some(store.address.country),
         region: store.address.region.as_deref(),
+        postal_code: Some(&store.address.postal_code),
         pickup: false,
         deliver_by: None,
     };

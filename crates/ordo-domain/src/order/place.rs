@@ -12,9 +12,7 @@ use super::dates::{is_pickup, line_date, preorder_date, promised_date};
 use super::pickup::transfer_shortage;
 use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
-use crate::allocation::{
-    Destination, ReserveFor, Routing, allocated_per_line, location_point, reserve, route,
-};
+use crate::allocation::{ReserveFor, Routing, allocated_per_line, location_point, reserve, route};
 use crate::channel::StockRules;
 use crate::field::FieldErrors;
 use crate::geo::{GeoPoint, geocode_postal};
@@ -23,6 +21,7 @@ use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
 use crate::promise::{Supply, promise_from_supply, utc_date};
 use crate::reservation::{Reservation, ReservationOwner};
+use crate::routing::problem::Exclusion;
 use crate::routing::profile::PickupShortage;
 use crate::routing::{Explanation, RouteLine};
 use crate::values::{LocationCode, Sku};
@@ -188,13 +187,12 @@ fn decide(
         })
         .filter(|l| l.quantity > 0)
         .collect();
-    let to = Destination {
-        point: destination,
-        country: draft.ship_to.as_ref().map(|s| s.country),
-        region: draft.ship_to.as_ref().and_then(|s| s.region.as_deref()),
-        pickup: is_pickup(&draft.delivery),
-        deliver_by: None,
-    };
+    let to = super::destination(
+        draft.ship_to.as_ref(),
+        destination,
+        is_pickup(&draft.delivery),
+        None,
+    );
     let (candidates, checked) = route(
         &remaining,
         &sources,
@@ -224,6 +222,7 @@ fn decide(
         }
     }
     let routed_per_line = allocated_per_line(&routed);
+    let unserved = unserved(routing.as_ref(), draft.ship_to.as_ref());
 
     let today = utc_date(input.now_ms);
     let mut items = context.items.clone();
@@ -247,7 +246,8 @@ fn decide(
             expected_date: None,
             preorder: false,
         };
-        if missing > 0 {
+        // Units no carrier can bring wait on the order's shipping hold, promised nothing.
+        if missing > 0 && unserved.is_none() {
             let facts = items.get_mut(&line.sku);
             let rule = context.rules.and_then(|r| r.item(&line.sku));
             let preorder_open = rule.and_then(|r| r.allow_preorder) != Some(false);
@@ -356,6 +356,13 @@ fn decide(
         events.push(event);
         holds.push(hold);
     }
+    if let Some(why) = unserved {
+        let id = input.order_id.replacen("ord_", "ohs_", 1);
+        let (hold, event) = super::shipping_hold(&mut order, id, why, input.now_ms)
+            .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+        events.push(event);
+        holds.push(hold);
+    }
 
     *context.items = items;
     *context.supply = supply;
@@ -370,6 +377,31 @@ fn decide(
         events,
         routing,
         holds,
+    })
+}
+
+/// Why no carrier can bring the goods, when every location holding some of the order's items
+/// was left out because no carrier service delivers from it to the address.
+fn unserved(routing: Option<&Explanation>, ship_to: Option<&super::ShipTo>) -> Option<String> {
+    let (explanation, to) = (routing?, ship_to?);
+    let stocked: Vec<_> = explanation
+        .candidates
+        .iter()
+        .filter(|c| c.units_available > 0)
+        .collect();
+    let no_service = Exclusion::NoService.as_str();
+    let all_unserved = !stocked.is_empty()
+        && stocked
+            .iter()
+            .all(|c| c.excluded.as_ref().is_some_and(|e| e.reason == no_service));
+    all_unserved.then(|| {
+        let from: Vec<&str> = stocked.iter().map(|c| c.location.as_str()).collect();
+        format!(
+            "no carrier service delivers to {} {} from {}, where the items are",
+            to.country.as_str(),
+            to.postal_code,
+            from.join(", ")
+        )
     })
 }
 

@@ -8,14 +8,40 @@
 
 use std::collections::HashMap;
 
-use crate::geo::GeoPoint;
+use crate::geo::{CountryCode, GeoPoint};
 use crate::values::LocationCode;
 
-/// Prices parcels between two points.
+/// Where a parcel leaves from and where it goes: two points, and the destination's address
+/// as far as it is known (carriers cover countries, regions and postal areas).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Lane<'a> {
+    pub from: Option<GeoPoint>,
+    pub to: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
+    pub region: Option<&'a str>,
+    pub postal_code: Option<&'a str>,
+}
+
+impl Lane<'_> {
+    /// The lane between two points, address unknown.
+    pub fn between(from: Option<GeoPoint>, to: Option<GeoPoint>) -> Lane<'static> {
+        Lane {
+            from,
+            to,
+            ..Lane::default()
+        }
+    }
+
+    /// The great-circle distance, when both ends are known.
+    pub fn km(&self) -> Option<f64> {
+        Some(self.from?.distance_km(self.to?))
+    }
+}
+
+/// Prices parcels along lanes.
 pub trait ShippingCostEstimator: Send + Sync {
     /// The rate card of one lane and service; `None` when nothing serves it.
-    fn lane(&self, from: Option<GeoPoint>, to: Option<GeoPoint>, service: &str)
-    -> Option<RateCard>;
+    fn lane(&self, lane: &Lane<'_>, service: &str) -> Option<RateCard>;
 }
 
 /// Prices of one lane by weight: each break's price covers parcels up to its weight; heavier
@@ -118,16 +144,8 @@ impl DistanceRateTable {
 }
 
 impl ShippingCostEstimator for DistanceRateTable {
-    fn lane(
-        &self,
-        from: Option<GeoPoint>,
-        to: Option<GeoPoint>,
-        _service: &str,
-    ) -> Option<RateCard> {
-        let km = match (from, to) {
-            (Some(from), Some(to)) => Some(from.distance_km(to)),
-            _ => None,
-        };
+    fn lane(&self, lane: &Lane<'_>, _service: &str) -> Option<RateCard> {
+        let km = lane.km();
         let band = self
             .bands
             .iter()
@@ -272,9 +290,10 @@ mod tests {
         let hamburg = GeoPoint::new(53.55, 9.99).unwrap();
         let bremen = GeoPoint::new(53.08, 8.80).unwrap();
         let munich = GeoPoint::new(48.14, 11.58).unwrap();
-        let near = table.lane(Some(hamburg), Some(bremen), "standard").unwrap();
-        let far = table.lane(Some(hamburg), Some(munich), "standard").unwrap();
-        let unknown = table.lane(None, Some(munich), "standard").unwrap();
+        let lane = |from, to| table.lane(&Lane::between(from, Some(to)), "standard");
+        let near = lane(Some(hamburg), bremen).unwrap();
+        let far = lane(Some(hamburg), munich).unwrap();
+        let unknown = lane(None, munich).unwrap();
         assert_eq!(near.price(800), 450);
         assert_eq!(far.price(800), 560);
         assert_eq!(unknown.price(800), 690);

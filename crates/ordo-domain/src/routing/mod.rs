@@ -22,7 +22,9 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-pub use cost::{CostBreakdown, CostModel, DistanceRateTable, RateCard, ShippingCostEstimator};
+pub use cost::{
+    CostBreakdown, CostModel, DistanceRateTable, Lane, RateCard, ShippingCostEstimator,
+};
 pub use explain::Explanation;
 pub use profile::{Filters, RoutingProfile, Rule, Strategy};
 
@@ -74,10 +76,24 @@ pub struct RouteRequest<'a> {
     pub destination: Option<GeoPoint>,
     pub country: Option<CountryCode>,
     pub region: Option<&'a str>,
+    pub postal_code: Option<&'a str>,
     /// The date the customer was promised; without one, the earliest any candidate can do.
     pub deliver_by: Option<Date>,
     /// Collected at the candidate store: nothing ships and the profile's filters do not apply.
     pub pickup: bool,
+}
+
+impl<'a> RouteRequest<'a> {
+    /// The lane from a candidate at `from` to where the goods go.
+    pub fn lane_from(&self, from: Option<GeoPoint>) -> cost::Lane<'a> {
+        cost::Lane {
+            from,
+            to: self.destination,
+            country: self.country,
+            region: self.region,
+            postal_code: self.postal_code,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

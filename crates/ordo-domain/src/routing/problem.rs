@@ -144,7 +144,7 @@ impl<'a> Problem<'a> {
                     over_per_kg: 0,
                 })
             } else {
-                estimator.lane(c.point, request.destination, &costs.service)
+                estimator.lane(&request.lane_from(c.point), &costs.service)
             };
             match exclusion(request, c, profile, &skus, card.is_some()) {
                 Some((why, detail)) => excluded.push((index, why, detail)),
@@ -371,9 +371,14 @@ fn exclusion(
             ));
         }
         if !has_lane {
+            let to = match (request.country, request.postal_code) {
+                (Some(country), Some(postal)) => format!("{} {postal}", country.as_str()),
+                (Some(country), None) => country.as_str().to_string(),
+                _ => "the destination".into(),
+            };
             return Some((
                 Exclusion::NoService,
-                "no shipping service covers the lane".into(),
+                format!("no shipping service delivers from it to {to}"),
             ));
         }
     }

@@ -71,7 +71,7 @@ pub fn score(
             0
         } else {
             estimator
-                .lane(c.point, request.destination, &costs.service)
+                .lane(&request.lane_from(c.point), &costs.service)
                 .map_or(0, |card| card.price(*weight_g))
         };
         let last_units = match costs.last_units {

@@ -64,8 +64,11 @@ impl FulfillmentStore for SqlStore {
         hold_id: &str,
         actor: &str,
         now_ms: i64,
+        deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-        retrying!(order_holds::release(self, order_id, hold_id, actor, now_ms))
+        retrying!(order_holds::release(
+            self, order_id, hold_id, actor, now_ms, deciders
+        ))
     }
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>> {

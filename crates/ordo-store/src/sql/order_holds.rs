@@ -5,13 +5,17 @@ use sqlx::{AnyConnection, Connection};
 
 use ordo_domain::order::{HoldReason, OrderHold, place_hold, release_hold};
 
+use std::collections::BTreeSet;
+
+use ordo_domain::values::Sku;
+
 use super::SqlStore;
-use super::orders::{event_inserts, load_one, update_order};
+use super::orders::{begin_order_change, event_inserts, load_one, update_order};
 use super::rows::RowExt;
 use super::write::execute_all;
 use crate::error::{StoreResult, corrupt};
 use crate::fulfillment::HoldRefusal;
-use crate::types::OrderKey;
+use crate::types::{Deciders, OrderKey};
 
 const HOLD_COLUMNS: &str = "id, order_id, fulfillment_order_id, reason, note, placed_at, placed_by, released_at, released_by";
 
@@ -108,17 +112,22 @@ pub(crate) async fn place(
     Ok(Some(Ok(hold.clone())))
 }
 
+/// Releases a hold. Units of the order still waiting are routed again in the same
+/// transaction: what kept them waiting (no carrier for the address, say) may be gone.
 pub(crate) async fn release(
     store: &SqlStore,
     order_id: &str,
     hold_id: &str,
     actor: &str,
     now_ms: i64,
+    deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
     let key = OrderKey::Id(order_id.to_string());
-    let Some(mut record) = load_one(&mut tx, &key, store.backend.lock_rows()).await? else {
+    let Some((mut work, mut record)) =
+        begin_order_change(store, &mut tx, &key, None, now_ms).await?
+    else {
         return Ok(None);
     };
     let holds = holds_in(&mut tx, order_id).await?;
@@ -143,8 +152,19 @@ pub(crate) async fn release(
         .bind(hold_id)
         .execute(&mut *tx)
         .await?;
-    update_order(&mut tx, &record.order, seq_before).await?;
-    execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
+    let waiting: BTreeSet<Sku> = record
+        .order
+        .lines
+        .iter()
+        .filter(|l| l.quantities.backordered > 0)
+        .map(|l| l.sku.clone())
+        .collect();
+    work.order_events.push(event);
+    work.orders.push((record.order, seq_before));
+    let reason = "a hold on the order was released";
+    work.fill_backorders_of(&mut tx, deciders, &waiting, reason)
+        .await?;
+    work.finish(&mut tx).await?;
     tx.commit().await?;
     Ok(Some(Ok(hold)))
 }

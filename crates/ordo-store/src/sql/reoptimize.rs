@@ -7,10 +7,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
-use ordo_domain::allocation::Destination;
 use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
-use ordo_domain::order::{Delivery, Move, MoveContext, OrderStatus, move_allocations, sources_for};
+use ordo_domain::order::{
+    Delivery, Move, MoveContext, OrderStatus, destination, move_allocations, sources_for,
+};
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::routing::reoptimize::{PendingPlan, Shared, reoptimize as replan};
 use ordo_domain::routing::{PlannedAllocation, ProfileRouter, RouteLine, RoutingProfile, Strategy};
@@ -170,14 +171,8 @@ pub(crate) async fn reoptimize(
             let router = &optimal[&order.channel];
             PendingPlan {
                 lines: lines.clone(),
-                to: Destination {
-                    point,
-                    country: order.ship_to.as_ref().map(|s| s.country),
-                    region: order.ship_to.as_ref().and_then(|s| s.region.as_deref()),
-                    pickup: false,
-                    // Lateness counts from what the customer was promised.
-                    deliver_by: order.promised_date,
-                },
+                // Lateness counts from what the customer was promised.
+                to: destination(order.ship_to.as_ref(), point, false, order.promised_date),
                 sources,
                 rules,
                 router,

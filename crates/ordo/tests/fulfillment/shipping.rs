@@ -6,7 +6,7 @@ use ordo_domain::shipping::TrackingFormat;
 use ordo_testkit::fixtures::small_network;
 use ordo_testkit::{ADMIN_KEY, TestApp, on_both_backends};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -178,5 +178,74 @@ on_both_backends! {
         assert_eq!(found["items"][0]["id"], id);
         let other = app.key("channel", Some("pos")).await;
         assert_eq!(app.get(&other, &format!("/v1/shipments?order_id={id}")).await.status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// A courier that delivers only within 50 km of the location it collects from.
+fn city_courier() -> Value {
+    json!({
+        "name": "City Courier", "currency": "EUR",
+        "zones": [{ "code": "near", "max_km": 50 }, { "code": "far" }],
+        "weight_breaks_g": [5000],
+        "services": [{ "code": "bike", "level": "same_day", "coverage": [{ "country": "DE" }],
+                       "transit_days": { "near": 0 }, "rates": { "near": [600] } }]
+    })
+}
+
+async fn put_carrier(app: &TestApp, code: &str, body: &Value) {
+    let path = format!("/v1/carriers/{code}");
+    let put = app
+        .request(
+            reqwest::Method::PUT,
+            Some(ADMIN_KEY),
+            &path,
+            Some(body),
+            &[],
+        )
+        .await;
+    assert!(put.status.is_success(), "{}", put.body);
+}
+
+on_both_backends! {
+    async fn a_location_no_carrier_serves_is_not_a_candidate_and_the_explanation_says_so(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 1), ("SOUTH", "A", 5)]))).await else { return };
+        put_carrier(&app, "citycourier", &city_courier()).await;
+        // Hamburg: NORTH is in town, SOUTH (Munich) is 600 km away, beyond the courier.
+        let order = place(&app, "C-1", &[("A", 1)]).await;
+        assert_eq!(order["allocations"][0]["location"], "NORTH", "{order}");
+        let routing = app.get(ADMIN_KEY, &format!("/v1/orders/{}/routing", order["id"].as_str().unwrap())).await.body;
+        let south = routing["decisions"][0]["explanation"]["candidates"].as_array().unwrap().iter()
+            .find(|c| c["location"] == "SOUTH").unwrap().clone();
+        assert_eq!(south["excluded"]["reason"], "no_service", "{south}");
+        assert!(south["excluded"]["detail"].as_str().unwrap().contains("DE 20095"), "{south}");
+        app.assert_consistent().await;
+    }
+
+    async fn an_order_no_carrier_can_deliver_waits_on_a_shipping_hold_promised_nothing(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("SOUTH", "A", 5)]))).await else { return };
+        put_carrier(&app, "citycourier", &city_courier()).await;
+        let placed = app.place(ADMIN_KEY, &ordo_testkit::fixtures::order_body("web", "C-2", &[("A", 2)]), None).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "accepted, never refused: {}", placed.body);
+        let order = placed.body;
+        assert_eq!(order["status"], "on_hold", "{order}");
+        assert!(order["promised_date"].is_null(), "no date nothing can meet: {order}");
+        assert_eq!(order["lines"][0]["quantities"]["backordered"], 2);
+        assert_eq!(order["allocations"].as_array().unwrap().len(), 0);
+        let id = order["id"].as_str().unwrap();
+        let holds = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/holds")).await.body;
+        let hold = &holds["items"][0];
+        assert_eq!(hold["reason"], "shipping", "{holds}");
+        assert!(hold["note"].as_str().unwrap().contains("SOUTH"), "names why: {hold}");
+        assert_eq!(app.available("A").await, 5, "nothing is reserved for it");
+
+        // Operations add a national carrier and lift the hold: the order is routed at once.
+        setup(&app).await;
+        let lifted = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds/{}/release", hold["id"].as_str().unwrap()), &json!({})).await;
+        assert_eq!(lifted.status, StatusCode::OK, "{}", lifted.body);
+        let after = app.get(ADMIN_KEY, &format!("/v1/orders/{id}")).await.body;
+        assert_eq!(after["status"], "allocated", "{after}");
+        assert_eq!(after["allocations"][0]["location"], "SOUTH");
+        assert!(after["promised_date"].is_string());
+        app.assert_consistent().await;
     }
 }

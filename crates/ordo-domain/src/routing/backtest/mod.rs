@@ -15,7 +15,7 @@ pub use input::{Arrival, Network, SimOrder};
 use super::profile::{RoutingProfile, Strategy};
 use super::reoptimize::{self, PendingPlan, Shared};
 use super::score::{Scored, score};
-use super::{PlannedAllocation, ProfileRouter, RouteLine, RouteRequest};
+use super::{PlannedAllocation, ProfileRouter, RouteLine};
 use crate::allocation::{Destination, Routing, route};
 use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, Movement, StockBook, StockState};
@@ -129,6 +129,7 @@ pub fn run(
             point: Some(order.destination),
             country: Some(order.country),
             region: order.region.as_deref(),
+            postal_code: None,
             pickup: false,
             deliver_by: order.deliver_by,
         };
@@ -145,14 +146,7 @@ pub fn run(
             totals.orders += 1;
             continue;
         };
-        let request = RouteRequest {
-            lines: &lines,
-            destination: to.point,
-            country: to.country,
-            region: to.region,
-            deliver_by: to.deliver_by,
-            pickup: false,
-        };
+        let request = to.request(&lines);
         let scored = score(
             &checked.plan,
             &request,
@@ -257,6 +251,7 @@ fn close_day(
                         point: Some(p.destination),
                         country: Some(p.country),
                         region: p.region.as_deref(),
+                        postal_code: None,
                         pickup: false,
                         deliver_by: p.deliver_by,
                     },

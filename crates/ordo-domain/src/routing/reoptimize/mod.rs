@@ -12,8 +12,7 @@ use std::collections::HashMap;
 
 use super::score::{Scored, score};
 use super::{
-    Candidate, CostModel, Explanation, PlannedAllocation, RouteLine, RouteRequest, Router,
-    ShippingCostEstimator,
+    Candidate, CostModel, Explanation, PlannedAllocation, RouteLine, Router, ShippingCostEstimator,
 };
 use crate::allocation::{Destination, Routing, route};
 use crate::channel::StockRules;
@@ -189,14 +188,7 @@ fn plan_one(
 }
 
 fn scored(p: &PendingPlan<'_>, plan: &[PlannedAllocation], candidates: &[Candidate]) -> Scored {
-    let request = RouteRequest {
-        lines: &p.lines,
-        destination: p.to.point,
-        country: p.to.country,
-        region: p.to.region,
-        deliver_by: p.to.deliver_by,
-        pickup: p.to.pickup,
-    };
+    let request = p.to.request(&p.lines);
     score(plan, &request, candidates, p.costs, p.estimator)
 }
 
