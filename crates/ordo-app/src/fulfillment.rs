@@ -179,6 +179,7 @@ impl App {
             (None, false) => return Err(AppError::Forbidden("working fulfilment orders".into())),
         };
         let mut step = step;
+        let confirming = matches!(step, FulfillmentStep::ConfirmCancel);
         if let FulfillmentStep::Ship(input) = &mut step {
             input.reliability_weight = self.reliability_weight().await?;
         }
@@ -195,7 +196,13 @@ impl App {
             .await?
         {
             None => Err(AppError::NotFound(format!("fulfilment order {id}"))),
-            Some(Ok(outcome)) => Ok(outcome),
+            Some(Ok(outcome)) => {
+                let cancelled = ordo_domain::order::OrderStatus::Cancelled;
+                if confirming && outcome.order.order.status == cancelled {
+                    metrics::counter!("ordo_orders_cancelled_total").increment(1);
+                }
+                Ok(outcome)
+            }
             Some(Err(e)) => Err(refused(e)),
         }
     }

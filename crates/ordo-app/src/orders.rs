@@ -140,14 +140,11 @@ impl App {
         match self.store.cancel_order(&command, &self.deciders()).await? {
             None => Err(AppError::NotFound(format!("order {id_or_number}"))),
             Some(Ok(record)) => {
-                let units: i64 = record
-                    .order
-                    .lines
-                    .iter()
-                    .map(|l| l.quantities.cancelled)
-                    .sum();
-                metrics::counter!("ordo_orders_cancelled_total").increment(1);
-                metrics::counter!("ordo_units_released_total").increment(units as u64);
+                // Cancellations, not requests: a request a location has yet to confirm is
+                // counted when the order ends cancelled.
+                if record.order.status == ordo_domain::order::OrderStatus::Cancelled {
+                    metrics::counter!("ordo_orders_cancelled_total").increment(1);
+                }
                 Ok(record)
             }
             Some(Err(CancelUnitsError::Cancel(CancelError::Illegal(t)))) => {

@@ -105,7 +105,32 @@ pub enum Action<'a> {
     Fulfil(&'a LocationCode),
 }
 
+/// What a caller's role must allow before Ordo reads what it sends: a key that may never do
+/// something is refused whatever its body says. Scope — which channel, which location — is
+/// checked afterwards, against the resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    Administer,
+    /// Place orders (for some channel).
+    WriteOrders,
+    ChangeOrders,
+    /// Work fulfilment orders (at some location).
+    Work,
+    ReadCatalog,
+}
+
 impl Principal {
+    /// Whether the role could ever pass: [`may`](Self::may) decides the rest.
+    pub fn passes(&self, gate: Gate) -> bool {
+        match gate {
+            Gate::Administer => self.may(Action::Administer),
+            Gate::WriteOrders => matches!(self.role, Role::Admin | Role::Channel),
+            Gate::ChangeOrders => self.may(Action::ChangeOrders),
+            Gate::Work => matches!(self.role, Role::Admin | Role::Location),
+            Gate::ReadCatalog => self.may(Action::ReadCatalog),
+        }
+    }
+
     pub fn may(&self, action: Action<'_>) -> bool {
         match (self.role, action) {
             (Role::Admin, _) => true,

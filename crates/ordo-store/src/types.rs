@@ -141,12 +141,38 @@ pub enum PlaceOutcome {
 pub struct OrderRecord {
     pub order: Order,
     pub reservations: Vec<Reservation>,
-    /// The order's fulfilment orders, oldest first: (id, location, status).
-    pub fulfillment: Vec<(String, String, String)>,
+    /// The order's fulfilment orders, oldest first.
+    pub fulfillment: Vec<FulfillmentRef>,
     /// Its parcels, in the order they left, with their tracking events.
     pub shipments: Vec<crate::fulfillment::ShipmentRecord>,
     /// Its alerts not yet resolved.
     pub alerts: Vec<crate::fulfillment::AlertRecord>,
+}
+
+/// One of an order's fulfilment orders, as the order shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulfillmentRef {
+    pub id: String,
+    pub location: LocationCode,
+    pub status: ordo_domain::fulfillment::FulfillmentStatus,
+    /// Units of each line the order asked the location not to send, until it confirms.
+    pub cancel_requested: Vec<(u32, i64)>,
+}
+
+impl FulfillmentRef {
+    pub fn of(fo: &ordo_domain::fulfillment::FulfillmentOrder) -> Self {
+        Self {
+            id: fo.id.clone(),
+            location: fo.location.clone(),
+            status: fo.status,
+            cancel_requested: fo
+                .lines
+                .iter()
+                .filter(|l| l.cancel_requested > 0)
+                .map(|l| (l.line_no, l.cancel_requested))
+                .collect(),
+        }
+    }
 }
 
 /// How an order is looked up: by id (`ord_...`) or by its number.

@@ -384,3 +384,33 @@ on_both_backends! {
         assert!(docs.text().await.unwrap().contains("swagger-ui"));
     }
 }
+
+on_both_backends! {
+    async fn a_key_that_may_not_act_is_refused_whatever_its_body_says(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
+        let channel = app.key("channel", Some("web")).await;
+        let reader = app.key("read_only", None).await;
+        let wms = app.post(ADMIN_KEY, "/v1/api-keys", &json!({ "role": "location", "location": "NORTH" })).await.body["key"]
+            .as_str().unwrap().to_string();
+        let cases: Vec<(&str, Method, &str, Value)> = vec![
+            (&channel, Method::POST, "/v1/api-keys", json!({ "role": "admin" })),
+            (&channel, Method::POST, "/v1/api-keys", json!({ "role": 7 })),
+            (&wms, Method::POST, "/v1/orders", json!({})),
+            (&reader, Method::POST, "/v1/orders", json!({ "lines": "not even a list" })),
+            (&reader, Method::POST, "/v1/orders/100001/cancel", json!({ "lines": [] })),
+            (&channel, Method::POST, "/v1/items", json!({})),
+            (&channel, Method::PUT, "/v1/carriers/x", json!({})),
+            (&channel, Method::POST, "/v1/fulfillment-orders/ful_x/ship", json!({ "tracking_numbers": 3 })),
+            (&wms, Method::POST, "/v1/tracking-events", json!({})),
+            (&reader, Method::POST, "/v1/inventory/adjustments", json!({})),
+        ];
+        for (key, method, path, body) in cases {
+            let reply = app.request(method.clone(), Some(key), path, Some(&body), &[]).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path} {body}: {}", reply.body);
+            assert!(reply.body["errors"].is_null(), "no field details to a caller that may not act: {}", reply.body);
+        }
+        let malformed = app.http.post(format!("{}/v1/api-keys", app.address)).bearer_auth(&channel)
+            .header("content-type", "application/json").body("{not json").send().await.unwrap();
+        assert_eq!(malformed.status(), StatusCode::FORBIDDEN, "refused before the body is read");
+    }
+}

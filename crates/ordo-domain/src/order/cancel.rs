@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use crate::fulfillment::{FulfillmentOrder, FulfillmentStatus, confirm_cancel};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::reservation::{Reservation, ReservationStatus};
 
@@ -101,17 +102,21 @@ pub enum CancelUnitsError {
     },
     #[error(transparent)]
     Cancel(#[from] CancelError),
+    /// Cancelling work its location had not accepted failed: a broken invariant.
+    #[error("cancelling released work: {0}")]
+    Work(String),
 }
 
 /// Cancels units of lines: waiting units at once, then allocated units not yet released to a
 /// location (their reservations given back at once), then released units — those are asked
-/// of their fulfilment orders (`cancel_requested`) and stay until the location confirms or
+/// of their fulfilment orders (`cancel_requested`). Work its location has not accepted has not
+/// started: it is cancelled at once. Units a location has accepted stay until it confirms or
 /// ships anyway. The order's status follows its quantities.
 #[allow(clippy::too_many_arguments)]
 pub fn cancel_units(
     order: &mut Order,
     reservations: &mut [Reservation],
-    work: &mut [crate::fulfillment::FulfillmentOrder],
+    work: &mut [FulfillmentOrder],
     requests: &[CancelUnits],
     book: &mut StockBook,
     reason: Option<&str>,
@@ -223,6 +228,7 @@ pub fn cancel_units(
         }
         cancelled.push(json!({ "line": request.line_no, "quantity": request.units }));
     }
+    cancel_unaccepted(order, reservations, work, book, actor, now_ms, &mut done)?;
     order.updated_at_ms = now_ms;
     order.promised_date = super::dates::promised_date(order);
     let asked: Vec<_> = done
@@ -247,4 +253,28 @@ pub fn cancel_units(
     };
     done.events.push(event);
     Ok(done)
+}
+
+/// Confirms at once what was asked of work its location has not accepted yet.
+fn cancel_unaccepted(
+    order: &mut Order,
+    reservations: &mut [Reservation],
+    work: &mut [FulfillmentOrder],
+    book: &mut StockBook,
+    actor: &str,
+    now_ms: i64,
+    done: &mut UnitsCancelled,
+) -> Result<(), CancelUnitsError> {
+    let asked: Vec<String> = done.asked.iter().map(|(id, _, _)| id.clone()).collect();
+    let unaccepted = |f: &FulfillmentOrder| {
+        f.status == FulfillmentStatus::Released && f.cancel_requested && asked.contains(&f.id)
+    };
+    for fo in work.iter_mut().filter(|f| unaccepted(f)) {
+        let confirmed = confirm_cancel(fo, order, reservations, book, now_ms, actor)
+            .map_err(|e| CancelUnitsError::Work(e.to_string()))?;
+        done.ledger.extend(confirmed.ledger);
+        done.events.extend(confirmed.events);
+        done.asked.retain(|(id, _, _)| *id != fo.id);
+    }
+    Ok(())
 }

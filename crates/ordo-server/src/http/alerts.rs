@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn thresholds_router() -> OpenApiRouter<Arc<App>> {
@@ -81,7 +81,7 @@ async fn list_thresholds(
 async fn put_threshold(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ThresholdBody>,
+    body: Json<ThresholdBody, Admins>,
 ) -> ApiResult<axum::Json<ThresholdBody>> {
     caller.require(Action::Administer)?;
     let body = body.value;

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -120,7 +120,7 @@ async fn get_policy(
 async fn put_policy(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<PolicyBody>,
+    body: Json<PolicyBody, Admins>,
 ) -> ApiResult<axum::Json<PolicyBody>> {
     caller.require(Action::Administer)?;
     let mut e = FieldErrors::new();

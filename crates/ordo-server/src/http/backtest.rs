@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Most recent orders one backtest replays from the store.
@@ -133,7 +133,7 @@ fn profile_source(
 async fn backtest(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<BacktestBody>,
+    body: Json<BacktestBody, Admins>,
 ) -> ApiResult<axum::Json<BacktestView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;

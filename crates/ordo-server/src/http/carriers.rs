@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, timestamp};
-use crate::extract::{Caller, Json, from_document};
+use crate::extract::{Admins, Caller, CatalogReaders, Json, from_document};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -127,7 +127,7 @@ async fn put_carrier(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(code): Path<String>,
-    body: Json<serde_json::Value>,
+    body: Json<serde_json::Value, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<CarrierView>)> {
     let mut document = body.document;
     match document.as_object_mut() {
@@ -217,7 +217,7 @@ impl From<Quote> for QuoteView {
 async fn rates(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<RatesBody>,
+    body: Json<RatesBody, CatalogReaders>,
 ) -> ApiResult<axum::Json<List<QuoteView>>> {
     let body = body.value;
     let mut e = FieldErrors::new();
@@ -270,7 +270,7 @@ pub struct ShippingSettings {
 async fn put_settings(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ShippingSettings>,
+    body: Json<ShippingSettings, Admins>,
 ) -> ApiResult<axum::Json<ShippingSettings>> {
     let Some(weight) = body.value.reliability_weight else {
         return Err(ApiError::field("reliability_weight", "is required"));

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn channels_router() -> OpenApiRouter<Arc<App>> {
@@ -71,7 +71,7 @@ impl From<Channel> for ChannelView {
 async fn create_channel(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ChannelBody>,
+    body: Json<ChannelBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<ChannelView>)> {
     caller.require(Action::Administer)?;
     let body = body.value;
@@ -161,7 +161,7 @@ pub struct IssuedKeyView {
 async fn create_api_key(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ApiKeyBody>,
+    body: Json<ApiKeyBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<IssuedKeyView>)> {
     caller.require(Action::Administer)?;
     let body = body.value;
@@ -350,7 +350,7 @@ async fn put_stock_rules(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(code): Path<String>,
-    body: Json<StockRulesBody>,
+    body: Json<StockRulesBody, Admins>,
 ) -> ApiResult<axum::Json<StockRulesBody>> {
     caller.require(Action::Administer)?;
     let code = path_channel(&code)?;

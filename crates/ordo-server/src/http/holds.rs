@@ -20,8 +20,8 @@ use utoipa_axum::routes;
 
 use super::common::timestamp;
 use super::order_view::OrderView;
-use super::orders::OptionalJson;
-use crate::extract::{Caller, Json};
+use crate::extract::OptionalJson;
+use crate::extract::{Admins, Caller, Json, OrderChangers};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn holds_router() -> OpenApiRouter<Arc<App>> {
@@ -200,7 +200,7 @@ fn hold_view(record: HoldRecord, now_ms: i64) -> HoldView {
 async fn place_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<HoldBody>,
+    body: Json<HoldBody, OrderChangers>,
 ) -> ApiResult<(StatusCode, axum::Json<HoldView>)> {
     caller.require(Action::ChangeOrders)?;
     let request = body.value.parse().map_err(ApiError::invalid)?;
@@ -258,7 +258,7 @@ async fn ship_allocation(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: OptionalJson<ShipBody>,
+    body: OptionalJson<ShipBody, Admins>,
 ) -> ApiResult<axum::Json<OrderView>> {
     caller.require(Action::Administer)?;
     let quantity = body.0.unwrap_or_default().quantity;

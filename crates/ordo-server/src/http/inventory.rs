@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Longest reason text kept with a stock change.
@@ -210,7 +210,7 @@ async fn count_stock(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((location, sku)): Path<(String, String)>,
-    body: Json<CountBody>,
+    body: Json<CountBody, Admins>,
 ) -> ApiResult<axum::Json<PositionView>> {
     let principal = caller.require(Action::Administer)?;
     let location = LocationCode::parse(&location)
@@ -295,7 +295,7 @@ fn checked_list<T>(e: &mut FieldErrors, field: &str, raw: Option<Vec<T>>, max: u
 async fn adjust_stock(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<AdjustmentsBody>,
+    body: Json<AdjustmentsBody, Admins>,
 ) -> ApiResult<axum::Json<EntriesView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;
@@ -376,7 +376,7 @@ pub struct ReclassificationBody {
 async fn reclassify_stock(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ReclassificationsBody>,
+    body: Json<ReclassificationsBody, Admins>,
 ) -> ApiResult<axum::Json<EntriesView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;

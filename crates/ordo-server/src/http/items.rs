@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, merge_patch, patchable, timestamp};
-use crate::extract::{Caller, Json, from_document};
+use crate::extract::{Admins, Caller, Json, from_document};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -165,7 +165,7 @@ fn path_sku(raw: &str) -> ApiResult<Sku> {
 async fn create_item(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ItemBody>,
+    body: Json<ItemBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<ItemView>)> {
     caller.require(Action::Administer)?;
     let item = body.value.parse().map_err(ApiError::invalid)?;
@@ -206,7 +206,7 @@ async fn patch_item(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(sku): Path<String>,
-    patch: Json<serde_json::Value>,
+    patch: Json<serde_json::Value, Admins>,
 ) -> ApiResult<axum::Json<ItemView>> {
     caller.require(Action::Administer)?;
     let sku = path_sku(&sku)?;

@@ -19,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, merge_patch, patchable, timestamp};
-use crate::extract::{Caller, Json, from_document};
+use crate::extract::{Admins, Caller, Json, from_document};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -243,7 +243,7 @@ fn path_code(raw: &str) -> ApiResult<LocationCode> {
 async fn create_location(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<LocationBody>,
+    body: Json<LocationBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<LocationView>)> {
     caller.require(Action::Administer)?;
     let location = body.value.parse().map_err(ApiError::invalid)?;
@@ -283,7 +283,7 @@ async fn patch_location(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(code): Path<String>,
-    patch: Json<serde_json::Value>,
+    patch: Json<serde_json::Value, Admins>,
 ) -> ApiResult<axum::Json<LocationView>> {
     caller.require(Action::Administer)?;
     let code = path_code(&code)?;

@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Caller, Json, OrderChangers};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Merged into `/v1/orders`.
@@ -76,7 +76,7 @@ async fn place_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<HoldBody>,
+    body: Json<HoldBody, OrderChangers>,
 ) -> ApiResult<(StatusCode, axum::Json<HoldView>)> {
     let body = body.value;
     let mut e = FieldErrors::new();

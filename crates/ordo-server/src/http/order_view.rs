@@ -87,12 +87,15 @@ pub struct LineView {
 }
 
 /// A line's units by state: ordered = allocated + backordered + shipped + cancelled;
-/// released is the part of allocated handed to a location's fulfilment.
+/// released is the part of allocated handed to a location's fulfilment, and
+/// cancel_requested the part of released the order asked the location not to send (a
+/// cancellation waiting for the location to confirm).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuantitiesView {
     pub ordered: i64,
     pub allocated: i64,
     pub released: i64,
+    pub cancel_requested: i64,
     pub backordered: i64,
     pub shipped: i64,
     pub delivered: i64,
@@ -106,6 +109,7 @@ impl From<LineQuantities> for QuantitiesView {
             ordered: q.ordered,
             allocated: q.allocated,
             released: q.released,
+            cancel_requested: 0,
             backordered: q.backordered,
             shipped: q.shipped,
             delivered: q.delivered,
@@ -147,6 +151,21 @@ pub struct TotalsView {
 
 impl From<OrderRecord> for OrderView {
     fn from(record: OrderRecord) -> Self {
+        let asked = |line: u32| -> i64 {
+            record
+                .fulfillment
+                .iter()
+                .flat_map(|f| &f.cancel_requested)
+                .filter(|(l, _)| *l == line)
+                .map(|(_, units)| units)
+                .sum()
+        };
+        let cancel_requested: Vec<i64> = record
+            .order
+            .lines
+            .iter()
+            .map(|l| asked(l.line_no))
+            .collect();
         let o = record.order;
         let currency = o.currency;
         let totals = o.totals();
@@ -189,15 +208,20 @@ impl From<OrderRecord> for OrderView {
             lines: o
                 .lines
                 .into_iter()
-                .map(|l| {
+                .zip(cancel_requested)
+                .map(|(l, cancel_requested)| {
                     let q = l.quantities;
+                    let quantities = QuantitiesView {
+                        cancel_requested,
+                        ..q.into()
+                    };
                     LineView {
                         line: l.line_no,
                         sku: l.sku.to_string(),
                         unit_price: currency.format(l.unit_price_minor),
                         line_total: currency.format(l.unit_price_minor * (q.ordered - q.cancelled)),
                         status: q.status().as_str().into(),
-                        quantities: q.into(),
+                        quantities,
                         expected_date: l.expected_date.map(|d| d.to_string()),
                         preorder: l.preorder,
                     }
@@ -220,10 +244,10 @@ impl From<OrderRecord> for OrderView {
             fulfillment_orders: record
                 .fulfillment
                 .into_iter()
-                .map(|(id, location, status)| FulfillmentRefView {
-                    id,
-                    location,
-                    status,
+                .map(|f| FulfillmentRefView {
+                    id: f.id,
+                    location: f.location.to_string(),
+                    status: f.status.as_str().into(),
                 })
                 .collect(),
             shipments: record.shipments.into_iter().map(Into::into).collect(),

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ordo_app::App;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use super::common::{List, PageQuery, parse_timestamp};
 use super::order_body::OrderBody;
 use super::order_view::{EventView, OrderView};
-use crate::extract::{Caller, Json, from_document, json_document};
+use crate::extract::{Caller, Json, OptionalJson, OrderChangers, OrderWriters};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -65,7 +65,7 @@ async fn place_order(
     State(app): State<Arc<App>>,
     caller: Caller,
     headers: HeaderMap,
-    body: Json<OrderBody>,
+    body: Json<OrderBody, OrderWriters>,
 ) -> ApiResult<Response> {
     let idempotency_key = idempotency_key(&headers)?;
     let draft = body
@@ -174,40 +174,22 @@ pub struct CancelLineBody {
     pub quantity: Option<i64>,
 }
 
-/// An optional JSON body: none at all is fine; one that is there must be right.
-pub struct OptionalJson<T>(pub Option<T>);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for OptionalJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        // HTTP says when a request has no body: no Content-Length (or 0) and no
-        // Transfer-Encoding. Any other body must be JSON, so nothing sent is silently ignored.
-        let headers = req.headers();
-        let no_body = headers.get(header::CONTENT_LENGTH).is_none_or(|v| v == "0")
-            && !headers.contains_key(header::TRANSFER_ENCODING);
-        if no_body {
-            return Ok(Self(None));
-        }
-        let document = json_document(req, state).await?;
-        Ok(Self(Some(from_document(&document)?)))
-    }
-}
-
 /// Cancel an order, or some units of its lines. Waiting units and units not yet released to
-/// a location are cancelled at once (their reservations freed); units released to a location
-/// are asked of it and stay until it confirms (`POST /v1/fulfillment-orders/{id}/confirm-cancel`)
-/// or ships them anyway. An order that has shipped, been delivered or been cancelled cannot be
+/// a location are cancelled at once (their reservations freed), and so is work its location
+/// has not accepted yet; units a location has accepted are asked of it (202) and stay until it
+/// confirms (`POST /v1/fulfillment-orders/{id}/confirm-cancel`) or ships them anyway. An order that has shipped, been delivered or been cancelled cannot be
 /// cancelled (409, naming its status).
 #[utoipa::path(post, path = "/{id}/cancel", tag = "orders", request_body(content = Option<CancelBody>),
     params(("id" = String, Path, description = "The order's id or number")),
-    responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+    responses((status = 200, body = OrderView, description = "Cancelled: nothing waits for a location"),
+        (status = 202, body = OrderView, description = "Units a location has accepted wait for it to confirm (`cancel_requested` on the lines)"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn cancel_order(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: OptionalJson<CancelBody>,
-) -> ApiResult<axum::Json<OrderView>> {
+    body: OptionalJson<CancelBody, OrderChangers>,
+) -> ApiResult<(StatusCode, axum::Json<OrderView>)> {
     let body = body.0.unwrap_or_default();
     let reason = body.reason;
     let lines = match body.lines {
@@ -238,12 +220,18 @@ async fn cancel_order(
         Some(r) => Some(parse_text(&r, 500).map_err(|m| ApiError::field("reason", m))?),
         None => None,
     };
-    caller.require(Action::ChangeOrders)?;
-    Ok(axum::Json(
-        app.cancel_order(&caller.0, &id, reason, lines)
-            .await?
-            .into(),
-    ))
+    let record = app.cancel_order(&caller.0, &id, reason, lines).await?;
+    // Units a location has accepted stay until it confirms: the request is accepted, not done.
+    let waiting = record
+        .fulfillment
+        .iter()
+        .any(|f| !f.cancel_requested.is_empty());
+    let status = if waiting {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, axum::Json(OrderView::from(record))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -277,7 +265,7 @@ async fn edit_order(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<EditBody>,
+    body: Json<EditBody, OrderChangers>,
 ) -> ApiResult<axum::Json<OrderView>> {
     let body = body.value;
     let current = app.order(&caller.0, &id).await?;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -120,7 +120,7 @@ impl From<ReoptimizeReport> for ReoptimizeView {
 async fn reoptimize(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ReoptimizeBody>,
+    body: Json<ReoptimizeBody, Admins>,
 ) -> ApiResult<axum::Json<ReoptimizeView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;

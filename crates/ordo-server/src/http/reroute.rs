@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use super::common::{List, timestamp};
 use super::order_view::OrderView;
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Longest note a rejection may carry.
@@ -65,7 +65,7 @@ async fn reject(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<RejectBody>,
+    body: Json<RejectBody, Admins>,
 ) -> ApiResult<axum::Json<RejectView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;
@@ -177,7 +177,7 @@ async fn resolve(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<ResolveBody>,
+    body: Json<ResolveBody, Admins>,
 ) -> ApiResult<axum::Json<ExceptionView>> {
     let principal = caller.require(Action::Administer)?;
     let mut e = FieldErrors::new();

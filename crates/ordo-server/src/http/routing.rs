@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn profiles_router() -> OpenApiRouter<Arc<App>> {
@@ -138,7 +138,7 @@ fn parse_name(raw: String) -> Result<String, String> {
 async fn create_profile(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ProfileBody>,
+    body: Json<ProfileBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<ProfileView>)> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;
@@ -195,7 +195,7 @@ async fn put_draft(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<DraftBody>,
+    body: Json<DraftBody, Admins>,
 ) -> ApiResult<axum::Json<ProfileView>> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;

@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, parse_timestamp, timestamp};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -266,7 +266,7 @@ impl From<TrackingResult> for TrackingResultView {
 async fn tracking_events(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<TrackingBody>,
+    body: Json<TrackingBody, Admins>,
 ) -> ApiResult<axum::Json<List<TrackingResultView>>> {
     let Some(events) = body.value.events else {
         return Err(ApiError::field("events", "is required"));

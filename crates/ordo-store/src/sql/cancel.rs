@@ -115,10 +115,8 @@ pub(crate) async fn cancel_order(
             Ok(done) => done,
             Err(refusal) => return Ok(Some(Err(refusal))),
         };
-        for fo in open
-            .iter()
-            .filter(|f| done.asked.iter().any(|(id, _, _)| *id == f.id))
-        {
+        // Asked of their locations, or cancelled at once where not yet accepted.
+        for fo in open.iter().filter(|f| f.updated_at_ms == command.now_ms) {
             super::fulfillment::save(&mut tx, fo).await?;
         }
         work.ledger.extend(done.ledger);
@@ -131,5 +129,10 @@ pub(crate) async fn cancel_order(
         .await?;
     work.finish(&mut tx).await?;
     tx.commit().await?;
-    Ok(Some(Ok(record)))
+    // As committed: its fulfilment orders now show what was asked of them.
+    let key = OrderKey::Id(record.order.id.clone());
+    let after = super::orders::order(store, &key).await?;
+    Ok(Some(Ok(after.ok_or_else(|| {
+        crate::StoreError::Contention(format!("order {} vanished", record.order.id))
+    })?)))
 }

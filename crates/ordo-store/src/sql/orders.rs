@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use sqlx::{AnyConnection, Connection};
 
+use ordo_domain::fulfillment::FulfillmentStatus;
 use ordo_domain::order::{Order, OrderEvent, ShipError, ShipRequest, ship_allocation};
 use ordo_domain::reservation::Reservation;
 use ordo_domain::values::Sku;
@@ -14,7 +15,7 @@ use super::args::{Arg, Sql, inserts};
 use super::catalog::finish_page;
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
 use super::stock::StockWork;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, corrupt};
 use crate::ids::new_id;
 use crate::types::*;
 
@@ -134,19 +135,7 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
         let (order_id, line) = rows::order_line(&row)?;
         lines.entry(order_id).or_default().push(line);
     }
-    let mut fulfillment: HashMap<String, Vec<(String, String, String)>> = HashMap::new();
-    let mut sql = Sql::new(
-        "SELECT id, order_id, location, status FROM fulfillment_orders WHERE order_id IN (",
-    );
-    sql.list(ids.iter().copied())
-        .push(") ORDER BY created_at, id");
-    for row in sql.build().fetch_all(&mut *conn).await? {
-        fulfillment.entry(row.text("order_id")?).or_default().push((
-            row.text("id")?,
-            row.text("location")?,
-            row.text("status")?,
-        ));
-    }
+    let mut fulfillment = fulfillment_refs(conn, &ids).await?;
     let reservations = owned_reservations(conn, "order", &ids).await?;
     let mut by_owner: HashMap<String, Vec<Reservation>> = HashMap::new();
     for r in reservations {
@@ -173,6 +162,41 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
             }
         })
         .collect())
+}
+
+/// The fulfilment orders of these orders, oldest first, with the units asked not to be sent.
+async fn fulfillment_refs(
+    conn: &mut AnyConnection,
+    order_ids: &[&str],
+) -> StoreResult<HashMap<String, Vec<FulfillmentRef>>> {
+    let mut sql = Sql::new(
+        "SELECT f.id, f.order_id, f.location, f.status, l.line_no, l.cancel_requested \
+         FROM fulfillment_orders f LEFT JOIN fulfillment_lines l \
+         ON l.fulfillment_order_id = f.id AND l.cancel_requested > 0 WHERE f.order_id IN (",
+    );
+    sql.list(order_ids.iter().copied())
+        .push(") ORDER BY f.created_at, f.id, l.line_no");
+    let mut refs: HashMap<String, Vec<FulfillmentRef>> = HashMap::new();
+    for row in sql.build().fetch_all(&mut *conn).await? {
+        let of_order = refs.entry(row.text("order_id")?).or_default();
+        let id = row.text("id")?;
+        if of_order.last().is_none_or(|f| f.id != id) {
+            of_order.push(FulfillmentRef {
+                id,
+                location: rows::location_code(&row, "location")?,
+                status: corrupt("status", FulfillmentStatus::parse(&row.text("status")?))?,
+                cancel_requested: Vec::new(),
+            });
+        }
+        if let (Some(line), Some(units), Some(f)) = (
+            row.opt_int("line_no")?,
+            row.opt_int("cancel_requested")?,
+            of_order.last_mut(),
+        ) {
+            f.cancel_requested.push((line as u32, units));
+        }
+    }
+    Ok(refs)
 }
 
 /// The reservations of these owners of one kind, in line and location order.

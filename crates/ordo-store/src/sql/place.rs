@@ -292,13 +292,7 @@ async fn decide_batch(
                 let fulfillment = released_now
                     .iter()
                     .filter(|f| f.order_id == p.order.id)
-                    .map(|f| {
-                        (
-                            f.id.clone(),
-                            f.location.to_string(),
-                            f.status.as_str().to_string(),
-                        )
-                    })
+                    .map(FulfillmentRef::of)
                     .collect();
                 PlaceOutcome::Placed(OrderRecord {
                     order: p.order,

@@ -23,27 +23,51 @@ on_both_backends! {
 
         let order = released(&app, &early).await;
         let fo = work_at(&order, "NORTH");
+        step(&app, &fo, "accept", None).await;
         let asked = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({ "reason": "customer called" })).await;
-        assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "the location has the work: {}", asked.body);
         assert_eq!(asked.body["status"], "released", "pending until the location confirms: {}", asked.body);
+        assert_eq!(asked.body["lines"][0]["quantities"]["cancel_requested"], 2, "the pending state shows: {}", asked.body);
         assert_eq!(app.position("NORTH", "A").await["reserved"], 2, "the location still holds them");
         let work = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}")).await.body;
         assert_eq!((work["cancel_requested"].as_bool(), work["lines"][0]["cancel_requested"].as_i64()), (Some(true), Some(2)), "{work}");
         let confirmed = step(&app, &fo, "confirm-cancel", None).await;
         assert_eq!(confirmed["fulfillment_order"]["status"], "cancelled");
         assert_eq!(confirmed["order"]["status"], "cancelled");
+        assert_eq!(confirmed["order"]["lines"][0]["quantities"]["cancel_requested"], 0);
         assert_eq!(app.position("NORTH", "A").await["reserved"], 0);
 
         let other = released(&app, &place(&app, "E-7", &[("A", 2), ("B", 1)]).await).await;
         let other_id = other["id"].as_str().unwrap();
         let fo = work_at(&other, "NORTH");
-        app.post(ADMIN_KEY, &format!("/v1/orders/{other_id}/cancel"), &json!({ "lines": [{ "line": 2, "quantity": 1 }] })).await;
         step(&app, &fo, "accept", None).await;
+        let asked = app.post(ADMIN_KEY, &format!("/v1/orders/{other_id}/cancel"), &json!({ "lines": [{ "line": 2, "quantity": 1 }] })).await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{}", asked.body);
         step(&app, &fo, "pick", Some(json!({}))).await;
         step(&app, &fo, "pack", Some(one_package(&[(1, 2), (2, 1)]))).await;
         let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
         assert_eq!(shipped["order"]["status"], "shipped", "shipped anyway: the request is overtaken");
         assert_eq!(shipped["order"]["lines"][1]["quantities"]["cancelled"], 0);
+        app.assert_consistent().await;
+    }
+
+    async fn work_its_location_has_not_accepted_is_cancelled_at_once(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 9), ("NORTH", "B", 9)]))).await else { return };
+        let order = released(&app, &place(&app, "E-12", &[("A", 2), ("B", 1)]).await).await;
+        let id = order["id"].as_str().unwrap();
+        let fo = work_at(&order, "NORTH");
+        let one = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({ "lines": [{ "line": 2, "quantity": 1 }] })).await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        assert_eq!(one.body["lines"][1]["quantities"]["cancelled"], 1, "{}", one.body);
+        assert_eq!(app.position("NORTH", "B").await["reserved"], 0, "freed at once");
+        let work = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}")).await.body;
+        assert_eq!(work["status"], "released", "the rest of the work goes on: {work}");
+        assert_eq!(work["lines"][1]["quantity"], 0);
+        let all = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/cancel"), &json!({})).await;
+        assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+        assert_eq!(all.body["status"], "cancelled", "{}", all.body);
+        let work = app.get(ADMIN_KEY, &format!("/v1/fulfillment-orders/{fo}")).await.body;
+        assert_eq!(work["status"], "cancelled", "{work}");
         app.assert_consistent().await;
     }
 

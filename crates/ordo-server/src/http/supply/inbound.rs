@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ReceiveBody, SupplyLineBody, SupplyQuery, parse_lines, parse_receipts};
-use crate::extract::{Caller, Json};
+use crate::extract::{Admins, Caller, Json};
 use crate::http::common::{List, PageQuery, timestamp};
 use crate::problem::{ApiError, ApiResult, Problem};
 
@@ -103,7 +103,7 @@ impl From<Inbound> for InboundView {
 async fn create_inbound(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<InboundBody>,
+    body: Json<InboundBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<InboundView>)> {
     caller.require(Action::Administer)?;
     let body = body.value;
@@ -180,7 +180,7 @@ async fn receive_inbound(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<ReceiveBody>,
+    body: Json<ReceiveBody, Admins>,
 ) -> ApiResult<axum::Json<InboundView>> {
     let principal = caller.require(Action::Administer)?;
     let mut e = FieldErrors::new();

@@ -16,10 +16,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{ReceiveBody, SupplyLineBody, SupplyQuery, parse_lines, parse_receipts};
-use crate::extract::{Caller, Json};
+use crate::extract::OptionalJson;
+use crate::extract::{Admins, Caller, Json};
 use crate::http::common::{List, PageQuery, timestamp};
 use crate::http::inventory::REASON_LEN_MAX;
-use crate::http::orders::OptionalJson;
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -104,7 +104,7 @@ impl From<TransferRecord> for TransferView {
 async fn create_transfer(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<TransferBody>,
+    body: Json<TransferBody, Admins>,
 ) -> ApiResult<(StatusCode, axum::Json<TransferView>)> {
     let principal = caller.require(Action::Administer)?;
     let body = body.value;
@@ -190,7 +190,7 @@ async fn receive_transfer(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: OptionalJson<ReceiveBody>,
+    body: OptionalJson<ReceiveBody, Admins>,
 ) -> ApiResult<axum::Json<TransferView>> {
     let principal = caller.require(Action::Administer)?;
     let mut e = FieldErrors::new();
