@@ -217,6 +217,16 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         request_hash: &str,
         now_ms: i64,
     ) -> StoreResult<SyncStart>;
+    /// Works one batch of a sync out and rolls it back: the report `so_far` plus what it would
+    /// change.
+    async fn preview_sync_batch(
+        &self,
+        batch: &SyncBatch<'_>,
+        so_far: &SyncReport,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<SyncReport>;
+    /// The SKUs of these that name no item.
+    async fn unknown_items(&self, skus: &[&str]) -> StoreResult<Vec<String>>;
     /// Applies one batch of a sync in one transaction and answers the report so far.
     async fn sync_batch(
         &self,

@@ -311,6 +311,12 @@ pub struct SyncReport {
     pub completed: bool,
     pub rows_received: usize,
     pub rows_applied: usize,
+    /// Positions whose figures changed, the ones a snapshot zeroed included.
+    pub positions_changed: usize,
+    /// Positions a snapshot did not list, counted to zero.
+    pub positions_zeroed: usize,
+    /// Worked out and rolled back: nothing was applied.
+    pub dry_run: bool,
     pub rejected: Vec<RejectedRow>,
     pub shortfalls: Vec<Shortfall>,
     /// Batches applied so far, each in its own transaction.

@@ -35,6 +35,13 @@ pub struct InventoryArgs {
     /// derived from the file's content, so the same file is applied once.
     #[arg(long)]
     sync_id: Option<String>,
+    /// Report what the file would change and apply nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Apply a snapshot's good rows though some are rejected; without it a snapshot with a
+    /// rejected row applies nothing.
+    #[arg(long)]
+    skip_bad_rows: bool,
     #[command(flatten)]
     database: DatabaseArgs,
 }
@@ -86,6 +93,8 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
         rows,
         rejected,
         request_hash: content_hash,
+        dry_run: args.dry_run,
+        skip_bad_rows: args.skip_bad_rows,
     };
 
     let app = args.database.open_app().await?;
@@ -102,19 +111,30 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
         .await;
     bar.finish_and_clear();
     app.shutdown().await;
-    let (report, replayed) = result.map_err(|e| e.to_string())?;
-
+    let (report, replayed) = match result {
+        Ok(done) => done,
+        Err(ordo_app::AppError::Invalid(errors)) => {
+            for e in errors.iter() {
+                eprintln!("{}: {}", e.field, e.message);
+            }
+            eprintln!("nothing was applied");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    let how = match (replayed, report.dry_run) {
+        (true, _) => " (already applied; its report)",
+        (_, true) => " (dry run: nothing applied)",
+        _ => "",
+    };
     println!(
-        "sync {}{}: {} rows received, {} applied, {} rejected, {} short of reserved",
+        "sync {}{how}: {} rows received, {} applied, {} rejected; {} positions changed ({} not listed, counted as zero); {} short of reserved",
         report.sync_id,
-        if replayed {
-            " (already applied; its report)"
-        } else {
-            ""
-        },
         report.rows_received,
         report.rows_applied,
         report.rejected.len(),
+        report.positions_changed,
+        report.positions_zeroed,
         report.shortfalls.len()
     );
     for r in &report.rejected {

@@ -43,10 +43,18 @@ on_both_backends! {
                 { "sku": "C", "on_hand": -1 }
             ]
         });
+        let refused = app.post(ADMIN_KEY, "/v1/inventory/sync", &snapshot).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "a snapshot with bad rows applies nothing: {}", refused.body);
+        let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, vec!["rows[3]", "rows[4]", "rows[5]", "rows[6]", "skip_bad_rows"]);
+        assert_eq!(app.position("NORTH", "C").await["on_hand"], 7, "nothing was zeroed");
+        let mut snapshot = snapshot;
+        snapshot["skip_bad_rows"] = json!(true);
         let report = app.post(ADMIN_KEY, "/v1/inventory/sync", &snapshot).await;
         assert_eq!(report.status, StatusCode::OK, "{}", report.body);
         let r = &report.body;
         assert_eq!((r["rows_received"].as_i64(), r["rows_applied"].as_i64(), r["rows_rejected"].as_i64()), (Some(6), Some(2), Some(4)));
+        assert_eq!((r["positions_changed"].as_i64(), r["positions_zeroed"].as_i64()), (Some(3), Some(1)), "A and B counted, C zeroed: {r}");
         let reasons: Vec<(i64, &str)> = r["rejected"].as_array().unwrap().iter().map(|x| (x["row"].as_i64().unwrap(), x["reason"].as_str().unwrap())).collect();
         assert_eq!(reasons.iter().map(|(row, _)| *row).collect::<Vec<_>>(), vec![3, 4, 5, 6]);
         assert!(reasons[0].1.contains("no item has SKU NOPE"));
@@ -121,6 +129,8 @@ on_both_backends! {
             rows: rows.clone(),
             rejected: Vec::new(),
             request_hash: "content".into(),
+            dry_run: false,
+            skip_bad_rows: false,
         };
 
         // As if an earlier run died after its first batch: begun, batch 0 applied, no more.
@@ -131,6 +141,9 @@ on_both_backends! {
             completed: false,
             rows_received: 3,
             rows_applied: 0,
+            positions_changed: 0,
+            positions_zeroed: 0,
+            dry_run: false,
             rejected: Vec::new(),
             shortfalls: Vec::new(),
             batches_done: 0,
@@ -154,6 +167,40 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn a_dry_run_reports_every_position_a_snapshot_would_change_and_applies_nothing(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 10), ("NORTH", "B", 4), ("NORTH", "C", 7)]))).await else { return };
+        let (status, dry) = upload_csv(&app, "sync_id=st-1&mode=snapshot&location=NORTH&dry_run=true", "sku,on_hand\nA,10\nB,2\n").await;
+        assert_eq!(status, StatusCode::OK, "{dry}");
+        assert_eq!(dry["dry_run"], true);
+        assert_eq!((dry["rows_applied"].as_i64(), dry["positions_changed"].as_i64(), dry["positions_zeroed"].as_i64()), (Some(2), Some(2), Some(1)),
+            "A unchanged, B counted, C not listed and zeroed: {dry}");
+        assert_eq!(app.position("NORTH", "C").await["on_hand"], 7, "nothing applied");
+        assert_eq!(app.position("NORTH", "B").await["on_hand"], 4);
+        let (status, real) = upload_csv(&app, "sync_id=st-1&mode=snapshot&location=NORTH", "sku,on_hand\nA,10\nB,2\n").await;
+        assert_eq!(status, StatusCode::OK, "the dry run kept no trace of its id: {real}");
+        assert_eq!((real["dry_run"].as_bool(), real["positions_zeroed"].as_i64()), (Some(false), Some(1)));
+        assert_eq!(app.position("NORTH", "C").await["on_hand"], 0);
+        app.assert_consistent().await;
+    }
+
+    async fn csv_rows_with_extra_fields_or_unknown_columns_are_refused_with_the_reason(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 10)]))).await else { return };
+        let (status, report) = upload_csv(&app, "sync_id=x-1&mode=delta&location=NORTH", "sku,delta\nA,1,9\nB,2\n").await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["rejected"][0]["row"], 1);
+        assert!(report["rejected"][0]["reason"].as_str().unwrap().contains("has 3 fields; the header has 2"), "{report}");
+        assert_eq!(app.position("NORTH", "A").await["on_hand"], 10);
+        let (status, refused) = upload_csv(&app, "sync_id=x-2&mode=delta&location=NORTH", "sku,delta,colour\nA,1,red\n").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        assert!(refused["detail"].as_str().unwrap().contains("colour"), "{refused}");
+        let (status, flag) = upload_csv(&app, "sync_id=x-3&mode=delta&location=NORTH&dry_run=maybe", "sku,delta\nA,1\n").await;
+        assert_eq!((status, flag["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("dry_run")));
+        let unknown = app.post(ADMIN_KEY, "/v1/inventory/sync", &json!({ "sync_id": "x-4", "mode": "snapshot", "location": "NOWHERE", "rows": [] })).await;
+        assert_eq!((unknown.status, unknown.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("location")));
+    }
+}
+
 #[tokio::test]
 async fn ordo_import_inventory_syncs_a_csv_file_once() {
     let db = ordo_testkit::TestDb::fresh(ordo_testkit::Backend::Sqlite)
@@ -168,15 +215,28 @@ async fn ordo_import_inventory_syncs_a_csv_file_once() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("north.csv");
     std::fs::write(&file, "sku,on_hand\nA,12\nB,3\nNOPE,1\n").unwrap();
-    let run = || {
+    let run = |extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
             .args(["import", "inventory"])
             .arg(&file)
             .args(["--location", "NORTH", "--database-url", &db.url])
+            .args(extra)
             .output()
             .unwrap()
     };
-    let first = run();
+    let refused = run(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rows[3]: NOPE: no item has SKU NOPE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was applied"), "{stderr}");
+    let dry = run(&["--dry-run", "--skip-bad-rows"]);
+    let stdout = String::from_utf8_lossy(&dry.stdout);
+    assert!(stdout.contains("dry run: nothing applied"), "{stdout}");
+    assert!(stdout.contains("2 positions changed"), "{stdout}");
+    let first = run(&["--skip-bad-rows"]);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert_eq!(
         first.status.code(),
@@ -191,7 +251,7 @@ async fn ordo_import_inventory_syncs_a_csv_file_once() {
         stdout.contains("rejected row 3: NOPE at NORTH: no item has SKU NOPE"),
         "{stdout}"
     );
-    let second = run();
+    let second = run(&["--skip-bad-rows"]);
     assert!(
         String::from_utf8_lossy(&second.stdout).contains("already applied"),
         "the same file is applied once"

@@ -44,9 +44,16 @@ pub struct SyncBody {
     pub location: Option<String>,
     #[schema(required = true)]
     pub rows: Option<Vec<SyncRowBody>>,
+    /// Report what the sync would change and apply nothing (also `?dry_run=true`).
+    pub dry_run: Option<bool>,
+    /// Apply a snapshot's good rows though some are rejected (also `?skip_bad_rows=true`).
+    /// Without it, a snapshot with a rejected row applies nothing and answers 422 naming
+    /// every rejected row.
+    pub skip_bad_rows: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SyncRowBody {
     pub location: Option<String>,
     #[schema(required = true, example = "TEE-BLK-M")]
@@ -70,6 +77,37 @@ pub struct SyncQuery {
     pub mode: Option<String>,
     /// For a CSV upload: the snapshot's location, or the deltas' default.
     pub location: Option<String>,
+    /// `true`: report what the sync would change, apply nothing.
+    pub dry_run: Option<String>,
+    /// `true`: apply a snapshot's good rows though some are rejected.
+    pub skip_bad_rows: Option<String>,
+}
+
+/// How a sync is to be applied.
+#[derive(Debug, Clone, Copy, Default)]
+struct Options {
+    dry_run: bool,
+    skip_bad_rows: bool,
+}
+
+impl Options {
+    fn from_query(query: &SyncQuery) -> Result<Self, ApiError> {
+        let mut e = FieldErrors::new();
+        let flag = |raw: String| match raw.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("must be true or false".to_string()),
+        };
+        let dry_run = e.optional("dry_run", query.dry_run.clone(), flag);
+        let skip = e.optional("skip_bad_rows", query.skip_bad_rows.clone(), flag);
+        match (dry_run, skip) {
+            (Some(dry_run), Some(skip)) => Ok(Self {
+                dry_run: dry_run.unwrap_or(false),
+                skip_bad_rows: skip.unwrap_or(false),
+            }),
+            _ => Err(ApiError::invalid(e)),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,9 +115,15 @@ pub struct SyncReportView {
     pub sync_id: String,
     pub mode: String,
     pub completed: bool,
+    /// Worked out and rolled back: nothing was applied.
+    pub dry_run: bool,
     pub rows_received: usize,
     pub rows_applied: usize,
     pub rows_rejected: usize,
+    /// Positions whose figures changed, including those a snapshot zeroed.
+    pub positions_changed: usize,
+    /// Positions the snapshot did not list, counted to zero.
+    pub positions_zeroed: usize,
     /// Every row not applied, with its reason.
     #[schema(value_type = Vec<Object>)]
     pub rejected: Vec<Value>,
@@ -96,9 +140,12 @@ impl From<SyncReport> for SyncReportView {
             sync_id: r.sync_id,
             mode: r.mode.as_str().into(),
             completed: r.completed,
+            dry_run: r.dry_run,
             rows_received: r.rows_received,
             rows_applied: r.rows_applied,
             rows_rejected: r.rejected.len(),
+            positions_changed: r.positions_changed,
+            positions_zeroed: r.positions_zeroed,
             rejected: r.rejected.iter().map(|x| json!({ "row": x.row, "sku": x.sku, "location": x.location, "reason": x.reason })).collect(),
             shortfalls: r
                 .shortfalls
@@ -146,10 +193,11 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    let query = Query::<SyncQuery>::try_from_uri(request.uri())
+        .map_err(|e| ApiError::field("query", e.body_text()))?
+        .0;
+    let options = Options::from_query(&query)?;
     if content_type.starts_with("text/csv") {
-        let query = Query::<SyncQuery>::try_from_uri(request.uri())
-            .map_err(|e| ApiError::field("query", e.body_text()))?
-            .0;
         let (sync_id, mode, location) = parse_head(query.sync_id, query.mode, query.location)?;
         let bytes = Bytes::from_request(request, &()).await.map_err(|r| {
             ApiError::new(
@@ -176,6 +224,8 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
             rows,
             rejected,
             request_hash,
+            dry_run: options.dry_run,
+            skip_bad_rows: options.skip_bad_rows,
         });
     }
     let document = json_document(request, &()).await?;
@@ -213,6 +263,8 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
         rows,
         rejected,
         request_hash: request_hash(&document),
+        dry_run: body.dry_run.unwrap_or(options.dry_run),
+        skip_bad_rows: body.skip_bad_rows.unwrap_or(options.skip_bad_rows),
     })
 }
 

@@ -400,6 +400,19 @@ impl Store for SqlStore {
         retrying!(sync::begin(self, initial, request_hash, now_ms))
     }
 
+    async fn preview_sync_batch(
+        &self,
+        batch: &SyncBatch<'_>,
+        so_far: &SyncReport,
+        deciders: &Deciders<'_>,
+    ) -> StoreResult<SyncReport> {
+        retrying!(sync::preview(self, batch, so_far, deciders))
+    }
+
+    async fn unknown_items(&self, skus: &[&str]) -> StoreResult<Vec<String>> {
+        sync::unknown_items(self, skus).await
+    }
+
     async fn sync_batch(
         &self,
         batch: &SyncBatch<'_>,

@@ -64,157 +64,211 @@ pub(crate) async fn batch(
     batch: &SyncBatch<'_>,
     deciders: &Deciders<'_>,
 ) -> StoreResult<SyncReport> {
-    let SyncBatch {
-        sync_id,
-        batch_no,
-        rows,
-        unlisted,
-        last,
-        actor,
-        now_ms,
-    } = *batch;
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
     let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
-    sql.arg(sync_id).push(store.backend.lock_rows());
+    sql.arg(batch.sync_id).push(store.backend.lock_rows());
     let stored = sql
         .build()
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| StoreError::NotFound(format!("sync {sync_id}")))?;
+        .ok_or_else(|| StoreError::NotFound(format!("sync {}", batch.sync_id)))?;
     let mut report = report_from_json(&stored.try_get::<String, _>(0)?)?;
-    if report.completed || report.batches_done != batch_no {
+    if report.completed || report.batches_done != batch.batch_no {
         return Ok(report);
     }
+    apply(&mut tx, store, batch, &mut report, deciders).await?;
+    report.batches_done += 1;
+    report.completed = batch.last;
+    sqlx::query("UPDATE inventory_syncs SET report = $1 WHERE id = $2")
+        .bind(report_json(&report).to_string())
+        .bind(batch.sync_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(report)
+}
 
+/// Works a batch out exactly as [`batch`] would, then rolls it back: the report says what the
+/// sync would change, and nothing is stored, not even the sync's id.
+pub(crate) async fn preview(
+    store: &SqlStore,
+    batch: &SyncBatch<'_>,
+    so_far: &SyncReport,
+    deciders: &Deciders<'_>,
+) -> StoreResult<SyncReport> {
+    let mut report = so_far.clone();
+    let mut conn = store.write.acquire().await?;
+    let mut tx = conn.begin().await?;
+    apply(&mut tx, store, batch, &mut report, deciders).await?;
+    tx.rollback().await?;
+    report.batches_done += 1;
+    Ok(report)
+}
+
+/// The items of `skus` that do not exist.
+pub(crate) async fn unknown_items(store: &SqlStore, skus: &[&str]) -> StoreResult<Vec<String>> {
+    let mut conn = store.read.acquire().await?;
+    let mut unknown = Vec::new();
+    for chunk in skus.chunks(super::args::STATEMENT_ARGS_MAX) {
+        let known = existing(&mut conn, "items", "sku", chunk.iter().copied()).await?;
+        unknown.extend(
+            chunk
+                .iter()
+                .filter(|s| !known.contains(**s))
+                .map(|s| s.to_string()),
+        );
+    }
+    Ok(unknown)
+}
+
+/// The rows of a batch that name known locations and items; the others join the report's
+/// rejections.
+async fn known_rows(
+    conn: &mut AnyConnection,
+    rows: &[SyncRow],
+    report: &mut SyncReport,
+) -> StoreResult<Vec<SyncRow>> {
     let locations: BTreeSet<&str> = rows.iter().map(|r| r.location.as_str()).collect();
     let skus: BTreeSet<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
-    let known_locations = existing(&mut tx, "locations", "code", locations).await?;
-    let known_items = existing(&mut tx, "items", "sku", skus).await?;
+    let known_locations = existing(conn, "locations", "code", locations).await?;
+    let known_items = existing(conn, "items", "sku", skus).await?;
     let mut valid = Vec::with_capacity(rows.len());
     for row in rows {
         if !known_locations.contains(row.location.as_str()) {
-            report.rejected.push(rejected(
-                row,
-                format!("no location has code {}", row.location),
-            ));
+            let reason = format!("no location has code {}", row.location);
+            report.rejected.push(rejected(row, reason));
         } else if !known_items.contains(row.sku.as_str()) {
-            report
-                .rejected
-                .push(rejected(row, format!("no item has SKU {}", row.sku)));
+            let reason = format!("no item has SKU {}", row.sku);
+            report.rejected.push(rejected(row, reason));
         } else {
             valid.push(row.clone());
         }
     }
+    Ok(valid)
+}
+
+/// One position a batch counts: from a row, or (no row) one a snapshot did not list.
+type Counted = (Option<usize>, LocationCode, Sku, SyncFigures);
+
+/// Applies a batch's rows (and, on a snapshot's last batch, zeroes what it did not list) in
+/// the caller's transaction, adding to `report`.
+async fn apply(
+    tx: &mut AnyConnection,
+    store: &SqlStore,
+    batch: &SyncBatch<'_>,
+    report: &mut SyncReport,
+    deciders: &Deciders<'_>,
+) -> StoreResult<()> {
+    let valid = known_rows(tx, batch.rows, report).await?;
     let mut zeroed = Vec::new();
-    if let Some((location, listed)) = unlisted {
-        for sku in positions_at(&mut tx, location).await? {
+    if let Some((location, listed)) = batch.unlisted {
+        for sku in positions_at(tx, location).await? {
             if !listed.contains(&sku) {
                 zeroed.push((location.clone(), sku));
             }
         }
     }
-
     let mut work_skus: BTreeSet<Sku> = valid.iter().map(|r| r.sku.clone()).collect();
     work_skus.extend(zeroed.iter().map(|(_, s)| s.clone()));
-    let mut work = StockWork::begin(&mut tx, store, work_skus, now_ms).await?;
-    let reason = format!("sync {sync_id}");
-    let mut short_skus = BTreeSet::new();
+    let mut work = StockWork::begin(tx, store, work_skus, batch.now_ms).await?;
+    let nothing = SyncFigures::Snapshot {
+        on_hand: 0,
+        damaged: Some(0),
+        quality_hold: Some(0),
+    };
     let counts = valid
         .iter()
         .map(|r| (Some(r.row), r.location.clone(), r.sku.clone(), r.figures))
-        .chain(zeroed.into_iter().map(|(l, s)| {
-            (
-                None,
-                l,
-                s,
-                SyncFigures::Snapshot {
-                    on_hand: 0,
-                    damaged: Some(0),
-                    quality_hold: Some(0),
-                },
-            )
-        }));
-    for (row, location, sku, figures) in counts {
-        let cause = Cause {
-            at_ms: now_ms,
-            reason: Some(&reason),
-            reference: Some(sync_id),
-            actor,
-        };
-        let movement = match figures {
-            SyncFigures::Delta { delta } => Movement::Adjust {
-                delta,
-                state: StockState::Sellable,
-            },
-            SyncFigures::Snapshot {
-                on_hand,
-                damaged,
-                quality_hold,
-            } => {
-                let current = work
-                    .book
-                    .get(&location, &sku)
-                    .cloned()
-                    .unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
-                let (damaged, quality_hold) = (
-                    damaged.unwrap_or(current.damaged),
-                    quality_hold.unwrap_or(current.quality_hold),
-                );
-                let room = on_hand - damaged - quality_hold;
-                if room >= 0 && room < current.reserved {
-                    let given = make_room(&mut tx, &mut work, &location, &sku, room, cause).await?;
-                    short_skus.insert(sku.clone());
-                    report.shortfalls.push(Shortfall {
-                        row,
-                        sku: sku.to_string(),
-                        location: location.to_string(),
-                        sellable: room,
-                        reserved_before: current.reserved,
-                        given_back: given,
-                    });
-                }
-                Movement::Count {
-                    on_hand,
-                    safety_stock: None,
-                    damaged: Some(damaged),
-                    quality_hold: Some(quality_hold),
-                }
-            }
-        };
-        match work.book.apply(&location, &sku, movement, cause) {
-            Ok(entry) => {
-                work.ledger.push(entry);
-                if row.is_some() {
-                    report.rows_applied += 1;
-                }
-            }
-            Err(refusal) => report.rejected.push(RejectedRow {
-                row: row.unwrap_or(0),
-                sku: sku.to_string(),
-                location: location.to_string(),
-                reason: refusal.to_string(),
-            }),
-        }
+        .chain(zeroed.into_iter().map(|(l, s)| (None, l, s, nothing)));
+    let mut short_skus = BTreeSet::new();
+    for counted in counts {
+        count(tx, &mut work, batch, counted, report, &mut short_skus).await?;
     }
-    work.fill_backorders_of(
-        &mut tx,
-        deciders,
-        &short_skus,
-        "routed again after a stock count",
-    )
-    .await?;
-    work.finish(&mut tx).await?;
-    report.rejected.sort_by_key(|r| r.row);
-    report.batches_done += 1;
-    report.completed = last;
-    sqlx::query("UPDATE inventory_syncs SET report = $1 WHERE id = $2")
-        .bind(report_json(&report).to_string())
-        .bind(sync_id)
-        .execute(&mut *tx)
+    let why = "routed again after a stock count";
+    work.fill_backorders_of(tx, deciders, &short_skus, why)
         .await?;
-    tx.commit().await?;
-    Ok(report)
+    work.finish(tx).await?;
+    report.rejected.sort_by_key(|r| r.row);
+    Ok(())
+}
+
+/// Counts one position, first taking back reserved units a lower count leaves no room for.
+async fn count(
+    tx: &mut AnyConnection,
+    work: &mut StockWork,
+    batch: &SyncBatch<'_>,
+    (row, location, sku, figures): Counted,
+    report: &mut SyncReport,
+    short_skus: &mut BTreeSet<Sku>,
+) -> StoreResult<()> {
+    let reason = format!("sync {}", batch.sync_id);
+    let cause = Cause {
+        at_ms: batch.now_ms,
+        reason: Some(&reason),
+        reference: Some(batch.sync_id),
+        actor: batch.actor,
+    };
+    let before = work
+        .book
+        .get(&location, &sku)
+        .cloned()
+        .unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
+    let movement = match figures {
+        SyncFigures::Delta { delta } => Movement::Adjust {
+            delta,
+            state: StockState::Sellable,
+        },
+        SyncFigures::Snapshot {
+            on_hand,
+            damaged,
+            quality_hold,
+        } => {
+            let damaged = damaged.unwrap_or(before.damaged);
+            let quality_hold = quality_hold.unwrap_or(before.quality_hold);
+            let room = on_hand - damaged - quality_hold;
+            if room >= 0 && room < before.reserved {
+                let given = make_room(tx, work, &location, &sku, room, cause).await?;
+                short_skus.insert(sku.clone());
+                report.shortfalls.push(Shortfall {
+                    row,
+                    sku: sku.to_string(),
+                    location: location.to_string(),
+                    sellable: room,
+                    reserved_before: before.reserved,
+                    given_back: given,
+                });
+            }
+            Movement::Count {
+                on_hand,
+                safety_stock: None,
+                damaged: Some(damaged),
+                quality_hold: Some(quality_hold),
+            }
+        }
+    };
+    match work.book.apply(&location, &sku, movement, cause) {
+        Ok(entry) => {
+            work.ledger.push(entry);
+            report.rows_applied += usize::from(row.is_some());
+            let after = work.book.get(&location, &sku);
+            if after.is_some_and(|a| {
+                a.on_hand != before.on_hand
+                    || a.damaged != before.damaged
+                    || a.quality_hold != before.quality_hold
+            }) {
+                report.positions_changed += 1;
+                report.positions_zeroed += usize::from(row.is_none());
+            }
+        }
+        Err(refusal) => report.rejected.push(RejectedRow {
+            row: row.unwrap_or(0),
+            sku: sku.to_string(),
+            location: location.to_string(),
+            reason: refusal.to_string(),
+        }),
+    }
+    Ok(())
 }
 
 async fn positions_at(conn: &mut AnyConnection, location: &LocationCode) -> StoreResult<Vec<Sku>> {
@@ -369,7 +423,8 @@ fn report_json(r: &SyncReport) -> Value {
         .collect();
     json!({
         "sync_id": r.sync_id, "mode": r.mode.as_str(), "completed": r.completed, "rows_received": r.rows_received,
-        "rows_applied": r.rows_applied, "rejected": rejected, "shortfalls": shortfalls, "batches_done": r.batches_done,
+        "rows_applied": r.rows_applied, "positions_changed": r.positions_changed, "positions_zeroed": r.positions_zeroed,
+        "rejected": rejected, "shortfalls": shortfalls, "batches_done": r.batches_done,
     })
 }
 
@@ -389,6 +444,9 @@ fn report_from_json(raw: &str) -> StoreResult<SyncReport> {
         completed: v["completed"].as_bool().unwrap_or(false),
         rows_received: count(&v["rows_received"]),
         rows_applied: count(&v["rows_applied"]),
+        positions_changed: count(&v["positions_changed"]),
+        positions_zeroed: count(&v["positions_zeroed"]),
+        dry_run: false,
         rejected: v["rejected"]
             .as_array()
             .into_iter()
