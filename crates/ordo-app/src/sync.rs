@@ -4,8 +4,7 @@
 use std::collections::BTreeSet;
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::inventory::UNITS_MAX;
-use ordo_domain::values::{LocationCode, Sku};
+use ordo_domain::values::{LocationCode, Sku, parse_stock_delta, parse_stock_figure};
 use ordo_store::{RejectedRow, SyncBatch, SyncFigures, SyncMode, SyncReport, SyncRow, SyncStart};
 
 use crate::App;
@@ -61,20 +60,12 @@ fn figure(raw: &Option<String>, name: &str, signed: bool) -> Result<Option<i64>,
     let value: i64 = text
         .parse()
         .map_err(|_| format!("{name} '{text}' is not a whole number"))?;
-    let ok = if signed {
-        value != 0 && value.abs() <= UNITS_MAX
+    let checked = if signed {
+        parse_stock_delta(value)
     } else {
-        (0..=UNITS_MAX).contains(&value)
+        parse_stock_figure(value)
     };
-    if !ok {
-        let range = if signed {
-            format!("a non-zero number from -{UNITS_MAX} to {UNITS_MAX}")
-        } else {
-            format!("0 to {UNITS_MAX}")
-        };
-        return Err(format!("{name} must be {range}"));
-    }
-    Ok(Some(value))
+    checked.map(Some).map_err(|m| format!("{name} {m}"))
 }
 
 /// Checks one row against the sync's mode; a bad row becomes a rejection with its reason.

@@ -154,9 +154,31 @@ pub fn parse_stock_figure(raw: i64) -> Result<i64, String> {
     Ok(raw)
 }
 
+/// A change of stock: a non-zero whole number within [`crate::inventory::UNITS_MAX`] either
+/// way. Compared as a range, never through `abs()`, which wraps at `i64::MIN`.
+pub fn parse_stock_delta(raw: i64) -> Result<i64, String> {
+    let max = crate::inventory::UNITS_MAX;
+    if raw == 0 || !(-max..=max).contains(&raw) {
+        return Err(format!(
+            "must be a non-zero whole number from -{max} to {max}"
+        ));
+    }
+    Ok(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stock_deltas_at_the_edges_of_i64_are_refused_not_wrapped() {
+        let max = crate::inventory::UNITS_MAX;
+        for bad in [i64::MIN, i64::MIN + 1, i64::MAX, 0, max + 1, -max - 1] {
+            assert!(parse_stock_delta(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_stock_delta(-max), Ok(-max));
+        assert_eq!(parse_stock_delta(max), Ok(max));
+    }
 
     #[test]
     fn codes_accept_the_usual_shapes_and_reject_spaces_and_length() {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use ordo_store::Store;
 
+use crate::Failure;
 use crate::database::DatabaseArgs;
 
 #[derive(Args, Debug)]
@@ -13,8 +14,8 @@ pub struct CheckArgs {
     database: DatabaseArgs,
 }
 
-pub async fn run(args: CheckArgs) -> Result<ExitCode, String> {
-    let store = args.database.open().await?;
+pub async fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
+    let store = args.database.open_existing().await?;
     let breaches = store
         .check_invariants()
         .await

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use ordo_app::{App, Clock, Limits, SystemClock};
 use ordo_domain::auth::{Principal, Role};
-use ordo_store::{SqlStore, StoreOptions};
+use ordo_store::{SqlStore, StoreError, StoreOptions};
+
+use crate::Failure;
 
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
@@ -22,9 +24,38 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// Opens (and migrates) the store, creating the data directory for SQLite.
     pub async fn open(&self) -> Result<SqlStore, String> {
-        let url = match &self.database_url {
+        let url = self.url(true)?;
+        SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms())
+            .await
+            .map_err(|e| format!("cannot open the database at {}: {e}", redact(&url)))
+    }
+
+    /// Opens a store Ordo already made; anything else — a mistyped directory, an empty
+    /// database — is refused (exit code 2) rather than made empty and worked on.
+    pub async fn open_existing(&self) -> Result<SqlStore, Failure> {
+        let url = self.url(false)?;
+        let options = StoreOptions {
+            existing_only: true,
+            ..StoreOptions::default()
+        };
+        match SqlStore::connect(&url, &options, SystemClock.now_ms()).await {
+            Ok(store) => Ok(store),
+            Err(StoreError::NotFound(_)) => Err(Failure {
+                message: format!(
+                    "no Ordo database at {}: check --data-dir or --database-url (ordo serve makes one)",
+                    redact(&url)
+                ),
+                code: 2,
+            }),
+            Err(e) => Err(format!("cannot open the database at {}: {e}", redact(&url)).into()),
+        }
+    }
+
+    /// The store's URL; the data directory is made first only when `create` says so.
+    fn url(&self, create: bool) -> Result<String, String> {
+        Ok(match &self.database_url {
             Some(url) => url.clone(),
-            None => {
+            None if create => {
                 std::fs::create_dir_all(&self.data_dir).map_err(|e| {
                     format!(
                         "cannot create the data directory {}: {e}",
@@ -33,16 +64,14 @@ impl DatabaseArgs {
                 })?;
                 format!("sqlite://{}", self.data_dir.join("ordo.db").display())
             }
-        };
-        SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms())
-            .await
-            .map_err(|e| format!("cannot open the database at {}: {e}", redact(&url)))
+            None => format!("sqlite://{}", self.data_dir.join("ordo.db").display()),
+        })
     }
 
-    /// The app over the store, for a one-off command: no background releasing or alert
-    /// scanning (that is the server's job).
-    pub async fn open_app(&self) -> Result<App, String> {
-        let store = self.open().await?;
+    /// The app over an existing store, for a one-off command: no background releasing or
+    /// alert scanning (that is the server's job).
+    pub async fn open_app(&self) -> Result<App, Failure> {
+        let store = self.open_existing().await?;
         let limits = Limits {
             release_interval_ms: 0,
             alert_scan_interval_ms: 0,

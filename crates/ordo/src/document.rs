@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use ordo_app::printing::Format;
 use ordo_domain::values::LocationCode;
 
+use crate::Failure;
 use crate::database::{DatabaseArgs, cli_admin};
 
 #[derive(Args, Debug)]
@@ -57,7 +58,7 @@ fn format(raw: &str, allowed: &[Format]) -> Result<Format, String> {
     Format::parse(raw, allowed).map_err(|m| format!("--format {m}"))
 }
 
-pub async fn run(args: DocumentArgs) -> Result<(), String> {
+pub async fn run(args: DocumentArgs) -> Result<(), Failure> {
     let app = args.database.open_app().await?;
     let admin = cli_admin();
     let made = match &args.kind {

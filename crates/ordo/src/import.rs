@@ -11,6 +11,7 @@ use ordo_app::orders::request_hash;
 use ordo_app::sync::{SyncRequest, parse_csv, parse_sync_id};
 use ordo_domain::values::LocationCode;
 
+use crate::Failure;
 use crate::database::DatabaseArgs;
 
 #[derive(Subcommand, Debug)]
@@ -46,7 +47,7 @@ pub struct InventoryArgs {
     database: DatabaseArgs,
 }
 
-pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
+pub async fn run(command: ImportCommand) -> Result<ExitCode, Failure> {
     let ImportCommand::Inventory(args) = command;
     let mode = SyncMode::parse(&args.mode).map_err(|m| format!("--mode {m}"))?;
     let location = args
@@ -120,7 +121,7 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, String> {
             eprintln!("nothing was applied");
             return Ok(ExitCode::from(2));
         }
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.to_string().into()),
     };
     let how = match (replayed, report.dry_run) {
         (true, _) => " (already applied; its report)",

@@ -51,32 +51,61 @@ enum Command {
     Import(import::ImportCommand),
 }
 
+/// Why a command failed, and the exit code that says so: 2 when it was asked for what cannot
+/// be (a store that does not exist), 1 when it ran and failed.
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self { message, code: 1 }
+    }
+}
+
+impl From<&str> for Failure {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         // Routing runs on one core, without an async runtime around it.
-        Command::BenchRouting(args) => bench_routing::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Simulate(args) => simulate::run(args).map(|()| ExitCode::SUCCESS),
+        Command::BenchRouting(args) => bench_routing::run(args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Failure::from),
+        Command::Simulate(args) => simulate::run(args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Failure::from),
         command => run_async(command),
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("ordo: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("ordo: {}", failure.message);
+            ExitCode::from(failure.code)
         }
     }
 }
 
-fn run_async(command: Command) -> Result<ExitCode, String> {
+fn run_async(command: Command) -> Result<ExitCode, Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     runtime.block_on(async {
         match command {
-            Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Serve(args) => serve::run(args)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Failure::from),
             Command::Check(args) => check::run(args).await,
-            Command::Bench(args) => bench::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Bench(args) => bench::run(args)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Failure::from),
             Command::Import(command) => import::run(command).await,
             Command::Reoptimize(args) => reoptimize::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Document(args) => document::run(args).await.map(|()| ExitCode::SUCCESS),

@@ -4,6 +4,7 @@
 use clap::Args;
 use serde_json::json;
 
+use crate::Failure;
 use crate::database::{DatabaseArgs, cli_admin};
 
 #[derive(Args, Debug)]
@@ -31,7 +32,7 @@ fn places(rows: &[(u32, String, String, i64)]) -> String {
     at.join("+")
 }
 
-pub async fn run(args: ReoptimizeArgs) -> Result<(), String> {
+pub async fn run(args: ReoptimizeArgs) -> Result<(), Failure> {
     let app = args.database.open_app().await?;
     let principal = cli_admin();
     let result = app

@@ -414,3 +414,56 @@ on_both_backends! {
         assert_eq!(malformed.status(), StatusCode::FORBIDDEN, "refused before the body is read");
     }
 }
+
+#[test]
+fn commands_that_work_on_a_store_refuse_one_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo");
+    let missing = format!("sqlite://{}", dir.path().join("nothing.db").display());
+    std::fs::write(dir.path().join("stock.csv"), "sku,delta\nA,1\n").unwrap();
+    // Each command with the database flags where it takes them.
+    let commands: [(&[&str], &[&str]); 4] = [
+        (&["check"], &[]),
+        (&["reoptimize", "--dry-run"], &[]),
+        (&["document"], &["label", "shp_x"]),
+        (
+            &[
+                "import",
+                "inventory",
+                "stock.csv",
+                "--mode",
+                "delta",
+                "--location",
+                "NORTH",
+            ],
+            &[],
+        ),
+    ];
+    for (command, after) in commands {
+        for place in [
+            ["--data-dir", typo.to_str().unwrap()],
+            ["--database-url", missing.as_str()],
+        ] {
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
+                .current_dir(dir.path())
+                .args(command)
+                .args(place)
+                .args(after)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{command:?} {place:?}: {stderr}"
+            );
+            assert!(
+                stderr.contains("no Ordo database at"),
+                "{command:?}: {stderr}"
+            );
+            assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        }
+    }
+    assert!(!typo.exists(), "nothing was made at the mistyped directory");
+    assert!(!dir.path().join("nothing.db").exists());
+}

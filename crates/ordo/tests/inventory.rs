@@ -234,6 +234,28 @@ on_both_backends! {
     }
 }
 
+on_both_backends! {
+    async fn numbers_at_the_edges_of_i64_are_refused_where_they_come_in_never_wrapped(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 8)]))).await else { return };
+        for delta in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let body = json!({ "reason": "found", "adjustments": [{ "location": "NORTH", "sku": "A", "delta": delta }] });
+            let reply = app.post(ADMIN_KEY, "/v1/inventory/adjustments", &body).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{delta}: {}", reply.body);
+            assert_eq!(reply.body["errors"][0]["field"], "adjustments[0].delta");
+        }
+        let sync = json!({ "sync_id": "edge-1", "mode": "delta", "location": "NORTH", "rows": [{ "sku": "A", "delta": i64::MIN }] });
+        let report = app.post(ADMIN_KEY, "/v1/inventory/sync", &sync).await.body;
+        assert_eq!(report["rows_rejected"], 1, "{report}");
+        assert!(report["rejected"][0]["reason"].as_str().unwrap().contains("delta must be"), "{report}");
+        let mut order = order_body("web", "BIG-1", &[("A", 100_000)]);
+        order["lines"][0]["unit_price"] = json!("10000000000.00");
+        let big = app.place(ADMIN_KEY, &order, None).await;
+        assert_eq!(big.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", big.body);
+        assert!(big.body.to_string().contains("total must be at most"), "{}", big.body);
+        assert_eq!(app.position("NORTH", "A").await["on_hand"], 8);
+    }
+}
+
 async fn futures_in_order(app: &TestApp, ids: &[String]) -> Vec<serde_json::Value> {
     let mut orders = Vec::new();
     for id in ids {

@@ -169,6 +169,9 @@ pub fn edit(
             super::ORDER_LINES_MAX
         )));
     }
+    let ordered = order.lines.iter();
+    super::checked_total(ordered.map(|l| (l.quantities.ordered, l.unit_price_minor)))
+        .map_err(EditError::Invalid)?;
     let address_changed = change.ship_to.is_some();
     if let Some(ship_to) = &change.ship_to {
         order.ship_to = Some(ship_to.clone());

@@ -51,6 +51,25 @@ pub const LINE_QUANTITY_MAX: i64 = 100_000;
 /// Order priorities run from 0 (the default) to this; higher is served first when the
 /// backorder policy is `priority`.
 pub const PRIORITY_MAX: i64 = 100;
+/// Highest value of one order, in minor units: far above any real order, far below where
+/// sums of prices × quantities would overflow.
+pub const ORDER_TOTAL_MINOR_MAX: i64 = 1_000_000_000_000_000;
+
+/// The sum of (units × unit price) over lines, checked at every step: an error when it
+/// passes [`ORDER_TOTAL_MINOR_MAX`], never a wrapped number.
+pub fn checked_total(lines: impl IntoIterator<Item = (i64, i64)>) -> Result<i64, String> {
+    let too_much =
+        || format!("the order's total must be at most {ORDER_TOTAL_MINOR_MAX} minor units");
+    let mut total: i64 = 0;
+    for (units, price) in lines {
+        total = units
+            .checked_mul(price)
+            .and_then(|line| total.checked_add(line))
+            .filter(|t| *t <= ORDER_TOTAL_MINOR_MAX)
+            .ok_or_else(too_much)?;
+    }
+    Ok(total)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {

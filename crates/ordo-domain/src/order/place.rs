@@ -427,6 +427,10 @@ fn check_order<'a>(
             Some(_) => {}
         }
     }
+    let priced = draft.lines.iter().map(|l| (l.quantity, l.unit_price_minor));
+    if let Err(message) = super::checked_total(priced) {
+        errors.push("lines", message);
+    }
     if let Some(h) = hold
         && h.hold.channel.as_ref().is_some_and(|c| *c != draft.channel)
     {

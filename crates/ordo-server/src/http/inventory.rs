@@ -9,7 +9,7 @@ use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::{LedgerEntry, Position, StockState, UNITS_MAX};
 use ordo_domain::values::{
-    LocationCode, Sku, parse_positive_quantity, parse_stock_figure, parse_text,
+    LocationCode, Sku, parse_positive_quantity, parse_stock_delta, parse_stock_figure, parse_text,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -315,15 +315,11 @@ async fn adjust_stock(
             LocationCode::parse(&l)
         });
         let sku = e.required(&format!("adjustments[{i}].sku"), a.sku, |s| Sku::parse(&s));
-        let delta = e.required(&format!("adjustments[{i}].delta"), a.delta, |d| {
-            if d == 0 || d.abs() > UNITS_MAX {
-                Err(format!(
-                    "must be a non-zero whole number from -{UNITS_MAX} to {UNITS_MAX}"
-                ))
-            } else {
-                Ok(d)
-            }
-        });
+        let delta = e.required(
+            &format!("adjustments[{i}].delta"),
+            a.delta,
+            parse_stock_delta,
+        );
         let state = e.check(format!("adjustments[{i}].state"), parse_state(a.state));
         if let (Some(location), Some(sku), Some(delta), Some(state)) = (location, sku, delta, state)
         {

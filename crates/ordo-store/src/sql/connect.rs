@@ -15,6 +15,9 @@ pub struct StoreOptions {
     pub connections_max: u32,
     /// How long a transaction waits for a connection before giving up.
     pub acquire_timeout_ms: u64,
+    /// Open only a database Ordo already made (a command that reads or changes one must not
+    /// make an empty one at a mistyped path): anything else is `NotFound`.
+    pub existing_only: bool,
 }
 
 impl Default for StoreOptions {
@@ -22,6 +25,7 @@ impl Default for StoreOptions {
         Self {
             connections_max: 8,
             acquire_timeout_ms: 10_000,
+            existing_only: false,
         }
     }
 }
@@ -49,8 +53,9 @@ impl SqlStore {
     pub async fn connect(url: &str, options: &StoreOptions, now_ms: i64) -> StoreResult<Self> {
         sqlx::any::install_default_drivers();
         let acquire_timeout = Duration::from_millis(options.acquire_timeout_ms);
+        let missing = || StoreError::NotFound(format!("an Ordo database at {url}"));
         let store = if url.starts_with("sqlite:") {
-            let url = sqlite_url(url);
+            let url = sqlite_url(url, options.existing_only);
             let write = AnyPoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(acquire_timeout)
@@ -61,7 +66,11 @@ impl SqlStore {
                     })
                 })
                 .connect(&url)
-                .await?;
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(_) if options.existing_only => missing(),
+                    e => e.into(),
+                })?;
             let read = AnyPoolOptions::new()
                 .max_connections(options.connections_max.max(1))
                 .acquire_timeout(acquire_timeout)
@@ -95,18 +104,29 @@ impl SqlStore {
                 "'{url}' is neither sqlite://PATH nor postgres://USER@HOST/DATABASE"
             )));
         };
+        if options.existing_only && !migrate::migrated(&store.write).await {
+            store.close_pools().await;
+            return Err(missing());
+        }
         migrate::migrate(&store.write, store.backend, now_ms).await?;
         Ok(store)
     }
+
+    async fn close_pools(&self) {
+        self.write.close().await;
+        self.read.close().await;
+    }
 }
 
-/// SQLite URLs create the file when it is missing, unless they say otherwise.
-fn sqlite_url(url: &str) -> String {
+/// SQLite URLs create the file when it is missing (unless they say otherwise, or only an
+/// existing database will do).
+fn sqlite_url(url: &str, existing_only: bool) -> String {
+    let mode = if existing_only { "rw" } else { "rwc" };
     if url.contains("mode=") {
         url.to_string()
     } else if url.contains('?') {
-        format!("{url}&mode=rwc")
+        format!("{url}&mode={mode}")
     } else {
-        format!("{url}?mode=rwc")
+        format!("{url}?mode={mode}")
     }
 }

@@ -34,6 +34,14 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend, now_ms: i64) -> St
     result
 }
 
+/// Whether Ordo has migrated this database before: its migrations table is there.
+pub(crate) async fn migrated(pool: &AnyPool) -> bool {
+    sqlx::query("SELECT COUNT(*) FROM ordo_migrations")
+        .fetch_one(pool)
+        .await
+        .is_ok()
+}
+
 async fn apply_pending(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
