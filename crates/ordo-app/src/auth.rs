@@ -73,6 +73,7 @@ impl App {
         role: Role,
         channel: Option<ChannelCode>,
         location: Option<LocationCode>,
+        name: Option<String>,
     ) -> AppResult<IssuedKey> {
         check_key_scope(role, channel.as_ref(), location.as_ref())
             .map_err(|(field, m)| AppError::Invalid(FieldErrors::single(field, m)))?;
@@ -92,8 +93,8 @@ impl App {
                 format!("no channel has code {code}"),
             )));
         }
-        self.issue_key(role, channel, location, format!("ordo_{}", new_secret()))
-            .await
+        let secret = format!("ordo_{}", new_secret());
+        self.issue_key(role, channel, location, name, secret).await
     }
 
     async fn issue_key(
@@ -101,6 +102,7 @@ impl App {
         role: Role,
         channel: Option<ChannelCode>,
         location: Option<LocationCode>,
+        name: Option<String>,
         secret: String,
     ) -> AppResult<IssuedKey> {
         let now = self.clock.now_ms();
@@ -110,6 +112,7 @@ impl App {
             role,
             channel,
             location,
+            name,
             created_at_ms: now,
             revoked_at_ms: None,
         };
@@ -152,7 +155,8 @@ impl App {
                 .await?
                 .is_none()
             {
-                self.issue_key(Role::Admin, None, None, secret.to_string())
+                let name = Some("bootstrap admin".to_string());
+                self.issue_key(Role::Admin, None, None, name, secret.to_string())
                     .await?;
             }
             return Ok(None);
@@ -160,6 +164,9 @@ impl App {
         if self.store.count_api_keys().await? > 0 {
             return Ok(None);
         }
-        self.create_api_key(Role::Admin, None, None).await.map(Some)
+        let name = Some("first admin".to_string());
+        self.create_api_key(Role::Admin, None, None, name)
+            .await
+            .map(Some)
     }
 }

@@ -7,6 +7,9 @@ pub struct Limits {
     pub request_body_max_bytes: usize,
     /// Longest a request may take before it is answered with 503.
     pub request_timeout_ms: u64,
+    /// Longest a client may leave its request body without sending more before it is
+    /// answered with 408 (its fault, not the server's).
+    pub request_body_idle_ms: u64,
     /// Most lines one order may have.
     pub order_lines_max: usize,
     /// Most movements one adjustment request may carry.
@@ -47,6 +50,7 @@ impl Default for Limits {
         Self {
             request_body_max_bytes: 256 * 1024,
             request_timeout_ms: 30_000,
+            request_body_idle_ms: 10_000,
             order_lines_max: ordo_domain::order::ORDER_LINES_MAX,
             adjustments_max: 1_000,
             availability_skus_max: 100,

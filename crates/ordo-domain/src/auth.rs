@@ -46,6 +46,8 @@ pub struct ApiKey {
     pub channel: Option<ChannelCode>,
     /// The location a `location` key works for.
     pub location: Option<LocationCode>,
+    /// What the key is for, as the admin who made it said (`Hamburg WMS`).
+    pub name: Option<String>,
     pub created_at_ms: i64,
     pub revoked_at_ms: Option<i64>,
 }

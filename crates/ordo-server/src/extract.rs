@@ -130,14 +130,39 @@ pub async fn json_document<S: Send + Sync>(req: Request, state: &S) -> Result<Va
             "send the body as application/json",
         ));
     }
-    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+    let bytes = read_body(req, state, "request_body_max_bytes").await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body is not valid JSON: {e}"),
+        )
+    })
+}
+
+/// Reads the whole body: too large is 413 (naming the limit that says so), a client that stops
+/// sending is 408, anything else unreadable 400.
+pub async fn read_body<S: Send + Sync>(
+    req: Request,
+    state: &S,
+    limit_name: &str,
+) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection| {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 status,
                 "body-too-large",
                 "Body too large",
-                "the request body exceeds request_body_max_bytes",
+                format!("the request body exceeds {limit_name}"),
+            )
+        } else if stalled(&rejection) {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                "Body timed out",
+                "the request body stopped arriving; send it whole and promptly",
             )
         } else {
             ApiError::new(
@@ -147,15 +172,19 @@ pub async fn json_document<S: Send + Sync>(req: Request, state: &S) -> Result<Va
                 rejection.body_text(),
             )
         }
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed-json",
-            "Malformed JSON",
-            format!("the body is not valid JSON: {e}"),
-        )
     })
+}
+
+/// Whether reading failed because the client stopped sending.
+fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// Reads a parsed document as `T`, naming the field when a value has the wrong shape.

@@ -45,6 +45,8 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(v1)
         .merge(ops::router())
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        // No console yet: the API's documentation is the front door.
+        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/docs/") }))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such route").into_response() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "this route does not take that method")
@@ -53,6 +55,7 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(DefaultBodyLimit::max(limits.request_body_max_bytes))
         .layer(middleware::from_fn_with_state(app.clone(), ops::deadline))
         .layer(middleware::from_fn(ops::track))
+        .layer(middleware::from_fn(problem::only_problems))
         .with_state(app)
         .layer(
             ServiceBuilder::new()

@@ -80,6 +80,12 @@ pub fn metrics_handle() -> &'static PrometheusHandle {
 /// Idempotency-Key, then answers with that order.
 pub async fn deadline(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let limit = std::time::Duration::from_millis(app.limits().request_timeout_ms);
+    // A body that stops arriving fails its read (answered 408 by the extractors) well before
+    // the whole request runs out of time.
+    let idle = std::time::Duration::from_millis(app.limits().request_body_idle_ms);
+    let (parts, body) = request.into_parts();
+    let body = axum::body::Body::new(tower_http::timeout::TimeoutBody::new(idle, body));
+    let request = Request::from_parts(parts, body);
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {

@@ -37,6 +37,36 @@ pub struct ProblemField {
     pub message: String,
 }
 
+/// Turns any error answer not already a problem — a rejection from a layer or extractor Ordo
+/// does not own, such as a path that is not UTF-8 — into one with the same status, so every
+/// error a client sees is `application/problem+json`.
+pub async fn only_problems(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let body = axum::body::to_bytes(response.into_body(), 4_096)
+        .await
+        .unwrap_or_default();
+    let detail = String::from_utf8_lossy(&body).trim().to_string();
+    let title = status.canonical_reason().unwrap_or("Error");
+    let slug = title.to_ascii_lowercase().replace(' ', "-");
+    let detail = if detail.is_empty() || status.is_server_error() {
+        title.to_string()
+    } else {
+        detail
+    };
+    ApiError::new(status, &slug, title, detail).into_response()
+}
+
 /// An error on its way to becoming a response.
 #[derive(Debug)]
 pub struct ApiError {

@@ -467,3 +467,49 @@ fn commands_that_work_on_a_store_refuse_one_that_does_not_exist() {
     assert!(!typo.exists(), "nothing was made at the mistyped directory");
     assert!(!dir.path().join("nothing.db").exists());
 }
+
+on_both_backends! {
+    async fn small_contract_defects_stay_fixed(backend: Backend) {
+        let limits = ordo_app::Limits { request_body_idle_ms: 200, ..ordo_testkit::test_limits() };
+        let Some(app) = TestApp::spawn_with(backend, Some(small_network(&[("NORTH", "A", 5)])), limits).await else { return };
+        // A cursor the list did not hand out is refused, not read as page 1.
+        for path in ["/v1/orders?cursor=ord_zzz", "/v1/items?cursor=nonsense", "/v1/events?cursor=1"] {
+            let reply = app.get(ADMIN_KEY, path).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", reply.body);
+            assert_eq!(reply.body["errors"][0]["field"], "cursor");
+        }
+        // Every error is problem+json, even from a rejection Ordo does not own.
+        let raw = app.http.get(format!("{}/v1/orders/%FF%FE", app.address)).bearer_auth(ADMIN_KEY).send().await.unwrap();
+        assert!(raw.status().is_client_error());
+        assert_eq!(raw.headers()["content-type"], "application/problem+json");
+        // The front door leads to the API's documentation.
+        let root = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+            .get(format!("{}/", app.address)).send().await.unwrap();
+        assert!(root.status().is_redirection(), "{}", root.status());
+        assert_eq!(root.headers()["location"], "/docs/");
+        // Keys have names; a location key says its location.
+        let made = app.post(ADMIN_KEY, "/v1/api-keys", &json!({ "role": "location", "location": "NORTH", "name": "North WMS" })).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        assert_eq!((made.body["name"].as_str(), made.body["location"].as_str()), (Some("North WMS"), Some("NORTH")));
+        let keys = app.get(ADMIN_KEY, "/v1/api-keys").await.body;
+        let listed = keys["items"].as_array().unwrap().iter().find(|k| k["name"] == "North WMS").unwrap().clone();
+        assert_eq!(listed["location"], "NORTH", "{listed}");
+        // PATCH merges into the address: what is not named stays.
+        let order = app.place(ADMIN_KEY, &order_body("web", "P-1", &[("A", 1)]), None).await.body;
+        let id = order["id"].as_str().unwrap();
+        let patch = json!({ "ship_to": { "line1": "Marienplatz 1", "city": "München", "postal_code": "80331" } });
+        let patched = app.request(Method::PATCH, Some(ADMIN_KEY), &format!("/v1/orders/{id}"), Some(&patch), &[]).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        assert_eq!(patched.body["ship_to"]["name"], "Ann Example", "kept: {}", patched.body);
+        assert_eq!(patched.body["ship_to"]["postal_code"], "80331");
+        // A client that stops sending its body is answered 408: its fault, not the server's.
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://")).await.unwrap();
+        let head = format!("POST /v1/orders HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {ADMIN_KEY}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"channel\"");
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0; 512];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer)).await.unwrap().unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+}

@@ -49,7 +49,12 @@ impl App {
         let mut channel_keys = Vec::new();
         for channel in &seed.channels {
             let issued = self
-                .create_api_key(Role::Channel, Some(channel.code.clone()), None)
+                .create_api_key(
+                    Role::Channel,
+                    Some(channel.code.clone()),
+                    None,
+                    Some(format!("demo {} channel", channel.code)),
+                )
                 .await?;
             channel_keys.push((channel.code.to_string(), issued.secret));
         }

@@ -119,6 +119,9 @@ pub struct ApiKeyBody {
     /// The location a `location` key (a WMS, a store app) works for; only for that role.
     #[schema(example = "WH-HAM")]
     pub location: Option<String>,
+    /// What the key is for, to tell keys apart (1 to 100 characters).
+    #[schema(example = "Hamburg WMS")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -126,8 +129,11 @@ pub struct ApiKeyView {
     pub id: String,
     /// The first characters of the secret, to recognise the key.
     pub prefix: String,
+    pub name: Option<String>,
     pub role: String,
     pub channel: Option<String>,
+    /// The location a `location` key works for.
+    pub location: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -137,8 +143,10 @@ impl From<ApiKey> for ApiKeyView {
         Self {
             id: k.id,
             prefix: k.prefix,
+            name: k.name,
             role: k.role.as_str().into(),
             channel: k.channel.map(|c| c.to_string()),
+            location: k.location.map(|l| l.to_string()),
             created_at: timestamp(k.created_at_ms),
             revoked_at: k.revoked_at_ms.map(timestamp),
         }
@@ -151,8 +159,11 @@ pub struct IssuedKeyView {
     pub id: String,
     /// Send as `Authorization: Bearer <key>`. Shown this once.
     pub key: String,
+    pub name: Option<String>,
     pub role: String,
     pub channel: Option<String>,
+    /// The location a `location` key works for.
+    pub location: Option<String>,
 }
 
 /// Create an API key.
@@ -171,15 +182,21 @@ async fn create_api_key(
     let location = e.optional("location", body.location, |l| {
         ordo_domain::values::LocationCode::parse(&l)
     });
-    let (Some(role), Some(channel), Some(location)) = (role, channel, location) else {
+    let name = e.optional("name", body.name, |n| {
+        ordo_domain::values::parse_text(&n, 100)
+    });
+    let (Some(role), Some(channel), Some(location), Some(name)) = (role, channel, location, name)
+    else {
         return Err(ApiError::invalid(e));
     };
-    let issued = app.create_api_key(role, channel, location).await?;
+    let issued = app.create_api_key(role, channel, location, name).await?;
     let view = IssuedKeyView {
         id: issued.key.id,
         key: issued.secret,
+        name: issued.key.name,
         role: issued.key.role.as_str().into(),
         channel: issued.key.channel.map(|c| c.to_string()),
+        location: issued.key.location.map(|l| l.to_string()),
     };
     Ok((StatusCode::CREATED, axum::Json(view)))
 }

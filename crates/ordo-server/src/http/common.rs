@@ -58,7 +58,53 @@ impl<T> List<T> {
         let page = page.map(view);
         Self {
             items: page.items,
-            next_cursor: page.next_cursor,
+            next_cursor: page.next_cursor.as_deref().map(cursor::encode),
+        }
+    }
+}
+
+/// Cursors are opaque: the position a list stopped at, with a check, so that one the list
+/// did not hand out is refused (422) instead of being read as some other position.
+mod cursor {
+    const SEPARATOR: char = '.';
+
+    pub fn encode(position: &str) -> String {
+        let hex: String = position.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{hex}{SEPARATOR}{:08x}", check(position))
+    }
+
+    pub fn decode(token: &str) -> Option<String> {
+        let (hex, sum) = token.split_once(SEPARATOR)?;
+        if hex.len() % 2 != 0 || hex.len() > 1_000 {
+            return None;
+        }
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect::<Option<Vec<u8>>>()?;
+        let position = String::from_utf8(bytes).ok()?;
+        (format!("{:08x}", check(&position)) == sum).then_some(position)
+    }
+
+    /// FNV-1a: catches typos and cut-off cursors; a cursor is a position, not a secret.
+    fn check(position: &str) -> u32 {
+        position.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn a_cursor_reads_back_and_a_changed_one_is_refused() {
+            let token = super::encode("ord_01KDVDNA00N7XNDHQ4X4GPAA47");
+            assert_eq!(
+                super::decode(&token).as_deref(),
+                Some("ord_01KDVDNA00N7XNDHQ4X4GPAA47")
+            );
+            assert_eq!(super::decode("garbage"), None);
+            assert_eq!(super::decode(&token.replacen('6', "7", 1)), None);
+            assert_eq!(super::decode(&token[..token.len() - 1]), None);
         }
     }
 }
@@ -87,10 +133,15 @@ impl PageQuery {
                 }
             },
         };
-        PageRequest {
-            limit,
-            cursor: self.cursor.clone().filter(|c| !c.is_empty()),
-        }
+        let cursor = self.cursor.as_deref().filter(|c| !c.is_empty());
+        let cursor = cursor.and_then(|token| {
+            let position = cursor::decode(token);
+            if position.is_none() {
+                errors.push("cursor", "is not a cursor this list handed out");
+            }
+            position
+        });
+        PageRequest { limit, cursor }
     }
 
     /// The page asked for, or a 422 naming what is wrong with it.

@@ -267,8 +267,13 @@ async fn edit_order(
     Path(id): Path<String>,
     body: Json<EditBody, OrderChangers>,
 ) -> ApiResult<axum::Json<OrderView>> {
-    let body = body.value;
     let current = app.order(&caller.0, &id).await?;
+    // `ship_to` is merge-patched onto the address as it is: members given replace, null clears.
+    let ship_to = match body.document.get("ship_to") {
+        None => None,
+        Some(patch) => Some(patched_ship_to(current.order.ship_to.as_ref(), patch)?),
+    };
+    let body = body.value;
     let currency = current.order.currency;
     let mut e = FieldErrors::new();
     let mut lines = Vec::new();
@@ -301,7 +306,7 @@ async fn edit_order(
             });
         }
     }
-    let mut ship_to = body.ship_to.map(|s| s.parse(&mut e));
+    let mut ship_to = ship_to.map(|s| s.parse(&mut e));
     e.into_result().map_err(ApiError::invalid)?;
     let address_problems = match ship_to.as_mut() {
         Some(Some(s)) => ordo_domain::order::address::check_ship_to(s),
@@ -319,6 +324,38 @@ async fn edit_order(
             .await?
             .into(),
     ))
+}
+
+/// The order's address with `patch` merged onto it. Coordinates of the old address are
+/// dropped when the patch moves it and brings none of its own.
+fn patched_ship_to(
+    current: Option<&ordo_domain::order::ShipTo>,
+    patch: &serde_json::Value,
+) -> ApiResult<super::order_body::ShipToBody> {
+    let mut document = match current {
+        Some(s) => serde_json::json!({
+            "name": s.name, "line1": s.line1, "line2": s.line2, "city": s.city, "region": s.region,
+            "postal_code": s.postal_code, "country": s.country.as_str(),
+            "lat": s.point.map(|p| p.lat), "lon": s.point.map(|p| p.lon),
+        }),
+        None => serde_json::json!({}),
+    };
+    let moves = patch
+        .as_object()
+        .is_some_and(|p| !p.contains_key("lat") && p.keys().any(|k| k != "name" && k != "line2"));
+    if let (true, Some(fields)) = (moves, document.as_object_mut()) {
+        fields.remove("lat");
+        fields.remove("lon");
+    }
+    super::common::merge_patch(&mut document, patch);
+    if let Some(fields) = document.as_object_mut() {
+        fields.retain(|_, v| !v.is_null());
+    }
+    let parsed: EditBody =
+        crate::extract::from_document(&serde_json::json!({ "ship_to": document }))?;
+    parsed
+        .ship_to
+        .ok_or_else(|| ApiError::field("ship_to", "must be an object"))
 }
 
 /// The order's timeline: every state change with its time, actor and reason, oldest first.

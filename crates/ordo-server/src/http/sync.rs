@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ordo_app::orders::request_hash;
@@ -20,7 +19,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::orders::IDEMPOTENT_REPLAYED;
-use crate::extract::{Caller, from_document, json_document};
+use crate::extract::{Caller, from_document, json_document, read_body};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router(body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {
@@ -199,14 +198,7 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
     let options = Options::from_query(&query)?;
     if content_type.starts_with("text/csv") {
         let (sync_id, mode, location) = parse_head(query.sync_id, query.mode, query.location)?;
-        let bytes = Bytes::from_request(request, &()).await.map_err(|r| {
-            ApiError::new(
-                r.status(),
-                "body-too-large",
-                "Body too large",
-                "the CSV exceeds sync_body_max_bytes",
-            )
-        })?;
+        let bytes = read_body(request, &(), "sync_body_max_bytes").await?;
         let csv = std::str::from_utf8(&bytes)
             .map_err(|_| ApiError::field("body", "must be UTF-8 text"))?;
         let (rows, rejected) =

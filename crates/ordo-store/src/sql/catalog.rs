@@ -307,14 +307,14 @@ pub(crate) async fn channels(store: &SqlStore, page: &PageRequest) -> StoreResul
     .await
 }
 
-const API_KEY_COLUMNS: &str = "id, prefix, role, channel, location, created_at, revoked_at";
+const API_KEY_COLUMNS: &str = "id, prefix, role, channel, location, name, created_at, revoked_at";
 
 pub(crate) async fn insert_api_key(
     store: &SqlStore,
     key: &ApiKey,
     secret_hash: &str,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    sqlx::query("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at, name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(key.id.as_str())
         .bind(secret_hash)
         .bind(key.prefix.as_str())
@@ -323,6 +323,7 @@ pub(crate) async fn insert_api_key(
         .bind(key.location.as_ref().map(|l| l.to_string()))
         .bind(key.created_at_ms)
         .bind(key.revoked_at_ms)
+        .bind(key.name.clone())
         .execute(&store.write)
         .await
         .map_err(already_exists(format!("API key {}", key.id)))?;

@@ -166,6 +166,7 @@ pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
             .opt_text("location")?
             .map(|l| corrupt("location", LocationCode::parse(&l)))
             .transpose()?,
+        name: row.opt_text("name")?,
         created_at_ms: row.int("created_at")?,
         revoked_at_ms: row.opt_int("revoked_at")?,
     })
