@@ -126,6 +126,7 @@ pub fn draft(external_id: &str, lines: &[(&str, i64)]) -> OrderDraft {
             postal_code: "20095".into(),
             country: CountryCode::parse("DE").unwrap(),
             point: None,
+            directions: None,
         }),
         currency: Currency::parse("EUR").unwrap(),
         lines: lines

@@ -38,11 +38,29 @@ fn address_lines(order: &Order) -> Vec<String> {
     };
     let mut lines = vec![s.name.clone(), s.line1.clone()];
     lines.extend(s.line2.clone());
-    lines.push(format!("{} {}", s.postal_code, s.city));
+    lines.push(format!("{} {}", s.postal_code, s.city).trim().to_string());
     if let Some(region) = &s.region {
         lines.push(region.clone());
     }
     lines.push(s.country.as_str().to_string());
+    lines
+}
+
+/// The courier's directions, wrapped to lines of at most `width` characters.
+fn directions_lines(order: &Order, width: usize) -> Vec<String> {
+    let Some(text) = order.ship_to.as_ref().and_then(|s| s.directions.as_deref()) else {
+        return Vec::new();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
     lines
 }
 
@@ -104,6 +122,15 @@ pub fn label_pdf(
     for line in address_lines(order) {
         y -= 16.0;
         page.text(margin, y, 13.0, true, &line);
+    }
+    let directions = directions_lines(order, 48);
+    if !directions.is_empty() {
+        y -= 14.0;
+        page.text(margin, y, 8.0, true, "DIRECTIONS");
+    }
+    for line in directions {
+        y -= 11.0;
+        page.text(margin, y, 9.0, false, &line);
     }
     y -= 14.0;
     page.line(margin, y, w - margin, y, 1.0);
@@ -176,6 +203,10 @@ pub fn label_zpl(
     for line in address_lines(order) {
         y += 44;
         zpl.push_str(&format!("^FO40,{y}^A0N,40,40^FD{}^FS\n", field(&line)));
+    }
+    for line in directions_lines(order, 48) {
+        y += 30;
+        zpl.push_str(&format!("^FO40,{y}^A0N,26,26^FD{}^FS\n", field(&line)));
     }
     y += 70;
     zpl.push_str(&format!("^FO40,{y}^GB732,3,3^FS\n"));

@@ -110,6 +110,13 @@ pub fn postal_code(country: &str, raw: &str) -> Result<String, String> {
     }
 }
 
+/// Countries where many addresses have no postal code (it exists but few use it, or there is
+/// none): an address without one is complete; one that is given must still be well formed.
+const POSTAL_CODE_OPTIONAL: &[&str] = &[
+    "AE", "AO", "BW", "CI", "CM", "ET", "GH", "HK", "IE", "KE", "MW", "MZ", "NG", "QA", "RW", "SN",
+    "TZ", "UG", "ZM", "ZW",
+];
+
 /// Countries whose addresses need a region (state or province).
 const REGION_REQUIRED: &[&str] = &["US", "BR", "IN"];
 
@@ -133,9 +140,15 @@ pub fn check_ship_to(s: &mut ShipTo) -> Vec<String> {
     if s.region.is_none() && REGION_REQUIRED.contains(&country) {
         problems.push(format!("ship_to.region is required in {country}"));
     }
-    match postal_code(country, &s.postal_code) {
-        Ok(code) => s.postal_code = code,
-        Err(why) => problems.push(format!("ship_to.postal_code {why}")),
+    s.directions = s.directions.as_deref().map(tidy).filter(|d| !d.is_empty());
+    let unused = s.postal_code.trim().is_empty() && POSTAL_CODE_OPTIONAL.contains(&country);
+    if unused {
+        s.postal_code = String::new();
+    } else {
+        match postal_code(country, &s.postal_code) {
+            Ok(code) => s.postal_code = code,
+            Err(why) => problems.push(format!("ship_to.postal_code {why}")),
+        }
     }
     problems
 }
@@ -193,6 +206,7 @@ mod tests {
             postal_code: "9410".into(),
             country: CountryCode::parse_name_or_code("United States of America").unwrap(),
             point: None,
+            directions: None,
         };
         let problems = check_ship_to(&mut s);
         assert_eq!(
@@ -227,5 +241,42 @@ mod tests {
             "NL"
         );
         assert!(CountryCode::parse_name_or_code("Atlantis").is_err());
+    }
+}
+
+#[cfg(test)]
+mod unused_postal_codes {
+    use super::*;
+    use crate::geo::CountryCode;
+
+    fn lagos(postal: &str) -> ShipTo {
+        ShipTo {
+            name: "Ada Obi".into(),
+            line1: "12 Adeola Odeku Street".into(),
+            line2: None,
+            city: "Lagos".into(),
+            region: None,
+            postal_code: postal.into(),
+            country: CountryCode::parse("NG").unwrap(),
+            point: None,
+            directions: Some("  Opposite the  Total station,   blue gate ".into()),
+        }
+    }
+
+    #[test]
+    fn where_postal_codes_are_not_used_an_address_without_one_is_complete() {
+        let mut s = lagos("");
+        assert_eq!(check_ship_to(&mut s), Vec::<String>::new());
+        assert_eq!(
+            s.directions.as_deref(),
+            Some("Opposite the Total station, blue gate")
+        );
+        let mut wrong = lagos("12");
+        assert_eq!(check_ship_to(&mut wrong).len(), 1, "one given is checked");
+        let mut german = ShipTo {
+            country: CountryCode::parse("DE").unwrap(),
+            ..lagos("")
+        };
+        assert_eq!(check_ship_to(&mut german).len(), 1, "Germany needs one");
     }
 }

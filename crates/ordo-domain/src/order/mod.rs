@@ -88,6 +88,9 @@ pub struct ShipTo {
     pub postal_code: String,
     pub country: CountryCode,
     pub point: Option<GeoPoint>,
+    /// Directions for the courier — a landmark, a gate, a colour — where the address alone
+    /// does not find the door. Printed on the label.
+    pub directions: Option<String>,
 }
 
 /// Where routing sends an order's goods: the address (if it ships) at `point`.

@@ -64,6 +64,7 @@ fn draft(lines: &[(&str, i64)], delivery: Delivery) -> OrderDraft {
             postal_code: "10115".into(),
             country: CountryCode::parse("DE").unwrap(),
             point: Some(crate::geo::GeoPoint::new(50.0, 10.0).unwrap()),
+            directions: None,
         }),
         currency: Currency::parse("EUR").unwrap(),
         lines: lines

@@ -70,6 +70,10 @@ pub struct ShipToBody {
     pub country: Option<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// Directions for the courier where the address alone does not find the door: a
+    /// landmark, a gate ("opposite the Total station, blue gate"). Printed on the label.
+    #[schema(example = "Opposite the Total filling station, blue gate")]
+    pub directions: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -96,6 +100,8 @@ pub struct DeliveryBody {
 
 /// Longest address line we store.
 const ADDRESS_LINE_LEN_MAX: usize = 200;
+/// Longest directions for the courier.
+const ADDRESS_DIRECTIONS_LEN_MAX: usize = 300;
 
 impl OrderBody {
     pub fn parse(self, order_lines_max: usize) -> Result<OrderDraft, FieldErrors> {
@@ -265,6 +271,9 @@ impl ShipToBody {
             CountryCode::parse_name_or_code(&c)
         });
         let point = e.check("ship_to.lat", parse_point(self.lat, self.lon));
+        let directions = e.optional("ship_to.directions", self.directions, |d| {
+            parse_text(&d, ADDRESS_DIRECTIONS_LEN_MAX)
+        });
         Some(ShipTo {
             name: name?,
             line1: line1?,
@@ -274,6 +283,7 @@ impl ShipToBody {
             postal_code: postal_code?,
             country: country?,
             point: point?,
+            directions: directions?,
         })
     }
 }

@@ -61,6 +61,8 @@ pub struct ShipToView {
     pub country: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+    /// Directions for the courier: a landmark, a gate.
+    pub directions: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -196,6 +198,7 @@ impl From<OrderRecord> for OrderView {
                 country: s.country.to_string(),
                 lat: s.point.map(|p| p.lat),
                 lon: s.point.map(|p| p.lon),
+                directions: s.directions,
             }),
             currency: currency.code().into(),
             delivery: DeliveryView {

@@ -336,13 +336,15 @@ fn patched_ship_to(
         Some(s) => serde_json::json!({
             "name": s.name, "line1": s.line1, "line2": s.line2, "city": s.city, "region": s.region,
             "postal_code": s.postal_code, "country": s.country.as_str(),
-            "lat": s.point.map(|p| p.lat), "lon": s.point.map(|p| p.lon),
+            "lat": s.point.map(|p| p.lat), "lon": s.point.map(|p| p.lon), "directions": s.directions,
         }),
         None => serde_json::json!({}),
     };
-    let moves = patch
-        .as_object()
-        .is_some_and(|p| !p.contains_key("lat") && p.keys().any(|k| k != "name" && k != "line2"));
+    let moves = patch.as_object().is_some_and(|p| {
+        !p.contains_key("lat")
+            && p.keys()
+                .any(|k| !["name", "line2", "directions"].contains(&k.as_str()))
+    });
     if let (true, Some(fields)) = (moves, document.as_object_mut()) {
         fields.remove("lat");
         fields.remove("lon");

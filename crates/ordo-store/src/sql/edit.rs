@@ -178,6 +178,8 @@ async fn update_ship_to(
         .arg(s.point.map(|p| p.lat))
         .push(", ship_to_lon = ")
         .arg(s.point.map(|p| p.lon))
+        .push(", ship_to_directions = ")
+        .arg(s.directions.clone())
         .push(" WHERE id = ")
         .arg(order.id.as_str());
     sql.build().execute(&mut *conn).await?;

@@ -48,6 +48,7 @@ fn order_row(o: &Order) -> Vec<Arg> {
         o.promised_date.map(|d| d.to_string()).into(),
         o.created_at_ms.into(),
         o.updated_at_ms.into(),
+        s.and_then(|s| s.directions.clone()).into(),
     ]
 }
 

@@ -214,7 +214,7 @@ pub(crate) fn ledger_record(row: &AnyRow) -> StoreResult<LedgerRecord> {
 pub(crate) const ORDER_COLUMNS: &str = "id, number, channel, external_id, status, customer_email, customer_name, \
      customer_phone, ship_to_name, ship_to_line1, ship_to_line2, ship_to_city, ship_to_region, ship_to_postal_code, \
      ship_to_country, ship_to_lat, ship_to_lon, currency, delivery_method, pickup_location, total_minor, event_seq, \
-     priority, promised_date, created_at, updated_at";
+     priority, promised_date, created_at, updated_at, ship_to_directions";
 
 /// An order row; its lines come from [`order_line`] rows and are added by the caller.
 pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
@@ -229,6 +229,7 @@ pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
             postal_code: row.text("ship_to_postal_code")?,
             country: corrupt("ship_to_country", CountryCode::parse(&country))?,
             point: point(row, "ship_to_lat", "ship_to_lon")?,
+            directions: row.opt_text("ship_to_directions")?,
         }),
     };
     let delivery = match row.text("delivery_method")?.as_str() {

@@ -249,3 +249,31 @@ on_both_backends! {
         app.assert_consistent().await;
     }
 }
+
+on_both_backends! {
+    async fn an_address_without_a_postal_code_where_none_is_used_ships_with_its_directions(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
+        let mut body = ordo_testkit::fixtures::order_body("web", "NG-1", &[("A", 1)]);
+        body["ship_to"] = json!({ "name": "Ada Obi", "line1": "12 Adeola Odeku Street", "city": "Lagos", "country": "Nigeria",
+                                 "directions": "Opposite the Total filling station, blue gate" });
+        let placed = app.place(ADMIN_KEY, &body, None).await;
+        assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+        assert_eq!(placed.body["status"], "allocated", "no address hold: {}", placed.body);
+        assert_eq!(placed.body["ship_to"]["directions"], "Opposite the Total filling station, blue gate");
+        let mut german = ordo_testkit::fixtures::order_body("web", "DE-1", &[("A", 1)]);
+        german["ship_to"].as_object_mut().unwrap().remove("postal_code");
+        assert_eq!(app.place(ADMIN_KEY, &german, None).await.body["status"], "on_hold", "Germany needs one");
+
+        let order = released(&app, &placed.body).await;
+        let fo = work_at(&order, "NORTH");
+        step(&app, &fo, "accept", None).await;
+        step(&app, &fo, "pick", Some(json!({}))).await;
+        step(&app, &fo, "pack", Some(one_package(&[(1, 1)]))).await;
+        let shipped = step(&app, &fo, "ship", Some(json!({ "carrier": "gig", "service": "bike", "tracking_numbers": ["GIG12345"] }))).await;
+        let id = shipped["shipments"][0]["id"].as_str().unwrap();
+        let label = pdf_text(&document(&app, &format!("/v1/shipments/{id}/label"), "application/pdf").await);
+        assert!(label.contains("Opposite the Total filling station"), "{label}");
+        let zpl = app.http.get(format!("{}/v1/shipments/{id}/label?format=zpl", app.address)).bearer_auth(ADMIN_KEY).send().await.unwrap().text().await.unwrap();
+        assert!(zpl.contains("blue gate"), "{zpl}");
+    }
+}
