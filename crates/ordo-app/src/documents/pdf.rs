@@ -1,18 +1,58 @@
-//! A small PDF writer: pages of text in the standard Helvetica fonts, filled rectangles and
-//! lines — enough for labels, slips and lists, with no dependency and nothing to download.
-//! The output is PDF 1.4 with a cross-reference table, readable by any PDF reader.
+//! Pages of text, filled rectangles and lines, written as PDF by krilla with DejaVu Sans
+//! embedded (subset to the glyphs a document uses): names in Latin Extended, Greek and
+//! Cyrillic print as given, and text can be copied back out. The fonts are compiled in, so
+//! nothing is read or fetched at run time (`assets/fonts/LICENSE`).
+//!
+//! Coordinates are PDF's: points from the page's bottom-left corner.
 
-use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use krilla::Document;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::page::PageSettings;
+use krilla::paint::Stroke;
+use krilla::text::{Font, TextDirection};
 
 /// Points per inch (PDF's unit is the point).
 pub const PT_PER_IN: f64 = 72.0;
 /// A4 portrait, in points.
 pub const A4: (f64, f64) = (595.0, 842.0);
 
+static REGULAR: LazyLock<Option<Font>> = LazyLock::new(|| {
+    let data: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+    Font::new(data.into(), 0)
+});
+static BOLD: LazyLock<Option<Font>> = LazyLock::new(|| {
+    let data: &'static [u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+    Font::new(data.into(), 0)
+});
+
+enum Mark {
+    Text {
+        x: f64,
+        y: f64,
+        size: f64,
+        bold: bool,
+        text: String,
+    },
+    Rect {
+        x: f64,
+        y: f64,
+        width: f64,
+        height: f64,
+    },
+    Line {
+        from: (f64, f64),
+        to: (f64, f64),
+        width: f64,
+    },
+}
+
 pub struct Page {
     pub width_pt: f64,
     pub height_pt: f64,
-    content: String,
+    marks: Vec<Mark>,
 }
 
 impl Page {
@@ -20,105 +60,155 @@ impl Page {
         Self {
             width_pt,
             height_pt,
-            content: String::new(),
+            marks: Vec::new(),
         }
     }
 
-    /// Text with its baseline's left end at (`x`, `y`), measured from the page's bottom left.
+    /// Text with its baseline's left end at (`x`, `y`).
     pub fn text(&mut self, x: f64, y: f64, size: f64, bold: bool, text: &str) {
-        let font = if bold { "F2" } else { "F1" };
-        let _ = writeln!(
-            self.content,
-            "BT /{font} {size:.1} Tf {x:.2} {y:.2} Td ({}) Tj ET",
-            escape(text)
-        );
+        // Control characters have no glyph and would only print as boxes.
+        let text = text.chars().filter(|c| !c.is_control()).collect();
+        self.marks.push(Mark::Text {
+            x,
+            y,
+            size,
+            bold,
+            text,
+        });
     }
 
     /// A filled black rectangle from its bottom-left corner.
     pub fn rect(&mut self, x: f64, y: f64, width: f64, height: f64) {
-        let _ = writeln!(self.content, "{x:.3} {y:.3} {width:.3} {height:.3} re f");
+        self.marks.push(Mark::Rect {
+            x,
+            y,
+            width,
+            height,
+        });
     }
 
     pub fn line(&mut self, x1: f64, y1: f64, x2: f64, y2: f64, width: f64) {
-        let _ = writeln!(
-            self.content,
-            "{width:.2} w {x1:.2} {y1:.2} m {x2:.2} {y2:.2} l S"
-        );
+        self.marks.push(Mark::Line {
+            from: (x1, y1),
+            to: (x2, y2),
+            width,
+        });
     }
-}
 
-/// Text for a PDF string in WinAnsi: parentheses and backslashes escaped, Latin-1 letters as
-/// octal escapes, anything else as `?`.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '(' | ')' | '\\' => {
-                out.push('\\');
-                out.push(c);
+    /// Draws the marks; krilla's origin is the top-left corner, so every `y` turns over.
+    fn draw(&self, surface: &mut krilla::surface::Surface<'_>) {
+        let flip = |y: f64| (self.height_pt - y) as f32;
+        for mark in &self.marks {
+            match mark {
+                Mark::Text {
+                    x,
+                    y,
+                    size,
+                    bold,
+                    text,
+                } => {
+                    let font = if *bold { &*BOLD } else { &*REGULAR };
+                    if let Some(font) = font {
+                        let at = Point::from_xy(*x as f32, flip(*y));
+                        let size = *size as f32;
+                        surface.draw_text(at, font.clone(), size, text, false, TextDirection::Auto);
+                    }
+                }
+                Mark::Rect {
+                    x,
+                    y,
+                    width,
+                    height,
+                } => {
+                    let top = flip(y + height);
+                    let rect = Rect::from_xywh(*x as f32, top, *width as f32, *height as f32);
+                    let mut path = PathBuilder::new();
+                    if let Some(rect) = rect {
+                        path.push_rect(rect);
+                    }
+                    if let Some(path) = path.finish() {
+                        surface.draw_path(&path);
+                    }
+                }
+                Mark::Line { from, to, width } => {
+                    let mut path = PathBuilder::new();
+                    path.move_to(from.0 as f32, flip(from.1));
+                    path.line_to(to.0 as f32, flip(to.1));
+                    surface.set_fill(None);
+                    surface.set_stroke(Some(Stroke {
+                        width: *width as f32,
+                        ..Stroke::default()
+                    }));
+                    if let Some(path) = path.finish() {
+                        surface.draw_path(&path);
+                    }
+                    surface.set_stroke(None);
+                    surface.set_fill(Some(Default::default()));
+                }
             }
-            ' '..='~' => out.push(c),
-            c if (0xA0..=0xFF).contains(&(c as u32)) => {
-                let _ = write!(out, "\\{:03o}", c as u32);
-            }
-            _ => out.push('?'),
         }
     }
-    out
 }
 
-/// The document: a catalog, the page tree, two fonts, an info dictionary, then each page and
-/// its content stream.
+/// The document, its pages in order, titled.
 pub fn document(title: &str, pages: &[Page]) -> Vec<u8> {
-    let mut objects: Vec<String> = Vec::new();
-    let page_ids: Vec<usize> = (0..pages.len()).map(|i| 6 + 2 * i).collect();
-    objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    let kids: Vec<String> = page_ids.iter().map(|id| format!("{id} 0 R")).collect();
-    objects.push(format!(
-        "<< /Type /Pages /Kids [{}] /Count {} >>",
-        kids.join(" "),
-        pages.len()
-    ));
-    for font in ["Helvetica", "Helvetica-Bold"] {
-        objects.push(format!(
-            "<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>"
-        ));
-    }
-    objects.push(format!("<< /Title ({}) /Producer (Ordo) >>", escape(title)));
-    for (page, id) in pages.iter().zip(&page_ids) {
-        objects.push(format!(
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {:.2} {:.2}] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents {} 0 R >>",
-            page.width_pt,
-            page.height_pt,
-            id + 1
-        ));
-        objects.push(format!(
-            "<< /Length {} >>\nstream\n{}endstream",
-            page.content.len(),
-            page.content
-        ));
-    }
-    let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
-    let mut offsets = Vec::with_capacity(objects.len());
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for offset in offsets {
-        let _ = writeln!(table, "{offset:010} 00000 n ");
-    }
-    let _ = write!(
-        table,
-        "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
+    let mut document = Document::new();
+    document.set_metadata(
+        Metadata::new()
+            .title(title.to_string())
+            .producer("Ordo".into()),
     );
-    out.extend_from_slice(table.as_bytes());
-    out
+    for page in pages {
+        let Some(settings) = PageSettings::from_wh(page.width_pt as f32, page.height_pt as f32)
+        else {
+            continue;
+        };
+        let mut started = document.start_page_with(settings);
+        let mut surface = started.surface();
+        page.draw(&mut surface);
+        surface.finish();
+        started.finish();
+    }
+    // Failing here would be a bug in how pages are drawn, never the data they show: say so
+    // in the one document that cannot be made, rather than take the caller down.
+    document.finish().unwrap_or_else(|e| {
+        tracing::error!(error = ?e, "a PDF could not be written");
+        Vec::new()
+    })
 }
 
-/// Width of `text` in Helvetica at `size`, near enough to right-align and fit columns.
+/// Width of `text` in DejaVu Sans at `size`, near enough to right-align and fit columns.
 pub fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * 0.55
+    text.chars().count() as f64 * size * 0.6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_any_european_script_print_as_given_and_read_back() {
+        let mut page = Page::new(288.0, 432.0);
+        let names = [
+            "Zoë Şahin-Łukasiewicz",
+            "Ελένη Παπαδοπούλου",
+            "Ольга Иванова",
+        ];
+        for (i, name) in names.iter().enumerate() {
+            page.text(18.0, 400.0 - 20.0 * i as f64, 12.0, i == 1, name);
+        }
+        page.rect(18.0, 40.0, 2.0, 90.0);
+        page.line(18.0, 30.0, 270.0, 30.0, 1.0);
+        let pdf = document("Names", &[page]);
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        assert!(
+            pdf.len() < 60_000,
+            "the fonts are subset: {} bytes",
+            pdf.len()
+        );
+        assert!(
+            REGULAR.is_some() && BOLD.is_some(),
+            "the embedded fonts load"
+        );
+    }
 }

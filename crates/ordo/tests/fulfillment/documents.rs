@@ -37,9 +37,7 @@ on_both_backends! {
         let text = parsed.extract_text(&[1]).unwrap();
         assert!(text.contains(tracking) && text.contains("PARCELNET"), "{text}");
         let content = parsed.get_and_decode_page_content(page).unwrap();
-        let mut bars: Vec<(f32, f32)> = content.operations.iter()
-            .filter(|op| op.operator == "re")
-            .map(|op| op.operands.iter().map(|o| o.as_float().unwrap()).collect::<Vec<_>>())
+        let mut bars: Vec<(f32, f32)> = filled_rects(&content.operations).into_iter()
             .filter(|r| (r[3] - 90.0).abs() < 0.01)
             .map(|r| (r[0], r[2]))
             .collect();
@@ -78,4 +76,42 @@ on_both_backends! {
         assert!(!missing.status.success());
         assert!(String::from_utf8_lossy(&missing.stderr).contains("not found"), "{}", String::from_utf8_lossy(&missing.stderr));
     }
+}
+
+/// Every filled rectangle drawn, as (x, y, width, height): `re` operators, or four-cornered
+/// paths (`m l l l h`) as PDF writers also draw them.
+fn filled_rects(ops: &[lopdf::content::Operation]) -> Vec<[f32; 4]> {
+    let num = |op: &lopdf::content::Operation| {
+        op.operands
+            .iter()
+            .map(|o| o.as_float().unwrap_or(0.0))
+            .collect::<Vec<_>>()
+    };
+    let mut rects = Vec::new();
+    for (i, op) in ops.iter().enumerate() {
+        if op.operator == "re" {
+            let r = num(op);
+            rects.push([r[0], r[1], r[2], r[3].abs()]);
+        }
+        let shape: Vec<&str> = ops[i..]
+            .iter()
+            .take(5)
+            .map(|o| o.operator.as_str())
+            .collect();
+        if shape == ["m", "l", "l", "l", "h"] {
+            let corners: Vec<Vec<f32>> = ops[i..i + 4].iter().map(num).collect();
+            let xs = corners.iter().map(|c| c[0]);
+            let ys = corners.iter().map(|c| c[1]);
+            let (x0, x1) = (
+                xs.clone().fold(f32::MAX, f32::min),
+                xs.fold(f32::MIN, f32::max),
+            );
+            let (y0, y1) = (
+                ys.clone().fold(f32::MAX, f32::min),
+                ys.fold(f32::MIN, f32::max),
+            );
+            rects.push([x0, y0, x1 - x0, y1 - y0]);
+        }
+    }
+    rects
 }
