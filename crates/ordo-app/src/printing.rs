@@ -51,6 +51,22 @@ impl App {
             .ok_or_else(|| AppError::NotFound(format!("location {code}")))
     }
 
+    /// The names of these items, by SKU.
+    async fn item_names(
+        &self,
+        skus: Vec<ordo_domain::values::Sku>,
+    ) -> AppResult<documents::ItemNames> {
+        let mut names = documents::ItemNames::new();
+        for sku in &skus {
+            if !names.contains_key(sku.as_str())
+                && let Some(item) = self.store.item(sku).await?
+            {
+                names.insert(sku.to_string(), item.name);
+            }
+        }
+        Ok(names)
+    }
+
     /// A shipment's label, as a 4×6 in PDF or as ZPL.
     pub async fn label(
         &self,
@@ -76,7 +92,9 @@ impl App {
         let fo = self.fulfillment_order(principal, fo_id).await?;
         let order = self.order(principal, &fo.order_id).await?.order;
         let from = self.location_named(&fo.location).await?;
-        Ok(documents::packing_slip(&fo, &order, &from))
+        let skus = fo.lines.iter().map(|l| l.sku.clone()).collect();
+        let names = self.item_names(skus).await?;
+        Ok(documents::packing_slip(&fo, &order, &from, &names))
     }
 
     /// A location's pick list: the work still to pick, or only what the wave at `wave`
@@ -110,6 +128,10 @@ impl App {
                 time.to_hhmm()
             }
         };
+        let skus = work
+            .iter()
+            .flat_map(|f| f.lines.iter().map(|l| l.sku.clone()));
+        let names = self.item_names(skus.collect()).await?;
         let mut rows = Vec::new();
         for fo in work {
             let number = self
@@ -124,6 +146,7 @@ impl App {
                     order_number: number.clone(),
                     line_no: line.line_no,
                     sku: line.sku.to_string(),
+                    name: names.get(line.sku.as_str()).cloned().unwrap_or_default(),
                     quantity: line.quantity - line.picked,
                     promised_date: fo.promised_date.map(|d| d.to_string()),
                 });
@@ -147,14 +170,19 @@ impl App {
         self.carrier(principal, carrier).await?;
         let shipments = self.manifest(principal, carrier, date).await?;
         let mut rows = Vec::with_capacity(shipments.len());
-        for s in shipments {
-            let number = self
-                .store
-                .order(&OrderKey::Id(s.order_id.clone()))
-                .await?
-                .map(|r| r.order.number)
+        for shipment in shipments {
+            let key = OrderKey::Id(shipment.order_id.clone());
+            let order = self.store.order(&key).await?.map(|r| r.order);
+            let recipient = order
+                .as_ref()
+                .and_then(|o| o.ship_to.as_ref())
+                .map(|s| format!("{}, {}", s.name, s.city))
                 .unwrap_or_default();
-            rows.push((s, number));
+            rows.push(documents::ManifestRow {
+                shipment,
+                order_number: order.map(|o| o.number).unwrap_or_default(),
+                recipient,
+            });
         }
         Ok(documents::manifest(
             carrier,

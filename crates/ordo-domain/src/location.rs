@@ -77,6 +77,9 @@ pub struct LocationAddress {
     pub country: CountryCode,
     pub region: Option<String>,
     pub city: String,
+    /// Street and number, printed as the sender on labels.
+    pub line1: Option<String>,
+    pub line2: Option<String>,
     pub postal_code: String,
     pub point: Option<GeoPoint>,
 }

@@ -233,6 +233,8 @@ mod tests {
                 country: CountryCode::parse("DE").unwrap(),
                 region: None,
                 city: "Hamburg".into(),
+                line1: None,
+                line2: None,
                 postal_code: "20095".into(),
                 point: Some(GeoPoint::new(53.551, 9.994).unwrap()),
             },

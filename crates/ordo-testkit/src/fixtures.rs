@@ -37,6 +37,8 @@ pub fn location(raw_code: &str, lat: f64, lon: f64) -> Location {
             country: CountryCode::parse("DE").unwrap(),
             region: None,
             city: "Somewhere".into(),
+            line1: None,
+            line2: None,
             postal_code: "10115".into(),
             point: Some(GeoPoint::new(lat, lon).unwrap()),
         },

@@ -110,7 +110,8 @@ pub(crate) fn items(now_ms: i64) -> Vec<Item> {
 pub(crate) fn locations(now_ms: i64) -> Vec<Location> {
     LOCATIONS
         .iter()
-        .map(|(code, kind, city_name, region, capacity, cutoff)| {
+        .enumerate()
+        .map(|(i, (code, kind, city_name, region, capacity, cutoff))| {
             let city = de::CITIES
                 .iter()
                 .find(|c| c.name == *city_name)
@@ -128,6 +129,11 @@ pub(crate) fn locations(now_ms: i64) -> Vec<Location> {
                     country: CountryCode::parse("DE").expect("DE"),
                     region: Some(region.to_string()),
                     city: city_name.to_string(),
+                    line1: Some(match kind {
+                        LocationKind::Store => format!("Marktplatz {}", i + 1),
+                        _ => format!("Logistikpark {}", 10 + 2 * i),
+                    }),
+                    line2: None,
                     postal_code: city.postal_code.to_string(),
                     point: Some(city.point()),
                 },

@@ -65,11 +65,13 @@ fn directions_lines(order: &Order, width: usize) -> Vec<String> {
 }
 
 fn location_lines(l: &Location) -> Vec<String> {
-    vec![
-        l.name.clone(),
-        format!("{} {}", l.address.postal_code, l.address.city),
-        l.address.country.as_str().to_string(),
-    ]
+    let a = &l.address;
+    let mut lines = vec![l.name.clone()];
+    lines.extend(a.line1.clone());
+    lines.extend(a.line2.clone());
+    lines.push(format!("{} {}", a.postal_code, a.city).trim().to_string());
+    lines.push(a.country.as_str().to_string());
+    lines
 }
 
 /// Draws `text` as a Code 128 barcode with its bottom-left at (`x`, `y`), at most `width`
@@ -122,6 +124,10 @@ pub fn label_pdf(
     for line in address_lines(order) {
         y -= 16.0;
         page.text(margin, y, 13.0, true, &line);
+    }
+    if let Some(phone) = &order.customer.phone {
+        y -= 13.0;
+        page.text(margin, y, 10.0, false, &format!("Tel. {phone}"));
     }
     let directions = directions_lines(order, 48);
     if !directions.is_empty() {
@@ -203,6 +209,10 @@ pub fn label_zpl(
     for line in address_lines(order) {
         y += 44;
         zpl.push_str(&format!("^FO40,{y}^A0N,40,40^FD{}^FS\n", field(&line)));
+    }
+    if let Some(phone) = &order.customer.phone {
+        y += 36;
+        zpl.push_str(&format!("^FO40,{y}^A0N,30,30^FDTel. {}^FS\n", field(phone)));
     }
     for line in directions_lines(order, 48) {
         y += 30;
@@ -297,8 +307,16 @@ fn csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// Item names by SKU, for the documents that list items.
+pub type ItemNames = std::collections::HashMap<String, String>;
+
 /// The packing slip that goes in the parcel: the order, where it goes, and what is in it.
-pub fn packing_slip(fo: &FulfillmentOrder, order: &Order, from: &Location) -> Document {
+pub fn packing_slip(
+    fo: &FulfillmentOrder,
+    order: &Order,
+    from: &Location,
+    names: &ItemNames,
+) -> Document {
     let mut heading = vec![
         format!("Order {}  ({})", order.number, order.external_id),
         format!("From {}", from.name),
@@ -315,16 +333,18 @@ pub fn packing_slip(fo: &FulfillmentOrder, order: &Order, from: &Location) -> Do
             vec![
                 l.line_no.to_string(),
                 l.sku.to_string(),
+                names.get(l.sku.as_str()).cloned().unwrap_or_default(),
                 sent.to_string(),
                 l.short.to_string(),
             ]
         })
         .collect();
     let columns = [
-        ("Line", 60.0),
-        ("SKU", 240.0),
-        ("Quantity", 100.0),
-        ("Short", 80.0),
+        ("Line", 40.0),
+        ("SKU", 120.0),
+        ("Item", 240.0),
+        ("Quantity", 60.0),
+        ("Short", 50.0),
     ];
     Document {
         content_type: PDF,
@@ -339,17 +359,46 @@ pub struct PickRow {
     pub order_number: String,
     pub line_no: u32,
     pub sku: String,
+    pub name: String,
     pub quantity: i64,
     pub promised_date: Option<String>,
 }
 
-const PICK_HEADER: [&str; 6] = [
+impl PickRow {
+    fn csv(self) -> Vec<String> {
+        vec![
+            self.sku,
+            self.quantity.to_string(),
+            self.fulfillment_order,
+            self.order_number,
+            self.line_no.to_string(),
+            self.promised_date.unwrap_or_default(),
+            self.name,
+        ]
+    }
+
+    fn printed(self) -> Vec<String> {
+        vec![
+            self.sku,
+            self.quantity.to_string(),
+            self.name,
+            self.order_number,
+            self.line_no.to_string(),
+            self.promised_date.unwrap_or_default(),
+        ]
+    }
+}
+
+/// The pick list's CSV columns; `name` came last, so files read by column position still
+/// work.
+const PICK_HEADER: [&str; 7] = [
     "sku",
     "quantity",
     "fulfillment_order",
     "order",
     "line",
     "promised_date",
+    "name",
 ];
 
 /// A location's pick list for a wave: by SKU, so a picker walks each item once.
@@ -366,38 +415,29 @@ pub fn pick_list(
             &b.fulfillment_order,
         ))
     });
-    let table: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
-            vec![
-                r.sku,
-                r.quantity.to_string(),
-                r.fulfillment_order,
-                r.order_number,
-                r.line_no.to_string(),
-                r.promised_date.unwrap_or_default(),
-            ]
-        })
-        .collect();
     let name = format!("pick-list-{}-{}", location.code, wave.replace(':', ""));
     if as_csv {
+        let table: Vec<Vec<String>> = rows.into_iter().map(PickRow::csv).collect();
         return Document {
             content_type: CSV,
             file_name: format!("{name}.csv"),
             bytes: csv(&PICK_HEADER, &table),
         };
     }
-    let units: i64 = table.iter().filter_map(|r| r[1].parse::<i64>().ok()).sum();
+    let units: i64 = rows.iter().map(|r| r.quantity).sum();
+    // On paper the item's name takes the fulfilment order's place: the order number says
+    // where it goes.
+    let table: Vec<Vec<String>> = rows.into_iter().map(PickRow::printed).collect();
     let heading = vec![
         format!("{} ({})", location.name, location.code),
         format!("Wave {wave}: {} lines, {units} units", table.len()),
     ];
     let columns = [
-        ("SKU", 150.0),
-        ("Qty", 50.0),
-        ("Fulfilment order", 170.0),
-        ("Order", 70.0),
-        ("Line", 40.0),
+        ("SKU", 110.0),
+        ("Qty", 35.0),
+        ("Item", 210.0),
+        ("Order", 65.0),
+        ("Line", 35.0),
         ("Promised", 70.0),
     ];
     Document {
@@ -407,7 +447,15 @@ pub fn pick_list(
     }
 }
 
-const MANIFEST_HEADER: [&str; 8] = [
+/// One parcel on a manifest: the shipment, its order's number and who it goes to.
+pub struct ManifestRow {
+    pub shipment: ShipmentRecord,
+    pub order_number: String,
+    /// The recipient's name and city.
+    pub recipient: String,
+}
+
+const MANIFEST_HEADER: [&str; 9] = [
     "tracking_number",
     "service",
     "order",
@@ -416,22 +464,19 @@ const MANIFEST_HEADER: [&str; 8] = [
     "package",
     "shipped_at",
     "cost_minor",
+    "recipient",
 ];
 
 /// A carrier's end-of-day manifest: every parcel handed over that day.
-pub fn manifest(
-    carrier: &str,
-    date: &str,
-    shipments: &[(ShipmentRecord, String)],
-    as_csv: bool,
-) -> Document {
+pub fn manifest(carrier: &str, date: &str, shipments: &[ManifestRow], as_csv: bool) -> Document {
     let table: Vec<Vec<String>> = shipments
         .iter()
-        .map(|(s, order_number)| {
+        .map(|row| {
+            let s = &row.shipment;
             vec![
                 s.tracking_number.clone(),
                 s.service.clone(),
-                order_number.clone(),
+                row.order_number.clone(),
                 s.location.to_string(),
                 s.package.weight_g.to_string(),
                 s.package.seq.to_string(),
@@ -439,6 +484,7 @@ pub fn manifest(
                     .map(|t| t.to_string())
                     .unwrap_or_default(),
                 s.cost_minor.map(|c| c.to_string()).unwrap_or_default(),
+                row.recipient.clone(),
             ]
         })
         .collect();
@@ -450,7 +496,17 @@ pub fn manifest(
             bytes: csv(&MANIFEST_HEADER, &table),
         };
     }
-    let weight: i64 = shipments.iter().map(|(s, _)| s.package.weight_g).sum();
+    let weight: i64 = shipments.iter().map(|r| r.shipment.package.weight_g).sum();
+    // On paper, the recipient takes the place of the hand-over time and price.
+    let table: Vec<Vec<String>> = table
+        .into_iter()
+        .map(|mut r| {
+            let recipient = r.pop().unwrap_or_default();
+            r.truncate(6);
+            r.push(recipient);
+            r
+        })
+        .collect();
     let heading = vec![
         format!("Carrier {carrier}, {date}"),
         format!(
@@ -464,8 +520,9 @@ pub fn manifest(
         ("Service", 70.0),
         ("Order", 70.0),
         ("From", 70.0),
-        ("Weight g", 60.0),
+        ("Weight g", 50.0),
         ("Pkg", 30.0),
+        ("To", 160.0),
     ];
     Document {
         content_type: PDF,

@@ -54,6 +54,8 @@ fn hamburg_warehouse() -> Location {
             country: CountryCode::parse("DE").unwrap(),
             region: None,
             city: "Hamburg".into(),
+            line1: None,
+            line2: None,
             postal_code: "20095".into(),
             point: Some(GeoPoint::new(53.55, 9.99).unwrap()),
         },

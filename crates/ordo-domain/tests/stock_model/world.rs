@@ -31,6 +31,8 @@ fn location(code: &str, lat: f64) -> Location {
             country: CountryCode::parse("DE").unwrap(),
             region: None,
             city: "X".into(),
+            line1: None,
+            line2: None,
             postal_code: "10115".into(),
             point: Some(GeoPoint::new(lat, 10.0).unwrap()),
         },

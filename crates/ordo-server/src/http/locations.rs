@@ -70,6 +70,10 @@ pub struct AddressBody {
     pub region: Option<String>,
     #[schema(required = true, example = "Hamburg")]
     pub city: Option<String>,
+    /// Street and number, printed as the sender on labels.
+    #[schema(example = "Hafenstraße 12")]
+    pub line1: Option<String>,
+    pub line2: Option<String>,
     #[schema(required = true, example = "20095")]
     pub postal_code: Option<String>,
     #[schema(example = 53.551)]
@@ -163,10 +167,14 @@ impl AddressBody {
             parse_text(&p, 20)
         });
         let point = e.check("address.lat", parse_point(self.lat, self.lon));
+        let line1 = e.optional("address.line1", self.line1, |l| parse_text(&l, 200));
+        let line2 = e.optional("address.line2", self.line2, |l| parse_text(&l, 200));
         Some(LocationAddress {
             country: country?,
             region: region?,
             city: city?,
+            line1: line1?,
+            line2: line2?,
             postal_code: postal_code?,
             point: point?,
         })
@@ -195,6 +203,8 @@ pub struct AddressView {
     pub country: String,
     pub region: Option<String>,
     pub city: String,
+    pub line1: Option<String>,
+    pub line2: Option<String>,
     pub postal_code: String,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -211,6 +221,8 @@ impl From<Location> for LocationView {
                 country: a.country.to_string(),
                 region: a.region,
                 city: a.city,
+                line1: a.line1,
+                line2: a.line2,
                 postal_code: a.postal_code,
                 lat: a.point.map(|p| p.lat),
                 lon: a.point.map(|p| p.lon),

@@ -108,6 +108,8 @@ pub(crate) fn location_row(l: &Location) -> Vec<Arg> {
         l.active.into(),
         l.created_at_ms.into(),
         l.updated_at_ms.into(),
+        a.line1.clone().into(),
+        a.line2.clone().into(),
     ]
 }
 

@@ -74,7 +74,7 @@ fn point(row: &AnyRow, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
 
 pub(crate) const LOCATION_COLUMNS: &str = "code, name, kind, country, region, city, postal_code, lat, lon, \
      can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, receiving_lead_time_days, release_waves, \
-     active, created_at, updated_at";
+     active, created_at, updated_at, line1, line2";
 
 pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
     Ok(Location {
@@ -85,6 +85,8 @@ pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
             country: corrupt("country", CountryCode::parse(&row.text("country")?))?,
             region: row.opt_text("region")?,
             city: row.text("city")?,
+            line1: row.opt_text("line1")?,
+            line2: row.opt_text("line2")?,
             postal_code: row.text("postal_code")?,
             point: point(row, "lat", "lon")?,
         },

@@ -115,3 +115,47 @@ fn filled_rects(ops: &[lopdf::content::Operation]) -> Vec<[f32; 4]> {
     }
     rects
 }
+
+on_both_backends! {
+    async fn names_in_any_european_script_print_as_given_on_every_document(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[]))).await else { return };
+        setup(&app).await;
+        let item = json!({ "sku": "TEE-RU", "name": "Футболка чёрная, Größe M", "weight_g": 200 });
+        assert_eq!(app.post(ADMIN_KEY, "/v1/items", &item).await.status, StatusCode::CREATED);
+        let stock = json!({ "reason": "opening", "adjustments": [{ "location": "NORTH", "sku": "TEE-RU", "delta": 5 }] });
+        assert_eq!(app.post(ADMIN_KEY, "/v1/inventory/adjustments", &stock).await.status, StatusCode::OK);
+        let street = json!({ "address": { "line1": "Hafenstraße 12" } });
+        let patched = app.request(reqwest::Method::PATCH, Some(ADMIN_KEY), "/v1/locations/NORTH", Some(&street), &[]).await;
+        assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+        let mut body = ordo_testkit::fixtures::order_body("web", "U-1", &[("TEE-RU", 1)]);
+        body["customer"] = json!({ "email": "zoe@example.com", "name": "Zoë Şahin-Łukasiewicz", "phone": "+49 40 1234567" });
+        body["ship_to"]["name"] = json!("Ελένη Παπαδοπούλου");
+        let order = place_body(&app, &body).await;
+        let order = released(&app, &order).await;
+        let fo = work_at(&order, "NORTH");
+        let pick = pdf_text(&document(&app, "/v1/locations/NORTH/pick-list", "application/pdf").await);
+        assert!(pick.contains("Футболка чёрная, Größe M"), "{pick}");
+        let pick_csv = String::from_utf8(document(&app, "/v1/locations/NORTH/pick-list?format=csv", "text/csv").await).unwrap();
+        assert!(pick_csv.lines().next().unwrap().ends_with(",name") && pick_csv.contains("Футболка"), "{pick_csv}");
+        step(&app, &fo, "accept", None).await;
+        step(&app, &fo, "pick", Some(json!({}))).await;
+        step(&app, &fo, "pack", Some(one_package(&[(1, 1)]))).await;
+        let slip = pdf_text(&document(&app, &format!("/v1/fulfillment-orders/{fo}/packing-slip"), "application/pdf").await);
+        assert!(slip.contains("Ελένη Παπαδοπούλου") && slip.contains("Футболка чёрная"), "{slip}");
+        let shipped = step(&app, &fo, "ship", Some(json!({}))).await;
+        let shipment = shipped["shipments"][0]["id"].as_str().unwrap();
+        let label = pdf_text(&document(&app, &format!("/v1/shipments/{shipment}/label"), "application/pdf").await);
+        for wanted in ["Ελένη Παπαδοπούλου", "Hafenstraße 12", "Tel. +49 40 1234567"] {
+            assert!(label.contains(wanted), "{wanted} in {label}");
+        }
+        assert!(!label.contains('?'), "nothing printed as ?: {label}");
+        let manifest = pdf_text(&document(&app, "/v1/carriers/parcelnet/manifest?date=2026-01-01", "application/pdf").await);
+        assert!(manifest.contains("Ελένη Παπαδοπούλου"), "{manifest}");
+    }
+}
+
+async fn place_body(app: &TestApp, body: &serde_json::Value) -> serde_json::Value {
+    let placed = app.place(ADMIN_KEY, body, None).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    placed.body
+}

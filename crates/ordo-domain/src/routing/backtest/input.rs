@@ -254,6 +254,8 @@ fn location(row: &Value, field: &str, e: &mut FieldErrors) -> Option<Location> {
             country,
             region: optional_text("region"),
             city: optional_text("city").unwrap_or_default(),
+            line1: None,
+            line2: None,
             postal_code: optional_text("postal_code").unwrap_or_default(),
             point: Some(point),
         },

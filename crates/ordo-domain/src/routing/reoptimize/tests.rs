@@ -15,6 +15,8 @@ fn place(code: &str, lat: f64) -> Location {
             country: CountryCode::parse("DE").unwrap(),
             region: None,
             city: String::new(),
+            line1: None,
+            line2: None,
             postal_code: String::new(),
             point: Some(GeoPoint::new(lat, 10.0).unwrap()),
         },
