@@ -207,6 +207,8 @@ pub struct ReoptimizedOrder {
 pub struct ReoptimizeReport {
     /// `joint` or `one_by_one`.
     pub phase: String,
+    /// How the orders were planned again: `optimal`, within each channel's profile.
+    pub strategy: &'static str,
     pub dry_run: bool,
     pub orders_considered: usize,
     pub orders_changed: usize,

@@ -52,9 +52,10 @@ pub async fn run(args: ReoptimizeArgs) -> Result<(), Failure> {
     }
     let money = |minor: i64| format!("{:.2}", minor as f64 / 100.0);
     println!(
-        "{} pending orders planned again ({}): {} {} changed; split orders {} -> {}, packages {} -> {}, cost {} -> {}",
+        "{} pending orders planned again ({}, {} within each channel's profile): {} {} changed; split orders {} -> {}, packages {} -> {}, cost {} -> {}",
         report.orders_considered,
         report.phase,
+        report.strategy,
         report.orders_changed,
         if report.dry_run { "would be" } else { "were" },
         report.split_orders_before,

@@ -192,8 +192,9 @@ fn print_table(reports: &[Report]) {
     for r in reports {
         if let Some(x) = &r.reoptimization {
             println!(
-                "{}: re-optimising each wave changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
+                "{}: re-optimising each wave ({} within the profile) changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
                 r.profile,
+                x.strategy,
                 x.orders_changed,
                 x.split_rate_as_placed * 100.0,
                 r.split_rate * 100.0,

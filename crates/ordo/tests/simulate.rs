@@ -104,6 +104,10 @@ fn optimal_beats_closest_on_cost_and_splits_and_fewest_splits_on_cost() {
     let closest_waves = &report["profiles"][0];
     let changes = &closest_waves["reoptimization"];
     assert!(changes["orders_changed"].as_u64().unwrap() > 0, "{changes}");
+    assert_eq!(
+        changes["strategy"], "optimal",
+        "the report says how the waves were planned again"
+    );
     let as_placed = changes["split_rate_as_placed"].as_f64().unwrap();
     assert!(
         split(closest_waves) < as_placed / 2.0,

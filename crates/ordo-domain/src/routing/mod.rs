@@ -156,6 +156,23 @@ impl ProfileRouter {
         self
     }
 
+    /// The same profile, filters, costs and prices, deciding with another strategy.
+    pub fn with_strategy(&self, strategy: Strategy) -> Self {
+        Self {
+            profile: Arc::new(RoutingProfile {
+                strategy,
+                ..(*self.profile).clone()
+            }),
+            estimator: self.estimator.clone(),
+            label: self.label.clone(),
+        }
+    }
+
+    /// What it prices shipping with.
+    pub fn estimator(&self) -> &dyn ShippingCostEstimator {
+        self.estimator.as_ref()
+    }
+
     /// Prices shipping with `estimator` instead of the profile's rate table.
     pub fn with_estimator(mut self, estimator: Arc<dyn ShippingCostEstimator>) -> Self {
         self.estimator = estimator;

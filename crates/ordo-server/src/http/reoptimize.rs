@@ -56,6 +56,9 @@ pub struct ReoptimizeView {
     /// `joint`: every pending order was planned again together; `one_by_one`: the joint plan
     /// did not help, and each split order was planned again alone against the others.
     pub phase: String,
+    /// How the orders were planned again: `optimal` — at least cost within each channel's
+    /// profile (its filters, costs and prices), whatever strategy placed them.
+    pub strategy: String,
     pub dry_run: bool,
     pub orders_considered: usize,
     pub orders_changed: usize,
@@ -99,6 +102,7 @@ impl From<ReoptimizeReport> for ReoptimizeView {
     fn from(r: ReoptimizeReport) -> Self {
         Self {
             phase: r.phase,
+            strategy: r.strategy.into(),
             dry_run: r.dry_run,
             orders_considered: r.orders_considered,
             orders_changed: r.orders_changed,

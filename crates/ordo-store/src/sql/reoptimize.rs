@@ -1,5 +1,5 @@
 //! Re-optimisation in the store: the pending orders' held allocations are planned again
-//! together with each channel's profile at least cost (`ordo_domain::routing::reoptimize`),
+//! together at least cost within each channel's profile (`ordo_domain::routing::reoptimize`),
 //! and the orders whose plan changed are moved to it — all in one transaction through
 //! [`StockWork`], or, on a dry run, only reported.
 
@@ -14,7 +14,7 @@ use ordo_domain::order::{
 };
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::routing::reoptimize::{PendingPlan, Shared, reoptimize as replan};
-use ordo_domain::routing::{PlannedAllocation, ProfileRouter, RouteLine, RoutingProfile, Strategy};
+use ordo_domain::routing::{PlannedAllocation, ProfileRouter, RouteLine, Strategy};
 use ordo_domain::values::{ChannelCode, Sku};
 
 use super::args::Sql;
@@ -95,24 +95,6 @@ fn rows_of<'a>(
     .collect()
 }
 
-/// Each channel's profile, with the `optimal` strategy: re-optimisation plans at least cost
-/// under the channel's own filters, costs and rates.
-fn optimal_routers(
-    channels: &BTreeSet<ChannelCode>,
-    profile_for: impl Fn(&ChannelCode) -> std::sync::Arc<RoutingProfile>,
-) -> HashMap<ChannelCode, ProfileRouter> {
-    channels
-        .iter()
-        .map(|c| {
-            let profile = RoutingProfile {
-                strategy: Strategy::Optimal,
-                ..(*profile_for(c)).clone()
-            };
-            (c.clone(), ProfileRouter::new(profile))
-        })
-        .collect()
-}
-
 pub(crate) async fn reoptimize(
     store: &SqlStore,
     command: &ReoptimizeCommand,
@@ -149,7 +131,18 @@ pub(crate) async fn reoptimize(
     let routers = work
         .routers(&mut tx, channels.iter().map(|c| c.as_str()), deciders)
         .await?;
-    let optimal = optimal_routers(&channels, |c| routers.profile_for(Some(c)));
+    // At least cost within each channel's profile, whatever strategy placed the orders.
+    let optimal: HashMap<&ChannelCode, ProfileRouter> = channels
+        .iter()
+        .map(|c| {
+            (
+                c,
+                routers
+                    .profile_router(Some(c))
+                    .with_strategy(Strategy::Optimal),
+            )
+        })
+        .collect();
     let locations: Vec<Location> = load::locations(&mut tx).await?;
     let rules: HashMap<ChannelCode, StockRules> =
         load::channel_rules(&mut tx, &channels.iter().map(|c| c.as_str()).collect()).await?;
@@ -177,7 +170,7 @@ pub(crate) async fn reoptimize(
                 rules,
                 router,
                 costs: &router.profile.costs,
-                estimator: &router.profile.shipping_rates,
+                estimator: router.estimator(),
                 plan: plan.clone(),
                 now_ms: now,
             }
@@ -188,12 +181,13 @@ pub(crate) async fn reoptimize(
         loads: &loads,
         now_ms: now,
     };
-    let result = replan(&pending, &work.book, &shared);
+    let result = replan(&pending, &mut work.book, &shared);
     let destinations: Vec<_> = pending.iter().map(|p| p.to.point).collect();
     drop(pending);
 
     let mut report = ReoptimizeReport {
         phase: result.phase.as_str().into(),
+        strategy: ordo_domain::routing::reoptimize::STRATEGY,
         dry_run: command.dry_run,
         orders_considered: records.len(),
         orders_changed: result.replans.len(),

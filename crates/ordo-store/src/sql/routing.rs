@@ -44,6 +44,14 @@ impl Routers<'_> {
             .clone()
     }
 
+    /// The channel's profile router (the default profile's when it has none), whose costs
+    /// and shipping prices its plans are costed with, even under a custom router.
+    pub fn profile_router(&self, channel: Option<&ChannelCode>) -> &ProfileRouter {
+        channel
+            .and_then(|c| self.by_channel.get(c.as_str()))
+            .unwrap_or(&self.default)
+    }
+
     pub fn for_channel(&self, channel: Option<&ChannelCode>) -> &dyn Router {
         if let Some(custom) = self.custom {
             return custom;

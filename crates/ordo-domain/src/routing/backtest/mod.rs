@@ -51,6 +51,9 @@ pub struct Report {
 /// What re-optimisation changed: the report's figures are after it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reoptimized {
+    /// How the waves were planned again: at least cost within the profile's filters and
+    /// costs, whatever strategy placed the orders.
+    pub strategy: &'static str,
     pub orders_changed: usize,
     pub split_rate_as_placed: f64,
     pub total_cost_as_placed: i64,
@@ -70,10 +73,8 @@ pub fn run(
     let reoptimize = reoptimize_every_ms.is_some();
     let wave_ms = reoptimize_every_ms.unwrap_or(i64::MAX).max(1);
     let router = ProfileRouter::new(profile.clone());
-    let optimal = ProfileRouter::new(RoutingProfile {
-        strategy: Strategy::Optimal,
-        ..profile.clone()
-    });
+    // Waves are planned again at least cost within the profile, whatever its strategy.
+    let optimal = router.with_strategy(Strategy::Optimal);
     let transit = DistanceBands::default();
     let mut book = StockBook::new(network.stock.iter().cloned());
     let mut loads: HashMap<Date, HashMap<LocationCode, i64>> = HashMap::new();
@@ -363,6 +364,7 @@ impl Totals {
             capacity_breaches: self.capacity_breaches,
             unfilled_lines: self.unfilled_lines,
             reoptimization: reoptimized.then(|| Reoptimized {
+                strategy: reoptimize::STRATEGY,
                 orders_changed: self.reoptimized_orders,
                 split_rate_as_placed: round(per_order(self.split_orders_as_placed as f64), 4),
                 total_cost_as_placed: self.cost_as_placed,

@@ -1,12 +1,19 @@
 //! Re-optimisation: the allocations of pending orders are given back and planned again
-//! together, at least cost. Orders planned one at a time as they arrive split when an earlier
-//! order took the stock a later one needed beside its other items; planning the pending ones
-//! again together — the orders with the most lines first, since they gain most from having
-//! their items in one place — removes many of those splits (Xu, Allgor & Graves, 2009).
+//! together. Orders planned one at a time as they arrive split when an earlier order took the
+//! stock a later one needed beside its other items; planning the pending ones again together
+//! — the orders with the most lines first, since they gain most from having their items in
+//! one place — removes many of those splits (Xu, Allgor & Graves, 2009). Whatever strategy
+//! placed them, they are planned again at least cost ([`STRATEGY`]) within their own
+//! profile's filters, costs and prices: a rule chain would only choose again what it chose.
 //!
-//! The joint plan is kept only if every order keeps all its allocated units and the total
-//! cost falls. Otherwise each split order alone is planned again against the others'
-//! allocations, and its new plan kept where it costs less.
+//! Plans are always costed the same way ([`cost_of_plans`]): each order's plan against the
+//! stock and the day's loads with every other order's plan in place. The wave's cost before
+//! is its plans as they stand; a new set of plans is kept only if every order keeps all its
+//! units, no more orders split, and that same cost falls. Otherwise each split order alone is
+//! planned again against the others', and the result kept only if the wave's cost falls.
+//!
+//! The work is done in the caller's book and rolled back: nothing is copied but the wave's
+//! own plans, so a wave costs in proportion to its orders and their items.
 
 use std::collections::HashMap;
 
@@ -14,11 +21,14 @@ use super::score::{Scored, score};
 use super::{
     Candidate, CostModel, Explanation, PlannedAllocation, RouteLine, Router, ShippingCostEstimator,
 };
-use crate::allocation::{Destination, Routing, route};
+use crate::allocation::{Destination, Routing, Scene, candidates, route};
 use crate::channel::StockRules;
 use crate::inventory::{Cause, Movement, StockBook};
 use crate::location::Location;
 use crate::values::LocationCode;
+
+/// How re-optimisation plans, whatever strategy placed the orders; reports name it.
+pub const STRATEGY: &str = "optimal";
 
 /// One pending order: its allocated units as lines, where they go, and its current plan.
 pub struct PendingPlan<'a> {
@@ -26,8 +36,9 @@ pub struct PendingPlan<'a> {
     pub to: Destination<'a>,
     pub sources: Vec<&'a Location>,
     pub rules: Option<&'a StockRules>,
-    /// Plans at least cost: the order's profile with the `optimal` strategy.
+    /// Plans it again: its profile's filters, costs and prices with the `optimal` strategy.
     pub router: &'a dyn Router,
+    /// What its plans are costed with.
     pub costs: &'a CostModel,
     pub estimator: &'a dyn ShippingCostEstimator,
     pub plan: Vec<PlannedAllocation>,
@@ -68,9 +79,9 @@ impl Phase {
 #[derive(Debug, Clone)]
 pub struct Reoptimization {
     pub phase: Phase,
-    /// Every pending order's current plan, scored at this moment.
+    /// Every pending order's plan as it stands, costed with the others'.
     pub before: Vec<Scored>,
-    /// Every pending order's plan after, scored the same way.
+    /// Every pending order's plan after, costed the same way.
     pub after: Vec<Scored>,
     /// Only the orders whose plan changed.
     pub replans: Vec<Replan>,
@@ -86,6 +97,7 @@ pub struct Reoptimization {
 /// What routing needs that every pending order shares.
 pub struct Shared<'a> {
     pub transit: &'a dyn crate::promise::TransitModel,
+    /// Packages each location has today, the pending orders' own included.
     pub loads: &'a HashMap<LocationCode, i64>,
     /// When the re-optimisation runs.
     pub now_ms: i64,
@@ -149,7 +161,7 @@ fn covers(p: &PendingPlan<'_>, plan: &[PlannedAllocation]) -> bool {
 }
 
 /// Today's packages per location, as routing counts them against capacity.
-type Loads = HashMap<LocationCode, i64>;
+pub type Loads = HashMap<LocationCode, i64>;
 
 fn locations(plan: &[PlannedAllocation]) -> Vec<&LocationCode> {
     let mut at: Vec<&LocationCode> = plan.iter().map(|a| &a.location).collect();
@@ -166,30 +178,103 @@ pub fn count(loads: &mut Loads, plan: &[PlannedAllocation], sign: i64) {
     }
 }
 
+/// The candidates an order is routed and costed against.
+fn candidates_of(
+    p: &PendingPlan<'_>,
+    book: &StockBook,
+    loads: &Loads,
+    shared: &Shared<'_>,
+) -> Vec<Candidate> {
+    let scene = Scene {
+        destination: p.to.point,
+        pickup: p.to.pickup,
+        now_ms: p.now_ms,
+        transit: shared.transit,
+        loads,
+    };
+    candidates(&p.sources, &p.lines, book, p.rules, &scene)
+}
+
 /// Plans one order against `book` (its own units already given back) and `loads` (its own
-/// packages taken out): the new plan, its explanation, and the candidates both plans are
-/// scored against.
+/// packages taken out): the new plan and its explanation.
 fn plan_one(
     p: &PendingPlan<'_>,
     book: &StockBook,
     loads: &Loads,
     shared: &Shared<'_>,
-) -> Option<(Vec<PlannedAllocation>, Option<Explanation>, Vec<Candidate>)> {
+) -> Option<(Vec<PlannedAllocation>, Option<Explanation>)> {
     let routing = Routing {
         router: p.router,
         transit: shared.transit,
         loads,
     };
-    let (candidates, checked) = route(
+    let (_, checked) = route(
         &p.lines, &p.sources, &p.to, book, p.rules, &routing, p.now_ms,
     )
     .ok()?;
-    Some((checked.plan, checked.explanation, candidates))
+    Some((checked.plan, checked.explanation))
 }
 
 fn scored(p: &PendingPlan<'_>, plan: &[PlannedAllocation], candidates: &[Candidate]) -> Scored {
     let request = p.to.request(&p.lines);
     score(plan, &request, candidates, p.costs, p.estimator)
+}
+
+/// What each order's plan costs with the others' in place: `book` holds every plan of
+/// `plans` and `loads` counts their packages; each order's own units and packages are taken
+/// out while it is costed, and put back. The one way plans are costed, so that the same
+/// plans always cost the same.
+pub fn cost_of_plans(
+    pending: &[PendingPlan<'_>],
+    plans: &[&[PlannedAllocation]],
+    book: &mut StockBook,
+    loads: &mut Loads,
+    shared: &Shared<'_>,
+) -> Vec<Scored> {
+    pending
+        .iter()
+        .zip(plans)
+        .map(|(p, plan)| {
+            let mark = book.checkpoint();
+            let saved: Vec<(LocationCode, Option<i64>)> = locations(plan)
+                .into_iter()
+                .map(|l| (l.clone(), loads.get(l).copied()))
+                .collect();
+            give_back(book, &p.lines, plan, shared.now_ms);
+            count(loads, plan, -1);
+            let scored = scored(p, plan, &candidates_of(p, book, loads, shared));
+            for (location, load) in saved {
+                match load {
+                    Some(load) => loads.insert(location, load),
+                    None => loads.remove(&location),
+                };
+            }
+            book.rollback(mark);
+            scored
+        })
+        .collect()
+}
+
+/// Moves the wave from `from` to `to` in `book` and `loads`: every order gives back first,
+/// then each takes its new plan. `false` when the stock does not allow it.
+fn switch(
+    pending: &[PendingPlan<'_>],
+    from: &[&[PlannedAllocation]],
+    to: &[&[PlannedAllocation]],
+    book: &mut StockBook,
+    loads: &mut Loads,
+    now_ms: i64,
+) -> bool {
+    for (p, plan) in pending.iter().zip(from) {
+        give_back(book, &p.lines, plan, now_ms);
+        count(loads, plan, -1);
+    }
+    let mut ok = true;
+    for (p, plan) in pending.iter().zip(to) {
+        ok &= take(book, &p.lines, plan, now_ms);
+        count(loads, plan, 1);
+    }
+    ok
 }
 
 fn same_plan(a: &[PlannedAllocation], b: &[PlannedAllocation]) -> bool {
@@ -209,168 +294,181 @@ fn better(after: &Scored, before: &Scored) -> bool {
     after.packages <= before.packages && after.cost.total() < before.cost.total()
 }
 
-/// Plans `pending` again; `book` holds their current allocations and `shared.loads` their
-/// packages.
-pub fn reoptimize(
-    pending: &[PendingPlan<'_>],
-    book: &StockBook,
-    shared: &Shared<'_>,
-) -> Reoptimization {
-    let now = shared.now_ms;
-    let mut released = book.clone();
-    let mut base = shared.loads.clone();
-    for p in pending {
-        give_back(&mut released, &p.lines, &p.plan, now);
-        count(&mut base, &p.plan, -1);
-    }
-    // Every order's plan as it stands, scored as if placed in turn: against the stock with
-    // all pending units back and the loads of the orders before it.
-    let mut loads = base.clone();
-    let before: Vec<Scored> = pending
-        .iter()
-        .map(|p| {
-            let candidates = plan_one(p, &released, &loads, shared)
-                .map(|(_, _, c)| c)
-                .unwrap_or_default();
-            count(&mut loads, &p.plan, 1);
-            scored(p, &p.plan, &candidates)
-        })
-        .collect();
-
-    let joint = joint(pending, &released, &base, &before, shared);
-    let (phase, replans) = match joint {
-        Some(replans) => (Phase::Joint, replans),
-        None => (Phase::OneByOne, one_by_one(pending, book, &before, shared)),
-    };
-    let after: Vec<Scored> = (0..pending.len())
-        .map(|i| {
-            replans
-                .iter()
-                .find(|r| r.index == i)
-                .map_or(&before[i], |r| &r.after)
-                .clone()
-        })
-        .collect();
-    let mut result = Reoptimization {
-        phase,
-        before: Vec::new(),
-        after: Vec::new(),
-        replans: Vec::new(),
-        packages_before: 0,
-        packages_after: 0,
-        split_orders_before: 0,
-        split_orders_after: 0,
-        cost_before: 0,
-        cost_after: 0,
-    };
-    for (i, b) in before.iter().enumerate() {
-        let after = replans
-            .iter()
-            .find(|r| r.index == i)
-            .map_or(b, |r| &r.after);
-        result.packages_before += b.packages;
-        result.packages_after += after.packages;
-        result.split_orders_before += usize::from(b.packages > 1);
-        result.split_orders_after += usize::from(after.packages > 1);
-        result.cost_before += b.cost.total();
-        result.cost_after += after.cost.total();
-    }
-    result.replans = replans
-        .into_iter()
-        .filter(|r| !same_plan(&r.plan, &pending[r.index].plan))
-        .collect();
-    result.before = before;
-    result.after = after;
-    result
+fn total(scored: &[Scored]) -> i64 {
+    scored.iter().map(|s| s.cost.total()).sum()
 }
 
-/// Every pending order planned again together, most lines first (its plan the same or not);
-/// `None` when an order would lose units, or the whole would ship more split orders or cost
-/// no less.
-fn joint(
+fn splits(scored: &[Scored]) -> usize {
+    scored.iter().filter(|s| s.packages > 1).count()
+}
+
+/// New plans for some orders, with their explanations.
+type Found = Vec<(usize, Vec<PlannedAllocation>, Option<Explanation>)>;
+
+/// Plans `pending` again. `book` holds their current allocations and `shared.loads` their
+/// packages; the book is as it was when this returns.
+pub fn reoptimize(
     pending: &[PendingPlan<'_>],
-    released: &StockBook,
-    base: &Loads,
-    before: &[Scored],
+    book: &mut StockBook,
     shared: &Shared<'_>,
-) -> Option<Vec<Replan>> {
-    let mut order: Vec<usize> = (0..pending.len()).collect();
-    order.sort_by_key(|i| (std::cmp::Reverse(pending[*i].lines.len()), *i));
-    let mut book = released.clone();
-    let mut loads = base.clone();
-    let mut replans = Vec::new();
-    for i in order {
-        let p = &pending[i];
-        let (plan, explanation, candidates) = plan_one(p, &book, &loads, shared)?;
-        if !covers(p, &plan) || !take(&mut book, &p.lines, &plan, shared.now_ms) {
-            return None;
-        }
-        count(&mut loads, &plan, 1);
-        let after = scored(p, &plan, &candidates);
-        replans.push(Replan {
-            index: i,
-            plan,
-            explanation,
-            before: before[i].clone(),
-            after,
-        });
+) -> Reoptimization {
+    let start = book.checkpoint();
+    let mut loads = shared.loads.clone();
+    let current: Vec<&[PlannedAllocation]> = pending.iter().map(|p| p.plan.as_slice()).collect();
+    let before = cost_of_plans(pending, &current, book, &mut loads, shared);
+    let mut outcome = joint(pending, book, &loads, shared)
+        .and_then(|found| {
+            judge(
+                pending, &current, found, book, &loads, shared, &before, true,
+            )
+        })
+        .map(|(found, after)| (Phase::Joint, found, after));
+    if outcome.is_none() {
+        let found = one_by_one(pending, &before, book, &loads, shared);
+        outcome = judge(
+            pending, &current, found, book, &loads, shared, &before, false,
+        )
+        .map(|(found, after)| (Phase::OneByOne, found, after));
     }
-    let total = |f: &dyn Fn(&Replan) -> i64| replans.iter().map(f).sum::<i64>();
-    let splits =
-        |f: &dyn Fn(&Replan) -> &Scored| replans.iter().filter(|r| f(r).packages > 1).count();
-    if splits(&|r| &r.after) > splits(&|r| &r.before)
-        || total(&|r| r.after.cost.total()) >= total(&|r| r.before.cost.total())
-    {
+    book.rollback(start);
+    let (phase, found, after) = outcome.unwrap_or((Phase::OneByOne, Vec::new(), before.clone()));
+    summary(pending, phase, found, before, after)
+}
+
+/// Costs the wave with `found` in place; keeps it only when every order keeps its units, no
+/// more orders split (for a joint plan) and the wave's cost falls.
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    pending: &[PendingPlan<'_>],
+    current: &[&[PlannedAllocation]],
+    found: Found,
+    book: &mut StockBook,
+    loads: &Loads,
+    shared: &Shared<'_>,
+    before: &[Scored],
+    joint: bool,
+) -> Option<(Found, Vec<Scored>)> {
+    if found.is_empty() || found.iter().any(|(i, plan, _)| !covers(&pending[*i], plan)) {
         return None;
     }
-    Some(replans)
+    let mut next: Vec<&[PlannedAllocation]> = current.to_vec();
+    for (i, plan, _) in &found {
+        next[*i] = plan;
+    }
+    let mark = book.checkpoint();
+    let mut loads = loads.clone();
+    let feasible = switch(pending, current, &next, book, &mut loads, shared.now_ms);
+    let after = cost_of_plans(pending, &next, book, &mut loads, shared);
+    book.rollback(mark);
+    let kept =
+        feasible && total(&after) < total(before) && (!joint || splits(&after) <= splits(before));
+    kept.then_some((found, after))
+}
+
+/// Every pending order planned again together, most lines first; `None` when one cannot be
+/// planned whole.
+fn joint(
+    pending: &[PendingPlan<'_>],
+    book: &mut StockBook,
+    loads: &Loads,
+    shared: &Shared<'_>,
+) -> Option<Found> {
+    let mark = book.checkpoint();
+    let mut loads = loads.clone();
+    for p in pending {
+        give_back(book, &p.lines, &p.plan, shared.now_ms);
+        count(&mut loads, &p.plan, -1);
+    }
+    let mut order: Vec<usize> = (0..pending.len()).collect();
+    order.sort_by_key(|i| (std::cmp::Reverse(pending[*i].lines.len()), *i));
+    let mut found = Vec::with_capacity(pending.len());
+    for i in order {
+        let p = &pending[i];
+        let planned = plan_one(p, book, &loads, shared)
+            .filter(|(plan, _)| covers(p, plan) && take(book, &p.lines, plan, shared.now_ms));
+        let Some((plan, explanation)) = planned else {
+            book.rollback(mark);
+            return None;
+        };
+        count(&mut loads, &plan, 1);
+        found.push((i, plan, explanation));
+    }
+    book.rollback(mark);
+    Some(found)
 }
 
 /// Each split order alone, most packages first, planned again against the others'
-/// allocations; its new plan kept when it is better.
+/// allocations; its new plan kept when it is better there.
 fn one_by_one(
     pending: &[PendingPlan<'_>],
-    book: &StockBook,
     before: &[Scored],
+    book: &mut StockBook,
+    loads: &Loads,
     shared: &Shared<'_>,
-) -> Vec<Replan> {
+) -> Found {
+    let mark = book.checkpoint();
+    let mut loads = loads.clone();
     let mut order: Vec<usize> = (0..pending.len())
         .filter(|i| before[*i].packages > 1)
         .collect();
     order.sort_by_key(|i| (std::cmp::Reverse(before[*i].packages), *i));
-    let mut book = book.clone();
-    let mut loads = shared.loads.clone();
-    let mut replans = Vec::new();
+    let mut found = Vec::new();
     for i in order {
         let p = &pending[i];
-        give_back(&mut book, &p.lines, &p.plan, shared.now_ms);
+        let try_at = book.checkpoint();
+        give_back(book, &p.lines, &p.plan, shared.now_ms);
         count(&mut loads, &p.plan, -1);
-        let found =
-            plan_one(p, &book, &loads, shared).and_then(|(plan, explanation, candidates)| {
-                let after = scored(p, &plan, &candidates);
-                let was = scored(p, &p.plan, &candidates);
-                (covers(p, &plan) && better(&after, &was) && !same_plan(&plan, &p.plan)).then_some(
-                    Replan {
-                        index: i,
-                        plan,
-                        explanation,
-                        before: was,
-                        after,
-                    },
-                )
-            });
-        match found {
-            Some(replan) if take(&mut book, &p.lines, &replan.plan, shared.now_ms) => {
-                count(&mut loads, &replan.plan, 1);
-                replans.push(replan);
+        let here = candidates_of(p, book, &loads, shared);
+        let better_plan = plan_one(p, book, &loads, shared).filter(|(plan, _)| {
+            covers(p, plan)
+                && !same_plan(plan, &p.plan)
+                && better(&scored(p, plan, &here), &scored(p, &p.plan, &here))
+        });
+        match better_plan {
+            Some((plan, explanation)) if take(book, &p.lines, &plan, shared.now_ms) => {
+                count(&mut loads, &plan, 1);
+                found.push((i, plan, explanation));
             }
             _ => {
-                take(&mut book, &p.lines, &p.plan, shared.now_ms);
+                book.rollback(try_at);
                 count(&mut loads, &p.plan, 1);
             }
         }
     }
-    replans
+    book.rollback(mark);
+    found
+}
+
+fn summary(
+    pending: &[PendingPlan<'_>],
+    phase: Phase,
+    found: Found,
+    before: Vec<Scored>,
+    after: Vec<Scored>,
+) -> Reoptimization {
+    let replans = found
+        .into_iter()
+        .filter(|(i, plan, _)| !same_plan(plan, &pending[*i].plan))
+        .map(|(index, plan, explanation)| Replan {
+            index,
+            plan,
+            explanation,
+            before: before[index].clone(),
+            after: after[index].clone(),
+        })
+        .collect();
+    Reoptimization {
+        phase,
+        packages_before: before.iter().map(|s| s.packages).sum(),
+        packages_after: after.iter().map(|s| s.packages).sum(),
+        split_orders_before: splits(&before),
+        split_orders_after: splits(&after),
+        cost_before: total(&before),
+        cost_after: total(&after),
+        before,
+        after,
+        replans,
+    }
 }
 
 #[cfg(test)]
