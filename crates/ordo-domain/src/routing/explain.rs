@@ -21,6 +21,9 @@ pub struct Explanation {
     pub chosen: PlanNote,
     pub runner_up: Option<RunnerUp>,
     pub search: Option<SearchNote>,
+    /// When the runner-up costs the same: how the tie was broken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tie_break: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,8 +116,10 @@ pub fn explain(problem: &Problem<'_>, strategy: &Strategy, decision: &Decision) 
                 lost_by,
             })
         });
+    let tie = runner_up.as_ref().is_some_and(|r| r.lost_by == 0);
     Explanation {
         profile: None,
+        tie_break: tie.then_some(super::problem::TIE_BREAK),
         strategy,
         deliver_by: problem.deliver_by.map(|d| d.to_string()),
         candidates: candidate_notes(problem),

@@ -192,6 +192,10 @@ impl<'a> Problem<'a> {
             });
         }
         excluded.sort_by_key(|(i, _, _)| *i);
+        // Both strategies look at candidates in this order, so between plans of equal cost
+        // the nearer location wins, then the earlier delivery, then the lower code — never
+        // the order locations happen to be listed in.
+        cands.sort_by(|a, b| tie_order(&candidates[a.index], a, &candidates[b.index], b));
 
         let (items, unroutable) = split_items(&demand, &unit_weight, &cands);
         let max_packages = if request.pickup {
@@ -319,6 +323,20 @@ impl<'a> Problem<'a> {
         plan
     }
 }
+
+/// Which of two candidates a tie goes to: the nearer, then the one delivering earlier, then
+/// the lower location code. Unknown distances and dates come last.
+fn tie_order(a: &Candidate, ca: &Cand, b: &Candidate, cb: &Cand) -> std::cmp::Ordering {
+    let km = |c: &Cand| c.distance_km.unwrap_or(f64::MAX);
+    let date = |c: &Candidate| (c.delivery_date.is_none(), c.delivery_date);
+    km(ca)
+        .total_cmp(&km(cb))
+        .then_with(|| date(a).cmp(&date(b)))
+        .then_with(|| a.location.cmp(&b.location))
+}
+
+/// How a tie between plans of equal cost is broken, as explanations say.
+pub const TIE_BREAK: &str = "between plans of equal cost, the nearer location wins, then the earlier delivery, then the lower location code";
 
 fn distance(from: Option<GeoPoint>, to: Option<GeoPoint>) -> Option<f64> {
     Some(from?.distance_km(to?))

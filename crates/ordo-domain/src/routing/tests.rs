@@ -489,3 +489,37 @@ fn the_profile_example_in_the_api_guide_is_valid() {
     );
     assert_eq!(profile.filters.max_splits, 2);
 }
+
+#[test]
+fn between_plans_of_equal_cost_optimal_takes_the_nearer_location_whatever_the_listing_order() {
+    // Both within the first distance band: the same price, the same handling, the same date.
+    let far = candidate("AAA-FAR", 51.0, &[("A", 5)]);
+    let near = candidate("ZZZ-NEAR", 50.2, &[("A", 5)]);
+    let order = lines(&[("A", 1)]);
+    let profile = RoutingProfile {
+        strategy: Strategy::Optimal,
+        ..RoutingProfile::default()
+    };
+    let router = ProfileRouter::new(profile);
+    for listed in [
+        vec![far.clone(), near.clone()],
+        vec![near.clone(), far.clone()],
+    ] {
+        let routed = router.route(&request(&order), &listed);
+        assert_eq!(routed.plan[0].location, code("ZZZ-NEAR"), "{listed:?}");
+        let explanation = routed.explanation.unwrap();
+        assert_eq!(explanation.runner_up.as_ref().unwrap().lost_by, 0);
+        assert!(
+            explanation.tie_break.unwrap().contains("nearer"),
+            "the explanation says why"
+        );
+    }
+    // At one distance, the earlier delivery; at one date too, the lower code.
+    let mut early = candidate("ZZZ-EARLY", 51.0, &[("A", 5)]);
+    early.delivery_date = Some(date(2026, 11, 23));
+    let routed = router.route(&request(&order), &[far.clone(), early]);
+    assert_eq!(routed.plan[0].location, code("ZZZ-EARLY"));
+    let twin = candidate("BBB-TWIN", 51.0, &[("A", 5)]);
+    let routed = router.route(&request(&order), &[twin, far]);
+    assert_eq!(routed.plan[0].location, code("AAA-FAR"));
+}
