@@ -27,16 +27,21 @@ pub const BACKTEST_ORDERS_MAX: usize = 200_000;
 pub const BACKTEST_PROFILES_MAX: usize = 10;
 
 /// Replays `orders` once per profile; with `reoptimize_every_ms`, each release wave of that
-/// length is planned again together before it ships.
+/// length is planned again together before it ships. `decisions`, when given, receives every
+/// order's plan under every profile.
 pub fn compare(
     network: &Network,
     orders: &[SimOrder],
     profiles: &[(String, RoutingProfile)],
     reoptimize_every_ms: Option<i64>,
+    mut decisions: Option<&mut Vec<backtest::DecisionNote>>,
 ) -> Vec<Report> {
     profiles
         .iter()
-        .map(|(name, profile)| backtest::run(network, orders, name, profile, reoptimize_every_ms))
+        .map(|(name, profile)| {
+            let sink = decisions.as_deref_mut();
+            backtest::run(network, orders, name, profile, reoptimize_every_ms, sink)
+        })
         .collect()
 }
 
@@ -86,7 +91,15 @@ impl App {
             None => {
                 let live = self.store.routing_network().await?;
                 let scoring = request.scoring.unwrap_or_default();
+                // The live network's days turn where its first location's do; every
+                // location still counts its capacity on its own day.
+                let time_zone = live.locations.first().map(|l| l.time_zone.clone());
                 Network {
+                    time_zone: time_zone.unwrap_or_else(|| {
+                        ordo_domain::location::TimeZoneName::parse("UTC")
+                            .expect("UTC is a time zone")
+                    }),
+                    transit: ordo_domain::promise::DistanceBands::default(),
                     locations: live.locations,
                     weights: live.weights,
                     stock: live.stock,
@@ -126,7 +139,7 @@ impl App {
             };
             profiles.push((name, settings));
         }
-        tokio::task::spawn_blocking(move || compare(&network, &orders, &profiles, None))
+        tokio::task::spawn_blocking(move || compare(&network, &orders, &profiles, None, None))
             .await
             .map_err(|e| AppError::Internal(format!("the backtest stopped: {e}")))
     }
@@ -275,6 +288,7 @@ pub fn generate(seed: u64, orders: usize, days: i64) -> Generated {
         .collect();
     let costs = costs(&network_locations);
     let network = json!({
+        "time_zone": "Europe/Berlin",
         "locations": locations.iter().map(|l| {
             let point = l.address.point;
             json!({

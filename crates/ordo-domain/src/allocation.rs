@@ -11,7 +11,7 @@ use crate::channel::StockRules;
 use crate::geo::{CountryCode, GeoPoint, geocode_postal};
 use crate::inventory::{Cause, LedgerEntry, Movement, StockBook, channel_available};
 use crate::location::Location;
-use crate::promise::{PromiseSource, TransitModel, promise_from};
+use crate::promise::{TransitModel, from_stock};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Candidate, Explanation, PlannedAllocation, RouteLine, RouteRequest, Router};
 use crate::values::{LocationCode, Sku};
@@ -136,14 +136,15 @@ pub fn candidates(
                 .filter(|(_, q)| *q > 0)
                 .collect();
             // Only a location with stock can ship anything: its date is worth working out.
+            // A location at its daily capacity ships later: its date says so.
+            let load = scene.loads.get(&location.code).copied().unwrap_or(0);
             let delivery_date = (!available.is_empty()).then(|| {
-                let promise = promise_from(
+                let promise = from_stock(
                     location,
-                    None,
                     scene.destination,
                     scene.now_ms,
-                    PromiseSource::Stock,
                     scene.transit,
+                    load,
                 );
                 if scene.pickup {
                     promise.ship_date
@@ -159,7 +160,7 @@ pub fn candidates(
                 region: location.address.region.clone(),
                 ships: location.routable(),
                 available,
-                load: scene.loads.get(&location.code).copied().unwrap_or(0),
+                load,
                 capacity: location.daily_order_capacity,
                 delivery_date,
             }

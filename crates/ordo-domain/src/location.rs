@@ -169,9 +169,24 @@ impl TimeZoneName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The calendar day it is here at `at_ms`.
+    pub fn date_at(&self, at_ms: i64) -> jiff::civil::Date {
+        let tz = jiff::tz::TimeZone::get(&self.0).unwrap_or(jiff::tz::TimeZone::UTC);
+        jiff::Timestamp::from_millisecond(at_ms)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+            .to_zoned(tz)
+            .date()
+    }
 }
 
 impl Location {
+    /// The location's own working day at `at_ms`: daily capacity is counted per local day,
+    /// so that the day turns at its midnight, not at UTC's.
+    pub fn day_at(&self, at_ms: i64) -> jiff::civil::Date {
+        self.time_zone.date_at(at_ms)
+    }
+
     /// Whether this stocking node sends shipments: it is active, can ship, and is not a
     /// supplier. Its stock counts towards availability and promises.
     pub fn ships(&self) -> bool {

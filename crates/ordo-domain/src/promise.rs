@@ -174,6 +174,52 @@ pub fn promise_from(
     }
 }
 
+/// Shipping days of work waiting at a location that has taken `load` orders today: a
+/// location at its daily capacity ships further orders on its next shipping day, one more for
+/// each further full day's worth. Without a capacity, none.
+pub fn backlog_days(location: &Location, load: i64) -> i64 {
+    match location.daily_order_capacity {
+        Some(capacity) if capacity > 0 => load.max(0) / capacity,
+        _ => 0,
+    }
+}
+
+/// `promise` with its shipping pushed back `days` shipping days, and its delivery with it.
+pub fn after_backlog(promise: Promise, days: i64) -> Promise {
+    let mut ship = promise.ship_date;
+    for _ in 0..days.clamp(0, BACKLOG_DAYS_MAX) {
+        ship = next_ship_day(next_day(ship));
+    }
+    Promise {
+        date: delivery_date(ship, promise.transit_days),
+        ship_date: ship,
+        ..promise
+    }
+}
+
+/// Most shipping days a backlog pushes a promise back: a bound, not a forecast.
+const BACKLOG_DAYS_MAX: i64 = 60;
+
+/// The promise of today's stock at `location`, after the backlog its `load` of orders today
+/// makes.
+pub fn from_stock(
+    location: &Location,
+    destination: Option<GeoPoint>,
+    now_ms: i64,
+    transit: &dyn TransitModel,
+    load: i64,
+) -> Promise {
+    let p = promise_from(
+        location,
+        None,
+        destination,
+        now_ms,
+        PromiseSource::Stock,
+        transit,
+    );
+    after_backlog(p, backlog_days(location, load))
+}
+
 /// Supply that has not arrived: `quantity` units ready to ship from `location` on `ready`
 /// (an inbound's expected date plus the location's receiving lead time).
 #[derive(Debug, Clone, PartialEq, Eq)]

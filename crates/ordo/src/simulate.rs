@@ -2,6 +2,7 @@
 //! compare what their plans cost and how they ship; `ordo simulate generate` writes a
 //! realistic network, stream and three example profiles to try it on.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -59,6 +60,10 @@ struct RunArgs {
     /// Print one JSON object with a `profiles` array instead of a table.
     #[arg(long)]
     json: bool,
+    /// Also write every order's plan under every profile to this file, one JSON object a
+    /// line.
+    #[arg(long)]
+    decisions: Option<PathBuf>,
 }
 
 pub fn run(args: SimulateArgs) -> Result<(), String> {
@@ -151,17 +156,29 @@ fn replay(args: &RunArgs) -> Result<(), String> {
         Some(_) => return Err("--reoptimize-every-min must be 1 to 10080".into()),
         None => None,
     };
-    let reports = compare(&network, &stream, &profiles, wave_ms);
-    if args.json {
-        println!("{}", json!({ "profiles": reports }));
-    } else {
-        print_table(&reports);
+    let mut decisions = args.decisions.as_ref().map(|_| Vec::new());
+    let reports = compare(&network, &stream, &profiles, wave_ms, decisions.as_mut());
+    if let (Some(path), Some(decisions)) = (&args.decisions, decisions) {
+        let lines: Vec<String> = decisions.iter().map(|d| json!(d).to_string()).collect();
+        std::fs::write(path, lines.join("\n") + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    Ok(())
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        writeln!(out, "{}", json!({ "profiles": reports }))
+    } else {
+        print_table(&mut out, &reports)
+    };
+    // A reader that stopped reading (`| head`) is not an error.
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing: {e}")),
+        _ => Ok(()),
+    }
 }
 
-fn print_table(reports: &[Report]) {
-    println!(
+fn print_table(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
+    writeln!(
+        out,
         "{:<16} {:>7} {:>12} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9}",
         "profile",
         "orders",
@@ -173,9 +190,10 @@ fn print_table(reports: &[Report]) {
         "on time",
         "capacity",
         "unfilled"
-    );
+    )?;
     for r in reports {
-        println!(
+        writeln!(
+            out,
             "{:<16} {:>7} {:>12.2} {:>9.2} {:>9.3} {:>6.1}% {:>9.1} {:>7.1}% {:>9} {:>9}",
             r.profile,
             r.orders,
@@ -187,11 +205,41 @@ fn print_table(reports: &[Report]) {
             r.on_time_rate * 100.0,
             r.capacity_breaches,
             r.unfilled_lines
-        );
+        )?;
+    }
+    writeln!(
+        out,
+        "\n{:<16} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}",
+        "profile",
+        "shipping",
+        "handling",
+        "splits",
+        "late",
+        "capacity",
+        "last units",
+        "units served"
+    )?;
+    let money = |minor: i64| minor as f64 / 100.0;
+    for r in reports {
+        let c = &r.cost;
+        writeln!(
+            out,
+            "{:<16} {:>12.2} {:>12.2} {:>12.2} {:>12.2} {:>12.2} {:>12.2} {:>7}/{:<6}",
+            r.profile,
+            money(c.shipping),
+            money(c.handling),
+            money(c.splits),
+            money(c.late),
+            money(c.capacity),
+            money(c.last_units),
+            r.units_served,
+            r.units_ordered
+        )?;
     }
     for r in reports {
         if let Some(x) = &r.reoptimization {
-            println!(
+            writeln!(
+                out,
                 "{}: re-optimising each wave ({} within the profile) changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
                 r.profile,
                 x.strategy,
@@ -200,10 +248,11 @@ fn print_table(reports: &[Report]) {
                 r.split_rate * 100.0,
                 x.total_cost_as_placed as f64 / 100.0,
                 r.total_cost as f64 / 100.0
-            );
+            )?;
         }
     }
-    println!(
-        "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity"
-    );
+    writeln!(
+        out,
+        "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity (they ship on a later day)"
+    )
 }

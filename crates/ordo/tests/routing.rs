@@ -122,6 +122,30 @@ on_both_backends! {
         assert_eq!(tomorrow["allocations"][0]["location"], "NORTH", "a new day, a new capacity");
     }
 
+    async fn a_location_counts_its_daily_capacity_on_its_own_day_not_utcs(backend: Backend) {
+        // NORTH keeps São Paulo time (UTC−3): 20:30 and 21:30 there are one day, though UTC's
+        // midnight falls between them.
+        let mut seed = small_network(&[("NORTH", "A", 50), ("SOUTH", "A", 50)]);
+        seed.locations[0].time_zone = ordo_domain::location::TimeZoneName::parse("America/Sao_Paulo").unwrap();
+        seed.locations[0].daily_order_capacity = Some(1);
+        let Some(app) = TestApp::spawn(backend, Some(seed)).await else { return };
+        app.clock.advance_ms(23 * 3_600_000 + 30 * 60_000);
+        let first = place(&app, "SP-1", &[("A", 1)]).await;
+        assert_eq!(first["allocations"][0]["location"], "NORTH");
+        app.clock.advance_ms(3_600_000);
+        let second = place(&app, "SP-2", &[("A", 1)]).await;
+        assert_eq!(second["allocations"][0]["location"], "SOUTH", "NORTH's day is not over: {second}");
+        assert_eq!(excluded(&routing(&app, &second).await, "NORTH").as_deref(), Some("capacity"));
+        // When nobody else has the item, a full location's order waits for its next day.
+        let waits = app.post(ADMIN_KEY, "/v1/inventory/adjustments", &json!({ "reason": "count", "adjustments": [{ "location": "SOUTH", "sku": "A", "delta": -48 }] })).await;
+        assert_eq!(waits.status, StatusCode::OK, "{}", waits.body);
+        let third = place(&app, "SP-3", &[("A", 1)]).await;
+        let fourth = place(&app, "SP-4", &[("A", 1)]).await;
+        assert_eq!(third["allocations"][0]["location"], "SOUTH");
+        assert_eq!(fourth["allocations"][0]["location"], "NORTH", "waits at the full location rather than go unrouted: {fourth}");
+        assert!(fourth["promised_date"].as_str().unwrap() > first["promised_date"].as_str().unwrap(), "on a later day: {fourth} {first}");
+    }
+
     async fn a_draft_profile_is_backtested_on_recent_orders_before_it_is_switched_on(backend: Backend) {
         let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 50), ("SOUTH", "A", 50)]))).await else { return };
         for i in 0..4 {
@@ -143,7 +167,7 @@ on_both_backends! {
         assert!(draft["total_cost"].as_i64().unwrap() > built_in["total_cost"].as_i64().unwrap());
 
         let inline = app.post(ADMIN_KEY, "/v1/routing/backtest", &json!({
-            "network": {
+            "network": { "time_zone": "Europe/Berlin",
                 "locations": [{ "code": "X", "kind": "warehouse", "lat": 53.5, "lon": 10.0, "country": "DE" }],
                 "stock": [{ "location": "X", "sku": "A", "units": 1 }]
             },

@@ -6,8 +6,11 @@ use jiff::civil::Date;
 use super::{Delivery, Order, OrderLine};
 use crate::geo::GeoPoint;
 use crate::location::Location;
-use crate::promise::{PromiseSource, TransitModel, promise_from};
+use std::collections::HashMap;
+
+use crate::promise::{PromiseSource, TransitModel, from_stock, promise_from};
 use crate::reservation::Reservation;
+use crate::values::LocationCode;
 
 pub(super) fn is_pickup(delivery: &Delivery) -> bool {
     matches!(delivery, Delivery::Pickup { .. })
@@ -44,16 +47,23 @@ pub(super) fn preorder_date(
         .min()
 }
 
+/// What dating a line's reservations needs.
+pub(super) struct Dating<'a> {
+    pub locations: &'a [Location],
+    pub destination: Option<GeoPoint>,
+    pub now_ms: i64,
+    pub transit: &'a dyn TransitModel,
+    /// Orders each location has taken today: a full one ships later.
+    pub loads: &'a HashMap<LocationCode, i64>,
+}
+
 /// A line's expected date: the latest of its reservations' deliveries and, for units still
 /// waiting, the date already found for them (none found: no date).
 pub(super) fn line_date(
     line: &OrderLine,
     reservations: &[Reservation],
-    locations: &[Location],
-    destination: Option<GeoPoint>,
-    now_ms: i64,
-    transit: &dyn TransitModel,
     delivery: &Delivery,
+    dating: &Dating<'_>,
 ) -> Option<Date> {
     let mut date = if line.quantities.backordered > 0 {
         Some(line.expected_date?)
@@ -61,14 +71,14 @@ pub(super) fn line_date(
         None
     };
     for r in reservations.iter().filter(|r| r.line_no == line.line_no) {
-        let location = locations.iter().find(|l| l.code == r.location)?;
-        let p = promise_from(
+        let location = dating.locations.iter().find(|l| l.code == r.location)?;
+        let load = dating.loads.get(&location.code).copied().unwrap_or(0);
+        let p = from_stock(
             location,
-            None,
-            destination,
-            now_ms,
-            PromiseSource::Stock,
-            transit,
+            dating.destination,
+            dating.now_ms,
+            dating.transit,
+            load,
         );
         // Picked up where it is: ready when it could ship. Brought to the pickup store from
         // elsewhere: ready when it arrives there.

@@ -12,7 +12,7 @@ use crate::channel::StockRules;
 use crate::geo::{GeoPoint, geocode_postal};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::promise::{PromiseSource, promise_from};
+use crate::promise::from_stock;
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Explanation, RouteLine};
 use crate::values::{LocationCode, Sku};
@@ -202,13 +202,13 @@ pub fn fill_backorders(
         line.quantities.allocated += r.quantity;
         line.quantities.backordered -= r.quantity;
         if let Some(location) = location {
-            let p = promise_from(
+            let load = context.routing.loads.get(&location.code).copied();
+            let p = from_stock(
                 location,
-                None,
                 destination,
                 context.now_ms,
-                PromiseSource::Stock,
                 context.routing.transit,
+                load.unwrap_or(0),
             );
             let arrives = if matches!(order.delivery, Delivery::Pickup { .. }) {
                 p.ship_date

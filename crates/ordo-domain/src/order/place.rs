@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use serde_json::json;
 
-use super::dates::{is_pickup, line_date, preorder_date, promised_date};
+use super::dates::{Dating, is_pickup, line_date, preorder_date, promised_date};
 use super::pickup::transfer_shortage;
 use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
@@ -314,16 +314,15 @@ fn decide(
             .map_err(PlaceRejection::Internal)?;
     reservations.extend(routed_reservations);
     ledger.extend(routed_ledger);
+    let dating = Dating {
+        locations: context.locations,
+        destination,
+        now_ms: input.now_ms,
+        transit: context.routing.transit,
+        loads: context.routing.loads,
+    };
     for line in &mut order_lines {
-        line.expected_date = line_date(
-            line,
-            &reservations,
-            context.locations,
-            destination,
-            input.now_ms,
-            context.routing.transit,
-            &draft.delivery,
-        );
+        line.expected_date = line_date(line, &reservations, &draft.delivery, &dating);
     }
 
     let mut order = Order {

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::Order;
-use super::dates::line_date;
+use super::dates::{Dating, line_date};
 use super::fulfil::{FulfilError, OrderChange};
 use crate::allocation::{ReserveFor, reserve};
 use crate::geo::GeoPoint;
@@ -76,7 +76,17 @@ pub fn move_allocations(
         released.push(given);
         changes.push(change);
     }
+    // The moved orders' new plans are dated as placed: re-optimisation runs on a wave's
+    // plans, not on the day's loads.
+    let no_loads = std::collections::HashMap::new();
     for ((m, change), given) in moves.iter_mut().zip(&mut changes).zip(released) {
+        let dating = Dating {
+            locations: context.locations,
+            destination: m.destination,
+            now_ms: now,
+            transit: context.transit,
+            loads: &no_loads,
+        };
         let cause = Cause {
             at_ms: now,
             reason: Some(context.reason),
@@ -95,15 +105,7 @@ pub fn move_allocations(
             if !fresh.iter().any(|r| r.line_no == line.line_no) {
                 continue;
             }
-            line.expected_date = line_date(
-                line,
-                &fresh,
-                context.locations,
-                m.destination,
-                now,
-                context.transit,
-                &m.order.delivery,
-            );
+            line.expected_date = line_date(line, &fresh, &m.order.delivery, &dating);
         }
         m.order.promised_date = super::dates::promised_date(m.order);
         m.order.updated_at_ms = now;

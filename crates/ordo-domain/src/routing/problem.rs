@@ -18,6 +18,12 @@ use crate::geo::GeoPoint;
 use crate::location::LocationKind;
 use crate::values::Sku;
 
+/// The rate card of a lane nothing prices (pickups aside, a candidate without one is excluded).
+const NO_CARD: RateCard = RateCard {
+    breaks: Vec::new(),
+    over_per_kg: 0,
+};
+
 /// What one unit left unallocated costs a plan: more than any plan of routed units.
 pub const UNFILLED_PER_UNIT: i64 = 1_000_000_000;
 
@@ -137,25 +143,40 @@ impl<'a> Problem<'a> {
 
         let mut excluded = Vec::new();
         let mut allowed: Vec<(usize, RateCard)> = Vec::new();
-        for (index, c) in candidates.iter().enumerate() {
-            let card = if request.pickup {
+        let card = |c: &Candidate| {
+            if request.pickup {
                 Some(RateCard {
                     breaks: vec![(i64::MAX, 0)],
                     over_per_kg: 0,
                 })
             } else {
                 estimator.lane(&request.lane_from(c.point), &costs.service)
-            };
+            }
+        };
+        for (index, c) in candidates.iter().enumerate() {
+            let card = card(c);
             match exclusion(request, c, profile, &skus, card.is_some()) {
                 Some((why, detail)) => excluded.push((index, why, detail)),
-                None => allowed.push((
-                    index,
-                    card.unwrap_or(RateCard {
-                        breaks: vec![],
-                        over_per_kg: 0,
-                    }),
-                )),
+                None => allowed.push((index, card.unwrap_or(NO_CARD))),
             }
+        }
+        // Full locations are left out only while others can take the units: when they cannot,
+        // the order waits for a full location's next day rather than go unrouted.
+        if (0..skus.len()).any(|s| {
+            let held: i64 = allowed
+                .iter()
+                .map(|(i, _)| candidates[*i].available_of(&skus[s]).max(0))
+                .sum();
+            held < demand[s]
+        }) {
+            let (full, rest): (Vec<_>, Vec<_>) = excluded
+                .into_iter()
+                .partition(|(_, why, _)| *why == Exclusion::Capacity);
+            excluded = rest;
+            allowed.extend(
+                full.into_iter()
+                    .map(|(i, _, _)| (i, card(&candidates[i]).unwrap_or(NO_CARD))),
+            );
         }
 
         let deliver_by = lateness_from(request, candidates);

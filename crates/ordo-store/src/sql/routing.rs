@@ -151,17 +151,40 @@ fn parse_settings(raw: &str) -> StoreResult<RoutingProfile> {
         .map_err(|e| StoreError::Corrupt(format!("routing profile settings: {e}")))
 }
 
-/// Orders each location has been given today (UTC).
+/// Each location's day at `now_ms`, in its own time zone.
+async fn days(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<HashMap<LocationCode, String>> {
+    let locations = super::load::locations(conn).await?;
+    Ok(locations
+        .into_iter()
+        .map(|l| {
+            let day = l.day_at(now_ms).to_string();
+            (l.code, day)
+        })
+        .collect())
+}
+
+/// Orders each location has been given today — its own day, in its time zone.
 pub(crate) async fn loads(
     conn: &mut AnyConnection,
     now_ms: i64,
 ) -> StoreResult<HashMap<LocationCode, i64>> {
-    let mut sql = Sql::new("SELECT location, orders FROM location_loads WHERE day = ");
-    sql.arg(ordo_domain::promise::utc_date(now_ms).to_string());
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| Ok((rows::location_code(r, "location")?, r.int("orders")?)))
-        .collect()
+    let days = days(conn, now_ms).await?;
+    let mut distinct: Vec<&str> = days.values().map(String::as_str).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut sql = Sql::new("SELECT location, day, orders FROM location_loads WHERE day IN (");
+    sql.list(distinct).push(")");
+    let mut loads = HashMap::new();
+    for r in sql.build().fetch_all(&mut *conn).await? {
+        let (location, day) = (rows::location_code(&r, "location")?, r.text("day")?);
+        if days.get(&location) == Some(&day) {
+            loads.insert(location, r.int("orders")?);
+        }
+    }
+    Ok(loads)
 }
 
 /// Adds today's new packages to each location's load.
@@ -170,8 +193,10 @@ pub(crate) async fn add_loads(
     packages: &BTreeMap<LocationCode, i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let day = ordo_domain::promise::utc_date(now_ms).to_string();
+    let days = days(conn, now_ms).await?;
+    let utc = ordo_domain::promise::utc_date(now_ms).to_string();
     for (location, orders) in packages {
+        let day = days.get(location).unwrap_or(&utc);
         let mut sql = Sql::new("INSERT INTO location_loads (location, day, orders) VALUES (");
         sql.arg(location.as_str())
             .push(", ")
