@@ -44,7 +44,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .merge(v1)
         .merge(ops::router())
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .merge(SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", openapi::document(api)))
         // No console yet: the API's documentation is the front door.
         .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/docs/") }))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such route").into_response() })

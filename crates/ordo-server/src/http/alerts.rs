@@ -150,7 +150,7 @@ pub struct EventQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventView {
+pub struct FeedEventView {
     pub id: i64,
     pub at: String,
     #[serde(rename = "type")]
@@ -160,7 +160,7 @@ pub struct EventView {
     pub data: serde_json::Value,
 }
 
-impl From<EventRecord> for EventView {
+impl From<EventRecord> for FeedEventView {
     fn from(e: EventRecord) -> Self {
         Self {
             id: e.id,
@@ -175,12 +175,12 @@ impl From<EventRecord> for EventView {
 /// Events in the order they happened: `inventory.low`, `inventory.out`, `inventory.back`.
 /// Unlike other lists, `next_cursor` is set on the last page too: pass it back later for what
 /// happened since.
-#[utoipa::path(get, path = "", tag = "inventory", params(EventQuery), responses((status = 200, body = List<EventView>)))]
+#[utoipa::path(get, path = "", tag = "inventory", params(EventQuery), responses((status = 200, body = List<FeedEventView>)))]
 async fn list_events(
     State(app): State<Arc<App>>,
     caller: Caller,
     Query(query): Query<EventQuery>,
-) -> ApiResult<axum::Json<List<EventView>>> {
+) -> ApiResult<axum::Json<List<FeedEventView>>> {
     caller.require(Action::ReadCatalog)?;
     let mut e = FieldErrors::new();
     let kind = e.optional("type", query.kind, |k| parse_text(&k, 64));
@@ -193,5 +193,5 @@ async fn list_events(
         return Err(ApiError::invalid(e));
     };
     let page = app.events(&EventFilter { kind }, &page).await?;
-    Ok(axum::Json(List::from_page(page, EventView::from)))
+    Ok(axum::Json(List::from_page(page, FeedEventView::from)))
 }

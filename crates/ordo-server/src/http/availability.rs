@@ -193,7 +193,7 @@ pub fn parse_skus(raw: Option<String>, max: usize, e: &mut FieldErrors) -> Optio
 /// sell it; with `by_date=true`, what incoming supply adds on which date; with a ship-to, the
 /// earliest delivery date (from stock: next cut-off plus transit; else from supply: expected
 /// date plus receiving lead time plus transit).
-#[utoipa::path(get, path = "", tag = "inventory", params(AvailabilityQuery),
+#[utoipa::path(operation_id = "get_availability", get, path = "", tag = "inventory", params(AvailabilityQuery),
     responses((status = 200, body = List<AvailabilityView>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn availability(
     State(app): State<Arc<App>>,

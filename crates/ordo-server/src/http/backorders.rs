@@ -103,7 +103,7 @@ pub struct PolicyBody {
 }
 
 /// The backorder policy.
-#[utoipa::path(get, path = "/policy", tag = "orders", responses((status = 200, body = PolicyBody)))]
+#[utoipa::path(operation_id = "get_backorder_policy", get, path = "/policy", tag = "orders", responses((status = 200, body = PolicyBody)))]
 async fn get_policy(
     State(app): State<Arc<App>>,
     caller: Caller,
@@ -115,7 +115,7 @@ async fn get_policy(
 }
 
 /// Set the order in which waiting lines are filled when stock arrives.
-#[utoipa::path(put, path = "/policy", tag = "orders", request_body = PolicyBody,
+#[utoipa::path(operation_id = "put_backorder_policy", put, path = "/policy", tag = "orders", request_body = PolicyBody,
     responses((status = 200, body = PolicyBody), (status = 422, body = Problem)))]
 async fn put_policy(
     State(app): State<Arc<App>>,

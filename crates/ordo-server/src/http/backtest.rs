@@ -128,7 +128,7 @@ fn profile_source(
 
 /// Replay orders once per routing profile and compare the plans: total and per-order cost,
 /// packages per order, split rate, distance, on-time rate, capacity breaches, unfilled lines.
-#[utoipa::path(post, path = "", tag = "routing", request_body = BacktestBody,
+#[utoipa::path(operation_id = "backtest_profiles", post, path = "", tag = "routing", request_body = BacktestBody,
     responses((status = 200, body = BacktestView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn backtest(
     State(app): State<Arc<App>>,

@@ -38,7 +38,7 @@ pub struct ManifestQuery {
 }
 
 /// The carrier's end-of-day manifest: every parcel handed to it that day.
-#[utoipa::path(get, path = "/{code}/manifest", tag = "shipping", params(("code" = String, Path), ManifestQuery),
+#[utoipa::path(operation_id = "get_manifest", get, path = "/{code}/manifest", tag = "shipping", params(("code" = String, Path), ManifestQuery),
     responses((status = 200, content_type = "application/pdf", description = "The manifest (text/csv with format=csv)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn manifest(
     State(app): State<Arc<App>>,
@@ -212,7 +212,7 @@ impl From<Quote> for QuoteView {
 
 /// Rate shopping for one parcel: every service that can take it, best first — those that
 /// meet `deliver_by` by price weighed against reliability, then the rest by delivery date.
-#[utoipa::path(post, path = "/rates", tag = "shipping", request_body = RatesBody,
+#[utoipa::path(operation_id = "quote_rates", post, path = "/rates", tag = "shipping", request_body = RatesBody,
     responses((status = 200, body = List<QuoteView>), (status = 422, body = Problem)))]
 async fn rates(
     State(app): State<Arc<App>>,
@@ -265,7 +265,7 @@ pub struct ShippingSettings {
     pub reliability_weight: Option<f64>,
 }
 
-#[utoipa::path(put, path = "/settings", tag = "shipping", request_body = ShippingSettings,
+#[utoipa::path(operation_id = "put_shipping_settings", put, path = "/settings", tag = "shipping", request_body = ShippingSettings,
     responses((status = 200, body = ShippingSettings), (status = 422, body = Problem)))]
 async fn put_settings(
     State(app): State<Arc<App>>,

@@ -64,7 +64,7 @@ impl From<PurchaseRequestRecord> for PurchaseRequestView {
 }
 
 /// Drop-ship purchase requests to suppliers, oldest first.
-#[utoipa::path(get, path = "", tag = "routing", params(PurchaseRequestQuery),
+#[utoipa::path(operation_id = "list_purchase_requests", get, path = "", tag = "routing", params(PurchaseRequestQuery),
     responses((status = 200, body = List<PurchaseRequestView>), (status = 422, body = Problem)))]
 async fn list(
     State(app): State<Arc<App>>,

@@ -38,7 +38,7 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
 
 /// The location confirms the cancellation the order asked of it: those units leave the work
 /// and their stock is free again. Work left with nothing to send ends cancelled.
-#[utoipa::path(post, path = "/{id}/confirm-cancel", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "confirm_cancellation", post, path = "/{id}/confirm-cancel", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn confirm_cancel(
     State(app): State<Arc<App>>,
@@ -56,7 +56,7 @@ pub fn locations_router() -> OpenApiRouter<Arc<App>> {
 }
 
 /// The packing slip that goes in the parcel, as a PDF.
-#[utoipa::path(get, path = "/{id}/packing-slip", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_packing_slip", get, path = "/{id}/packing-slip", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, content_type = "application/pdf", description = "The packing slip"), (status = 404, body = Problem)))]
 async fn packing_slip(
     State(app): State<Arc<App>>,
@@ -79,7 +79,7 @@ pub struct PickListQuery {
 }
 
 /// A location's pick list, by SKU: as a PDF to print or CSV for a handheld.
-#[utoipa::path(get, path = "/{code}/pick-list", tag = "fulfillment", params(("code" = String, Path), PickListQuery),
+#[utoipa::path(operation_id = "get_pick_list", get, path = "/{code}/pick-list", tag = "fulfillment", params(("code" = String, Path), PickListQuery),
     responses((status = 200, content_type = "application/pdf", description = "The pick list (text/csv with format=csv)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn pick_list(
     State(app): State<Arc<App>>,
@@ -213,7 +213,7 @@ pub struct ReleaseBody {
 
 /// Release what is due now. Allocations are released by the background pass within a
 /// second (or at their location's release waves); this runs the pass at once.
-#[utoipa::path(post, path = "/release", tag = "fulfillment", request_body = ReleaseBody,
+#[utoipa::path(operation_id = "release_fulfillment_orders", post, path = "/release", tag = "fulfillment", request_body = ReleaseBody,
     responses((status = 200, body = List<FulfillmentOrderView>, description = "The fulfilment orders made or grown"), (status = 422, body = Problem)))]
 async fn release(
     State(app): State<Arc<App>>,
@@ -243,7 +243,7 @@ pub struct WorkQuery {
 }
 
 /// A location's open work, oldest promise first.
-#[utoipa::path(get, path = "/{code}/fulfillment-orders", tag = "fulfillment",
+#[utoipa::path(operation_id = "list_location_work", get, path = "/{code}/fulfillment-orders", tag = "fulfillment",
     params(("code" = String, Path), WorkQuery),
     responses((status = 200, body = List<FulfillmentOrderView>), (status = 404, body = Problem)))]
 async fn location_work(
@@ -287,7 +287,7 @@ async fn step(
 }
 
 /// The location takes the work.
-#[utoipa::path(post, path = "/{id}/accept", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "accept_fulfillment_order", post, path = "/{id}/accept", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn accept(
     State(app): State<Arc<App>>,
@@ -298,7 +298,7 @@ async fn accept(
 }
 
 /// Picking has started.
-#[utoipa::path(post, path = "/{id}/start-pick", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "start_picking", post, path = "/{id}/start-pick", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn start_pick(
     State(app): State<Arc<App>>,
@@ -331,7 +331,7 @@ pub struct PickBody {
 }
 
 /// Confirm the pick, in full or short.
-#[utoipa::path(post, path = "/{id}/pick", tag = "fulfillment", params(("id" = String, Path)), request_body = PickBody,
+#[utoipa::path(operation_id = "pick_fulfillment_order", post, path = "/{id}/pick", tag = "fulfillment", params(("id" = String, Path)), request_body = PickBody,
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn pick(
     State(app): State<Arc<App>>,
@@ -393,7 +393,7 @@ pub struct PackBody {
 }
 
 /// Pack what was picked.
-#[utoipa::path(post, path = "/{id}/pack", tag = "fulfillment", params(("id" = String, Path)), request_body = PackBody,
+#[utoipa::path(operation_id = "pack_fulfillment_order", post, path = "/{id}/pack", tag = "fulfillment", params(("id" = String, Path)), request_body = PackBody,
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn pack(
     State(app): State<Arc<App>>,
@@ -440,7 +440,7 @@ async fn pack(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ShipBody {
+pub struct ShipWorkBody {
     /// The carrier to use; rate shopping across the configured carriers when absent. A
     /// carrier Ordo has no configuration for (its label printed by a WMS or shipping app) needs
     /// `service` and `tracking_numbers`.
@@ -454,7 +454,7 @@ pub struct ShipBody {
     pub tracking_numbers: Vec<String>,
 }
 
-impl ShipBody {
+impl ShipWorkBody {
     fn parse(self) -> Result<ShipInput, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = |raw: String| parse_text(&raw, 40);
@@ -483,13 +483,13 @@ impl ShipBody {
 
 /// Hand the packages to carriers: one shipment per package. The units' stock leaves the
 /// location and the order's lines count them shipped.
-#[utoipa::path(post, path = "/{id}/ship", tag = "fulfillment", params(("id" = String, Path)), request_body = ShipBody,
+#[utoipa::path(operation_id = "ship_fulfillment_order", post, path = "/{id}/ship", tag = "fulfillment", params(("id" = String, Path)), request_body = ShipWorkBody,
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn ship(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<ShipBody, Workers>,
+    body: Json<ShipWorkBody, Workers>,
 ) -> ApiResult<axum::Json<StepView>> {
     let input = body.value.parse().map_err(ApiError::invalid)?;
     step(&app, &caller, &id, FulfillmentStep::Ship(input)).await
@@ -505,7 +505,7 @@ pub struct RejectWorkBody {
 }
 
 /// The location refuses the work; every unit is routed again without it.
-#[utoipa::path(post, path = "/{id}/reject", tag = "fulfillment", params(("id" = String, Path)), request_body = RejectWorkBody,
+#[utoipa::path(operation_id = "reject_fulfillment_order", post, path = "/{id}/reject", tag = "fulfillment", params(("id" = String, Path)), request_body = RejectWorkBody,
     responses((status = 200, body = StepView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn reject(
     State(app): State<Arc<App>>,

@@ -36,7 +36,7 @@ pub fn allocations_router() -> OpenApiRouter<Arc<App>> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HoldBody {
+pub struct CheckoutHoldBody {
     /// The channel of the checkout; a channel key's own channel when absent.
     #[schema(example = "web")]
     pub channel: Option<String>,
@@ -71,7 +71,7 @@ pub struct HoldShipToBody {
     pub lon: Option<f64>,
 }
 
-impl HoldBody {
+impl CheckoutHoldBody {
     fn parse(self) -> Result<HoldRequest, FieldErrors> {
         let mut e = FieldErrors::new();
         let channel = e.optional("channel", self.channel, |c| ChannelCode::parse(&c));
@@ -127,7 +127,7 @@ impl HoldBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HoldView {
+pub struct CheckoutHoldView {
     pub id: String,
     /// `active`, `converted` (an order took its units), `released` or `expired`.
     pub status: String,
@@ -156,10 +156,10 @@ pub struct HeldView {
     pub status: String,
 }
 
-fn hold_view(record: HoldRecord, now_ms: i64) -> HoldView {
+fn hold_view(record: HoldRecord, now_ms: i64) -> CheckoutHoldView {
     let status = status_at(&record, now_ms);
     let h = record.hold;
-    HoldView {
+    CheckoutHoldView {
         id: h.id,
         status: status.as_str().into(),
         channel: h.channel.map(|c| c.to_string()),
@@ -195,13 +195,13 @@ fn hold_view(record: HoldRecord, now_ms: i64) -> HoldView {
 /// Hold units for a checkout, for `ttl_s` seconds. Every line is held or none (409 naming the
 /// short lines). An order placed with this `hold_id` takes the units over; when the hold
 /// expires its units are free again at once.
-#[utoipa::path(post, path = "", tag = "holds", request_body = HoldBody,
-    responses((status = 201, body = HoldView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(operation_id = "place_checkout_hold", post, path = "", tag = "holds", request_body = CheckoutHoldBody,
+    responses((status = 201, body = CheckoutHoldView), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn place_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<HoldBody, OrderChangers>,
-) -> ApiResult<(StatusCode, axum::Json<HoldView>)> {
+    body: Json<CheckoutHoldBody, OrderChangers>,
+) -> ApiResult<(StatusCode, axum::Json<CheckoutHoldView>)> {
     caller.require(Action::ChangeOrders)?;
     let request = body.value.parse().map_err(ApiError::invalid)?;
     let record = app.place_hold(&caller.0, request).await?;
@@ -213,12 +213,12 @@ async fn place_hold(
 
 /// One hold.
 #[utoipa::path(get, path = "/{id}", tag = "holds", params(("id" = String, Path)),
-    responses((status = 200, body = HoldView), (status = 404, body = Problem)))]
+    responses((status = 200, body = CheckoutHoldView), (status = 404, body = Problem)))]
 async fn get_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<HoldView>> {
+) -> ApiResult<axum::Json<CheckoutHoldView>> {
     caller.require(Action::ReadOrders)?;
     Ok(axum::Json(hold_view(
         app.hold(&caller.0, &id).await?,
@@ -227,13 +227,13 @@ async fn get_hold(
 }
 
 /// Release a hold's units now instead of waiting for it to expire.
-#[utoipa::path(delete, path = "/{id}", tag = "holds", params(("id" = String, Path)),
-    responses((status = 200, body = HoldView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(operation_id = "release_checkout_hold", delete, path = "/{id}", tag = "holds", params(("id" = String, Path)),
+    responses((status = 200, body = CheckoutHoldView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn release_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<HoldView>> {
+) -> ApiResult<axum::Json<CheckoutHoldView>> {
     caller.require(Action::ChangeOrders)?;
     Ok(axum::Json(hold_view(
         app.release_hold(&caller.0, &id).await?,
@@ -243,7 +243,7 @@ async fn release_hold(
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ShipBody {
+pub struct ShipAllocationBody {
     /// Units to ship; the whole allocation when absent.
     pub quantity: Option<i64>,
 }
@@ -252,13 +252,13 @@ pub struct ShipBody {
 /// line's units count as shipped, and the order's status follows (partially_shipped,
 /// shipped). Fulfilment orders will drive this in time; until then operations call it.
 #[utoipa::path(post, path = "/{id}/ship", tag = "orders", params(("id" = String, Path, description = "The allocation's id")),
-    request_body(content = Option<ShipBody>),
+    request_body(content = Option<ShipAllocationBody>),
     responses((status = 200, body = OrderView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn ship_allocation(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: OptionalJson<ShipBody, Admins>,
+    body: OptionalJson<ShipAllocationBody, Admins>,
 ) -> ApiResult<axum::Json<OrderView>> {
     caller.require(Action::Administer)?;
     let quantity = body.0.unwrap_or_default().quantity;

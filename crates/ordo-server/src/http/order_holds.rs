@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct HoldBody {
+pub struct OrderHoldBody {
     /// `payment`, `fraud_risk`, `address`, `inventory`, `customer_request` or `manual`.
     #[schema(required = true, example = "fraud_risk")]
     pub reason: Option<String>,
@@ -38,7 +38,7 @@ pub struct HoldBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct HoldView {
+pub struct OrderHoldView {
     pub id: String,
     pub order_id: String,
     pub fulfillment_order: Option<String>,
@@ -52,7 +52,7 @@ pub struct HoldView {
     pub released_by: Option<String>,
 }
 
-impl From<OrderHold> for HoldView {
+impl From<OrderHold> for OrderHoldView {
     fn from(h: OrderHold) -> Self {
         Self {
             status: if h.is_active() { "active" } else { "released" }.into(),
@@ -70,14 +70,14 @@ impl From<OrderHold> for HoldView {
 }
 
 /// Hold an order (it becomes `on_hold`) or one of its fulfilment orders.
-#[utoipa::path(post, path = "/{id}/holds", tag = "orders", params(("id" = String, Path)), request_body = HoldBody,
-    responses((status = 201, body = HoldView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(operation_id = "place_order_hold", post, path = "/{id}/holds", tag = "orders", params(("id" = String, Path)), request_body = OrderHoldBody,
+    responses((status = 201, body = OrderHoldView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn place_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<HoldBody, OrderChangers>,
-) -> ApiResult<(StatusCode, axum::Json<HoldView>)> {
+    body: Json<OrderHoldBody, OrderChangers>,
+) -> ApiResult<(StatusCode, axum::Json<OrderHoldView>)> {
     let body = body.value;
     let mut e = FieldErrors::new();
     let reason = e.required("reason", body.reason, |r| HoldReason::parse(&r));
@@ -92,13 +92,13 @@ async fn place_hold(
 }
 
 /// Every hold the order has had, active and released.
-#[utoipa::path(get, path = "/{id}/holds", tag = "orders", params(("id" = String, Path)),
-    responses((status = 200, body = List<HoldView>), (status = 404, body = Problem)))]
+#[utoipa::path(operation_id = "list_order_holds", get, path = "/{id}/holds", tag = "orders", params(("id" = String, Path)),
+    responses((status = 200, body = List<OrderHoldView>), (status = 404, body = Problem)))]
 async fn list_holds(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<List<HoldView>>> {
+) -> ApiResult<axum::Json<List<OrderHoldView>>> {
     let holds = app.order_holds(&caller.0, &id).await?;
     Ok(axum::Json(List::new(
         holds.into_iter().map(Into::into).collect(),
@@ -106,13 +106,13 @@ async fn list_holds(
 }
 
 /// Release a hold. When it was the order's last, the order's status follows its quantities.
-#[utoipa::path(post, path = "/{id}/holds/{hold_id}/release", tag = "orders", params(("id" = String, Path), ("hold_id" = String, Path)),
-    responses((status = 200, body = HoldView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[utoipa::path(operation_id = "release_order_hold", post, path = "/{id}/holds/{hold_id}/release", tag = "orders", params(("id" = String, Path), ("hold_id" = String, Path)),
+    responses((status = 200, body = OrderHoldView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn release_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path((id, hold_id)): Path<(String, String)>,
-) -> ApiResult<axum::Json<HoldView>> {
+) -> ApiResult<axum::Json<OrderHoldView>> {
     Ok(axum::Json(
         app.release_order_hold(&caller.0, &id, &hold_id)
             .await?

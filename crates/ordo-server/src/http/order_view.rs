@@ -263,7 +263,7 @@ impl From<OrderRecord> for OrderView {
 
 /// One entry of an order's timeline.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventView {
+pub struct OrderEventView {
     pub seq: u32,
     pub at: String,
     /// `order.received`, `order.allocated`, `order.backordered`, `order.cancelled`...
@@ -278,7 +278,7 @@ pub struct EventView {
     pub data: serde_json::Value,
 }
 
-impl From<OrderEvent> for EventView {
+impl From<OrderEvent> for OrderEventView {
     fn from(e: OrderEvent) -> Self {
         Self {
             seq: e.seq,

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::common::{List, PageQuery, parse_timestamp};
 use super::order_body::OrderBody;
-use super::order_view::{EventView, OrderView};
+use super::order_view::{OrderEventView, OrderView};
 use crate::extract::{Caller, Json, OptionalJson, OrderChangers, OrderWriters};
 use crate::problem::{ApiError, ApiResult, Problem};
 
@@ -361,17 +361,17 @@ fn patched_ship_to(
 }
 
 /// The order's timeline: every state change with its time, actor and reason, oldest first.
-#[utoipa::path(get, path = "/{id}/events", tag = "orders", params(("id" = String, Path, description = "The order's id or number")),
-    responses((status = 200, body = List<EventView>), (status = 404, body = Problem)))]
+#[utoipa::path(operation_id = "list_order_events", get, path = "/{id}/events", tag = "orders", params(("id" = String, Path, description = "The order's id or number")),
+    responses((status = 200, body = List<OrderEventView>), (status = 404, body = Problem)))]
 async fn order_events(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<axum::Json<List<EventView>>> {
+) -> ApiResult<axum::Json<List<OrderEventView>>> {
     caller.require(Action::ReadOrders)?;
     let events = app.order_events(&caller.0, &id).await?;
     Ok(axum::Json(List {
-        items: events.into_iter().map(EventView::from).collect(),
+        items: events.into_iter().map(OrderEventView::from).collect(),
         next_cursor: None,
     }))
 }

@@ -119,7 +119,7 @@ impl From<ReoptimizeReport> for ReoptimizeView {
 
 /// Plan pending orders' allocations again together, at least cost, and move those whose plan
 /// changed: fewer split shipments, lower cost.
-#[utoipa::path(post, path = "", tag = "routing", request_body = ReoptimizeBody,
+#[utoipa::path(operation_id = "reoptimize_orders", post, path = "", tag = "routing", request_body = ReoptimizeBody,
     responses((status = 200, body = ReoptimizeView), (status = 422, body = Problem)))]
 async fn reoptimize(
     State(app): State<Arc<App>>,

@@ -59,7 +59,7 @@ pub struct RejectView {
 
 /// Reject units of an allocation; the line is routed again without every location that
 /// rejected it, up to the routing profile's number of attempts.
-#[utoipa::path(post, path = "/{id}/reject", tag = "routing", params(("id" = String, Path)), request_body = RejectBody,
+#[utoipa::path(operation_id = "reject_allocation", post, path = "/{id}/reject", tag = "routing", params(("id" = String, Path)), request_body = RejectBody,
     responses((status = 200, body = RejectView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn reject(
     State(app): State<Arc<App>>,
@@ -171,7 +171,7 @@ pub struct ResolveBody {
 }
 
 /// Resolve a routing exception.
-#[utoipa::path(post, path = "/{id}/resolve", tag = "routing", params(("id" = String, Path)), request_body = ResolveBody,
+#[utoipa::path(operation_id = "resolve_exception", post, path = "/{id}/resolve", tag = "routing", params(("id" = String, Path)), request_body = ResolveBody,
     responses((status = 200, body = ExceptionView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn resolve(
     State(app): State<Arc<App>>,

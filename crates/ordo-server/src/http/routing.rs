@@ -189,7 +189,7 @@ async fn get_profile(
 
 /// Set the draft's settings, starting a new draft from scratch if there is none. The active
 /// version keeps routing until the draft is activated.
-#[utoipa::path(put, path = "/{id}/draft", tag = "routing", params(("id" = String, Path)), request_body = DraftBody,
+#[utoipa::path(operation_id = "put_profile_draft", put, path = "/{id}/draft", tag = "routing", params(("id" = String, Path)), request_body = DraftBody,
     responses((status = 200, body = ProfileView), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn put_draft(
     State(app): State<Arc<App>>,
@@ -215,7 +215,7 @@ async fn put_draft(
 }
 
 /// Throw the draft away.
-#[utoipa::path(delete, path = "/{id}/draft", tag = "routing", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "discard_profile_draft", delete, path = "/{id}/draft", tag = "routing", params(("id" = String, Path)),
     responses((status = 200, body = ProfileView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn discard_draft(
     State(app): State<Arc<App>>,
@@ -230,7 +230,7 @@ async fn discard_draft(
 
 /// Make the draft the active version; the version it replaces is kept as retired. Orders
 /// captured from then on route by it.
-#[utoipa::path(post, path = "/{id}/activate", tag = "routing", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "activate_profile", post, path = "/{id}/activate", tag = "routing", params(("id" = String, Path)),
     responses((status = 200, body = ProfileView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn activate(
     State(app): State<Arc<App>>,
@@ -310,7 +310,7 @@ impl From<RoutingDecisionRecord> for RoutingDecisionView {
 }
 
 /// Why the order's lines went where they went: every routing decision made for it.
-#[utoipa::path(get, path = "/{id}/routing", tag = "orders", params(("id" = String, Path, description = "Order id or number")),
+#[utoipa::path(operation_id = "get_order_routing", get, path = "/{id}/routing", tag = "orders", params(("id" = String, Path, description = "Order id or number")),
     responses((status = 200, body = OrderRoutingView), (status = 404, body = Problem)))]
 async fn order_routing(
     State(app): State<Arc<App>>,

@@ -60,7 +60,7 @@ pub struct FormatQuery {
 
 /// The shipment's label: a 4×6 in PDF with the tracking number as a Code 128 barcode, or ZPL
 /// for a thermal printer.
-#[utoipa::path(get, path = "/{id}/label", tag = "shipping", params(("id" = String, Path), FormatQuery),
+#[utoipa::path(operation_id = "get_label", get, path = "/{id}/label", tag = "shipping", params(("id" = String, Path), FormatQuery),
     responses((status = 200, content_type = "application/pdf", description = "The label (application/zpl with format=zpl)"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn label(
     State(app): State<Arc<App>>,
@@ -261,7 +261,7 @@ impl From<TrackingResult> for TrackingResultView {
 /// Carrier events, from a webhook or a batch of up to 1,000. Each answers in order whether it
 /// was recorded, a duplicate, refused for an impossible time (before the shipment left, or
 /// more than 15 minutes in the future), or named a shipment or code Ordo does not know.
-#[utoipa::path(post, path = "", tag = "shipping", request_body = TrackingBody,
+#[utoipa::path(operation_id = "record_tracking_events", post, path = "", tag = "shipping", request_body = TrackingBody,
     responses((status = 200, body = List<TrackingResultView>), (status = 422, body = Problem)))]
 async fn tracking_events(
     State(app): State<Arc<App>>,

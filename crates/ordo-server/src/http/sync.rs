@@ -266,7 +266,7 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
 /// rows are rejected one by one with their reasons. A count that leaves fewer sellable units
 /// than are reserved is reported, and the orders that lose units are routed again or
 /// backordered. Sending the same sync again answers with its report.
-#[utoipa::path(post, path = "/sync", tag = "inventory", params(SyncQuery), request_body = SyncBody,
+#[utoipa::path(operation_id = "sync_inventory", post, path = "/sync", tag = "inventory", params(SyncQuery), request_body = SyncBody,
     responses((status = 200, body = SyncReportView), (status = 413, body = Problem), (status = 422, body = Problem)))]
 async fn sync(
     State(app): State<Arc<App>>,

@@ -113,7 +113,7 @@ async fn list_alerts(
 
 /// Run the checks now (they also run in the background): raises what they find, resolves
 /// what has cleared. Answers the alerts newly raised.
-#[utoipa::path(post, path = "/scan", tag = "fulfillment",
+#[utoipa::path(operation_id = "scan_alerts", post, path = "/scan", tag = "fulfillment",
     responses((status = 200, body = List<AlertView>)))]
 async fn scan(
     State(app): State<Arc<App>>,
@@ -125,7 +125,7 @@ async fn scan(
     )))
 }
 
-#[utoipa::path(post, path = "/{id}/acknowledge", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "acknowledge_alert", post, path = "/{id}/acknowledge", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn acknowledge(
     State(app): State<Arc<App>>,
@@ -137,7 +137,7 @@ async fn acknowledge(
     ))
 }
 
-#[utoipa::path(post, path = "/{id}/resolve", tag = "fulfillment", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "resolve_alert", post, path = "/{id}/resolve", tag = "fulfillment", params(("id" = String, Path)),
     responses((status = 200, body = AlertView), (status = 404, body = Problem), (status = 409, body = Problem)))]
 async fn resolve(
     State(app): State<Arc<App>>,

@@ -1,5 +1,11 @@
 //! The OpenAPI 3.1 description, served at `/openapi.json` and browsable at `/docs` (Swagger UI,
-//! its assets compiled into the binary).
+//! its assets compiled into the binary): derived from the routes, then finished by rule
+//! ([`finish`]) with the enums of the domain ([`enums`]).
+
+mod enums;
+mod finish;
+
+pub use finish::ENUM_NAMES;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -39,4 +45,11 @@ impl Modify for BearerKey {
             );
         }
     }
+}
+
+/// The finished description, as served.
+pub fn document(api: utoipa::openapi::OpenApi) -> serde_json::Value {
+    let mut doc = serde_json::to_value(&api).unwrap_or_default();
+    finish::finish(&mut doc);
+    doc
 }
