@@ -31,6 +31,14 @@ use crate::problem::ApiError;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The OpenAPI description as `/openapi.json` serves it.
+pub fn openapi_document() -> serde_json::Value {
+    let (_, api) = OpenApiRouter::<Arc<App>>::with_openapi(openapi::ApiDoc::openapi())
+        .merge(http::v1(usize::MAX))
+        .split_for_parts();
+    openapi::document(api)
+}
+
 /// The whole HTTP surface of Ordo.
 pub fn router(app: Arc<App>) -> Router {
     let limits = app.limits().clone();

@@ -242,6 +242,7 @@ impl CostModel {
 
 /// A plan's cost, by what it is for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CostBreakdown {
     pub shipping: i64,
     pub handling: i64,

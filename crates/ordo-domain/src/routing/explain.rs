@@ -10,6 +10,7 @@ use super::problem::{Assignment, Problem};
 use super::profile::Strategy;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// The stored profile version that decided; `None` for the built-in default.
     pub profile: Option<super::ProfileLabel>,
@@ -27,6 +28,7 @@ pub struct Explanation {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CandidateNote {
     pub location: String,
     pub kind: &'static str,
@@ -38,6 +40,7 @@ pub struct CandidateNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ExcludedNote {
     /// `profile_filter`, `capability`, `capacity`, `cut_off`, `no_service` or `no_stock`.
     pub reason: &'static str,
@@ -45,6 +48,7 @@ pub struct ExcludedNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LineUnits {
     pub line: u32,
     pub sku: String,
@@ -52,6 +56,7 @@ pub struct LineUnits {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ShipmentNote {
     pub location: String,
     pub lines: Vec<LineUnits>,
@@ -63,6 +68,7 @@ pub struct ShipmentNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanNote {
     pub shipments: Vec<ShipmentNote>,
     /// The whole plan's cost; `splits` is counted here, not per shipment.
@@ -72,6 +78,7 @@ pub struct PlanNote {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RunnerUp {
     /// The chosen location it does without.
     pub without: String,
@@ -81,6 +88,7 @@ pub struct RunnerUp {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct SearchNote {
     /// No plan costs less: the search ran to the end.
     pub proven_optimal: bool,

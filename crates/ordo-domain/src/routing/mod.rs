@@ -128,6 +128,7 @@ pub struct ProfileRouter {
 
 /// A stored profile version, named in every explanation it produces.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ProfileLabel {
     pub id: String,
     pub name: String,

@@ -24,6 +24,7 @@ pub const TRANSIT_DAYS_MAX: u32 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum ServiceLevel {
     SameDay,
     Express,
@@ -52,6 +53,7 @@ impl ServiceLevel {
 /// A distance band from the shipping location; the last has no `max_km`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Zone {
     pub code: String,
     pub max_km: Option<f64>,
@@ -61,6 +63,7 @@ pub struct Zone {
 /// they are listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Coverage {
     pub country: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -103,6 +106,7 @@ pub struct Address<'a> {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Service {
     pub code: String,
     #[serde(default)]
@@ -123,6 +127,7 @@ pub struct Service {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Carrier {
     pub code: String,
     pub name: String,

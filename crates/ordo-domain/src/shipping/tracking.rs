@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// A carrier's tracking number: a prefix, a serial of `digits` digits and a check digit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct TrackingFormat {
     #[serde(default)]
     pub prefix: String,
@@ -32,6 +33,7 @@ impl Default for TrackingFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum CheckDigit {
     None,
     /// Luhn, as many parcel networks use.
@@ -161,6 +163,7 @@ pub fn check_event_time(at_ms: i64, shipped_at_ms: i64, now_ms: i64) -> Result<(
 /// What a carrier event says, in Ordo's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub enum TrackingStatus {
     InTransit,
     OutForDelivery,

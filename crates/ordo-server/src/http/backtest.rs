@@ -36,10 +36,11 @@ pub struct BacktestProfileBody {
     pub name: Option<String>,
     /// A stored profile; with `version`: `draft` (the default), `active` or a number.
     pub profile_id: Option<String>,
-    #[schema(value_type = Object)]
+    /// `draft` (the default), `active`, or a version number.
+    #[schema(value_type = Option<String>, example = "draft")]
     pub version: Option<Value>,
     /// Settings given outright, instead of a stored profile.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<super::schemas::ProfileSettings>)]
     pub settings: Option<Value>,
 }
 
@@ -50,26 +51,24 @@ pub struct BacktestBody {
     pub profiles: Option<Vec<BacktestProfileBody>>,
     /// Orders to replay, each as a line of `ordo simulate`'s orders file. Absent: the most
     /// recent `recent_orders` orders (of `channel`, when given) from the store.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Option<Vec<super::schemas::SimOrderDocument>>)]
     pub orders: Option<Vec<Value>>,
     #[schema(example = 500)]
     pub recent_orders: Option<i64>,
     pub channel: Option<String>,
     /// A network as `ordo simulate` reads it. Absent: the live network, its sellable stock as
     /// if nothing were reserved.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<super::schemas::NetworkDocument>)]
     pub network: Option<Value>,
     /// On the live network, the cost model plans are scored with (as a profile's `costs`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<super::schemas::ProfileCosts>)]
     pub costs: Option<Value>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BacktestView {
-    /// Per profile: `profile`, `orders`, `total_cost` (minor units), `cost_per_order`,
-    /// `packages_per_order`, `split_rate`, `mean_distance_km`, `on_time_rate`,
-    /// `capacity_breaches`, `unfilled_lines`.
-    #[schema(value_type = Vec<Object>)]
+    /// Per profile: what its plans cost (minor units, and by what for), how they shipped.
+    #[schema(value_type = Vec<ordo_domain::routing::backtest::Report>)]
     pub profiles: Value,
 }
 

@@ -72,7 +72,7 @@ pub struct CarrierView {
     /// The carrier as configured: `code`, `name`, `currency`, `tracking`, `event_codes`,
     /// `zones`, `weight_breaks_g`, `fuel_surcharge_pct`, `pickup_days`, `cutoff`,
     /// `services` and `active`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Carrier)]
     pub carrier: serde_json::Value,
     /// From 0 to 1: on-time share of delivered shipments, lowered by failed attempts; new
     /// carriers start at 0.9.
@@ -121,7 +121,7 @@ async fn get_carrier(
 /// Create or replace a carrier. The body is the carrier as `GET` shows it; its `code` is the
 /// path's. Every bad field is named.
 #[utoipa::path(put, path = "/{code}", tag = "shipping", params(("code" = String, Path)),
-    request_body(content = Object, description = "The carrier"),
+    request_body(content = Carrier, description = "The carrier; its `code` is the path's"),
     responses((status = 201, body = CarrierView), (status = 200, body = CarrierView), (status = 422, body = Problem)))]
 async fn put_carrier(
     State(app): State<Arc<App>>,

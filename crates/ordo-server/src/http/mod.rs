@@ -20,6 +20,7 @@ pub mod orders;
 pub mod reoptimize;
 pub mod reroute;
 pub mod routing;
+pub mod schemas;
 pub mod shipments;
 pub mod supply;
 pub mod sync;

@@ -46,7 +46,7 @@ pub struct ProfileBody {
     pub channel: Option<String>,
     /// The settings: `strategy` (`rules` or `optimal`), `rules`, `filters`, `ranking`,
     /// `costs`, `pickup_shortage`, `reroute`. Members left out keep their defaults.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<super::schemas::ProfileSettings>)]
     pub settings: Option<Value>,
 }
 
@@ -55,7 +55,7 @@ pub struct ProfileBody {
 pub struct DraftBody {
     /// A new name; the current one when absent.
     pub name: Option<String>,
-    #[schema(value_type = Object, required = true)]
+    #[schema(value_type = super::schemas::ProfileSettings, required = true)]
     pub settings: Option<Value>,
 }
 
@@ -65,7 +65,7 @@ pub struct ProfileVersionView {
     /// `draft`, `active` or `retired`.
     pub status: &'static str,
     /// Every setting, defaults included.
-    #[schema(value_type = Object)]
+    #[schema(value_type = super::schemas::ProfileSettings)]
     pub settings: Value,
     pub created_at: String,
     pub created_by: String,
@@ -250,7 +250,7 @@ pub struct RoutingDecisionView {
     pub cause: String,
     /// The candidates with why any was left out, the chosen plan with its cost by package,
     /// the runner-up and by how much it lost, and for `optimal` how the search went.
-    #[schema(value_type = Object)]
+    #[schema(value_type = ordo_domain::routing::Explanation)]
     pub explanation: Value,
 }
 

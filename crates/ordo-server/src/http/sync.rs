@@ -13,7 +13,7 @@ use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::values::LocationCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -124,13 +124,42 @@ pub struct SyncReportView {
     /// Positions the snapshot did not list, counted to zero.
     pub positions_zeroed: usize,
     /// Every row not applied, with its reason.
-    #[schema(value_type = Vec<Object>)]
-    pub rejected: Vec<Value>,
+    pub rejected: Vec<RejectedRowView>,
     /// Counts that left fewer sellable units than were reserved, and the reservations that
     /// gave units back (holds, then the newest orders, then transfers); those orders were
     /// routed again or wait as backorders.
-    #[schema(value_type = Vec<Object>)]
-    pub shortfalls: Vec<Value>,
+    pub shortfalls: Vec<ShortfallView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RejectedRowView {
+    /// Its number in what was sent, from 1 (0: a position the snapshot did not list).
+    pub row: usize,
+    pub sku: String,
+    pub location: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShortfallView {
+    /// The row that counted it; `null` for a position the snapshot did not list.
+    pub row: Option<usize>,
+    pub sku: String,
+    pub location: String,
+    /// Units left to sell after the count.
+    pub sellable: i64,
+    pub reserved_before: i64,
+    pub given_back: Vec<GivenBackView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GivenBackView {
+    /// `order`, `hold` or `transfer`.
+    pub owner: String,
+    /// The order, hold or transfer that gave units.
+    pub id: String,
+    pub line: u32,
+    pub units: i64,
 }
 
 impl From<SyncReport> for SyncReportView {
@@ -145,17 +174,35 @@ impl From<SyncReport> for SyncReportView {
             rows_rejected: r.rejected.len(),
             positions_changed: r.positions_changed,
             positions_zeroed: r.positions_zeroed,
-            rejected: r.rejected.iter().map(|x| json!({ "row": x.row, "sku": x.sku, "location": x.location, "reason": x.reason })).collect(),
+            rejected: r
+                .rejected
+                .into_iter()
+                .map(|x| RejectedRowView {
+                    row: x.row,
+                    sku: x.sku,
+                    location: x.location,
+                    reason: x.reason,
+                })
+                .collect(),
             shortfalls: r
                 .shortfalls
-                .iter()
-                .map(|s| {
-                    let given: Vec<Value> = s
+                .into_iter()
+                .map(|s| ShortfallView {
+                    row: s.row,
+                    sku: s.sku,
+                    location: s.location,
+                    sellable: s.sellable,
+                    reserved_before: s.reserved_before,
+                    given_back: s
                         .given_back
-                        .iter()
-                        .map(|g| json!({ "owner": g.owner.as_str(), "id": g.owner_id, "line": g.line_no, "units": g.units }))
-                        .collect();
-                    json!({ "row": s.row, "sku": s.sku, "location": s.location, "sellable": s.sellable, "reserved_before": s.reserved_before, "given_back": given })
+                        .into_iter()
+                        .map(|g| GivenBackView {
+                            owner: g.owner.as_str().into(),
+                            id: g.owner_id,
+                            line: g.line_no,
+                            units: g.units,
+                        })
+                        .collect(),
                 })
                 .collect(),
         }

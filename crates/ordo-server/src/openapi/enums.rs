@@ -151,6 +151,40 @@ fn transfer_status() -> Vec<&'static str> {
     .to_vec()
 }
 
+fn exclusion() -> Vec<&'static str> {
+    use ordo_domain::routing::problem::Exclusion as E;
+    [
+        E::ProfileFilter,
+        E::Capability,
+        E::Capacity,
+        E::CutOff,
+        E::NoService,
+        E::NoStock,
+    ]
+    .map(E::as_str)
+    .to_vec()
+}
+fn profile_strategy() -> Vec<&'static str> {
+    vec!["optimal", "rules"]
+}
+
+fn exception_status() -> Vec<&'static str> {
+    vec!["open", "resolved"]
+}
+
+/// (path, query parameter, its values).
+#[rustfmt::skip]
+pub const PARAM_ENUMS: &[(&str, &str, Values)] = &[
+    ("/v1/orders", "status", order_status),
+    ("/v1/alerts", "status", alert_status),
+    ("/v1/alerts", "kind", alert_kind),
+    ("/v1/inbound", "status", inbound_status),
+    ("/v1/transfers", "status", transfer_status),
+    ("/v1/purchase-requests", "status", purchase_request_status),
+    ("/v1/exceptions", "status", exception_status),
+    ("/v1/inventory/sync", "mode", sync_mode),
+];
+
 /// (schema, member, its values).
 #[rustfmt::skip]
 pub const ENUMS: &[(&str, &str, Values)] = &[
@@ -199,4 +233,9 @@ pub const ENUMS: &[(&str, &str, Values)] = &[
     ("SyncBody", "mode", sync_mode),
     ("SyncReportView", "mode", sync_mode),
     ("TransferView", "status", transfer_status),
+    ("CandidateNote", "kind", location_kind),
+    ("NetworkLocation", "kind", location_kind),
+    ("ExcludedNote", "reason", exclusion),
+    ("ProfileSettings", "strategy", profile_strategy),
+    ("Reoptimized", "strategy", reoptimize_strategy),
 ];

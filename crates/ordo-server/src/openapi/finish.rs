@@ -7,7 +7,30 @@
 
 use serde_json::{Value, json};
 
-use super::enums::ENUMS;
+use super::enums::{ENUMS, PARAM_ENUMS};
+
+/// Routes that answer documents, and the media types each offers (`format=`).
+const DOCUMENTS: &[(&str, &[&str])] = &[
+    (
+        "/v1/shipments/{id}/label",
+        &["application/pdf", "application/zpl"],
+    ),
+    (
+        "/v1/fulfillment-orders/{id}/packing-slip",
+        &["application/pdf"],
+    ),
+    (
+        "/v1/locations/{code}/pick-list",
+        &["application/pdf", "text/csv"],
+    ),
+    (
+        "/v1/carriers/{code}/manifest",
+        &["application/pdf", "text/csv"],
+    ),
+];
+
+/// Routes that also take a CSV upload.
+const CSV_UPLOADS: &[&str] = &["/v1/inventory/sync"];
 
 const PROBLEM: &str = "#/components/schemas/Problem";
 
@@ -20,20 +43,14 @@ pub fn finish(doc: &mut Value) {
             };
             for (method, op) in item.iter_mut() {
                 responses(path, method, op);
+                media_types(path, op);
                 for p in op
                     .get_mut("parameters")
                     .and_then(Value::as_array_mut)
                     .into_iter()
                     .flatten()
                 {
-                    let name = p
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string();
-                    if let Some(schema) = p.get_mut("schema") {
-                        format_by_name(&name, schema);
-                    }
+                    parameter(path, p);
                 }
             }
         }
@@ -45,6 +62,74 @@ pub fn finish(doc: &mut Value) {
         for (name, schema) in schemas.iter_mut() {
             tidy_schema(name, schema);
         }
+    }
+}
+
+/// A query parameter's type by its name, and its values where the route lists them.
+fn parameter(path: &str, p: &mut Value) {
+    let name = p
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let Some(schema) = p.get_mut("schema") else {
+        return;
+    };
+    match name.as_str() {
+        "limit" => *schema = json!({ "type": "integer", "minimum": 1, "maximum": 500 }),
+        "by_date" | "dry_run" | "skip_bad_rows" => *schema = json!({ "type": "boolean" }),
+        "format" => {
+            let offered: Vec<&str> = DOCUMENTS
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, types)| {
+                    types
+                        .iter()
+                        .map(|t| t.rsplit('/').next().unwrap_or(""))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !offered.is_empty() {
+                *schema = json!({ "type": "string", "enum": offered });
+            }
+        }
+        _ => format_by_name(&name, schema),
+    }
+    if let Some((_, _, values)) = PARAM_ENUMS
+        .iter()
+        .find(|(p, n, _)| *p == path && *n == name)
+    {
+        *schema = json!({ "type": "string", "enum": values() });
+    }
+}
+
+/// Documents answered with their media types; CSV uploads taken as `text/csv`.
+fn media_types(path: &str, op: &mut Value) {
+    if let Some((_, types)) = DOCUMENTS.iter().find(|(p, _)| *p == path) {
+        let content: serde_json::Map<String, Value> = types
+            .iter()
+            .map(|t| {
+                let schema = if *t == "application/pdf" {
+                    json!({ "type": "string", "format": "binary" })
+                } else {
+                    json!({ "type": "string" })
+                };
+                (t.to_string(), json!({ "schema": schema }))
+            })
+            .collect();
+        if let Some(ok) = op.pointer_mut("/responses/200") {
+            ok["content"] = Value::Object(content);
+        }
+    }
+    if CSV_UPLOADS.contains(&path)
+        && let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+    {
+        content.insert(
+            "text/csv".into(),
+            json!({ "schema": { "type": "string", "description": "A header row naming the columns, then one row per position" } }),
+        );
     }
 }
 

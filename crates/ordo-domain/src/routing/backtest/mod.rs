@@ -24,6 +24,7 @@ use crate::values::LocationCode;
 
 /// What one profile's plans came to over the stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Report {
     pub profile: String,
     pub orders: usize,
@@ -54,6 +55,7 @@ pub struct Report {
 
 /// What re-optimisation changed: the report's figures are after it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Reoptimized {
     /// How the waves were planned again: at least cost within the profile's filters and
     /// costs, whatever strategy placed the orders.
@@ -65,6 +67,7 @@ pub struct Reoptimized {
 
 /// One order's plan as it shipped, for whoever wants every decision.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct DecisionNote {
     pub profile: String,
     pub order: String,
