@@ -169,7 +169,8 @@ fn problem_response(description: &str) -> Value {
 
 /// Every response described; errors as problems; the errors every route can answer.
 fn responses(path: &str, method: &str, op: &mut Value) {
-    let takes_input = op.get("requestBody").is_some() || op.get("parameters").is_some();
+    let takes_body = op.get("requestBody").is_some();
+    let takes_input = takes_body || op.get("parameters").is_some();
     let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
         return;
     };
@@ -198,6 +199,10 @@ fn responses(path: &str, method: &str, op: &mut Value) {
     ];
     if takes_input {
         standard.push(("422", "A field is wrong: `errors` names each"));
+        standard.push(("400", "The body is not JSON, or the query cannot be read"));
+    }
+    if takes_body {
+        standard.push(("415", "The body is not of a media type the route takes"));
     }
     if path.contains('{') {
         standard.push(("404", "Not found (or not the caller's to see)"));
@@ -225,6 +230,7 @@ fn default_description(status: &str) -> &'static str {
         "404" => "Not found (or not the caller's to see)",
         "409" => "The resource's state does not allow it",
         "413" => "The body is too large",
+        "415" => "The body is not of a media type the route takes",
         "422" => "A field is wrong: `errors` names each",
         "503" => "Overloaded or timed out: retry (Retry-After)",
         _ => "See the problem's detail",
