@@ -45,6 +45,12 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<ordo_domain::auth::Denied> for AppError {
+    fn from(denied: ordo_domain::auth::Denied) -> Self {
+        Self::Forbidden(denied.to_string())
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

@@ -1,7 +1,7 @@
 //! Fulfilment and shipping use cases: releasing work to locations, the steps a location takes,
 //! carriers, shipments and tracking events.
 
-use ordo_domain::auth::{Action, Principal};
+use ordo_domain::auth::{Action, Principal, Resource};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder};
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
@@ -74,50 +74,13 @@ pub(crate) fn start_releaser(
 }
 
 impl App {
-    fn may_fulfil(&self, principal: &Principal) -> AppResult<()> {
-        if principal.may(Action::Administer) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("this needs an admin key".into()))
-        }
-    }
-
-    /// Admin keys work every location; a location key works only its own.
-    fn may_work(&self, principal: &Principal, location: &LocationCode) -> AppResult<()> {
-        if principal.may(Action::Fulfil(location)) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "working {location}'s fulfilment orders"
-            )))
-        }
-    }
-
-    /// Whether the caller may see work at `location` of order `order_id`: the location's own
-    /// key, or a key that may read the order.
-    async fn may_see(
-        &self,
-        principal: &Principal,
-        location: &LocationCode,
-        order_id: &str,
-    ) -> AppResult<()> {
-        if principal.may(Action::Fulfil(location)) {
-            return Ok(());
-        }
-        if !principal.may(Action::ReadOrders) {
-            return Err(AppError::Forbidden("reading orders".into()));
-        }
-        // A channel key sees only its own orders' work.
-        self.order(principal, order_id).await.map(|_| ())
-    }
-
     /// Releases what is due now: every order, or one order's or one location's allocations.
     pub async fn release(
         &self,
         principal: &Principal,
         filter: &ReleaseFilter,
     ) -> AppResult<Vec<FulfillmentOrder>> {
-        self.may_fulfil(principal)?;
+        principal.scope(Action::Operate)?;
         Ok(self
             .store
             .release_due(filter, self.clock.now_ms(), &principal.actor())
@@ -129,14 +92,10 @@ impl App {
         principal: &Principal,
         id: &str,
     ) -> AppResult<FulfillmentOrder> {
+        let target = Some((Resource::FulfillmentOrder, id));
+        self.authorize(principal, Action::ReadWork, target).await?;
         let fo = self.store.fulfillment_order(id).await?;
-        let fo = fo.ok_or_else(|| AppError::NotFound(format!("fulfilment order {id}")))?;
-        match self.may_see(principal, &fo.location, &fo.order_id).await {
-            Err(AppError::Forbidden(_)) if principal.location.is_some() => {
-                Err(AppError::NotFound(format!("fulfilment order {id}")))
-            }
-            other => other.map(|()| fo),
-        }
+        fo.ok_or_else(|| AppError::NotFound(format!("fulfilment order {id}")))
     }
 
     /// A fulfilment order with the parcels it sent.
@@ -156,7 +115,8 @@ impl App {
         location: &LocationCode,
         limit: i64,
     ) -> AppResult<Vec<FulfillmentOrder>> {
-        self.may_work(principal, location)?;
+        let target = Some((Resource::Location, location.as_str()));
+        self.authorize(principal, Action::ReadWork, target).await?;
         if self.store.location(location).await?.is_none() {
             return Err(AppError::NotFound(format!("location {location}")));
         }
@@ -173,11 +133,7 @@ impl App {
         step: FulfillmentStep,
     ) -> AppResult<StepOutcome> {
         // A location key reaches only its own location's work: others' are "not found".
-        let location_scope = match (&principal.location, principal.may(Action::Administer)) {
-            (_, true) => None,
-            (Some(location), false) => Some(location.clone()),
-            (None, false) => return Err(AppError::Forbidden("working fulfilment orders".into())),
-        };
+        let location_scope = principal.scope(Action::DoWork)?.location().cloned();
         let mut step = step;
         let confirming = matches!(step, FulfillmentStep::ConfirmCancel);
         if let FulfillmentStep::Ship(input) = &mut step {
@@ -221,9 +177,7 @@ impl App {
         principal: &Principal,
         weight: f64,
     ) -> AppResult<()> {
-        if !principal.may(Action::Administer) {
-            return Err(AppError::Forbidden("changing shipping settings".into()));
-        }
+        principal.scope(Action::WriteCatalog)?;
         if !(0.0..=10.0).contains(&weight) {
             return Err(AppError::Invalid(FieldErrors::single(
                 "reliability_weight",
@@ -238,9 +192,7 @@ impl App {
 
     /// Creates or replaces a carrier; answers whether it was new.
     pub async fn put_carrier(&self, principal: &Principal, carrier: Carrier) -> AppResult<bool> {
-        if !principal.may(Action::Administer) {
-            return Err(AppError::Forbidden("changing carriers".into()));
-        }
+        principal.scope(Action::WriteCatalog)?;
         carrier.check().map_err(AppError::Invalid)?;
         Ok(self
             .store
@@ -249,9 +201,7 @@ impl App {
     }
 
     pub async fn carrier(&self, principal: &Principal, code: &str) -> AppResult<CarrierRecord> {
-        if !principal.may(Action::ReadCatalog) {
-            return Err(AppError::Forbidden("reading carriers".into()));
-        }
+        principal.scope(Action::ReadCatalog)?;
         self.store
             .carrier(code)
             .await?
@@ -260,9 +210,7 @@ impl App {
 
     /// Every carrier with its reliability from delivery history.
     pub async fn carriers(&self, principal: &Principal) -> AppResult<Vec<(CarrierRecord, f64)>> {
-        if !principal.may(Action::ReadCatalog) {
-            return Err(AppError::Forbidden("reading carriers".into()));
-        }
+        principal.scope(Action::ReadCatalog)?;
         let history = self.store.delivery_history().await?;
         let carriers = self.store.carriers().await?;
         Ok(carriers
@@ -288,9 +236,7 @@ impl App {
         weight_g: i64,
         deliver_by: Option<jiff::civil::Date>,
     ) -> AppResult<Vec<Quote>> {
-        if !principal.may(Action::ReadCatalog) {
-            return Err(AppError::Forbidden("quoting rates".into()));
-        }
+        principal.scope(Action::ReadCatalog)?;
         let origin = self.store.location(origin).await?.ok_or_else(|| {
             AppError::Invalid(FieldErrors::single("from", "is not a known location"))
         })?;
@@ -324,24 +270,51 @@ impl App {
     }
 
     pub async fn shipment(&self, principal: &Principal, id: &str) -> AppResult<ShipmentRecord> {
-        let shipment = self
-            .store
+        let target = Some((Resource::Shipment, id));
+        self.authorize(principal, Action::ReadShipments, target)
+            .await?;
+        self.store
             .shipment(id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("shipment {id}")))?;
-        self.may_see(principal, &shipment.location, &shipment.order_id)
-            .await?;
-        Ok(shipment)
+            .ok_or_else(|| AppError::NotFound(format!("shipment {id}")))
     }
 
-    /// A carrier's shipments handed over on one day (UTC), for its end-of-day manifest.
+    /// An order's parcels: a channel key's own orders', a location key's own parcels (an
+    /// order it sent none of looks like it does not exist).
+    pub async fn order_shipments(
+        &self,
+        principal: &Principal,
+        id_or_number: &str,
+    ) -> AppResult<Vec<ShipmentRecord>> {
+        let scope = principal.scope(Action::ReadShipments)?;
+        let mut shipments = self.order_in(scope, id_or_number).await?.shipments;
+        if let Some(own) = scope.location() {
+            shipments.retain(|s| s.location == *own);
+            if shipments.is_empty() {
+                return Err(AppError::NotFound(format!("order {id_or_number}")));
+            }
+        }
+        Ok(shipments)
+    }
+
+    /// A carrier's shipments handed over on one day (UTC), for its end-of-day manifest: from
+    /// every location, or from one. A location key sees its own location's.
     pub async fn manifest(
         &self,
         principal: &Principal,
         carrier: &str,
         date: jiff::civil::Date,
+        location: Option<&LocationCode>,
     ) -> AppResult<Vec<ShipmentRecord>> {
-        self.may_fulfil(principal)?;
+        let location = match (principal.scope(Action::ReadManifests)?.location(), location) {
+            (Some(own), Some(asked)) if own != asked => {
+                return Err(AppError::Forbidden(format!(
+                    "this key works for location {own} only"
+                )));
+            }
+            (Some(own), _) => Some(own),
+            (None, asked) => asked,
+        };
         let start = date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map_err(|e| AppError::Internal(e.to_string()))?
@@ -352,7 +325,9 @@ impl App {
             from_ms: start,
             to_ms: start + 86_400_000,
         };
-        Ok(self.store.manifest(&query).await?)
+        let mut shipments = self.store.manifest(&query).await?;
+        shipments.retain(|s| location.is_none_or(|l| s.location == *l));
+        Ok(shipments)
     }
 
     pub async fn record_tracking(
@@ -360,7 +335,7 @@ impl App {
         principal: &Principal,
         events: &[TrackingInput],
     ) -> AppResult<Vec<TrackingResult>> {
-        self.may_fulfil(principal)?;
+        principal.scope(Action::RecordTracking)?;
         Ok(self
             .store
             .record_tracking(events, self.clock.now_ms())

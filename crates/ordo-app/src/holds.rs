@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ordo_domain::auth::{Action, Principal};
+use ordo_domain::auth::{Action, Principal, Scope};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::hold::HoldStatus;
@@ -35,16 +35,8 @@ impl App {
         request: HoldRequest,
     ) -> AppResult<HoldRecord> {
         // A channel key holds for its own channel; others may name one or none.
-        let channel = principal.order_scope().cloned().or(request.channel);
-        let allowed = match &channel {
-            Some(channel) => principal.may(Action::WriteOrder(channel)),
-            None => principal.may(Action::Administer),
-        };
-        if !allowed {
-            return Err(AppError::Forbidden(
-                "this key may not place holds for that channel".into(),
-            ));
-        }
+        let scope = principal.scope(Action::WriteCheckoutHolds)?;
+        let channel = own_channel(scope, request.channel)?;
         let now_ms = self.clock.now_ms();
         let command = HoldCommand {
             hold_id: new_id("hld", now_ms),
@@ -67,24 +59,26 @@ impl App {
 
     /// A hold, if this principal may see it.
     pub async fn hold(&self, principal: &Principal, id: &str) -> AppResult<HoldRecord> {
+        let scope = principal.scope(Action::ReadCheckoutHolds)?;
         let record = self.store.hold(id).await?;
         record
             .filter(|r| {
-                principal
-                    .order_scope()
-                    .is_none_or(|scope| r.hold.channel.as_ref() == Some(scope))
+                scope
+                    .channel()
+                    .is_none_or(|own| r.hold.channel.as_ref() == Some(own))
             })
             .ok_or_else(|| AppError::NotFound(format!("hold {id}")))
     }
 
     /// Releases an active hold at once, rather than waiting for it to expire.
     pub async fn release_hold(&self, principal: &Principal, id: &str) -> AppResult<HoldRecord> {
+        let scope = principal.scope(Action::WriteCheckoutHolds)?;
         let now_ms = self.clock.now_ms();
         let released = self
             .store
             .release_hold(
                 id,
-                principal.order_scope(),
+                scope.channel(),
                 now_ms,
                 &principal.actor(),
                 &self.deciders(),
@@ -101,6 +95,21 @@ impl App {
                 ),
             ))),
         }
+    }
+}
+
+/// The channel a request acts for: a channel key's own, which a request may repeat but not
+/// contradict; for other keys, the one the request names, if any.
+pub(crate) fn own_channel(
+    scope: Scope<'_>,
+    asked: Option<ChannelCode>,
+) -> AppResult<Option<ChannelCode>> {
+    match (scope.channel(), asked) {
+        (Some(own), Some(asked)) if *own != asked => Err(AppError::Forbidden(format!(
+            "this key acts for channel {own} only, not {asked}"
+        ))),
+        (Some(own), _) => Ok(Some(own.clone())),
+        (None, asked) => Ok(asked),
     }
 }
 

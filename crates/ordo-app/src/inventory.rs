@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use ordo_domain::auth::Principal;
+use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::GeoPoint;
 use ordo_domain::inventory::{
@@ -220,15 +220,8 @@ impl App {
         principal: &Principal,
         request: AvailabilityRequest,
     ) -> AppResult<Vec<ItemAvailability>> {
-        let channel = match (principal.order_scope(), request.channel) {
-            (Some(own), Some(asked)) if *own != asked => {
-                return Err(AppError::Forbidden(format!(
-                    "this key sees channel {own}'s availability only"
-                )));
-            }
-            (Some(own), _) => Some(own.clone()),
-            (None, asked) => asked,
-        };
+        let scope = principal.scope(Action::ReadAvailability)?;
+        let channel = crate::holds::own_channel(scope, request.channel)?;
         let rules = match &channel {
             Some(code) => Some(self.store.stock_rules(code).await?.ok_or_else(|| {
                 AppError::Invalid(FieldErrors::single(

@@ -7,6 +7,7 @@
 //! - [`holds`] also runs the sweeper that releases expired checkout holds.
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
 
+mod access;
 pub mod alerts;
 pub mod auth;
 pub mod catalog;

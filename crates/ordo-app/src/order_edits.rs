@@ -17,13 +17,11 @@ impl App {
         address_problems: Vec<String>,
     ) -> AppResult<OrderRecord> {
         use ordo_domain::order::EditError;
-        if !principal.may(ordo_domain::auth::Action::ChangeOrders) {
-            return Err(AppError::Forbidden("editing orders".into()));
-        }
-        let record = self.order(principal, id_or_number).await?;
+        let scope = principal.scope(ordo_domain::auth::Action::ChangeOrders)?;
+        let record = self.order_in(scope, id_or_number).await?;
         let command = ordo_store::EditCommand {
             order_id: record.order.id.clone(),
-            channel_scope: principal.order_scope().cloned(),
+            channel_scope: scope.channel().cloned(),
             edit,
             address_problems,
             actor: principal.actor(),

@@ -31,10 +31,9 @@ impl App {
         note: Option<String>,
         fulfillment_order: Option<String>,
     ) -> AppResult<OrderHold> {
-        if !principal.may(Action::ChangeOrders) {
-            return Err(AppError::Forbidden("holding orders".into()));
-        }
-        let record = self.order(principal, order).await?;
+        let scope = principal.scope(Action::HoldOrders)?;
+        principal.scope(reason.action())?;
+        let record = self.order_in(scope, order).await?;
         let now = self.clock.now_ms();
         let hold = OrderHold {
             id: new_id("ohd", now),
@@ -60,10 +59,12 @@ impl App {
         order: &str,
         hold_id: &str,
     ) -> AppResult<OrderHold> {
-        if !principal.may(Action::ChangeOrders) {
-            return Err(AppError::Forbidden("releasing holds".into()));
-        }
-        let record = self.order(principal, order).await?;
+        let scope = principal.scope(Action::HoldOrders)?;
+        let record = self.order_in(scope, order).await?;
+        let holds = self.store.order_holds(&record.order.id).await?;
+        let hold = holds.iter().find(|h| h.id == hold_id);
+        let hold = hold.ok_or_else(|| AppError::NotFound(format!("hold {hold_id}")))?;
+        principal.scope(hold.reason.action())?;
         let released = self
             .store
             .release_order_hold(

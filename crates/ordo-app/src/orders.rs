@@ -2,7 +2,7 @@
 //! channel's key sees and changes only that channel's orders; others look like they do not
 //! exist.
 
-use ordo_domain::auth::{Action, Principal};
+use ordo_domain::auth::{Action, Principal, Scope};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::order::{
     CancelError, CancelUnits, CancelUnitsError, FulfilError, OrderDraft, OrderEvent,
@@ -41,11 +41,8 @@ impl App {
         request: PlaceRequest,
     ) -> AppResult<Placed> {
         let channel = request.draft.channel.clone();
-        if !principal.may(Action::WriteOrder(&channel)) {
-            return Err(AppError::Forbidden(format!(
-                "this key may not place orders for channel {channel}"
-            )));
-        }
+        let scope = principal.scope(Action::PlaceOrders)?;
+        crate::holds::own_channel(scope, Some(channel.clone()))?;
         let now_ms = self.clock.now_ms();
         let command = PlaceCommand {
             order_id: new_id("ord", now_ms),
@@ -85,13 +82,20 @@ impl App {
 
     /// An order by id or number, if this principal may see it.
     pub async fn order(&self, principal: &Principal, id_or_number: &str) -> AppResult<OrderRecord> {
+        self.order_in(principal.scope(Action::ReadOrders)?, id_or_number)
+            .await
+    }
+
+    /// An order by id or number within a scope: another channel's looks like it does not
+    /// exist.
+    pub(crate) async fn order_in(
+        &self,
+        scope: Scope<'_>,
+        id_or_number: &str,
+    ) -> AppResult<OrderRecord> {
         let record = self.store.order(&OrderKey::parse(id_or_number)).await?;
         record
-            .filter(|r| {
-                principal
-                    .order_scope()
-                    .is_none_or(|scope| *scope == r.order.channel)
-            })
+            .filter(|r| scope.channel().is_none_or(|own| *own == r.order.channel))
             .ok_or_else(|| AppError::NotFound(format!("order {id_or_number}")))
     }
 
@@ -101,14 +105,14 @@ impl App {
         mut filter: OrderFilter,
         page: &PageRequest,
     ) -> AppResult<Page<OrderRecord>> {
-        if let Some(scope) = principal.order_scope() {
-            if filter.channel.as_ref().is_some_and(|c| c != scope) {
+        if let Some(own) = principal.scope(Action::ReadOrders)?.channel() {
+            if filter.channel.as_ref().is_some_and(|c| c != own) {
                 return Ok(Page {
                     items: Vec::new(),
                     next_cursor: None,
                 });
             }
-            filter.channel = Some(scope.clone());
+            filter.channel = Some(own.clone());
         }
         Ok(self.store.orders(&filter, page).await?)
     }
@@ -129,9 +133,10 @@ impl App {
         reason: Option<String>,
         lines: Option<Vec<CancelUnits>>,
     ) -> AppResult<OrderRecord> {
+        let scope = principal.scope(Action::ChangeOrders)?;
         let command = CancelCommand {
             key: OrderKey::parse(id_or_number),
-            channel_scope: principal.order_scope().cloned(),
+            channel_scope: scope.channel().cloned(),
             reason,
             lines,
             actor: principal.actor(),
@@ -173,6 +178,7 @@ impl App {
         allocation_id: &str,
         quantity: Option<i64>,
     ) -> AppResult<OrderRecord> {
+        principal.scope(Action::Operate)?;
         let not_found = || AppError::NotFound(format!("allocation {allocation_id}"));
         let order_id = self
             .store
@@ -183,7 +189,7 @@ impl App {
             order_id,
             allocation_id: allocation_id.to_string(),
             quantity,
-            channel_scope: principal.order_scope().cloned(),
+            channel_scope: None,
             actor: principal.actor(),
             now_ms: self.clock.now_ms(),
         };

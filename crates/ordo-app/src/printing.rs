@@ -67,6 +67,15 @@ impl App {
         Ok(names)
     }
 
+    /// The order a document is printed for, once the caller may see the document.
+    async fn order_of(&self, order_id: &str) -> AppResult<ordo_domain::order::Order> {
+        let key = OrderKey::Id(order_id.to_string());
+        let record = self.store.order(&key).await?;
+        record
+            .map(|r| r.order)
+            .ok_or_else(|| AppError::NotFound(format!("order {order_id}")))
+    }
+
     /// A shipment's label, as a 4×6 in PDF or as ZPL.
     pub async fn label(
         &self,
@@ -75,7 +84,7 @@ impl App {
         format: Format,
     ) -> AppResult<Document> {
         let shipment = self.shipment(principal, shipment_id).await?;
-        let order = self.order(principal, &shipment.order_id).await?.order;
+        let order = self.order_of(&shipment.order_id).await?;
         let from = self.location_named(&shipment.location).await?;
         let packages = self
             .store
@@ -90,7 +99,7 @@ impl App {
 
     pub async fn packing_slip(&self, principal: &Principal, fo_id: &str) -> AppResult<Document> {
         let fo = self.fulfillment_order(principal, fo_id).await?;
-        let order = self.order(principal, &fo.order_id).await?.order;
+        let order = self.order_of(&fo.order_id).await?;
         let from = self.location_named(&fo.location).await?;
         let skus = fo.lines.iter().map(|l| l.sku.clone()).collect();
         let names = self.item_names(skus).await?;
@@ -165,10 +174,13 @@ impl App {
         principal: &Principal,
         carrier: &str,
         date: jiff::civil::Date,
+        location: Option<&LocationCode>,
         format: Format,
     ) -> AppResult<Document> {
-        self.carrier(principal, carrier).await?;
-        let shipments = self.manifest(principal, carrier, date).await?;
+        let shipments = self.manifest(principal, carrier, date, location).await?;
+        if self.store.carrier(carrier).await?.is_none() {
+            return Err(AppError::NotFound(format!("carrier {carrier}")));
+        }
         let mut rows = Vec::with_capacity(shipments.len());
         for shipment in shipments {
             let key = OrderKey::Id(shipment.order_id.clone());

@@ -1,7 +1,7 @@
 //! Routing profiles — one per channel and a default, each a draft then active, its history
 //! kept — and the routing decisions of an order.
 
-use ordo_domain::auth::Principal;
+use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::order::{FulfilError, RejectError, RejectReason};
 use ordo_domain::routing::RoutingProfile;
@@ -122,6 +122,7 @@ impl App {
         units: Option<i64>,
         note: Option<String>,
     ) -> AppResult<Rejected> {
+        principal.scope(Action::Operate)?;
         let not_found = || AppError::NotFound(format!("allocation {allocation_id}"));
         let order_id = self
             .store
@@ -148,9 +149,18 @@ impl App {
         Ok(rejected)
     }
 
-    pub async fn routing_exceptions(&self, open: bool) -> AppResult<Vec<ExceptionRecord>> {
+    /// Routing exceptions, open or resolved; a channel key's, on its own orders.
+    pub async fn routing_exceptions(
+        &self,
+        principal: &Principal,
+        open: bool,
+    ) -> AppResult<Vec<ExceptionRecord>> {
+        let scope = principal.scope(Action::ReadExceptions)?;
         let limit = i64::from(self.limits().page_limit_max);
-        Ok(self.store.routing_exceptions(open, limit).await?)
+        Ok(self
+            .store
+            .routing_exceptions(open, scope.channel(), limit)
+            .await?)
     }
 
     pub async fn resolve_routing_exception(
@@ -159,6 +169,7 @@ impl App {
         id: &str,
         resolution: Resolution,
     ) -> AppResult<ExceptionRecord> {
+        principal.scope(Action::Operate)?;
         let actor = principal.actor();
         self.store
             .resolve_routing_exception(id, resolution, &actor, self.now_ms(), &self.deciders())
@@ -177,6 +188,7 @@ impl App {
         limit: Option<i64>,
         dry_run: bool,
     ) -> AppResult<ReoptimizeReport> {
+        principal.scope(Action::Operate)?;
         let mut e = FieldErrors::new();
         let channel = e.optional("channel", channel, ChannelCode::parse).flatten();
         let limit = limit.unwrap_or(REOPTIMIZE_ORDERS_DEFAULT);
@@ -199,11 +211,23 @@ impl App {
         Ok(report)
     }
 
-    /// Drop-ship purchase requests, oldest first.
+    /// Drop-ship purchase requests, oldest first: a channel key sees its own orders', a
+    /// supplier's location key the requests to it.
     pub async fn purchase_requests(
         &self,
-        filter: &ordo_store::PurchaseRequestFilter,
+        principal: &Principal,
+        filter: ordo_store::PurchaseRequestFilter,
     ) -> AppResult<Vec<ordo_store::PurchaseRequestRecord>> {
+        let scope = principal.scope(Action::ReadPurchaseRequests)?;
+        let supplier = filter.supplier.clone();
+        let filter = ordo_store::PurchaseRequestFilter {
+            channel: scope.channel().map(|c| c.to_string()),
+            supplier: scope.location().map(|l| l.to_string()).or(supplier.clone()),
+            ..filter
+        };
+        if supplier.is_some() && filter.supplier != supplier {
+            return Ok(Vec::new());
+        }
         if let Some(status) = &filter.status
             && !["open", "shipped", "cancelled"].contains(&status.as_str())
         {
@@ -213,6 +237,6 @@ impl App {
             )));
         }
         let limit = i64::from(self.limits().page_limit_max);
-        Ok(self.store.purchase_requests(filter, limit).await?)
+        Ok(self.store.purchase_requests(&filter, limit).await?)
     }
 }

@@ -1,6 +1,7 @@
 //! Supply: transfers between locations, and inbound purchase orders and ship notices.
 
 use jiff::civil::Date;
+use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inbound::{Inbound, InboundError, InboundKind, InboundLine, InboundStatus};
 use ordo_domain::transfer::{Transfer, TransferError, TransferLine, TransferStatus};
@@ -201,7 +202,7 @@ impl App {
         mut filter: ordo_store::BackorderFilter,
         page: &PageRequest,
     ) -> AppResult<Page<ordo_store::WaitingLine>> {
-        if let Some(scope) = principal.order_scope() {
+        if let Some(scope) = principal.scope(Action::ReadOrders)?.channel() {
             if filter.channel.as_ref().is_some_and(|c| c != scope) {
                 return Ok(Page {
                     items: Vec::new(),

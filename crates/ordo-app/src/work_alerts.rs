@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ordo_domain::auth::{Action, Principal};
+use ordo_domain::auth::{Action, Principal, Resource};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::fulfillment::alerts::AlertSettings;
 use ordo_store::{AlertFilter, AlertRecord, Store};
@@ -49,9 +49,7 @@ pub(crate) fn start_scanner(
 impl App {
     /// Runs the alert checks now; answers the alerts newly raised.
     pub async fn scan_alerts(&self, principal: &Principal) -> AppResult<Vec<AlertRecord>> {
-        if !principal.may(Action::Administer) {
-            return Err(AppError::Forbidden("scanning for alerts".into()));
-        }
+        principal.scope(Action::Operate)?;
         Ok(self
             .store
             .scan_alerts(&settings(&self.limits), self.transit(), self.clock.now_ms())
@@ -61,12 +59,15 @@ impl App {
     pub async fn work_alerts(
         &self,
         principal: &Principal,
-        filter: &AlertFilter,
+        filter: AlertFilter,
     ) -> AppResult<Vec<AlertRecord>> {
-        if !principal.may(Action::ReadOrders) {
-            return Err(AppError::Forbidden("reading alerts".into()));
-        }
-        Ok(self.store.work_alerts(filter).await?)
+        let scope = principal.scope(Action::ReadAlerts)?;
+        let filter = AlertFilter {
+            channel: scope.channel().cloned(),
+            location: scope.location().cloned(),
+            ..filter
+        };
+        Ok(self.store.work_alerts(&filter).await?)
     }
 
     pub async fn step_alert(
@@ -75,9 +76,9 @@ impl App {
         id: &str,
         resolve: bool,
     ) -> AppResult<AlertRecord> {
-        if !principal.may(Action::ChangeOrders) {
-            return Err(AppError::Forbidden("changing alerts".into()));
-        }
+        let target = Some((Resource::Alert, id));
+        self.authorize(principal, Action::ActOnAlerts, target)
+            .await?;
         match self
             .store
             .step_alert(id, resolve, &principal.actor(), self.clock.now_ms())

@@ -4,107 +4,48 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use ordo_domain::auth::{Action, Gate, Principal};
+use ordo_domain::auth::Principal;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::problem::ApiError;
 
-/// Who may send a body at all, by role: the gate is passed before the body is read, so a key
-/// that may not act gets 403 whatever it sends.
-pub trait Gatekeeper {
-    const GATE: Option<Gate>;
-}
-
-macro_rules! gatekeepers {
-    ($($(#[$doc:meta])* $name:ident => $gate:expr;)+) => {$(
-        $(#[$doc])*
-        pub struct $name;
-        impl Gatekeeper for $name {
-            const GATE: Option<Gate> = $gate;
-        }
-    )+};
-}
-
-gatekeepers! {
-    /// Any authenticated caller.
-    Anyone => None;
-    Admins => Some(Gate::Administer);
-    OrderWriters => Some(Gate::WriteOrders);
-    OrderChangers => Some(Gate::ChangeOrders);
-    /// Admins and locations' systems.
-    Workers => Some(Gate::Work);
-    CatalogReaders => Some(Gate::ReadCatalog);
-}
-
-/// Refuses, before the body is read, a caller whose role cannot pass `G`'s gate.
-fn pass_gate<G: Gatekeeper>(req: &Request) -> Result<(), ApiError> {
-    let Some(gate) = G::GATE else {
-        return Ok(());
-    };
-    match req.extensions().get::<Principal>() {
-        Some(p) if p.passes(gate) => Ok(()),
-        Some(p) => Err(forbidden(p)),
-        None => Err(ApiError::internal()),
-    }
-}
-
-fn forbidden(p: &Principal) -> ApiError {
-    let role = p.role.as_str();
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "forbidden",
-        "Forbidden",
-        format!("a {role} key may not do this"),
-    )
-}
-
 /// A JSON body: `application/json`, parsed first as a document, then as `T`. A syntax error
 /// is 400; a value of the wrong type or an unknown field is 422 naming the field. The parsed
-/// document stays available for hashing (idempotency) and merging (PATCH). Callers the
-/// gatekeeper `G` turns away get 403 before the body is read.
-pub struct Json<T, G = Anyone> {
+/// document stays available for hashing (idempotency) and merging (PATCH). Whether the
+/// caller may send it at all was decided before (`auth::authenticate`).
+pub struct Json<T> {
     pub value: T,
     pub document: Value,
-    gate: std::marker::PhantomData<G>,
 }
 
-impl<S: Send + Sync, T: DeserializeOwned, G: Gatekeeper> FromRequest<S> for Json<T, G> {
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        pass_gate::<G>(&req)?;
         let document = json_document(req, state).await?;
         let value = from_document(&document)?;
-        Ok(Self {
-            value,
-            document,
-            gate: std::marker::PhantomData,
-        })
+        Ok(Self { value, document })
     }
 }
 
 /// An optional JSON body: none at all is fine; one that is there must be right.
-pub struct OptionalJson<T, G = Anyone>(pub Option<T>, std::marker::PhantomData<G>);
+pub struct OptionalJson<T>(pub Option<T>);
 
-impl<S: Send + Sync, T: DeserializeOwned, G: Gatekeeper> FromRequest<S> for OptionalJson<T, G> {
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        pass_gate::<G>(&req)?;
         // HTTP says when a request has no body: no Content-Length (or 0) and no
         // Transfer-Encoding. Any other body must be JSON, so nothing sent is silently ignored.
         let headers = req.headers();
         let no_body = headers.get(header::CONTENT_LENGTH).is_none_or(|v| v == "0")
             && !headers.contains_key(header::TRANSFER_ENCODING);
         if no_body {
-            return Ok(Self(None, std::marker::PhantomData));
+            return Ok(Self(None));
         }
         let document = json_document(req, state).await?;
-        Ok(Self(
-            Some(from_document(&document)?),
-            std::marker::PhantomData,
-        ))
+        Ok(Self(Some(from_document(&document)?)))
     }
 }
 
@@ -202,17 +143,6 @@ pub fn from_document<T: DeserializeOwned>(document: &Value) -> Result<T, ApiErro
 
 /// The authenticated caller, put in place by the authentication middleware.
 pub struct Caller(pub Principal);
-
-impl Caller {
-    /// Refuses with 403 what this caller's role does not allow.
-    pub fn require(&self, action: Action<'_>) -> Result<&Principal, ApiError> {
-        if self.0.may(action) {
-            Ok(&self.0)
-        } else {
-            Err(forbidden(&self.0))
-        }
-    }
-}
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;

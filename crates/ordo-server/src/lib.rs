@@ -3,6 +3,7 @@
 //! a bare rejection ([`extract`]), operations endpoints ([`ops`]) and the OpenAPI document
 //! ([`openapi`]). [`router`] builds it all; [`serve`] runs it until shutdown.
 
+pub mod access;
 pub mod auth;
 pub mod extract;
 pub mod http;

@@ -1,7 +1,7 @@
 //! The OpenAPI document holds what a generated client needs: every response described,
 //! errors as problems, operation ids unique, every status, kind, role and reason an enum,
 //! required members never null, dates formatted. (openapi-spec-validator and a generated
-//! Python client check it from outside: `scripts/client-check.sh`.)
+//! Python client check it from outside: `crates/ordo/tests/client.rs`.)
 
 use std::collections::HashSet;
 

@@ -8,7 +8,7 @@ use ordo_domain::fulfillment::{
 };
 use ordo_domain::order::OrderHold;
 use ordo_domain::shipping::{Carrier, DeliveryHistory, TrackingStatus};
-use ordo_domain::values::LocationCode;
+use ordo_domain::values::{ChannelCode, LocationCode};
 
 use crate::error::StoreResult;
 use crate::routing::RejectionRecord;
@@ -194,6 +194,10 @@ pub struct AlertFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
     pub order_id: Option<String>,
+    /// Only alerts on this channel's orders.
+    pub channel: Option<ChannelCode>,
+    /// Only alerts on this location's fulfilment orders and shipments.
+    pub location: Option<LocationCode>,
     pub limit: i64,
 }
 

@@ -20,7 +20,7 @@ mod sql;
 
 use async_trait::async_trait;
 use ordo_domain::alerts::Threshold;
-use ordo_domain::auth::ApiKey;
+use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
 use ordo_domain::inbound::Inbound;
@@ -80,6 +80,9 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     /// Revokes a key; false when no live key has this id.
     async fn revoke_api_key(&self, id: &str, now_ms: i64) -> StoreResult<bool>;
     async fn count_api_keys(&self) -> StoreResult<i64>;
+    /// Whom a resource belongs to (its order's channel, the location working it); `None`
+    /// when there is no such resource.
+    async fn owner(&self, resource: Resource, id: &str) -> StoreResult<Option<Owner>>;
 
     /// Applies stock movements all together or not at all; units they add go to waiting
     /// backorders.
@@ -290,9 +293,14 @@ pub trait RoutingStore: Send + Sync {
     ) -> StoreResult<Option<Result<Rejected, RejectError>>>;
     /// An order's rejections, oldest first.
     async fn rejections(&self, order_id: &str) -> StoreResult<Vec<RejectionRecord>>;
-    /// Routing exceptions oldest first, open or resolved, at most `limit`.
-    async fn routing_exceptions(&self, open: bool, limit: i64)
-    -> StoreResult<Vec<ExceptionRecord>>;
+    /// Routing exceptions oldest first, open or resolved, on one channel's orders or all, at
+    /// most `limit`.
+    async fn routing_exceptions(
+        &self,
+        open: bool,
+        channel: Option<&ChannelCode>,
+        limit: i64,
+    ) -> StoreResult<Vec<ExceptionRecord>>;
     async fn resolve_routing_exception(
         &self,
         id: &str,

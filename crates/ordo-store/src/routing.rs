@@ -229,6 +229,8 @@ pub struct PurchaseRequestFilter {
     pub status: Option<String>,
     pub supplier: Option<String>,
     pub order_id: Option<String>,
+    /// Only requests for this channel's orders.
+    pub channel: Option<String>,
 }
 
 /// A drop-ship purchase request: the supplier is asked to ship an order's units to its

@@ -48,6 +48,9 @@ enum DocumentKind {
         /// YYYY-MM-DD (UTC).
         #[arg(long)]
         date: String,
+        /// Only the parcels this location handed over.
+        #[arg(long)]
+        location: Option<String>,
         /// pdf or csv.
         #[arg(long, default_value = "pdf")]
         format: String,
@@ -84,11 +87,17 @@ pub async fn run(args: DocumentArgs) -> Result<(), Failure> {
         DocumentKind::Manifest {
             carrier,
             date,
+            location,
             format: f,
         } => {
             let f = format(f, &[Format::Pdf, Format::Csv])?;
             let date = ordo_domain::promise::parse_date(date).map_err(|m| format!("--date {m}"))?;
-            app.manifest_document(&admin, carrier, date, f).await
+            let location = match location {
+                Some(raw) => Some(LocationCode::parse(raw).map_err(|m| format!("--location {m}"))?),
+                None => None,
+            };
+            app.manifest_document(&admin, carrier, date, location.as_ref(), f)
+                .await
         }
     };
     app.shutdown().await;

@@ -29,6 +29,15 @@ impl HoldReason {
         Self::Shipping,
     ];
 
+    /// What placing or releasing a hold of this reason takes: a customer's own request is
+    /// the channel's to make; the others are operations' (payment, risk, checks).
+    pub fn action(self) -> crate::auth::Action {
+        match self {
+            Self::CustomerRequest => crate::auth::Action::HoldOrders,
+            _ => crate::auth::Action::HoldOrdersAnyReason,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Payment => "payment",

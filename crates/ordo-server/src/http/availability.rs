@@ -5,7 +5,6 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use ordo_app::App;
 use ordo_app::inventory::{AvailabilityRequest, ItemAvailability};
-use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, geocode_postal, parse_point};
 use ordo_domain::inventory::SkuAvailability;
@@ -200,7 +199,6 @@ async fn availability(
     caller: Caller,
     Query(query): Query<AvailabilityQuery>,
 ) -> ApiResult<axum::Json<List<AvailabilityView>>> {
-    caller.require(Action::ReadAvailability)?;
     let mut e = FieldErrors::new();
     let skus = parse_skus(query.skus, app.limits().availability_skus_max, &mut e);
     let channel = e.optional("channel", query.channel, |c| ChannelCode::parse(&c));

@@ -8,7 +8,6 @@ use ordo_app::App;
 use ordo_app::simulate::{
     BACKTEST_PROFILES_MAX, BacktestRequest, OrderSource, ProfileSource, StoredVersion,
 };
-use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::routing::backtest::{Network, SimOrder};
@@ -19,7 +18,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::{Admins, Caller, Json};
+use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Most recent orders one backtest replays from the store.
@@ -132,9 +131,9 @@ fn profile_source(
 async fn backtest(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<BacktestBody, Admins>,
+    body: Json<BacktestBody>,
 ) -> ApiResult<axum::Json<BacktestView>> {
-    let principal = caller.require(Action::Administer)?;
+    let principal = &caller.0;
     let body = body.value;
     let mut e = FieldErrors::new();
     let raw_profiles = body.profiles.unwrap_or_default();

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use ordo_app::{App, PurchaseRequestFilter, PurchaseRequestRecord};
-use ordo_domain::auth::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -71,14 +70,14 @@ async fn list(
     caller: Caller,
     Query(query): Query<PurchaseRequestQuery>,
 ) -> ApiResult<axum::Json<List<PurchaseRequestView>>> {
-    caller.require(Action::ReadOrders)?;
     let filter = PurchaseRequestFilter {
         status: query.status,
         supplier: query.supplier,
         order_id: query.order_id,
+        channel: None,
     };
     let items = app
-        .purchase_requests(&filter)
+        .purchase_requests(&caller.0, filter)
         .await?
         .into_iter()
         .map(Into::into)

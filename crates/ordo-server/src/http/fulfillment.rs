@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use super::common::{List, timestamp};
 use super::order_view::OrderView;
 use super::shipments::ShipmentView;
-use crate::extract::{Admins, Caller, Json, Workers};
+use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -218,7 +218,7 @@ pub struct ReleaseBody {
 async fn release(
     State(app): State<Arc<App>>,
     caller: Caller,
-    body: Json<ReleaseBody, Admins>,
+    body: Json<ReleaseBody>,
 ) -> ApiResult<axum::Json<List<FulfillmentOrderView>>> {
     let body = body.value;
     let location = match body.location {
@@ -337,7 +337,7 @@ async fn pick(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<PickBody, Workers>,
+    body: Json<PickBody>,
 ) -> ApiResult<axum::Json<StepView>> {
     let body = body.value;
     let mut e = FieldErrors::new();
@@ -399,7 +399,7 @@ async fn pack(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<PackBody, Workers>,
+    body: Json<PackBody>,
 ) -> ApiResult<axum::Json<StepView>> {
     let mut e = FieldErrors::new();
     let Some(packages) = body.value.packages else {
@@ -489,7 +489,7 @@ async fn ship(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<ShipWorkBody, Workers>,
+    body: Json<ShipWorkBody>,
 ) -> ApiResult<axum::Json<StepView>> {
     let input = body.value.parse().map_err(ApiError::invalid)?;
     step(&app, &caller, &id, FulfillmentStep::Ship(input)).await
@@ -511,7 +511,7 @@ async fn reject(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<RejectWorkBody, Workers>,
+    body: Json<RejectWorkBody>,
 ) -> ApiResult<axum::Json<StepView>> {
     let mut e = FieldErrors::new();
     let reason = e.required("reason", body.value.reason, |r| RejectReason::parse(&r));

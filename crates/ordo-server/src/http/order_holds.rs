@@ -16,7 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::common::{List, timestamp};
-use crate::extract::{Caller, Json, OrderChangers};
+use crate::extract::{Caller, Json};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 /// Merged into `/v1/orders`.
@@ -76,7 +76,7 @@ async fn place_hold(
     State(app): State<Arc<App>>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Json<OrderHoldBody, OrderChangers>,
+    body: Json<OrderHoldBody>,
 ) -> ApiResult<(StatusCode, axum::Json<OrderHoldView>)> {
     let body = body.value;
     let mut e = FieldErrors::new();

@@ -103,9 +103,11 @@ async fn list_alerts(
         status,
         kind,
         order_id: query.order_id,
+        channel: None,
+        location: None,
         limit,
     };
-    let alerts = app.work_alerts(&caller.0, &filter).await?;
+    let alerts = app.work_alerts(&caller.0, filter).await?;
     Ok(axum::Json(List::new(
         alerts.into_iter().map(Into::into).collect(),
     )))

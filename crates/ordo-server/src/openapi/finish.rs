@@ -7,6 +7,8 @@
 
 use serde_json::{Value, json};
 
+use ordo_domain::auth::access::{Grant, ROLES};
+
 use super::enums::{ENUMS, PARAM_ENUMS};
 
 /// Routes that answer documents, and the media types each offers (`format=`).
@@ -42,6 +44,7 @@ pub fn finish(doc: &mut Value) {
                 continue;
             };
             for (method, op) in item.iter_mut() {
+                who_may_call(path, method, op);
                 responses(path, method, op);
                 media_types(path, op);
                 for p in op
@@ -161,6 +164,35 @@ fn problem_schema(doc: &mut Value) {
     {
         schemas.insert("Problem".into(), problem);
     }
+}
+
+/// The route's action in the access table (`x-ordo-action`), and who may call it, in words.
+fn who_may_call(path: &str, method: &str, op: &mut Value) {
+    let method = method.to_ascii_uppercase().parse().ok();
+    let Some(route) = method.and_then(|m| crate::access::route_of(&m, path)) else {
+        return;
+    };
+    let row = route.action.row();
+    let who: Vec<String> = ROLES
+        .iter()
+        .zip(row.grants)
+        .filter_map(|(role, grant)| {
+            let role = role.as_str();
+            match grant {
+                Grant::No => None,
+                Grant::All => Some(format!("`{role}`")),
+                Grant::Own if role == "location" => Some(format!("`{role}` (its own location's)")),
+                Grant::Own => Some(format!("`{role}` (its own channel's)")),
+            }
+        })
+        .collect();
+    let Some(op) = op.as_object_mut() else {
+        return;
+    };
+    let said = op.get("description").and_then(Value::as_str).unwrap_or("");
+    let description = format!("{said}\n\nAction `{}`: {}.", row.name, who.join(", "));
+    op.insert("description".into(), json!(description.trim_start()));
+    op.insert("x-ordo-action".into(), json!(row.name));
 }
 
 fn problem_response(description: &str) -> Value {

@@ -108,6 +108,11 @@ pub(crate) async fn list(
     if let Some(order_id) = &filter.order_id {
         sql.push(" AND order_id = ").arg(order_id.as_str());
     }
+    if let Some(channel) = &filter.channel {
+        sql.push(" AND order_id IN (SELECT id FROM orders WHERE channel = ")
+            .arg(channel.as_str())
+            .push(")");
+    }
     sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
     let rows = sql.build().fetch_all(&store.read).await?;
     rows.iter()

@@ -5,6 +5,7 @@
 //! PostgreSQL gets one pool; write transactions lock the rows they decide on, always in the
 //! same order, so that concurrent transactions queue instead of deadlocking.
 
+mod access;
 mod args;
 mod backorders;
 mod cancel;
@@ -43,7 +44,7 @@ mod write;
 use async_trait::async_trait;
 
 use ordo_domain::alerts::Threshold;
-use ordo_domain::auth::ApiKey;
+use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
 use ordo_domain::inbound::Inbound;
@@ -180,6 +181,10 @@ impl Store for SqlStore {
 
     async fn count_api_keys(&self) -> StoreResult<i64> {
         catalog::count_api_keys(self).await
+    }
+
+    async fn owner(&self, resource: Resource, id: &str) -> StoreResult<Option<Owner>> {
+        access::owner(self, resource, id).await
     }
 
     async fn move_stock(

@@ -11,8 +11,9 @@ use ordo_domain::order::{
     FillContext, OrderChange, RejectError, Rejection, RerouteOutcome, reject_allocation,
     resolve_exception,
 };
-use ordo_domain::values::{LocationCode, Sku};
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
+use super::args::Sql;
 use super::orders::begin_order_change;
 use super::rows::{self, RowExt};
 use super::stock::StockWork;
@@ -368,19 +369,25 @@ fn exception(r: &sqlx::any::AnyRow) -> StoreResult<ExceptionRecord> {
     })
 }
 
-/// Exceptions oldest first: the open ones, or the resolved ones.
+/// Exceptions oldest first: the open ones, or the resolved ones; on one channel's orders or
+/// on all.
 pub(crate) async fn exceptions(
     store: &SqlStore,
     open: bool,
+    channel: Option<&ChannelCode>,
     limit: i64,
 ) -> StoreResult<Vec<ExceptionRecord>> {
     let state = if open { "IS NULL" } else { "IS NOT NULL" };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EXCEPTION_COLUMNS} FROM routing_exceptions WHERE resolved_at {state} ORDER BY created_at, id LIMIT $1"
-    )))
-    .bind(limit)
-    .fetch_all(&store.read)
-    .await?;
+    let mut sql = Sql::new(&format!(
+        "SELECT {EXCEPTION_COLUMNS} FROM routing_exceptions WHERE resolved_at {state}"
+    ));
+    if let Some(channel) = channel {
+        sql.push(" AND order_id IN (SELECT id FROM orders WHERE channel = ")
+            .arg(channel.as_str())
+            .push(")");
+    }
+    sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
+    let rows = sql.build().fetch_all(&store.read).await?;
     rows.iter().map(exception).collect()
 }
 

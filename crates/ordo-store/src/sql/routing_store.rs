@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use ordo_domain::order::RejectError;
 use ordo_domain::routing::RoutingProfile;
+use ordo_domain::values::ChannelCode;
 
 use super::{SqlStore, drop_ship, reoptimize, reroute, retrying, routing};
 use crate::RoutingStore;
@@ -63,9 +64,10 @@ impl RoutingStore for SqlStore {
     async fn routing_exceptions(
         &self,
         open: bool,
+        channel: Option<&ChannelCode>,
         limit: i64,
     ) -> StoreResult<Vec<ExceptionRecord>> {
-        reroute::exceptions(self, open, limit).await
+        reroute::exceptions(self, open, channel, limit).await
     }
 
     async fn resolve_routing_exception(

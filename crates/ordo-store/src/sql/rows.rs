@@ -61,7 +61,7 @@ pub(crate) fn location_code(row: &AnyRow, column: &str) -> StoreResult<LocationC
     corrupt(column, LocationCode::parse(&row.text(column)?))
 }
 
-fn channel_code(row: &AnyRow, column: &str) -> StoreResult<ChannelCode> {
+pub(crate) fn channel_code(row: &AnyRow, column: &str) -> StoreResult<ChannelCode> {
     corrupt(column, ChannelCode::parse(&row.text(column)?))
 }
 

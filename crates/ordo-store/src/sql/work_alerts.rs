@@ -283,6 +283,18 @@ pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<
     if let Some(order) = &filter.order_id {
         sql.push(" AND order_id = ").arg(order.as_str());
     }
+    if let Some(channel) = &filter.channel {
+        sql.push(" AND order_id IN (SELECT id FROM orders WHERE channel = ")
+            .arg(channel.as_str())
+            .push(")");
+    }
+    if let Some(location) = &filter.location {
+        sql.push(" AND (subject IN (SELECT id FROM fulfillment_orders WHERE location = ")
+            .arg(location.as_str())
+            .push(") OR subject IN (SELECT id FROM shipments WHERE location = ")
+            .arg(location.as_str())
+            .push("))");
+    }
     sql.push(" ORDER BY raised_at DESC, id DESC LIMIT ")
         .arg(filter.limit);
     let mut conn = store.read.acquire().await?;
