@@ -1,5 +1,6 @@
 //! Channels: where orders come from.
 
+use crate::field::FieldErrors;
 use crate::values::{ChannelCode, LocationCode, Sku};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +63,57 @@ pub struct StockRules {
     pub buffer_percent: u8,
     pub excluded_locations: Vec<LocationCode>,
     pub items: Vec<ItemRule>,
+    pub holds: HoldLimits,
+}
+
+/// How much one checkout hold of the channel may set aside, so that one channel cannot starve
+/// the others: units per line, a share of what the channel can sell of the item, and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HoldLimits {
+    /// Most units of one line.
+    pub units_max: i64,
+    /// Most of the channel's availability of an item (network-wide, after its rules) one
+    /// hold may take, in percent, rounded up: the last unit can always be held.
+    pub share_percent_max: u8,
+    /// Longest a hold may last, in seconds.
+    pub ttl_s_max: i64,
+}
+
+impl Default for HoldLimits {
+    fn default() -> Self {
+        Self {
+            units_max: 100,
+            share_percent_max: 100,
+            ttl_s_max: 3_600,
+        }
+    }
+}
+
+/// Largest `units_max` a channel may set.
+pub const HOLD_UNITS_MAX: i64 = 1_000_000;
+
+impl HoldLimits {
+    /// Most units of an item one hold may take when the channel can sell `available`.
+    pub fn units_allowed(&self, available: i64) -> i64 {
+        let share = (available.max(0) * i64::from(self.share_percent_max) + 99) / 100;
+        share.min(self.units_max)
+    }
+
+    /// Checks a channel's limits as set through the API.
+    pub fn check(&self) -> Result<(), FieldErrors> {
+        let mut e = FieldErrors::new();
+        if !(1..=HOLD_UNITS_MAX).contains(&self.units_max) {
+            e.push("holds.units_max", format!("must be 1 to {HOLD_UNITS_MAX}"));
+        }
+        if !(1..=100).contains(&self.share_percent_max) {
+            e.push("holds.share_percent_max", "must be 1 to 100");
+        }
+        if !(1..=crate::hold::HOLD_TTL_S_MAX).contains(&self.ttl_s_max) {
+            let max = crate::hold::HOLD_TTL_S_MAX;
+            e.push("holds.ttl_s_max", format!("must be 1 to {max} seconds"));
+        }
+        e.into_result()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,4 +142,46 @@ pub fn parse_buffer_percent(raw: i64) -> Result<u8, String> {
         .ok()
         .filter(|p| *p <= 100)
         .ok_or_else(|| "must be a whole number from 0 to 100".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hold_takes_a_share_of_what_the_channel_can_sell_rounded_up_within_its_units() {
+        assert_eq!(
+            HoldLimits::default().units_allowed(30),
+            30,
+            "no share limit unless set"
+        );
+        let limits = HoldLimits {
+            share_percent_max: 50,
+            ..HoldLimits::default()
+        };
+        assert_eq!(limits.units_allowed(1_000), 100, "units cap");
+        assert_eq!(limits.units_allowed(10), 5, "half of ten");
+        assert_eq!(limits.units_allowed(3), 2, "rounded up");
+        assert_eq!(limits.units_allowed(1), 1, "the last unit can be held");
+        assert_eq!(limits.units_allowed(0), 0);
+        let bad = HoldLimits {
+            units_max: 0,
+            share_percent_max: 0,
+            ttl_s_max: 86_401,
+        };
+        let fields: Vec<String> = bad
+            .check()
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field.clone())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "holds.units_max",
+                "holds.share_percent_max",
+                "holds.ttl_s_max"
+            ]
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::allocation::{Destination, ReserveFor, Routing, allocated_per_line, reserve, route};
-use crate::channel::StockRules;
+use crate::channel::{HoldLimits, StockRules};
 use crate::field::FieldErrors;
 use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
@@ -124,6 +124,16 @@ pub fn place_hold(
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<HoldPlacement, PlaceRejection> {
     let mut errors = FieldErrors::new();
+    let limits = rules.map(|r| r.holds);
+    if let Some(limits) = limits
+        && request.ttl_s > limits.ttl_s_max
+    {
+        let max = limits.ttl_s_max;
+        errors.push(
+            "ttl_s",
+            format!("this channel holds for at most {max} seconds"),
+        );
+    }
     for (i, (sku, _)) in request.lines.iter().enumerate() {
         if !items.get(sku).is_some_and(|f| f.active) {
             errors.push(
@@ -171,6 +181,7 @@ pub fn place_hold(
     };
     let (candidates, checked) = route(&lines, &sources, &to, book, rules, routing, request.now_ms)
         .map_err(PlaceRejection::Internal)?;
+    let available = |sku: &Sku| candidates.iter().map(|c| c.available_of(sku)).sum::<i64>();
     let plan = checked.plan;
     let per_line = allocated_per_line(&plan);
     let shorts: Vec<ShortLine> = lines
@@ -180,11 +191,14 @@ pub fn place_hold(
             line_no: l.line_no,
             sku: l.sku.clone(),
             requested: l.quantity,
-            available: candidates.iter().map(|c| c.available_of(&l.sku)).sum(),
+            available: available(&l.sku),
         })
         .collect();
     if !shorts.is_empty() {
         return Err(PlaceRejection::Short(shorts));
+    }
+    if let Some(limits) = limits {
+        over_limits(request.lines, limits, available).map_err(PlaceRejection::Invalid)?;
     }
     let expires_at_ms = request.now_ms + request.ttl_s * 1000;
     let owner = ReserveFor {
@@ -222,6 +236,29 @@ pub fn place_hold(
         reservations,
         ledger,
     })
+}
+
+/// Refuses lines beyond the channel's hold limits, naming each with what it may hold.
+fn over_limits(
+    lines: &[(Sku, i64)],
+    limits: HoldLimits,
+    available: impl Fn(&Sku) -> i64,
+) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    for (i, (sku, quantity)) in lines.iter().enumerate() {
+        let sellable = available(sku);
+        let allowed = limits.units_allowed(sellable);
+        if *quantity > allowed {
+            let (units, share) = (limits.units_max, limits.share_percent_max);
+            errors.push(
+                format!("lines[{i}].quantity"),
+                format!(
+                    "one hold of this channel takes at most {allowed} of {sku} (at most {units} units and {share}% of the {sellable} it can sell)"
+                ),
+            );
+        }
+    }
+    errors.into_result()
 }
 
 /// Releases an active hold's units: by the shopper (`Released`) or for its expiry (`Expired`).

@@ -72,14 +72,43 @@ pub async fn json_document<S: Send + Sync>(req: Request, state: &S) -> Result<Va
         ));
     }
     let bytes = read_body(req, state, "request_body_max_bytes").await?;
-    serde_json::from_slice(&bytes).map_err(|e| {
+    let document = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed-json",
             "Malformed JSON",
             format!("the body is not valid JSON: {e}"),
         )
-    })
+    })?;
+    match nul_at(&document, "") {
+        Some(field) => Err(ApiError::field(&field, "must not contain a NUL character")),
+        None => Ok(document),
+    }
+}
+
+/// Where a document holds a NUL character, if anywhere: no text Ordo keeps has one, and
+/// databases differ on what it does to a statement.
+fn nul_at(value: &Value, path: &str) -> Option<String> {
+    let at = |key: &str| match path {
+        "" => key.to_string(),
+        _ => format!("{path}.{key}"),
+    };
+    match value {
+        Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
+            "body".into()
+        } else {
+            path.into()
+        }),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_at(v, &format!("{path}[{i}]"))),
+        Value::Object(members) => members.iter().find_map(|(k, v)| match k.contains('\0') {
+            true => Some(at(k)),
+            false => nul_at(v, &at(k)),
+        }),
+        _ => None,
+    }
 }
 
 /// Reads the whole body: too large is 413 (naming the limit that says so), a client that stops

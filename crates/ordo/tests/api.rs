@@ -468,6 +468,14 @@ fn commands_that_work_on_a_store_refuse_one_that_does_not_exist() {
     assert!(!dir.path().join("nothing.db").exists());
 }
 
+async fn placed_order(app: &TestApp) -> String {
+    let placed = app
+        .place(ADMIN_KEY, &order_body("web", "N-OK", &[("A", 1)]), None)
+        .await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    placed.body["id"].as_str().unwrap().to_string()
+}
+
 on_both_backends! {
     async fn small_contract_defects_stay_fixed(backend: Backend) {
         let limits = ordo_app::Limits { request_body_idle_ms: 200, ..ordo_testkit::test_limits() };
@@ -511,5 +519,32 @@ on_both_backends! {
         let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer)).await.unwrap().unwrap();
         let answer = String::from_utf8_lossy(&answer[..n]);
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+
+    async fn a_nul_character_is_refused_at_the_edge_the_same_on_both_backends(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
+        let web = app.key("channel", Some("web")).await;
+        for (key, path, field) in [
+            (ADMIN_KEY, "/v1/channels?cursor=%00", "cursor"),
+            (ADMIN_KEY, "/v1/orders?q=a%00b", "q"),
+            (ADMIN_KEY, "/v1/orders/ord%00x", "id"),
+            (ADMIN_KEY, "/v1/items/A%00", "sku"),
+            (web.as_str(), "/v1/orders/ord%00x/events", "id"),
+            (ADMIN_KEY, "/v1/inventory?sku=%00", "sku"),
+        ] {
+            let reply = app.get(key, path).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", reply.body);
+            assert_eq!(reply.body["errors"][0]["field"], field, "{path}: {}", reply.body);
+        }
+        let mut body = order_body("web", "N\u{0}1", &[("A", 1)]);
+        body["customer"]["name"] = json!("Ann\u{0}Example");
+        let placed = app.place(ADMIN_KEY, &body, None).await;
+        assert_eq!(placed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", placed.body);
+        let item = app.post(ADMIN_KEY, "/v1/items", &json!({ "sku": "Z", "name": "Zed\u{0}" })).await;
+        assert_eq!(item.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", item.body);
+        let id = placed_order(&app).await;
+        let note = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds"), &json!({ "reason": "manual", "note": "call\u{0}back" })).await;
+        assert_eq!((note.status, note.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("note")), "{}", note.body);
+        app.assert_consistent().await;
     }
 }

@@ -197,6 +197,37 @@ on_both_backends! {
         assert_eq!(status(&orders[2]), ("backordered".into(), 1));
         app.assert_consistent().await;
     }
+
+    async fn one_channel_cannot_hold_what_the_others_need(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 300)]))).await else { return };
+        let web = app.key("channel", Some("web")).await;
+        let long = app.post(&web, "/v1/holds", &hold_body(&[("A", 1)], 86_400)).await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", long.body);
+        assert_eq!(long.body["errors"][0]["field"], "ttl_s", "{}", long.body);
+        let all = app.post(&web, "/v1/holds", &hold_body(&[("A", 300)], 600)).await;
+        assert_eq!(all.status, StatusCode::UNPROCESSABLE_ENTITY, "100 units a line by default: {}", all.body);
+        assert_eq!(all.body["errors"][0]["field"], "lines[0].quantity");
+        let mut theirs = hold_body(&[("A", 1)], 600);
+        theirs["channel"] = json!("pos");
+        let other = app.post(&web, "/v1/holds", &theirs).await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN, "another channel's hold is refused, not replaced: {}", other.body);
+        let rules = json!({ "holds": { "units_max": 500, "share_percent_max": 10, "ttl_s_max": 900 } });
+        let put = app.request(Method::PUT, Some(ADMIN_KEY), "/v1/channels/web/stock-rules", Some(&rules), &[]).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        assert_eq!(put.body["holds"], rules["holds"]);
+        let share = app.post(&web, "/v1/holds", &hold_body(&[("A", 31)], 600)).await;
+        assert_eq!(share.status, StatusCode::UNPROCESSABLE_ENTITY, "10% of 300: {}", share.body);
+        assert!(share.body["errors"][0]["message"].as_str().unwrap().contains("at most 30 of A"), "{}", share.body);
+        let fair = app.post(&web, "/v1/holds", &hold_body(&[("A", 30)], 900)).await;
+        assert_eq!(fair.status, StatusCode::CREATED, "{}", fair.body);
+        assert_eq!(app.available("A").await, 270);
+        let admin = app.post(ADMIN_KEY, "/v1/holds", &json!({ "lines": [{ "sku": "A", "quantity": 200 }], "ttl_s": 60 })).await;
+        assert_eq!(admin.status, StatusCode::CREATED, "a hold for no channel has no channel's limits: {}", admin.body);
+        let bad = json!({ "holds": { "units_max": 0, "share_percent_max": 101, "ttl_s_max": 90_000 } });
+        let refused = app.request(Method::PUT, Some(ADMIN_KEY), "/v1/channels/web/stock-rules", Some(&bad), &[]).await;
+        let fields: Vec<&str> = refused.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["holds.units_max", "holds.share_percent_max", "holds.ttl_s_max"], "{}", refused.body);
+    }
 }
 
 on_both_backends! {

@@ -220,6 +220,7 @@ fn a_channel_sells_only_what_its_rules_leave() {
             allow_backorder: None,
             allow_preorder: None,
         }],
+        ..Default::default()
     };
     // 10% off each: A 9, B 36; C excluded; the 5-unit buffer comes off B, the largest.
     assert_eq!(

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use ordo_app::App;
 use ordo_domain::auth::{ApiKey, Role};
 use ordo_domain::channel::{
-    Channel, ChannelKind, ITEM_RULES_MAX, ItemRule, StockRules, parse_buffer_percent,
+    Channel, ChannelKind, HoldLimits, ITEM_RULES_MAX, ItemRule, StockRules, parse_buffer_percent,
 };
 use ordo_domain::field::FieldErrors;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku, parse_name, parse_stock_figure};
@@ -229,6 +229,39 @@ pub struct StockRulesBody {
     /// Locations this channel never sells from.
     pub excluded_locations: Option<Vec<String>>,
     pub items: Option<Vec<ItemRuleBody>>,
+    /// What one checkout hold of this channel may set aside; each limit left out keeps its
+    /// default (100 units per line, 100% of what the channel can sell of the item, 3,600 s).
+    pub holds: Option<HoldLimitsBody>,
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldLimitsBody {
+    /// Most units of one line.
+    #[schema(example = 100)]
+    pub units_max: Option<i64>,
+    /// Most of what the channel can sell of an item (network-wide) one hold may take, in
+    /// percent, rounded up.
+    #[schema(example = 50)]
+    pub share_percent_max: Option<i64>,
+    /// Longest a hold may last, in seconds.
+    #[schema(example = 3600)]
+    pub ttl_s_max: Option<i64>,
+}
+
+impl HoldLimitsBody {
+    fn parse(self) -> Result<HoldLimits, FieldErrors> {
+        let defaults = HoldLimits::default();
+        let share = self.share_percent_max;
+        let limits = HoldLimits {
+            units_max: self.units_max.unwrap_or(defaults.units_max),
+            share_percent_max: share
+                .map_or(Some(defaults.share_percent_max), |p| u8::try_from(p).ok())
+                .unwrap_or(0),
+            ttl_s_max: self.ttl_s_max.unwrap_or(defaults.ttl_s_max),
+        };
+        limits.check().map(|()| limits)
+    }
 }
 
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
@@ -294,13 +327,19 @@ impl StockRulesBody {
                 });
             }
         }
-        let (Some(buffer_percent), true) = (buffer_percent, e.is_empty()) else {
+        let holds = self
+            .holds
+            .map_or(Ok(HoldLimits::default()), HoldLimitsBody::parse);
+        let holds = holds.map_err(|errors| e.extend(errors)).ok();
+        let (Some(buffer_percent), Some(holds), true) = (buffer_percent, holds, e.is_empty())
+        else {
             return Err(e);
         };
         Ok(StockRules {
             buffer_percent,
             excluded_locations,
             items,
+            holds,
         })
     }
 }
@@ -327,6 +366,11 @@ fn rules_view(rules: StockRules) -> StockRulesBody {
                 })
                 .collect(),
         ),
+        holds: Some(HoldLimitsBody {
+            units_max: Some(rules.holds.units_max),
+            share_percent_max: Some(i64::from(rules.holds.share_percent_max)),
+            ttl_s_max: Some(rules.holds.ttl_s_max),
+        }),
     }
 }
 

@@ -246,7 +246,9 @@ async fn read_request(app: &App, request: Request) -> ApiResult<SyncRequest> {
         let (sync_id, mode, location) = parse_head(query.sync_id, query.mode, query.location)?;
         let bytes = read_body(request, &(), "sync_body_max_bytes").await?;
         let csv = std::str::from_utf8(&bytes)
-            .map_err(|_| ApiError::field("body", "must be UTF-8 text"))?;
+            .ok()
+            .filter(|text| !text.contains('\0'))
+            .ok_or_else(|| ApiError::field("body", "must be UTF-8 text without NUL characters"))?;
         let (rows, rejected) =
             parse_csv(csv, mode, location.as_ref()).map_err(ApiError::invalid)?;
         let identity = format!(

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
 use ordo_domain::alerts::Threshold;
-use ordo_domain::channel::{ItemRule, StockRules};
+use ordo_domain::channel::{HoldLimits, ItemRule, StockRules};
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, ItemFacts, PreorderFacts, SupplyView};
 use ordo_domain::promise::{Supply, add_days, parse_date};
@@ -104,10 +104,20 @@ pub(crate) fn parse_rules(raw: &str) -> Result<StockRules, String> {
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let defaults = HoldLimits::default();
+    let holds = &value["holds"];
+    let holds = HoldLimits {
+        units_max: holds["units_max"].as_i64().unwrap_or(defaults.units_max),
+        share_percent_max: holds["share_percent_max"]
+            .as_u64()
+            .map_or(defaults.share_percent_max, |p| p.min(100) as u8),
+        ttl_s_max: holds["ttl_s_max"].as_i64().unwrap_or(defaults.ttl_s_max),
+    };
     Ok(StockRules {
         buffer_percent,
         excluded_locations,
         items,
+        holds,
     })
 }
 
@@ -124,7 +134,12 @@ pub(crate) fn rules_json(rules: &StockRules) -> String {
         .iter()
         .map(|l| l.as_str())
         .collect();
-    json!({ "buffer_percent": rules.buffer_percent, "excluded_locations": excluded, "items": items }).to_string()
+    let holds = json!({
+        "units_max": rules.holds.units_max,
+        "share_percent_max": rules.holds.share_percent_max,
+        "ttl_s_max": rules.holds.ttl_s_max,
+    });
+    json!({ "buffer_percent": rules.buffer_percent, "excluded_locations": excluded, "items": items, "holds": holds }).to_string()
 }
 
 /// Active channels among `codes`, with their stock rules.
