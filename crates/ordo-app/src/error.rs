@@ -60,7 +60,7 @@ impl From<StoreError> for AppError {
                 "cursor",
                 "is not a cursor this list handed out",
             )),
-            e if e.is_retryable() => Self::Unavailable(e.to_string()),
+            e if e.is_transient() => Self::Unavailable(e.to_string()),
             e => Self::Internal(e.to_string()),
         }
     }

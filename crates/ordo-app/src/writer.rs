@@ -122,11 +122,11 @@ async fn run(
             }
             Err(e) => {
                 tracing::error!(error = %e, orders = replies.len(), "placing a batch of orders failed");
-                let retryable = e.is_retryable();
+                let retryable = e.is_transient();
                 for reply in replies {
                     let answer = if retryable {
                         AppError::Unavailable(
-                            "the database is busy; retry with the same Idempotency-Key".into(),
+                            "the database is busy or was out of reach; retry with the same Idempotency-Key".into(),
                         )
                     } else {
                         AppError::Internal(e.to_string())

@@ -81,6 +81,16 @@ pub fn router(app: Arc<App>) -> Router {
 /// whether or not anyone scrapes `/metrics`.
 const METRICS_UPKEEP_MS: u64 = 5_000;
 
+fn metrics_upkeep() -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async {
+        let handle = ops::metrics_handle();
+        loop {
+            tokio::time::sleep(Duration::from_millis(METRICS_UPKEEP_MS)).await;
+            handle.run_upkeep();
+        }
+    })
+}
+
 /// Serves until `shutdown` completes, then lets in-flight requests finish, writes every
 /// queued order and closes the store.
 pub async fn serve(
@@ -88,17 +98,53 @@ pub async fn serve(
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let upkeep = tokio::spawn(async {
-        let handle = ops::metrics_handle();
-        loop {
-            tokio::time::sleep(Duration::from_millis(METRICS_UPKEEP_MS)).await;
-            handle.run_upkeep();
-        }
-    });
+    let upkeep = metrics_upkeep();
     let result = axum::serve(listener, router(app.clone()))
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
     app.shutdown().await;
     result
+}
+
+/// Serves at once, while `start` brings the app up (its database may take a while to
+/// answer): until then `/healthz` answers, and `/readyz` and every other route answer 503 with
+/// Retry-After, so a load balancer keeps traffic away and clients retry. Once the app serves,
+/// `ready` is told what `start` left for it. Then as [`serve`].
+pub async fn serve_starting<T>(
+    listener: tokio::net::TcpListener,
+    start: impl Future<Output = Result<(Arc<App>, T), String>>,
+    ready: impl FnOnce(T),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let slot: Arc<std::sync::OnceLock<Router>> = Arc::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, ops::starting(slot.clone()))
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .into_future();
+    let server = tokio::spawn(server);
+    let mut shutdown = std::pin::pin!(shutdown);
+    let started = tokio::select! {
+        started = start => started,
+        () = &mut shutdown => Err(String::new()),
+    };
+    let (app, news) = match started {
+        Ok(started) => started,
+        Err(why) => {
+            let _ = stop.send(());
+            let _ = server.await;
+            return if why.is_empty() { Ok(()) } else { Err(why) };
+        }
+    };
+    let _ = slot.set(router(app.clone()));
+    ready(news);
+    let upkeep = metrics_upkeep();
+    shutdown.await;
+    let _ = stop.send(());
+    let served = server.await.map_err(|e| e.to_string());
+    upkeep.abort();
+    app.shutdown().await;
+    served?.map_err(|e| format!("serving: {e}"))
 }

@@ -22,6 +22,30 @@ pub fn router() -> Router<Arc<App>> {
         .route("/metrics", get(render_metrics))
 }
 
+/// What answers while the app starts: the app's router once it is in `slot`; until then
+/// liveness, and 503 with Retry-After for everything else.
+pub fn starting(slot: Arc<OnceLock<Router>>) -> Router {
+    Router::new().fallback(move |request: Request| {
+        let slot = slot.clone();
+        async move {
+            use tower::ServiceExt;
+            match slot.get() {
+                Some(router) => match router.clone().oneshot(request).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                },
+                None if request.uri().path() == "/healthz" => {
+                    Json(json!({ "status": "starting" })).into_response()
+                }
+                None => ApiError::from(ordo_app::AppError::Unavailable(
+                    "starting: waiting for the database".into(),
+                ))
+                .into_response(),
+            }
+        }
+    })
+}
+
 /// The process is up.
 async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))

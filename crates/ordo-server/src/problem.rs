@@ -231,7 +231,7 @@ impl From<AppError> for ApiError {
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "Service unavailable",
-                    "try again shortly",
+                    "try again shortly; a write sent again with the same Idempotency-Key is done once",
                 )
             }
             AppError::Internal(why) => {

@@ -22,6 +22,10 @@ pub enum StoreError {
     Url(String),
     #[error("migration: {0}")]
     Migration(String),
+    /// The connection broke while the transaction committed: it may or may not have taken
+    /// effect. Never retried here; a caller retries with its idempotency key.
+    #[error("the database connection broke during commit; the outcome is unknown: {0}")]
+    OutcomeUnknown(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -32,13 +36,30 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Contention(_) => true,
-            Self::Database(sqlx::Error::Database(e)) => {
-                matches!(
+            Self::Database(sqlx::Error::Database(e))
+                if matches!(
                     e.code().as_deref(),
                     Some("40001" | "40P01" | "5" | "6" | "517" | "261")
-                )
+                ) =>
+            {
+                true
             }
-            Self::Database(sqlx::Error::PoolTimedOut) => true,
+            _ => self.is_unreachable(),
+        }
+    }
+
+    /// Whether the caller may try again and succeed: what [`is_retryable`](Self::is_retryable)
+    /// says, and a commit whose outcome is unknown (with the same idempotency key).
+    pub fn is_transient(&self) -> bool {
+        self.is_retryable() || matches!(self, Self::OutcomeUnknown(_))
+    }
+
+    /// Whether the database could not be reached or the connection broke: the database is
+    /// down, restarting, or an administrator ended the session. A transaction that did not
+    /// commit left nothing behind, so running it again is safe.
+    pub fn is_unreachable(&self) -> bool {
+        match self {
+            Self::Database(e) => unreachable(e),
             _ => false,
         }
     }
@@ -46,6 +67,27 @@ impl StoreError {
     pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
         matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
     }
+}
+
+fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
+        // Connection exceptions (08…), and the server shutting down or starting (57P01-3).
+        sqlx::Error::Database(d) => d
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
+}
+
+/// Commits, telling a broken connection at this step (the outcome unknown) from one before
+/// it (nothing done, safe to run again).
+pub(crate) async fn commit(tx: sqlx::Transaction<'_, sqlx::Any>) -> StoreResult<()> {
+    tx.commit().await.map_err(|e| match unreachable(&e) {
+        true => StoreError::OutcomeUnknown(e.to_string()),
+        false => StoreError::Database(e),
+    })
 }
 
 /// Reads a stored value back through its domain parser.

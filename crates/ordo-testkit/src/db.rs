@@ -45,7 +45,10 @@ impl TestDb {
                 let schema = format!("ordo_test_{}", random_suffix());
                 run_postgres(&base, &format!("CREATE SCHEMA {schema}")).await;
                 let separator = if base.contains('?') { '&' } else { '?' };
-                let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
+                // The application name tells this test's connections from other tests'.
+                let url = format!(
+                    "{base}{separator}options=-c%20search_path%3D{schema}&application_name={schema}"
+                );
                 Some(TestDb {
                     backend,
                     url,
@@ -102,6 +105,25 @@ fn random_suffix() -> String {
     (0..12)
         .map(|_| rng.alphanumeric().to_ascii_lowercase())
         .collect()
+}
+
+/// Ends every connection the store has open to this PostgreSQL test database, as an
+/// administrator or a failover would; answers how many it ended (none on SQLite).
+pub async fn terminate_connections(db: &TestDb) -> i64 {
+    let Some((base, schema)) = &db.schema else {
+        return 0;
+    };
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} must reach PostgreSQL: {e}"));
+    let sql =
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1";
+    sqlx::query_scalar(sql)
+        .bind(schema)
+        .fetch_one(&mut conn)
+        .await
+        .expect("connections end")
 }
 
 /// Runs raw SQL on a test database behind the store's back, to break an invariant on purpose.

@@ -11,6 +11,9 @@ use ordo_store::{SqlStore, StoreError, StoreOptions};
 
 use crate::Failure;
 
+/// How long `ordo serve` waits between tries to reach its database.
+const DATABASE_WAIT_S: u64 = 2;
+
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
     /// Directory for the embedded SQLite database.
@@ -22,12 +25,23 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// Opens (and migrates) the store, creating the data directory for SQLite.
-    pub async fn open(&self) -> Result<SqlStore, String> {
+    /// Opens (and migrates) the store, creating the data directory for SQLite. A database
+    /// that cannot be reached yet (PostgreSQL starting, or down) is waited for, with a line
+    /// in the log every try; any other failure ends the wait.
+    pub async fn open_waiting(&self) -> Result<SqlStore, String> {
         let url = self.url(true)?;
-        SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms())
-            .await
-            .map_err(|e| format!("cannot open the database at {}: {e}", redact(&url)))
+        loop {
+            tracing::info!(database = %redact(&url), "opening the database");
+            match SqlStore::connect(&url, &StoreOptions::default(), SystemClock.now_ms()).await {
+                Ok(store) => return Ok(store),
+                Err(e) if e.is_unreachable() => {
+                    let (at, every) = (redact(&url), DATABASE_WAIT_S);
+                    tracing::warn!(database = %at, error = %e, "waiting for the database; trying again in {every} s");
+                    tokio::time::sleep(std::time::Duration::from_secs(every)).await;
+                }
+                Err(e) => return Err(format!("cannot open the database at {}: {e}", redact(&url))),
+            }
+        }
     }
 
     /// Opens a store Ordo already made; anything else — a mistyped directory, an empty

@@ -25,7 +25,23 @@ pub struct ServeArgs {
 
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     init_logs(args.log_json);
-    let store = args.database.open().await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Ordo is serving at http://{address} (API docs at http://{address}/docs)");
+    tracing::info!(%address, "listening");
+    let ready = |banner: String| {
+        print!("{banner}");
+        tracing::info!("ready");
+    };
+    ordo_server::serve_starting(listener, start(&args), ready, shutdown_signal()).await
+}
+
+/// Opens the store (waiting for it if need be), makes sure an admin can get in, and loads
+/// the demo if asked; answers the app and what to tell the operator once it serves.
+async fn start(args: &ServeArgs) -> Result<(Arc<App>, String), String> {
+    let store = args.database.open_waiting().await?;
     let app = Arc::new(App::new(
         Arc::new(store),
         Arc::new(SystemClock),
@@ -34,18 +50,18 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let bootstrap_key = std::env::var("ORDO_BOOTSTRAP_ADMIN_KEY")
         .ok()
         .filter(|k| !k.is_empty());
-    let result = start(&args, &app, bootstrap_key).await;
+    let result = prepare(args, &app, bootstrap_key).await;
     if result.is_err() {
         app.shutdown().await;
     }
-    result
+    result.map(|banner| (app, banner))
 }
 
-async fn start(
+async fn prepare(
     args: &ServeArgs,
     app: &Arc<App>,
     bootstrap_key: Option<String>,
-) -> Result<(), String> {
+) -> Result<String, String> {
     let issued = app
         .bootstrap_admin(bootstrap_key.as_deref())
         .await
@@ -57,39 +73,32 @@ async fn start(
     } else {
         None
     };
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-
-    println!("Ordo is serving at http://{address} (API docs at http://{address}/docs)");
-    println!("database: {}", app.backend().name());
+    let mut banner = format!("database: {}\n", app.backend().name());
     match (&issued, &bootstrap_key) {
-        (Some(issued), _) => println!("admin key (shown once, keep it): {}", issued.secret),
+        (Some(issued), _) => {
+            banner += &format!("admin key (shown once, keep it): {}\n", issued.secret)
+        }
         (None, Some(key)) if args.demo => {
-            println!("admin key (from ORDO_BOOTSTRAP_ADMIN_KEY): {key}")
+            banner += &format!("admin key (from ORDO_BOOTSTRAP_ADMIN_KEY): {key}\n")
         }
         _ => {}
     }
     match demo {
         Some(demo) => {
-            println!(
-                "demo network loaded: {} locations, {} items, {} stock positions",
+            banner += &format!(
+                "demo network loaded: {} locations, {} items, {} stock positions\n",
                 demo.locations, demo.items, demo.positions
             );
             for (channel, key) in &demo.channel_keys {
-                println!("channel key for {channel} (shown once): {key}");
+                banner += &format!("channel key for {channel} (shown once): {key}\n");
             }
         }
         None if args.demo => {
-            println!("demo network already loaded; its keys were shown at the first start")
+            banner += "demo network already loaded; its keys were shown at the first start\n"
         }
         None => {}
     }
-    tracing::info!(%address, "listening");
-    ordo_server::serve(listener, app.clone(), shutdown_signal())
-        .await
-        .map_err(|e| format!("serving: {e}"))
+    Ok(banner)
 }
 
 async fn shutdown_signal() {
@@ -118,8 +127,10 @@ fn init_logs(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=error"));
+    use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

@@ -93,6 +93,38 @@ on_both_backends! {
         assert_eq!(reserved(&position, "NORTH"), 2, "replays and duplicates reserve nothing more");
     }
 
+    async fn concurrent_duplicates_are_replays_or_conflicts_never_errors(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 100)]))).await else { return };
+        let app = std::sync::Arc::new(app);
+        for round in 0..3 {
+            let body = order_body("web", &format!("R-{round}"), &[("A", 1)]);
+            let key = format!("same-key-{round}");
+            let sends = (0..20).map(|_| {
+                let (app, body, key) = (app.clone(), body.clone(), key.clone());
+                tokio::spawn(async move { app.place(ADMIN_KEY, &body, Some(&key)).await })
+            });
+            let replies = all(sends).await;
+            let ids: std::collections::BTreeSet<String> = replies.iter().map(|r| {
+                let r = r.as_ref().unwrap();
+                assert_eq!(r.status, StatusCode::CREATED, "the same key is the same order: {}", r.body);
+                r.body["id"].as_str().unwrap().to_string()
+            }).collect();
+            assert_eq!(ids.len(), 1, "one order for one key: {ids:?}");
+            let body = order_body("web", &format!("X-{round}"), &[("A", 1)]);
+            let sends = (0..20).map(|_| {
+                let (app, body) = (app.clone(), body.clone());
+                tokio::spawn(async move { app.place(ADMIN_KEY, &body, None).await })
+            });
+            let replies = all(sends).await;
+            let statuses: Vec<StatusCode> = replies.iter().map(|r| r.as_ref().unwrap().status).collect();
+            let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+            let duplicates = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+            assert_eq!((created, duplicates), (1, 19), "one order per external id, the rest 409: {statuses:?}");
+        }
+        assert_eq!(app.position("NORTH", "A").await["reserved"], 6);
+        app.assert_consistent().await;
+    }
+
     async fn a_channel_key_cannot_read_another_channels_order(backend: Backend) {
         let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 10)]))).await else { return };
         let (web, pos, reader) = (app.key("channel", Some("web")).await, app.key("channel", Some("pos")).await, app.key("read_only", None).await);
@@ -466,6 +498,17 @@ fn commands_that_work_on_a_store_refuse_one_that_does_not_exist() {
     }
     assert!(!typo.exists(), "nothing was made at the mistyped directory");
     assert!(!dir.path().join("nothing.db").exists());
+}
+
+/// Every spawned request's reply, in order.
+async fn all(
+    sends: impl Iterator<Item = tokio::task::JoinHandle<ordo_testkit::Reply>>,
+) -> Vec<Result<ordo_testkit::Reply, tokio::task::JoinError>> {
+    let mut replies = Vec::new();
+    for send in sends.collect::<Vec<_>>() {
+        replies.push(send.await);
+    }
+    replies
 }
 
 async fn placed_order(app: &TestApp) -> String {

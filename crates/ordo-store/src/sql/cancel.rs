@@ -128,7 +128,7 @@ pub(crate) async fn cancel_order(
     work.fill_backorders(&mut tx, deciders, "stock freed by a cancelled order")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     // As committed: its fulfilment orders now show what was asked of them.
     let key = OrderKey::Id(record.order.id.clone());
     let after = super::orders::order(store, &key).await?;

@@ -149,7 +149,7 @@ pub(crate) async fn edit_order(
     work.order_events.extend(events);
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(super::orders::order(store, &key).await?.map(Ok))
 }
 

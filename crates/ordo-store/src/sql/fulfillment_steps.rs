@@ -189,7 +189,7 @@ pub(crate) async fn step(
     save(&mut tx, &fo).await?;
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     let order = super::orders::order(store, &key)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("order {}", fo.order_id)))?;

@@ -166,7 +166,7 @@ pub(crate) async fn place(
     work.reservations
         .extend(placed.reservations.iter().cloned());
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Ok(HoldRecord {
         hold: placed.hold,
         reservations: placed.reservations,
@@ -267,7 +267,7 @@ pub(crate) async fn release(
     work.fill_backorders(&mut tx, deciders, "stock freed by a released hold")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(HoldRecord { hold, reservations })))
 }
 
@@ -300,6 +300,6 @@ pub(crate) async fn sweep_expired(
     work.fill_backorders(&mut tx, deciders, "stock freed by an expired hold")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(released)
 }

@@ -69,7 +69,7 @@ pub(crate) async fn move_stock(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(MovementOutcome::Applied(entries))
 }
 

@@ -108,7 +108,7 @@ pub(crate) async fn place(
     insert_hold(&mut tx, hold).await?;
     update_order(&mut tx, &record.order, seq_before).await?;
     execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(hold.clone())))
 }
 
@@ -165,7 +165,7 @@ pub(crate) async fn release(
     work.fill_backorders_of(&mut tx, deciders, &waiting, reason)
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(hold)))
 }
 

@@ -273,7 +273,7 @@ pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Optio
             .await?;
     }
     let record = load_one(&mut tx, key, "").await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(record)
 }
 
@@ -414,7 +414,7 @@ pub(crate) async fn ship_allocation_of(
     work.reservations.extend(change.reservations);
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(record)))
 }
 

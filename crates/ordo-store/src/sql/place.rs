@@ -62,10 +62,30 @@ enum SupplyScope {
     Every,
 }
 
+async fn place_batch(
+    store: &SqlStore,
+    batch: &[PlaceCommand],
+    deciders: &Deciders<'_>,
+) -> StoreResult<Vec<PlaceOutcome>> {
+    placed_or_raced(place_decided(store, batch, deciders).await)
+}
+
+/// A unique violation while placing means another transaction committed the same external
+/// id or idempotency key meanwhile (PostgreSQL checks them only at insert): the batch is
+/// tried again, and then finds that order — a replay or a duplicate, never an error.
+fn placed_or_raced(result: StoreResult<Vec<PlaceOutcome>>) -> StoreResult<Vec<PlaceOutcome>> {
+    match result {
+        Err(crate::StoreError::Database(e)) if crate::StoreError::is_unique_violation(&e) => Err(
+            crate::StoreError::Contention(format!("a concurrent order raced this one: {e}")),
+        ),
+        other => other,
+    }
+}
+
 /// A batch, decided first with the supply of the items that may run short; if an item
 /// thought safe had to wait after all (a router that leaves units unallocated), decided again
 /// with the supply of every item.
-async fn place_batch(
+async fn place_decided(
     store: &SqlStore,
     batch: &[PlaceCommand],
     deciders: &Deciders<'_>,
@@ -92,8 +112,11 @@ async fn decide_batch(
     let mut tx = conn.begin().await?;
     let now_ms = batch.iter().map(|c| c.now_ms).max().unwrap_or(0);
 
-    let mut claims = load_claims(&mut tx, batch).await?;
+    // External ids before claims: each statement sees what was committed when it began
+    // (PostgreSQL's read committed), so an order seen by its external id is seen by its
+    // idempotency key too, and a retry is answered as a replay, not a duplicate.
     let mut external_ids = load_external_ids(&mut tx, batch).await?;
+    let mut claims = load_claims(&mut tx, batch).await?;
     let hold_ids: BTreeSet<&str> = batch
         .iter()
         .filter_map(|c| c.draft.hold_id.as_deref())
@@ -280,7 +303,7 @@ async fn decide_batch(
         work.order_events.extend(p.events.iter().cloned());
     }
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     drop(conn);
 
     let mut outcomes = Vec::with_capacity(decided.len());

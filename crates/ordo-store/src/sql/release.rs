@@ -135,6 +135,6 @@ async fn release_orders(
     }
     execute_all(&mut tx, fresh_inserts(&fresh)).await?;
     execute_all(&mut tx, event_inserts(events.iter())).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(released)
 }

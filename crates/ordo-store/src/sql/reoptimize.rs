@@ -269,6 +269,6 @@ pub(crate) async fn reoptimize(
         work.orders.push((order, seq));
     }
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(report)
 }

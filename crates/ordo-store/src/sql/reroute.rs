@@ -134,7 +134,7 @@ pub(crate) async fn reject(
         };
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     let order = super::orders::order(store, &key)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("order {}", command.order_id)))?;
@@ -468,7 +468,7 @@ pub(crate) async fn resolve(
         .execute(&mut *tx)
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(ExceptionRecord {
         resolved_at_ms: Some(now_ms),
         resolution: Some(label.into()),

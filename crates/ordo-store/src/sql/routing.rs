@@ -337,7 +337,7 @@ pub(crate) async fn create_profile(
         .execute(&mut *tx)
         .await?;
     insert_version(&mut tx, &new.id, 1, &new.settings, &new.actor, new.now_ms).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Ok(profile(store, &new.id)
         .await?
         .ok_or_else(|| StoreError::NotFound(new.id.clone()))?))
@@ -407,7 +407,7 @@ pub(crate) async fn put_draft(
     }
     sql.push(" WHERE id = ").arg(id);
     sql.build().execute(&mut *tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     profile(store, id).await
 }
 
@@ -460,7 +460,7 @@ pub(crate) async fn step_profile(
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(profile(store, id).await?.map(Ok))
 }
 

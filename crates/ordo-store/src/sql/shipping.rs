@@ -59,7 +59,7 @@ pub(crate) async fn put_carrier(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(updated == 0)
 }
 

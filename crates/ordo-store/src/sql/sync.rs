@@ -85,7 +85,7 @@ pub(crate) async fn batch(
         .bind(batch.sync_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(report)
 }
 

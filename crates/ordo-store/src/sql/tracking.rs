@@ -148,7 +148,7 @@ async fn record_one(
             super::work_alerts::raise(&mut tx, &returned_to_sender(&facts), now_ms).await?;
         }
     }
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(TrackingResult::Recorded {
         shipment_id,
         status: now_status.into(),

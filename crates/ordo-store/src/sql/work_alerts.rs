@@ -184,7 +184,7 @@ pub(crate) async fn scan(
         set_resolved(&mut tx, &mut cleared, "system:alert-scan", now_ms).await?;
         event(&mut tx, "alert.resolved", &cleared, now_ms).await?;
     }
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(raised)
 }
 
@@ -344,6 +344,6 @@ pub(crate) async fn step(
             .await?;
         event(&mut tx, "alert.acknowledged", &alert, now_ms).await?;
     }
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(alert)))
 }

@@ -70,7 +70,7 @@ pub(crate) async fn create_inbound(
         lines,
     ));
     execute_all(&mut tx, statements).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Ok(()))
 }
 
@@ -207,6 +207,6 @@ pub(crate) async fn step_inbound(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(record)))
 }

@@ -52,7 +52,7 @@ pub(crate) async fn create_transfer(
     work.ledger.extend(ledger);
     work.reservations.extend(reservations.iter().cloned());
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Ok(TransferRecord {
         transfer,
         reservations,
@@ -266,7 +266,7 @@ pub(crate) async fn step_transfer(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    tx.commit().await?;
+    crate::error::commit(tx).await?;
     Ok(Some(Ok(record)))
 }
 
