@@ -27,14 +27,14 @@ const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
     1 "0001" "core", 2 "0002" "inventory_truth", 3 "0003" "stock_lookups", 4 "0004" "routing",
     5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
     9 "0009" "shipping_holds", 10 "0010" "key_names",
-    11 "0011" "address_directions", 12 "0012" "location_streets",
+    11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
 );
 
 const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     1 "0001" "core", 2 "0002" "inventory_truth", 3 "0003" "stock_lookups", 4 "0004" "routing",
     5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
     9 "0009" "shipping_holds", 10 "0010" "key_names",
-    11 "0011" "address_directions", 12 "0012" "location_streets",
+    11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
 );
 
 impl Backend {

@@ -82,20 +82,7 @@ pub(crate) async fn open_of(
     load(conn, sql).await
 }
 
-/// Fulfilment orders by id.
-pub(crate) async fn by_ids(
-    conn: &mut AnyConnection,
-    ids: &[String],
-) -> StoreResult<Vec<FulfillmentOrder>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = select("id IN (");
-    sql.list(ids.iter().map(String::as_str))
-        .push(") ORDER BY released_at, id");
-    load(conn, sql).await
-}
-
+/// The fulfilment orders a condition picks, as `load` reads them.
 pub(crate) fn select(condition: &str) -> Sql {
     Sql::new(&format!(
         "SELECT {FO_COLUMNS} FROM fulfillment_orders WHERE {condition}"

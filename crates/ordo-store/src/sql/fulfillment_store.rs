@@ -9,8 +9,8 @@ use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
 use super::{
-    SqlStore, edit, fulfillment, fulfillment_steps, order_holds, release, retrying, shipping,
-    tracking, work_alerts,
+    SqlStore, alert_scan, edit, fulfillment, fulfillment_steps, order_holds, release, retrying,
+    shipping, tracking, work_alerts,
 };
 use crate::error::StoreResult;
 use crate::fulfillment::*;
@@ -89,7 +89,7 @@ impl FulfillmentStore for SqlStore {
         transit: &dyn ordo_domain::promise::TransitModel,
         now_ms: i64,
     ) -> StoreResult<Vec<AlertRecord>> {
-        retrying!(work_alerts::scan(self, settings, transit, now_ms))
+        retrying!(alert_scan::scan(self, settings, transit, now_ms))
     }
 
     async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {

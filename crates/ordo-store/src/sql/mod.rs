@@ -6,6 +6,7 @@
 //! same order, so that concurrent transactions queue instead of deadlocking.
 
 mod access;
+mod alert_scan;
 mod args;
 mod backorders;
 mod cancel;

@@ -1,28 +1,17 @@
-//! Fulfilment alerts in the store: a scan raises what the domain's checks find (once per
-//! kind and subject while unresolved) and resolves what has cleared; people acknowledge and
+//! Fulfilment alerts in the store: raised once per kind and subject while unresolved (by the
+//! scan, `alert_scan`, or by what happened), resolved when they clear; people acknowledge and
 //! resolve. Every change is also an event in `/v1/events`.
-
-use std::collections::HashSet;
 
 use sqlx::{AnyConnection, Connection};
 
-use ordo_domain::fulfillment::FulfillmentStatus;
-use ordo_domain::fulfillment::alerts::{
-    AlertKind, AlertSettings, Raised, ShipmentFacts, not_accepted, promise_at_risk, shipment_alerts,
-};
-use ordo_domain::geo::geocode_postal;
-use ordo_domain::promise::TransitModel;
+use ordo_domain::fulfillment::alerts::Raised;
 
+use super::SqlStore;
 use super::args::Sql;
-use super::orders::load_orders;
 use super::rows::RowExt;
-use super::{SqlStore, load};
 use crate::error::StoreResult;
 use crate::fulfillment::{AlertFilter, AlertRecord};
 use crate::ids::new_id;
-
-/// Most fulfilment orders and shipments one scan looks at.
-const SCAN_ROWS_MAX: i64 = 10_000;
 
 const COLUMNS: &str = "id, kind, subject, order_id, status, message, raised_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
 
@@ -62,130 +51,64 @@ async fn event(
     Ok(())
 }
 
-/// What the checks find now.
-async fn findings(
-    conn: &mut AnyConnection,
-    settings: &AlertSettings,
-    transit: &dyn TransitModel,
-    now_ms: i64,
-) -> StoreResult<Vec<Raised>> {
-    let mut raised = Vec::new();
-    let mut sql = Sql::new(
-        "SELECT id FROM fulfillment_orders WHERE status IN ('released', 'accepted', 'picking', 'picked', 'packed') ORDER BY released_at LIMIT ",
-    );
-    sql.arg(SCAN_ROWS_MAX);
-    let ids = sql
-        .build()
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|r| r.text("id"))
-        .collect::<StoreResult<Vec<_>>>()?;
-    let fos = super::fulfillment::by_ids(conn, &ids).await?;
-    let order_ids: Vec<String> = fos
-        .iter()
-        .map(|f| f.order_id.clone())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let orders = load_orders(conn, &order_ids, "").await?;
-    let locations = load::locations(conn).await?;
-    for fo in &fos {
-        if let Some(r) = not_accepted(fo, settings, now_ms) {
-            raised.push(r);
-        }
-        let (Some(order), Some(location)) = (
-            orders.iter().find(|o| o.order.id == fo.order_id),
-            locations.iter().find(|l| l.code == fo.location),
-        ) else {
-            continue;
-        };
-        let destination = order.order.ship_to.as_ref().and_then(|s| {
-            s.point
-                .or_else(|| geocode_postal(s.country, &s.postal_code))
-        });
-        if fo.status != FulfillmentStatus::Shipped
-            && let Some(r) = promise_at_risk(
-                fo,
-                order.order.promised_date,
-                location,
-                destination,
-                transit,
-                now_ms,
-            )
-        {
-            raised.push(r);
-        }
-    }
-    let mut sql = Sql::new(
-        "SELECT id, order_id, tracking_number, status, shipped_at, last_event_at FROM shipments \
-         WHERE status NOT IN ('delivered', 'returned_to_sender') ORDER BY shipped_at LIMIT ",
-    );
-    sql.arg(SCAN_ROWS_MAX);
-    for r in sql.build().fetch_all(&mut *conn).await? {
-        let (id, order_id, number, status) = (
-            r.text("id")?,
-            r.text("order_id")?,
-            r.text("tracking_number")?,
-            r.text("status")?,
-        );
-        let facts = ShipmentFacts {
-            id: &id,
-            order_id: &order_id,
-            tracking_number: &number,
-            status: &status,
-            shipped_at_ms: r.int("shipped_at")?,
-            last_event_at_ms: r.opt_int("last_event_at")?,
-        };
-        raised.extend(shipment_alerts(&facts, settings, now_ms));
-    }
-    Ok(raised)
-}
-
-/// Raises what the checks find and is not yet raised; resolves what has cleared. Answers the
-/// alerts raised.
-pub(crate) async fn scan(
-    store: &SqlStore,
-    settings: &AlertSettings,
-    transit: &dyn TransitModel,
-    now_ms: i64,
-) -> StoreResult<Vec<AlertRecord>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
-    let found = findings(&mut tx, settings, transit, now_ms).await?;
-    let standing = sqlx::query(sqlx::AssertSqlSafe(format!(
+/// The alerts a scan compares its findings with: every unresolved one, and those a person
+/// resolved (their resolution stands).
+pub(crate) async fn standing(conn: &mut AnyConnection) -> StoreResult<Vec<AlertRecord>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM work_alerts WHERE status <> 'resolved' OR resolved_by NOT LIKE 'system:%'"
     )))
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?
     .iter()
     .map(row)
-    .collect::<StoreResult<Vec<_>>>()?;
-    let mut raised = Vec::new();
-    for f in &found {
-        if standing
-            .iter()
-            .any(|a| a.kind == f.kind.as_str() && a.subject == f.subject)
-        {
-            continue;
-        }
-        raised.push(insert(&mut tx, f, now_ms).await?);
+    .collect()
+}
+
+/// Raises a scan's finding unless an alert of its kind stands for the subject (unresolved, or
+/// resolved by a person) — checked again here, as the scan read a while ago.
+pub(crate) async fn insert_unless_standing(
+    conn: &mut AnyConnection,
+    f: &Raised,
+    now_ms: i64,
+) -> StoreResult<Option<AlertRecord>> {
+    let standing = sqlx::query(
+        "SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 \
+         AND (status <> 'resolved' OR resolved_by NOT LIKE 'system:%')",
+    )
+    .bind(f.kind.as_str())
+    .bind(f.subject.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    match standing.int("n")? {
+        0 => Ok(Some(insert(conn, f, now_ms).await?)),
+        _ => Ok(None),
     }
-    // A person's resolution stands; the scan resolves only what it finds cleared, of the kinds
-    // it looks for.
-    let scanned = |kind: &str| AlertKind::parse(kind).is_ok_and(AlertKind::scanned);
-    for mut cleared in standing.into_iter().filter(|a| {
-        a.status != "resolved"
-            && scanned(&a.kind)
-            && !found
-                .iter()
-                .any(|f| f.kind.as_str() == a.kind && f.subject == a.subject)
-    }) {
-        set_resolved(&mut tx, &mut cleared, "system:alert-scan", now_ms).await?;
-        event(&mut tx, "alert.resolved", &cleared, now_ms).await?;
+}
+
+/// Resolves an alert that has cleared, unless someone resolved it meanwhile.
+pub(crate) async fn resolve_if_open(
+    conn: &mut AnyConnection,
+    alert: &AlertRecord,
+    actor: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 \
+         WHERE id = $3 AND status <> 'resolved'",
+    )
+    .bind(now_ms)
+    .bind(actor)
+    .bind(alert.id.as_str())
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 1 {
+        let mut resolved = alert.clone();
+        resolved.status = "resolved".into();
+        resolved.resolved_at_ms = Some(now_ms);
+        resolved.resolved_by = Some(actor.into());
+        event(conn, "alert.resolved", &resolved, now_ms).await?;
     }
-    crate::error::commit(tx).await?;
-    Ok(raised)
+    Ok(())
 }
 
 /// Raises an alert something that happened calls for, unless one of its kind is already

@@ -104,6 +104,27 @@ on_both_backends! {
         app.assert_consistent().await;
     }
 
+    async fn the_alert_scan_looks_at_every_open_fulfilment_order_page_by_page(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5_000)]))).await else { return };
+        let store = app.db.store().await;
+        let commands: Vec<_> = (0..1_200).map(|i| ordo_testkit::fixtures::place_command(&format!("S-{i}"), &[("A", 1)])).collect();
+        for batch in commands.chunks(128) {
+            store.place_orders(batch, &ordo_testkit::fixtures::deciders()).await.unwrap();
+        }
+        store.close().await;
+        let released = app.post(ADMIN_KEY, "/v1/fulfillment-orders/release", &json!({})).await;
+        assert_eq!(released.body["items"].as_array().map(Vec::len), Some(1_200), "{}", released.status);
+        let last = released.body["items"][1_199]["id"].as_str().unwrap().to_string();
+        app.clock.advance_ms(5 * 3_600_000);
+        let raised = scan_alerts(&app).await["items"].as_array().unwrap().len();
+        assert_eq!(raised, 1_200, "every open fulfilment order, not the first page only");
+        step(&app, &last, "accept", None).await;
+        assert_eq!(scan_alerts(&app).await["items"].as_array().unwrap().len(), 0);
+        let resolved = app.get(ADMIN_KEY, "/v1/alerts?kind=not_accepted&status=resolved").await.body;
+        let subjects: Vec<&str> = resolved["items"].as_array().unwrap().iter().map(|a| a["subject"].as_str().unwrap()).collect();
+        assert_eq!(subjects, [last.as_str()], "only what cleared is resolved");
+    }
+
     async fn alerts_are_raised_acknowledged_resolved_and_cleared_as_work_moves(backend: Backend) {
         let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
         setup(&app).await;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Order capture while the fulfilment alert scan runs, with many open fulfilment orders: serves
+# a fresh demo network (SQLite unless told otherwise), places orders until at least OPEN_MIN
+# fulfilment orders are open, then runs `ordo bench` twice — once quietly, once while a loop
+# asks for alert scans back to back — and prints both, with how long each scan took.
+#
+#   scripts/bench-scan.sh [sqlite|postgres] [OPEN_MIN] [DURATION_S]
+set -euo pipefail
+backend=${1:-sqlite}
+open_min=${2:-50000}
+duration=${3:-20}
+cd "$(dirname "$0")/.."
+cargo build --release -p ordo -q
+ordo=target/release/ordo
+work=$(mktemp -d)
+port=18097
+
+case "$backend" in
+  sqlite) database=(--data-dir "$work/data") ;;
+  postgres)
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS ordo_bench" -c "CREATE DATABASE ordo_bench" 2>/dev/null
+    database=(--database-url postgres://postgres@127.0.0.1:5432/ordo_bench) ;;
+  *) echo "backend must be sqlite or postgres" >&2; exit 2 ;;
+esac
+
+"$ordo" serve --demo --listen "127.0.0.1:$port" "${database[@]}" >"$work/serve.out" 2>"$work/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do grep -q "channel key for pos" "$work/serve.out" 2>/dev/null && break; sleep 0.2; done
+key=$(grep "admin key" "$work/serve.out" | awk '{print $NF}')
+url="http://127.0.0.1:$port"
+
+open_work() {
+  case "$backend" in
+    sqlite) sqlite3 "$work/data/ordo.db" "SELECT count(*) FROM fulfillment_orders WHERE status IN ('released','accepted','picking','picked','packed')" ;;
+    postgres) psql -h 127.0.0.1 -U postgres -d ordo_bench -Atc "SELECT count(*) FROM fulfillment_orders WHERE status IN ('released','accepted','picking','picked','packed')" ;;
+  esac
+}
+
+echo "placing orders until $open_min fulfilment orders are open…"
+"$ordo" bench --url "$url" --key "$key" --concurrency 32 --duration-s 5 --restock 1000000 --json >/dev/null
+while [ "$(open_work)" -lt "$open_min" ]; do
+  "$ordo" bench --url "$url" --key "$key" --concurrency 32 --duration-s 20 --json >/dev/null
+done
+echo "open fulfilment orders: $(open_work)"
+
+echo "capture, no scan:"
+"$ordo" bench --url "$url" --key "$key" --concurrency 32 --duration-s "$duration"
+
+scans="$work/scans"
+(
+  while true; do
+    curl -s -o /dev/null -w '%{time_total}\n' -X POST -H "authorization: Bearer $key" \
+      -H 'content-type: application/json' -d '{}' "$url/v1/alerts/scan" >>"$scans"
+  done
+) &
+scanner=$!
+echo "capture, alert scans back to back:"
+"$ordo" bench --url "$url" --key "$key" --concurrency 32 --duration-s "$duration"
+kill $scanner 2>/dev/null; wait $scanner 2>/dev/null || true
+sort -n "$scans" | awk '{ t[NR] = $1 } END { printf "scans: %d, median %.2f s, slowest %.2f s\n", NR, t[int((NR + 1) / 2)], t[NR] }'
