@@ -10,6 +10,15 @@ pub struct Limits {
     /// Longest a client may leave its request body without sending more before it is
     /// answered with 408 (its fault, not the server's).
     pub request_body_idle_ms: u64,
+    /// Longest a client may take to send a request's headers, and to send its next request on
+    /// a kept-alive connection, before the connection is closed.
+    pub header_read_timeout_ms: u64,
+    /// Most connections open at once; more are closed as they arrive.
+    pub connections_max: usize,
+    /// Most API requests worked on at once; more wait for a turn.
+    pub requests_in_flight_max: usize,
+    /// Longest an API request waits for a turn before it is answered 503 with Retry-After.
+    pub request_queue_ms: u64,
     /// Most lines one order may have.
     pub order_lines_max: usize,
     /// Most movements one adjustment request may carry.
@@ -51,6 +60,10 @@ impl Default for Limits {
             request_body_max_bytes: 256 * 1024,
             request_timeout_ms: 30_000,
             request_body_idle_ms: 10_000,
+            header_read_timeout_ms: 10_000,
+            connections_max: 4_096,
+            requests_in_flight_max: 256,
+            request_queue_ms: 250,
             order_lines_max: ordo_domain::order::ORDER_LINES_MAX,
             adjustments_max: 1_000,
             availability_skus_max: 100,

@@ -5,11 +5,15 @@
 
 pub mod access;
 pub mod auth;
+pub mod edge;
 pub mod extract;
 pub mod http;
+pub mod listen;
 pub mod openapi;
 pub mod ops;
 pub mod problem;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -28,6 +32,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use crate::listen::ServeOptions;
 use crate::problem::ApiError;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -46,10 +51,15 @@ pub fn router(app: Arc<App>) -> Router {
     let (v1, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(http::v1(limits.sync_body_max_bytes))
         .split_for_parts();
-    let v1 = v1.route_layer(middleware::from_fn_with_state(
-        app.clone(),
-        auth::authenticate,
-    ));
+    let v1 = v1
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            auth::authenticate,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            edge::Edge::new(&limits),
+            edge::edge,
+        ));
     Router::new()
         .merge(v1)
         .merge(ops::router())
@@ -99,12 +109,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let upkeep = metrics_upkeep();
-    let result = axum::serve(listener, router(app.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let options = ServeOptions::from_limits(app.limits());
+    listen::run(listener, router(app.clone()), options, shutdown).await;
     upkeep.abort();
     app.shutdown().await;
-    result
+    Ok(())
 }
 
 /// Serves at once, while `start` brings the app up (its database may take a while to
@@ -113,18 +122,21 @@ pub async fn serve(
 /// `ready` is told what `start` left for it. Then as [`serve`].
 pub async fn serve_starting<T>(
     listener: tokio::net::TcpListener,
+    options: ServeOptions,
     start: impl Future<Output = Result<(Arc<App>, T), String>>,
     ready: impl FnOnce(T),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let slot: Arc<std::sync::OnceLock<Router>> = Arc::default();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, ops::starting(slot.clone()))
-        .with_graceful_shutdown(async {
+    let server = tokio::spawn(listen::run(
+        listener,
+        ops::starting(slot.clone()),
+        options,
+        async {
             let _ = stopped.await;
-        })
-        .into_future();
-    let server = tokio::spawn(server);
+        },
+    ));
     let mut shutdown = std::pin::pin!(shutdown);
     let started = tokio::select! {
         started = start => started,
@@ -143,8 +155,8 @@ pub async fn serve_starting<T>(
     let upkeep = metrics_upkeep();
     shutdown.await;
     let _ = stop.send(());
-    let served = server.await.map_err(|e| e.to_string());
+    let served = server.await.map_err(|e| format!("serving: {e}"));
     upkeep.abort();
     app.shutdown().await;
-    served?.map_err(|e| format!("serving: {e}"))
+    served
 }

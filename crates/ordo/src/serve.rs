@@ -1,10 +1,12 @@
 //! `ordo serve`: the HTTP API, until SIGINT or SIGTERM.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 use ordo_app::{App, Limits, SystemClock};
+use ordo_server::ServeOptions;
 
 use crate::database::DatabaseArgs;
 
@@ -21,21 +23,41 @@ pub struct ServeArgs {
     /// Logs as JSON lines instead of text.
     #[arg(long, env = "ORDO_LOG_JSON")]
     log_json: bool,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, env = "ORDO_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "ORDO_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+}
+
+fn serve_options(args: &ServeArgs) -> Result<ServeOptions, String> {
+    let mut options = ServeOptions::from_limits(&Limits::default());
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        options.tls = Some(ordo_server::tls::Tls::from_pem_files(cert, key)?);
+    }
+    Ok(options)
 }
 
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     init_logs(args.log_json);
+    let options = serve_options(&args)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("Ordo is serving at http://{address} (API docs at http://{address}/docs)");
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    println!("Ordo is serving at {scheme}://{address} (API docs at {scheme}://{address}/docs)");
     tracing::info!(%address, "listening");
     let ready = |banner: String| {
         print!("{banner}");
         tracing::info!("ready");
     };
-    ordo_server::serve_starting(listener, start(&args), ready, shutdown_signal()).await
+    ordo_server::serve_starting(listener, options, start(&args), ready, shutdown_signal()).await
 }
 
 /// Opens the store (waiting for it if need be), makes sure an admin can get in, and loads

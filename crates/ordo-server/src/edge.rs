@@ -1,0 +1,76 @@
+//! What an API request meets first, before its key is looked up: a turn among the requests
+//! in flight — or 503 with Retry-After once it has waited `request_queue_ms`, so an overload
+//! is refused at once and cleared by itself — and a declared body no larger than its route
+//! takes (413 before a byte is read).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use ordo_app::{AppError, Limits};
+use tokio::sync::Semaphore;
+
+use crate::problem::ApiError;
+
+/// The route that takes bulk uploads, with its own body limit.
+const SYNC_ROUTE: &str = "/v1/inventory/sync";
+
+pub struct Edge {
+    turns: Semaphore,
+    queue: Duration,
+    body_max_bytes: u64,
+    sync_body_max_bytes: u64,
+}
+
+impl Edge {
+    pub fn new(limits: &Limits) -> Arc<Self> {
+        Arc::new(Self {
+            turns: Semaphore::new(limits.requests_in_flight_max.max(1)),
+            queue: Duration::from_millis(limits.request_queue_ms),
+            body_max_bytes: limits.request_body_max_bytes as u64,
+            sync_body_max_bytes: limits.sync_body_max_bytes as u64,
+        })
+    }
+}
+
+pub async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
+    if let Some(refusal) = too_large(&edge, &request) {
+        return refusal.into_response();
+    }
+    let Ok(Ok(_turn)) = tokio::time::timeout(edge.queue, edge.turns.acquire()).await else {
+        metrics::counter!("ordo_requests_shed_total").increment(1);
+        let why = "overloaded: too many requests in flight; retry after a moment";
+        return ApiError::from(AppError::Unavailable(why.into())).into_response();
+    };
+    next.run(request).await
+}
+
+/// A body declared larger than the route takes.
+fn too_large(edge: &Edge, request: &Request) -> Option<ApiError> {
+    let declared: u64 = request
+        .headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()?;
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let (max, name) = match route {
+        Some(SYNC_ROUTE) => (edge.sync_body_max_bytes, "sync_body_max_bytes"),
+        _ => (edge.body_max_bytes, "request_body_max_bytes"),
+    };
+    (declared > max).then(|| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Body too large",
+            format!("the request body exceeds {name} ({max} bytes)"),
+        )
+    })
+}
