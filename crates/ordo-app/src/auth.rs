@@ -19,8 +19,8 @@ use crate::error::{AppError, AppResult};
 const KEY_CACHE_TTL_MS: i64 = 5_000;
 /// Most keys the cache holds before it starts over.
 const KEY_CACHE_ENTRIES_MAX: usize = 10_000;
-/// Shortest secret accepted from ORDO_BOOTSTRAP_ADMIN_KEY.
-pub const BOOTSTRAP_KEY_LEN_MIN: usize = 16;
+/// Shortest secret accepted from ORDO_BOOTSTRAP_ADMIN_KEY: long enough not to be guessed.
+pub const BOOTSTRAP_KEY_LEN_MIN: usize = 32;
 
 pub(crate) type KeyCache = Mutex<HashMap<String, (Principal, i64)>>;
 
@@ -39,8 +39,14 @@ pub struct IssuedKey {
 }
 
 impl App {
-    /// The principal an `Authorization: Bearer` secret stands for.
-    pub async fn authenticate(&self, secret: &str) -> AppResult<Principal> {
+    /// The principal an `Authorization: Bearer` secret stands for. A client (by address) that
+    /// keeps sending unknown keys is refused for a while without a lookup; keys known a
+    /// moment ago still pass.
+    pub async fn authenticate(
+        &self,
+        secret: &str,
+        client: Option<std::net::IpAddr>,
+    ) -> AppResult<Principal> {
         let hash = hash_secret(secret);
         let now = self.clock.now_ms();
         if let Some((principal, at)) = self.keys.lock().ok().and_then(|c| c.get(&hash).cloned())
@@ -48,11 +54,25 @@ impl App {
         {
             return Ok(principal);
         }
-        let key = self
-            .store
-            .api_key_by_hash(&hash)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        if let Some(retry_after_s) = self.throttle.wait_s(client, now) {
+            metrics::counter!("ordo_auth_failures_total", "reason" => "throttled").increment(1);
+            return Err(AppError::TooManyRequests { retry_after_s });
+        }
+        let found = match self.throttle.known_miss(&hash, now) {
+            true => None,
+            false => self.store.api_key_by_hash(&hash).await?,
+        };
+        let Some(key) = found else {
+            self.throttle.remember_miss(&hash, now);
+            metrics::counter!("ordo_auth_failures_total", "reason" => "unknown_key").increment(1);
+            let shown = client.map_or("-".to_string(), |c| c.to_string());
+            if self.throttle.failed(client, now) {
+                tracing::warn!(client = %shown, "unknown API keys: throttling this client");
+            } else {
+                tracing::info!(client = %shown, "an unknown API key");
+            }
+            return Err(AppError::Unauthenticated);
+        };
         let principal = Principal {
             key_id: key.id,
             role: key.role,
@@ -116,9 +136,9 @@ impl App {
             created_at_ms: now,
             revoked_at_ms: None,
         };
-        self.store
-            .insert_api_key(&key, &hash_secret(&secret))
-            .await?;
+        let hash = hash_secret(&secret);
+        self.store.insert_api_key(&key, &hash).await?;
+        self.throttle.forget_miss(&hash);
         Ok(IssuedKey { key, secret })
     }
 

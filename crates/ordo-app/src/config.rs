@@ -19,6 +19,10 @@ pub struct Limits {
     pub requests_in_flight_max: usize,
     /// Longest an API request waits for a turn before it is answered 503 with Retry-After.
     pub request_queue_ms: u64,
+    /// Unknown API keys a client (by address) may send at once before it is answered 429.
+    pub auth_failures_burst: u32,
+    /// Unknown API keys a client earns back per minute.
+    pub auth_failures_per_minute: u32,
     /// Most lines one order may have.
     pub order_lines_max: usize,
     /// Most movements one adjustment request may carry.
@@ -64,6 +68,8 @@ impl Default for Limits {
             connections_max: 4_096,
             requests_in_flight_max: 256,
             request_queue_ms: 250,
+            auth_failures_burst: 10,
+            auth_failures_per_minute: 10,
             order_lines_max: ordo_domain::order::ORDER_LINES_MAX,
             adjustments_max: 1_000,
             availability_skus_max: 100,

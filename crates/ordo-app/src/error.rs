@@ -37,6 +37,9 @@ pub enum AppError {
     /// The resource's state does not allow the request.
     #[error("conflict: {0}")]
     Conflict(FieldErrors),
+    /// The client failed too often: it may try again after this many seconds.
+    #[error("too many failed tries: wait {retry_after_s} s")]
+    TooManyRequests { retry_after_s: u64 },
     /// Overloaded or shutting down: try again later.
     #[error("unavailable: {0}")]
     Unavailable(String),

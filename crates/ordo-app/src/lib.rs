@@ -27,6 +27,7 @@ pub mod routing;
 pub mod simulate;
 pub mod supply;
 pub mod sync;
+mod throttle;
 pub mod work_alerts;
 mod writer;
 
@@ -62,6 +63,7 @@ pub struct App {
     clock: Arc<dyn Clock>,
     limits: Limits,
     keys: auth::KeyCache,
+    throttle: throttle::Throttle,
     writer: OrderWriter,
     deciding: Arc<Deciding>,
     /// Background tasks: the hold sweeper and the releaser.
@@ -150,11 +152,14 @@ impl App {
                 limits.release_interval_ms,
             ));
         }
+        let throttle =
+            throttle::Throttle::new(limits.auth_failures_burst, limits.auth_failures_per_minute);
         Self {
             store,
             clock,
             limits,
             keys: Default::default(),
+            throttle,
             writer,
             deciding,
             workers: Mutex::new(workers),

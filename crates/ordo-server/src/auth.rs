@@ -20,7 +20,11 @@ pub async fn authenticate(State(app): State<Arc<App>>, request: Request, next: N
     let Some(secret) = bearer(&request) else {
         return ApiError::from(AppError::Unauthenticated).into_response();
     };
-    let principal = match app.authenticate(&secret).await {
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let principal = match app.authenticate(&secret, client).await {
         Ok(principal) => principal,
         Err(AppError::Unauthenticated) => return unknown_key(),
         Err(e) => return ApiError::from(e).into_response(),

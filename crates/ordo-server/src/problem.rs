@@ -225,6 +225,13 @@ impl From<AppError> for ApiError {
                 errors.to_string(),
             )
             .with_errors(errors),
+            AppError::TooManyRequests { retry_after_s } => Self::new(
+                S::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+                format!("too many failed tries from this client: retry after {retry_after_s} s"),
+            )
+            .with("retry_after_s", retry_after_s.into()),
             AppError::Unavailable(why) => {
                 tracing::warn!(reason = %why, "answered 503");
                 Self::new(
@@ -255,6 +262,11 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self
+            .problem
+            .extensions
+            .get("retry_after_s")
+            .and_then(Value::as_u64);
         let mut response = (self.status, axum::Json(self.problem)).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
@@ -270,6 +282,10 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            StatusCode::TOO_MANY_REQUESTS => {
+                let after = HeaderValue::from(retry_after.unwrap_or(1));
+                response.headers_mut().insert(header::RETRY_AFTER, after);
             }
             _ => {}
         }

@@ -13,7 +13,7 @@ use crate::CLOCK_START_MS;
 use crate::db::{Backend, TestDb};
 
 /// The admin key every test app accepts.
-pub const ADMIN_KEY: &str = "test-admin-key-0123456789";
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789abcdefghij";
 
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`

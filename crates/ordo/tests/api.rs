@@ -590,4 +590,41 @@ on_both_backends! {
         assert_eq!((note.status, note.body["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("note")), "{}", note.body);
         app.assert_consistent().await;
     }
+
+    async fn guessing_keys_is_throttled_per_client_and_known_keys_still_pass(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 5)]))).await else { return };
+        assert_eq!(app.get(ADMIN_KEY, "/v1/items").await.status, StatusCode::OK);
+        let statuses: Vec<u16> = {
+            let mut seen = Vec::new();
+            for i in 0..14 {
+                seen.push(app.get(&format!("ordo_guess_{i:040}"), "/v1/items").await.status.as_u16());
+            }
+            seen
+        };
+        assert_eq!(&statuses[..10], &[401; 10], "{statuses:?}");
+        assert_eq!(&statuses[10..], &[429; 4], "{statuses:?}");
+        let throttled = app.get("ordo_guess_again", "/v1/items").await;
+        assert_eq!(throttled.headers["retry-after"], "6", "{}", throttled.body);
+        assert_eq!(throttled.body["type"], "/problems/too-many-requests");
+        assert_eq!(throttled.body["retry_after_s"], 6);
+        assert_eq!(app.get(ADMIN_KEY, "/v1/items").await.status, StatusCode::OK, "a key known a moment ago still passes");
+        app.clock.advance_ms(60_000);
+        assert_eq!(app.get("ordo_guess_later", "/v1/items").await.status, StatusCode::UNAUTHORIZED, "tries are earned back");
+        let metrics = reqwest::get(format!("{}/metrics", app.address)).await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("ordo_auth_failures_total{reason=\"throttled\"}"), "{metrics}");
+    }
+}
+
+#[test]
+fn a_bootstrap_admin_key_too_short_to_resist_guessing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .env("ORDO_BOOTSTRAP_ADMIN_KEY", "only-twenty-five-chars-x")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("at least 32 characters"), "{said}");
 }

@@ -156,6 +156,7 @@ fn problem_schema(doc: &mut Value) {
             "order_id": { "type": "string", "description": "The order a duplicate or a reused idempotency key points at." },
             "order_number": { "type": "string" },
             "order_status": { "type": "string", "description": "The order's status, when it cannot make the transition asked." },
+            "retry_after_s": { "type": "integer", "description": "Seconds to wait before trying again (429), as Retry-After says." },
         }
     });
     if let Some(schemas) = doc
@@ -227,6 +228,10 @@ fn responses(path: &str, method: &str, op: &mut Value) {
     let mut standard = vec![
         ("401", "No key, or one unknown or revoked"),
         ("403", "The key's role may not do this"),
+        (
+            "429",
+            "Too many unknown keys from this client: retry after Retry-After seconds",
+        ),
         ("503", "Overloaded or timed out: retry (Retry-After)"),
     ];
     if takes_input {
@@ -264,6 +269,7 @@ fn default_description(status: &str) -> &'static str {
         "413" => "The body is too large",
         "415" => "The body is not of a media type the route takes",
         "422" => "A field is wrong: `errors` names each",
+        "429" => "Too many unknown keys from this client: retry after Retry-After seconds",
         "503" => "Overloaded or timed out: retry (Retry-After)",
         _ => "See the problem's detail",
     }
