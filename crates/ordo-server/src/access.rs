@@ -144,6 +144,7 @@ pub const ROUTES: &[Route] = &[
     route(GET, "/v1/api-keys", A::ManageKeys),
     route(POST, "/v1/api-keys", A::ManageKeys),
     route(DELETE, "/v1/api-keys/{id}", A::ManageKeys),
+    route(GET, "/metrics", A::ReadMetrics),
 ];
 
 static BY_ROUTE: LazyLock<HashMap<(Method, &'static str), &'static Route>> = LazyLock::new(|| {

@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod edge;
 pub mod extract;
+pub mod headers;
 pub mod http;
 pub mod listen;
 pub mod openapi;
@@ -45,8 +46,13 @@ pub fn openapi_document() -> serde_json::Value {
     openapi::document(api)
 }
 
-/// The whole HTTP surface of Ordo.
+/// The whole HTTP surface of Ordo, with no cross-origin access.
 pub fn router(app: Arc<App>) -> Router {
+    router_with(app, None)
+}
+
+/// The whole HTTP surface of Ordo, with cross-origin access as `cors` allows.
+pub fn router_with(app: Arc<App>, cors: Option<tower_http::cors::CorsLayer>) -> Router {
     let limits = app.limits().clone();
     let (v1, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(http::v1(limits.sync_body_max_bytes))
@@ -60,22 +66,51 @@ pub fn router(app: Arc<App>) -> Router {
             edge::Edge::new(&limits),
             edge::edge,
         ));
-    Router::new()
+    let metrics = ops::metrics_router().route_layer(middleware::from_fn_with_state(
+        app.clone(),
+        auth::authenticate,
+    ));
+    let router = Router::new()
         .merge(v1)
         .merge(ops::router())
-        .merge(SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", openapi::document(api)))
+        .merge(metrics)
+        .merge(
+            SwaggerUi::new("/docs").external_url_unchecked("/openapi.json", openapi::document(api)),
+        )
         // No console yet: the API's documentation is the front door.
-        .route("/", axum::routing::get(|| async { axum::response::Redirect::to("/docs/") }))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not-found", "Not found", "no such route").into_response() })
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to("/docs/") }),
+        )
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "no such route",
+            )
+            .into_response()
+        })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed", "this route does not take that method")
-                .into_response()
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "this route does not take that method",
+            )
+            .into_response()
         })
         .layer(DefaultBodyLimit::max(limits.request_body_max_bytes))
         .layer(middleware::from_fn_with_state(app.clone(), ops::deadline))
         .layer(middleware::from_fn(ops::track))
         .layer(middleware::from_fn(problem::only_problems))
-        .with_state(app)
+        .layer(middleware::from_fn(headers::security_headers))
+        .with_state(app);
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -127,6 +162,7 @@ pub async fn serve_starting<T>(
     ready: impl FnOnce(T),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
+    let cors = headers::cors(&options.cors_origins)?;
     let slot: Arc<std::sync::OnceLock<Router>> = Arc::default();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(listen::run(
@@ -150,7 +186,7 @@ pub async fn serve_starting<T>(
             return if why.is_empty() { Ok(()) } else { Err(why) };
         }
     };
-    let _ = slot.set(router(app.clone()));
+    let _ = slot.set(router_with(app.clone(), cors));
     ready(news);
     let upkeep = metrics_upkeep();
     shutdown.await;

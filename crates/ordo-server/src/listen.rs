@@ -30,6 +30,8 @@ pub struct ServeOptions {
     pub connections_max: usize,
     /// Longest a shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Origins whose pages may call the API from a browser (`https://shop.example.com`).
+    pub cors_origins: Vec<String>,
     /// HTTPS: the certificate and key to serve with.
     #[cfg(feature = "tls")]
     pub tls: Option<crate::tls::Tls>,
@@ -42,6 +44,7 @@ impl ServeOptions {
             header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms),
             connections_max: limits.connections_max,
             shutdown_grace: Duration::from_secs(30),
+            cors_origins: Vec::new(),
             #[cfg(feature = "tls")]
             tls: None,
         }

@@ -1,4 +1,4 @@
-//! Operations: liveness, readiness and Prometheus metrics. None of these need a key.
+//! Operations: liveness and readiness (no key), Prometheus metrics.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
@@ -15,11 +15,17 @@ use serde_json::json;
 
 use crate::problem::ApiError;
 
+/// Liveness and readiness: no key.
 pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(render_metrics))
+}
+
+/// Prometheus metrics: behind a key on the API's address (action `metrics.read`), open on an
+/// address of their own (`ordo serve --metrics-listen`).
+pub fn metrics_router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    Router::new().route("/metrics", get(render_metrics))
 }
 
 /// What answers while the app starts: the app's router once it is in `slot`; until then

@@ -27,15 +27,16 @@ fn every_operation_has_an_action_and_every_action_route_is_an_operation() {
             operations.insert((method.to_ascii_uppercase(), path.clone()));
         }
     }
-    let routes: BTreeSet<_> = ordo_server::access::ROUTES
+    // Operations routes (`/metrics`) are not in the API's description.
+    let api: Vec<_> = ordo_server::access::ROUTES
+        .iter()
+        .filter(|r| r.path.starts_with("/v1"))
+        .collect();
+    let routes: BTreeSet<_> = api
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
-    assert_eq!(
-        routes.len(),
-        ordo_server::access::ROUTES.len(),
-        "a route is listed twice"
-    );
+    assert_eq!(routes.len(), api.len(), "a route is listed twice");
     let stale: Vec<_> = routes.difference(&operations).collect();
     assert!(
         stale.is_empty(),

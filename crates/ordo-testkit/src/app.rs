@@ -185,6 +185,15 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The Prometheus text at `/metrics`, read with the admin key.
+    pub async fn metrics(&self) -> String {
+        let url = format!("{}/metrics", self.address);
+        let reply = self.http.get(url).bearer_auth(ADMIN_KEY).send().await;
+        let reply = reply.expect("the server answers");
+        assert!(reply.status().is_success(), "/metrics: {}", reply.status());
+        reply.text().await.expect("metrics text")
+    }
+
     /// Available to promise of one item, network-wide, as the API answers it.
     pub async fn available(&self, sku: &str) -> i64 {
         let reply = self

@@ -29,10 +29,20 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM).
     #[arg(long, env = "ORDO_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// An origin whose pages may call the API from a browser (https://shop.example.com);
+    /// repeat it, or separate origins with commas. None by default.
+    #[arg(long = "cors-origin", env = "ORDO_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// Also serve /metrics without a key on this address (a private interface for
+    /// Prometheus); on the API's address /metrics needs an admin or read_only key.
+    #[arg(long, env = "ORDO_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
 }
 
 fn serve_options(args: &ServeArgs) -> Result<ServeOptions, String> {
     let mut options = ServeOptions::from_limits(&Limits::default());
+    ordo_server::headers::cors(&args.cors_origins)?;
+    options.cors_origins = args.cors_origins.clone();
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         options.tls = Some(ordo_server::tls::Tls::from_pem_files(cert, key)?);
     }
@@ -53,6 +63,24 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     };
     println!("Ordo is serving at {scheme}://{address} (API docs at {scheme}://{address}/docs)");
     tracing::info!(%address, "listening");
+    if let Some(at) = args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(at)
+            .await
+            .map_err(|e| format!("cannot listen on {at} for metrics: {e}"))?;
+        let at = metrics.local_addr().map_err(|e| e.to_string())?;
+        let router = ordo_server::ops::metrics_router();
+        let plain = ServeOptions {
+            tls: None,
+            ..options.clone()
+        };
+        tokio::spawn(ordo_server::listen::run(
+            metrics,
+            router,
+            plain,
+            std::future::pending(),
+        ));
+        println!("metrics at http://{at}/metrics");
+    }
     let ready = |banner: String| {
         print!("{banner}");
         tracing::info!("ready");

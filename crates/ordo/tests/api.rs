@@ -402,7 +402,7 @@ on_both_backends! {
         assert_eq!(ready.status, StatusCode::OK);
         assert!(ready.headers.contains_key("x-request-id"), "every answer carries a request id");
         app.place(ADMIN_KEY, &order_body("web", "W-1", &[("A", 1)]), None).await;
-        let metrics = app.http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap();
+        let metrics = app.metrics().await;
         for name in ["ordo_http_requests_total", "ordo_http_request_duration_seconds_bucket", "ordo_orders_rejected_total"] {
             assert!(metrics.contains(name), "{name} missing from /metrics");
         }
@@ -610,7 +610,7 @@ on_both_backends! {
         assert_eq!(app.get(ADMIN_KEY, "/v1/items").await.status, StatusCode::OK, "a key known a moment ago still passes");
         app.clock.advance_ms(60_000);
         assert_eq!(app.get("ordo_guess_later", "/v1/items").await.status, StatusCode::UNAUTHORIZED, "tries are earned back");
-        let metrics = reqwest::get(format!("{}/metrics", app.address)).await.unwrap().text().await.unwrap();
+        let metrics = app.metrics().await;
         assert!(metrics.contains("ordo_auth_failures_total{reason=\"throttled\"}"), "{metrics}");
     }
 }

@@ -7,16 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 async fn counter(app: &TestApp, name: &str) -> f64 {
-    let url = format!("{}/metrics", app.address);
-    let text = app
-        .http
-        .get(url)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .find(|l| l.starts_with(name))
         .and_then(|l| l.rsplit(' ').next())

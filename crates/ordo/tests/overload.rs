@@ -83,12 +83,7 @@ async fn beyond_its_requests_in_flight_it_answers_503_at_once_and_recovers() {
         StatusCode::OK,
         "recovered by itself"
     );
-    let metrics = reqwest::get(format!("{}/metrics", app.address))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(metrics.contains("ordo_requests_shed_total"), "{metrics}");
 }
 

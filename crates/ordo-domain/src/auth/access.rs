@@ -32,6 +32,7 @@ pub enum Action {
     ReadEvents,
     Operate,
     ManageKeys,
+    ReadMetrics,
 }
 
 /// How far a role may take an action.
@@ -71,7 +72,7 @@ const fn row(action: Action, name: &'static str, what: &'static str, grants: [Gr
 
 /// Columns: admin, channel, read_only, location.
 #[rustfmt::skip]
-pub const TABLE: [Row; 24] = [
+pub const TABLE: [Row; 25] = [
     row(Do::ReadOrders, "orders.read", "read orders with their events, holds and routing decisions; list backorders", [A, O, A, N]),
     row(Do::PlaceOrders, "orders.place", "place orders", [A, O, N, N]),
     row(Do::ChangeOrders, "orders.change", "edit and cancel orders", [A, O, N, N]),
@@ -96,6 +97,7 @@ pub const TABLE: [Row; 24] = [
     row(Do::ReadEvents, "events.read", "read the event feed", [A, N, A, N]),
     row(Do::Operate, "operations", "release work now, ship or reject allocations, resolve routing exceptions, scan for alerts, re-optimise, backtest", [A, N, N, N]),
     row(Do::ManageKeys, "keys.manage", "create, list and revoke API keys", [A, N, N, N]),
+    row(Do::ReadMetrics, "metrics.read", "read the Prometheus metrics at `/metrics`", [A, N, A, N]),
 ];
 
 impl Action {
