@@ -54,9 +54,9 @@ impl StoreError {
         self.is_retryable() || matches!(self, Self::OutcomeUnknown(_))
     }
 
-    /// Whether the database could not be reached or the connection broke: the database is
-    /// down, restarting, or an administrator ended the session. A transaction that did not
-    /// commit left nothing behind, so running it again is safe.
+    /// Whether the database could not be reached or used: it is down or restarting, an
+    /// administrator ended the session, its disk is full, or its files cannot be written. A
+    /// transaction that did not commit left nothing behind, so running it again is safe.
     pub fn is_unreachable(&self) -> bool {
         match self {
             Self::Database(e) => unreachable(e),
@@ -69,14 +69,32 @@ impl StoreError {
     }
 }
 
+// SQLite's primary result codes for storage it cannot use.
+const SQLITE_READONLY: i32 = 8;
+const SQLITE_IOERR: i32 = 10;
+const SQLITE_FULL: i32 = 13;
+const SQLITE_CANTOPEN: i32 = 14;
+
 fn unreachable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => true,
-        // Connection exceptions (08…), and the server shutting down or starting (57P01-3).
-        sqlx::Error::Database(d) => d
-            .code()
-            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        // SQLite: the disk is full, or the data directory cannot be written or read.
+        sqlx::Error::Database(d) if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
+            d.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| {
+                    matches!(
+                        c & 0xff,
+                        SQLITE_READONLY | SQLITE_IOERR | SQLITE_FULL | SQLITE_CANTOPEN
+                    )
+                })
+        }
+        // PostgreSQL: connection exceptions (08…), the server shutting down or starting
+        // (57P01-3), a full disk (53100).
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+            c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03" | "53100")
+        }),
         _ => false,
     }
 }

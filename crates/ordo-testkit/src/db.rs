@@ -59,6 +59,16 @@ impl TestDb {
         }
     }
 
+    /// A SQLite database in a directory the caller owns (a small file system, say).
+    pub fn sqlite_in(dir: &std::path::Path) -> TestDb {
+        TestDb {
+            backend: Backend::Sqlite,
+            url: format!("sqlite://{}", dir.join("ordo.db").display()),
+            _dir: None,
+            schema: None,
+        }
+    }
+
     /// Opens the store on this database (migrating it on first use).
     pub async fn store(&self) -> Arc<dyn Store> {
         let store = SqlStore::connect(&self.url, &StoreOptions::default(), crate::CLOCK_START_MS)
