@@ -24,8 +24,12 @@ pub enum AppError {
     InsufficientStock(Vec<ShortLine>),
     #[error("the channel already sent this order as {number}")]
     DuplicateOrder { order_id: String, number: String },
-    #[error("the idempotency key was already used with a different request (order {order_id})")]
-    IdempotencyKeyReused { order_id: String },
+    /// The key came before with another request (for orders: the order it placed).
+    #[error("the idempotency key was already used with a different request")]
+    IdempotencyKeyReused { order_id: Option<String> },
+    /// The key's first request is still being worked on, or its outcome was lost.
+    #[error("a request with this idempotency key is still being worked on")]
+    IdempotencyKeyInUse,
     #[error("the order is {status} and cannot become {wanted}")]
     IllegalTransition {
         status: OrderStatus,

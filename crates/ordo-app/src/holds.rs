@@ -118,8 +118,11 @@ pub fn status_at(record: &HoldRecord, now_ms: i64) -> HoldStatus {
     record.hold.status_at(now_ms)
 }
 
+/// Expired idempotency keys forgotten per sweep.
+const PRUNE_KEYS_MAX: i64 = 500;
+
 /// Starts the sweeper: every `interval_ms` it releases the reservations of expired holds and
-/// gives their units to waiting backorders.
+/// gives their units to waiting backorders, and forgets idempotency keys whose day is over.
 pub(crate) fn start_sweeper(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -136,6 +139,10 @@ pub(crate) fn start_sweeper(
                 Ok(0) => {}
                 Ok(released) => tracing::debug!(released, "released expired hold reservations"),
                 Err(e) => tracing::warn!(error = %e, "sweeping expired holds failed; will retry"),
+            }
+            // Idempotency keys whose day is over go in the same pass, a few at a time.
+            if let Err(e) = store.prune_requests(clock.now_ms(), PRUNE_KEYS_MAX).await {
+                tracing::warn!(error = %e, "pruning idempotency keys failed; will retry");
             }
         }
     })

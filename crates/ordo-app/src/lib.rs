@@ -23,6 +23,7 @@ pub mod order_edits;
 pub mod order_holds;
 pub mod orders;
 pub mod printing;
+pub mod replays;
 pub mod routing;
 pub mod simulate;
 pub mod supply;

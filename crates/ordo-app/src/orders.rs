@@ -238,7 +238,9 @@ fn rejection(outcome: PlaceOutcome) -> AppError {
         PlaceOutcome::Duplicate { order_id, number } => {
             AppError::DuplicateOrder { order_id, number }
         }
-        PlaceOutcome::KeyReused { order_id } => AppError::IdempotencyKeyReused { order_id },
+        PlaceOutcome::KeyReused { order_id } => AppError::IdempotencyKeyReused {
+            order_id: Some(order_id),
+        },
         PlaceOutcome::Placed(_) | PlaceOutcome::Replayed(_) => {
             AppError::Internal("a placed order taken for a rejection".into())
         }

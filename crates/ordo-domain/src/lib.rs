@@ -23,6 +23,7 @@ pub mod field;
 pub mod fulfillment;
 pub mod geo;
 pub mod hold;
+pub mod idempotency;
 pub mod ids;
 pub mod inbound;
 pub mod inventory;

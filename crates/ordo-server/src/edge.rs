@@ -21,8 +21,15 @@ const SYNC_ROUTE: &str = "/v1/inventory/sync";
 pub struct Edge {
     turns: Semaphore,
     queue: Duration,
-    body_max_bytes: u64,
-    sync_body_max_bytes: u64,
+    limits: Limits,
+}
+
+/// The largest body a route takes, and the limit's name.
+pub fn body_limit(limits: &Limits, route: Option<&str>) -> (usize, &'static str) {
+    match route {
+        Some(SYNC_ROUTE) => (limits.sync_body_max_bytes, "sync_body_max_bytes"),
+        _ => (limits.request_body_max_bytes, "request_body_max_bytes"),
+    }
 }
 
 impl Edge {
@@ -30,8 +37,7 @@ impl Edge {
         Arc::new(Self {
             turns: Semaphore::new(limits.requests_in_flight_max.max(1)),
             queue: Duration::from_millis(limits.request_queue_ms),
-            body_max_bytes: limits.request_body_max_bytes as u64,
-            sync_body_max_bytes: limits.sync_body_max_bytes as u64,
+            limits: limits.clone(),
         })
     }
 }
@@ -61,11 +67,8 @@ fn too_large(edge: &Edge, request: &Request) -> Option<ApiError> {
         .extensions()
         .get::<MatchedPath>()
         .map(MatchedPath::as_str);
-    let (max, name) = match route {
-        Some(SYNC_ROUTE) => (edge.sync_body_max_bytes, "sync_body_max_bytes"),
-        _ => (edge.body_max_bytes, "request_body_max_bytes"),
-    };
-    (declared > max).then(|| {
+    let (max, name) = body_limit(&edge.limits, route);
+    (declared > max as u64).then(|| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body-too-large",

@@ -145,6 +145,48 @@ pub async fn read_body<S: Send + Sync>(
     })
 }
 
+/// Reads a whole body of at most `limit` bytes, answering as [`read_body`] does when it
+/// cannot.
+pub async fn body_bytes(
+    body: axum::body::Body,
+    limit: usize,
+    limit_name: &str,
+) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let exceeded = {
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            std::iter::from_fn(|| {
+                let now = cause?;
+                cause = now.source();
+                Some(now)
+            })
+            .any(|c| c.is::<http_body_util::LengthLimitError>())
+        };
+        if exceeded {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Body too large",
+                format!("the request body exceeds {limit_name}"),
+            )
+        } else if stalled(&e) {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                "Body timed out",
+                "the request body stopped arriving; send it whole and promptly",
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable-body",
+                "Unreadable body",
+                e.to_string(),
+            )
+        }
+    })
+}
+
 /// Whether reading failed because the client stopped sending.
 fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);

@@ -9,6 +9,7 @@ pub mod edge;
 pub mod extract;
 pub mod headers;
 pub mod http;
+pub mod idempotency;
 pub mod listen;
 pub mod openapi;
 pub mod ops;
@@ -58,6 +59,10 @@ pub fn router_with(app: Arc<App>, cors: Option<tower_http::cors::CorsLayer>) -> 
         .merge(http::v1(limits.sync_body_max_bytes))
         .split_for_parts();
     let v1 = v1
+        .route_layer(middleware::from_fn_with_state(
+            app.clone(),
+            idempotency::idempotency,
+        ))
         .route_layer(middleware::from_fn_with_state(
             app.clone(),
             auth::authenticate,

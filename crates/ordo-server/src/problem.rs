@@ -194,16 +194,26 @@ impl From<AppError> for ApiError {
                     .with("order_number", json!(number))
             }
             AppError::IdempotencyKeyReused { ref order_id } => {
-                let message = "was already used with a different request body";
-                Self::new(
+                let message = "was already used with a different request";
+                let problem = Self::new(
                     S::UNPROCESSABLE_ENTITY,
                     "idempotency-key-reused",
                     "Idempotency key reused",
                     e.to_string(),
                 )
-                .with_errors(FieldErrors::single("Idempotency-Key", message))
-                .with("order_id", json!(order_id))
+                .with_errors(FieldErrors::single("Idempotency-Key", message));
+                match order_id {
+                    Some(id) => problem.with("order_id", json!(id)),
+                    None => problem,
+                }
             }
+            AppError::IdempotencyKeyInUse => Self::new(
+                S::CONFLICT,
+                "idempotency-key-in-use",
+                "Idempotency key in use",
+                "the first request with this key is still being worked on, or its outcome was lost: \
+                 retry in a moment, or look at the resource first",
+            ),
             AppError::IllegalTransition { status, wanted } => {
                 let detail = format!("the order is {status} and cannot become {wanted}");
                 Self::new(

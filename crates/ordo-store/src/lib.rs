@@ -23,6 +23,7 @@ use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
+use ordo_domain::idempotency::{Answer, KeptRequest};
 use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
@@ -83,6 +84,18 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     /// Whom a resource belongs to (its order's channel, the location working it); `None`
     /// when there is no such resource.
     async fn owner(&self, resource: Resource, id: &str) -> StoreResult<Option<Owner>>;
+
+    /// Claims an idempotency key for a request: `None` when claimed now, else what is kept
+    /// under it.
+    async fn claim_request(&self, claim: &RequestClaim) -> StoreResult<Option<KeptRequest>>;
+    /// Claims afresh a key whose time is up; false when another request did first.
+    async fn reclaim_request(&self, claim: &RequestClaim) -> StoreResult<bool>;
+    /// Keeps the first answer to a claimed request.
+    async fn answer_request(&self, scope: &str, key: &str, answer: &Answer) -> StoreResult<()>;
+    /// Lets a claim without an answer go, so that a retry may do the work.
+    async fn release_request(&self, scope: &str, key: &str) -> StoreResult<()>;
+    /// Forgets keys whose time is up, at most `limit`; answers how many.
+    async fn prune_requests(&self, now_ms: i64, limit: i64) -> StoreResult<u64>;
 
     /// Applies stock movements all together or not at all; units they add go to waiting
     /// backorders.

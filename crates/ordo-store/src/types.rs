@@ -474,3 +474,15 @@ pub struct NetworkSeed {
     pub actor: String,
     pub now_ms: i64,
 }
+
+/// An idempotency key claimed for a request (a write other than placing an order).
+#[derive(Debug, Clone)]
+pub struct RequestClaim {
+    /// Whose key it is: the caller's API key.
+    pub scope: String,
+    pub key: String,
+    /// What the request was, to tell a retry from another request under the same key.
+    pub fingerprint: String,
+    pub now_ms: i64,
+    pub expires_at_ms: i64,
+}

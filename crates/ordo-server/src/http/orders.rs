@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ordo_app::App;
 use ordo_app::OrderFilter;
-use ordo_app::orders::{IDEMPOTENCY_KEY_LEN_MAX, PlaceRequest, Placed, request_hash};
+use ordo_app::orders::{PlaceRequest, Placed, request_hash};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::order::OrderStatus;
 use ordo_domain::values::{ChannelCode, parse_text};
@@ -20,6 +20,7 @@ use super::common::{List, PageQuery, parse_timestamp};
 use super::order_body::OrderBody;
 use super::order_view::{OrderEventView, OrderView};
 use crate::extract::{Caller, Json, OptionalJson};
+use crate::idempotency::{IDEMPOTENT_REPLAYED, key_of};
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router() -> OpenApiRouter<Arc<App>> {
@@ -28,27 +29,6 @@ pub fn router() -> OpenApiRouter<Arc<App>> {
         .routes(routes!(get_order, edit_order))
         .routes(routes!(cancel_order))
         .routes(routes!(order_events))
-}
-
-pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
-/// Set on a 201 that repeats the answer to an earlier request with the same idempotency key.
-pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
-
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    let key = value.to_str().ok().map(str::trim).filter(|k| {
-        !k.is_empty()
-            && k.len() <= IDEMPOTENCY_KEY_LEN_MAX
-            && k.bytes().all(|b| b.is_ascii_graphic())
-    });
-    key.map(|k| Some(k.to_string())).ok_or_else(|| {
-        ApiError::field(
-            "Idempotency-Key",
-            format!("must be 1 to {IDEMPOTENCY_KEY_LEN_MAX} printable ASCII characters"),
-        )
-    })
 }
 
 /// Place an order. Units are reserved at once: lines that cannot be covered make the whole
@@ -66,7 +46,7 @@ async fn place_order(
     headers: HeaderMap,
     body: Json<OrderBody>,
 ) -> ApiResult<Response> {
-    let idempotency_key = idempotency_key(&headers)?;
+    let idempotency_key = key_of(&headers)?;
     let draft = body
         .value
         .parse(app.limits().order_lines_max)

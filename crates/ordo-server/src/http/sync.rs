@@ -17,8 +17,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::orders::IDEMPOTENT_REPLAYED;
 use crate::extract::{Caller, from_document, json_document, read_body};
+use crate::idempotency::IDEMPOTENT_REPLAYED;
 use crate::problem::{ApiError, ApiResult, Problem};
 
 pub fn router(body_max_bytes: usize) -> OpenApiRouter<Arc<App>> {

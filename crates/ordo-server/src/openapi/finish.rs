@@ -45,6 +45,7 @@ pub fn finish(doc: &mut Value) {
             };
             for (method, op) in item.iter_mut() {
                 who_may_call(path, method, op);
+                idempotency_key(path, method, op);
                 responses(path, method, op);
                 media_types(path, op);
                 for p in op
@@ -194,6 +195,28 @@ fn who_may_call(path: &str, method: &str, op: &mut Value) {
     let description = format!("{said}\n\nAction `{}`: {}.", row.name, who.join(", "));
     op.insert("description".into(), json!(description.trim_start()));
     op.insert("x-ordo-action".into(), json!(row.name));
+}
+
+/// Every write under `/v1` takes an `Idempotency-Key`.
+fn idempotency_key(path: &str, method: &str, op: &mut Value) {
+    if !path.starts_with("/v1") || method == "get" {
+        return;
+    }
+    let Some(op) = op.as_object_mut() else {
+        return;
+    };
+    let parameters = op.entry("parameters").or_insert_with(|| json!([]));
+    let Some(parameters) = parameters.as_array_mut() else {
+        return;
+    };
+    if parameters.iter().any(|p| p["name"] == "Idempotency-Key") {
+        return;
+    }
+    parameters.push(json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "schema": { "type": "string", "minLength": 1, "maxLength": 255 },
+        "description": "Makes a retry safe: the same key and request get the first answer again (`Idempotent-Replayed: true`), done once; another request under the key is 422, and while the first is still worked on, 409. Keys belong to the caller's API key and last 24 hours."
+    }));
 }
 
 fn problem_response(description: &str) -> Value {

@@ -29,6 +29,7 @@ mod orders;
 mod place;
 mod release;
 mod reoptimize;
+mod replays;
 mod reroute;
 mod routing;
 mod routing_store;
@@ -48,6 +49,7 @@ use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
 use ordo_domain::hold::HoldStatus;
+use ordo_domain::idempotency::{Answer, KeptRequest};
 use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
@@ -186,6 +188,26 @@ impl Store for SqlStore {
 
     async fn owner(&self, resource: Resource, id: &str) -> StoreResult<Option<Owner>> {
         access::owner(self, resource, id).await
+    }
+
+    async fn claim_request(&self, claim: &RequestClaim) -> StoreResult<Option<KeptRequest>> {
+        retrying!(replays::claim(self, claim))
+    }
+
+    async fn reclaim_request(&self, claim: &RequestClaim) -> StoreResult<bool> {
+        retrying!(replays::reclaim(self, claim))
+    }
+
+    async fn answer_request(&self, scope: &str, key: &str, answer: &Answer) -> StoreResult<()> {
+        retrying!(replays::answer(self, scope, key, answer))
+    }
+
+    async fn release_request(&self, scope: &str, key: &str) -> StoreResult<()> {
+        retrying!(replays::release(self, scope, key))
+    }
+
+    async fn prune_requests(&self, now_ms: i64, limit: i64) -> StoreResult<u64> {
+        replays::prune(self, now_ms, limit).await
     }
 
     async fn move_stock(

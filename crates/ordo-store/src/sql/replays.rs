@@ -1,0 +1,114 @@
+//! Idempotency keys of writes other than placing orders: claimed before the work, answered
+//! after it, pruned when their day is over.
+
+use ordo_domain::idempotency::{Answer, KeptRequest};
+
+use super::SqlStore;
+use super::rows::RowExt;
+use crate::error::StoreResult;
+use crate::types::RequestClaim;
+
+/// Claims the key for this request; `None` when it is claimed now, else what is kept.
+pub(crate) async fn claim(
+    store: &SqlStore,
+    claim: &RequestClaim,
+) -> StoreResult<Option<KeptRequest>> {
+    let inserted = sqlx::query(
+        "INSERT INTO request_replays (scope, key, fingerprint, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, key) DO NOTHING",
+    )
+    .bind(claim.scope.as_str())
+    .bind(claim.key.as_str())
+    .bind(claim.fingerprint.as_str())
+    .bind(claim.now_ms)
+    .bind(claim.expires_at_ms)
+    .execute(&store.write)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT fingerprint, status, content_type, body, expires_at FROM request_replays \
+         WHERE scope = $1 AND key = $2",
+    )
+    .bind(claim.scope.as_str())
+    .bind(claim.key.as_str())
+    .fetch_optional(&store.write)
+    .await?;
+    let Some(row) = row else {
+        // Pruned between the two statements: the key is free again.
+        return Box::pin(self::claim(store, claim)).await;
+    };
+    let answer = match row.opt_int("status")? {
+        Some(status) => Some(Answer {
+            status: u16::try_from(status).unwrap_or(500),
+            content_type: row.opt_text("content_type")?,
+            body: row.opt_text("body")?,
+        }),
+        None => None,
+    };
+    Ok(Some(KeptRequest {
+        fingerprint: row.text("fingerprint")?,
+        answer,
+        expires_at_ms: row.int("expires_at")?,
+    }))
+}
+
+/// Claims afresh a key whose time is up; false when another request did first.
+pub(crate) async fn reclaim(store: &SqlStore, claim: &RequestClaim) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE request_replays SET fingerprint = $1, status = NULL, content_type = NULL, body = NULL, \
+         created_at = $2, expires_at = $3 WHERE scope = $4 AND key = $5 AND expires_at <= $2",
+    )
+    .bind(claim.fingerprint.as_str())
+    .bind(claim.now_ms)
+    .bind(claim.expires_at_ms)
+    .bind(claim.scope.as_str())
+    .bind(claim.key.as_str())
+    .execute(&store.write)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps the answer of a claimed request.
+pub(crate) async fn answer(
+    store: &SqlStore,
+    scope: &str,
+    key: &str,
+    answer: &Answer,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE request_replays SET status = $1, content_type = $2, body = $3 WHERE scope = $4 AND key = $5",
+    )
+    .bind(i64::from(answer.status))
+    .bind(answer.content_type.as_deref())
+    .bind(answer.body.as_deref())
+    .bind(scope)
+    .bind(key)
+    .execute(&store.write)
+    .await?;
+    Ok(())
+}
+
+/// Lets a claim go (the server failed: a retry may do the work).
+pub(crate) async fn release(store: &SqlStore, scope: &str, key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM request_replays WHERE scope = $1 AND key = $2 AND status IS NULL")
+        .bind(scope)
+        .bind(key)
+        .execute(&store.write)
+        .await?;
+    Ok(())
+}
+
+/// Forgets keys whose day is over, at most `limit` at a time.
+pub(crate) async fn prune(store: &SqlStore, now_ms: i64, limit: i64) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "DELETE FROM request_replays WHERE (scope, key) IN \
+         (SELECT scope, key FROM request_replays WHERE expires_at <= $1 LIMIT $2)",
+    )
+    .bind(now_ms)
+    .bind(limit)
+    .execute(&store.write)
+    .await?;
+    Ok(done.rows_affected())
+}
