@@ -317,9 +317,13 @@ struct Tally {
     placed: u64,
     replayed: u64,
     rejected: u64,
+    /// Answered 503 at once: the server shed the request under load.
+    shed: u64,
     errors: u64,
     first_error: Option<String>,
+    /// Of the requests the server worked on (placed, replayed or refused for stock).
     latencies_ms: Vec<f64>,
+    shed_latencies_ms: Vec<f64>,
 }
 
 impl Tally {
@@ -327,9 +331,11 @@ impl Tally {
         self.placed += other.placed;
         self.replayed += other.replayed;
         self.rejected += other.rejected;
+        self.shed += other.shed;
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
         self.latencies_ms.extend(other.latencies_ms);
+        self.shed_latencies_ms.extend(other.shed_latencies_ms);
     }
 }
 
@@ -373,9 +379,15 @@ async fn drive(
                 continue;
             }
         };
-        tally
-            .latencies_ms
-            .push(started.elapsed().as_secs_f64() * 1000.0);
+        let took_ms = started.elapsed().as_secs_f64() * 1000.0;
+        match status {
+            503 => {
+                tally.shed += 1;
+                tally.shed_latencies_ms.push(took_ms);
+                continue;
+            }
+            _ => tally.latencies_ms.push(took_ms),
+        }
         match status {
             201 if replayed => tally.replayed += 1,
             201 => tally.placed += 1,
@@ -410,6 +422,11 @@ fn report(args: &BenchArgs, tally: &Tally, elapsed: Duration) {
         percentile(&latencies, 99.0),
     );
     let max = latencies.last().copied().unwrap_or(0.0);
+    let mut shed = tally.shed_latencies_ms.clone();
+    shed.sort_by(f64::total_cmp);
+    let sent = (tally.placed + tally.replayed + tally.rejected + tally.shed + tally.errors).max(1);
+    let shed_percent = tally.shed as f64 * 100.0 / sent as f64;
+    let shed_p99 = percentile(&shed, 99.0);
     if args.json {
         let figures = json!({
             "orders_per_s": round2(orders_per_s),
@@ -421,6 +438,9 @@ fn report(args: &BenchArgs, tally: &Tally, elapsed: Duration) {
             "placed": tally.placed,
             "rejected_insufficient_stock": tally.rejected,
             "replayed": tally.replayed,
+            "shed": tally.shed,
+            "shed_percent": round2(shed_percent),
+            "shed_p99_ms": round2(shed_p99),
             "concurrency": args.concurrency,
             "duration_s": round2(seconds),
         });
@@ -436,9 +456,13 @@ fn report(args: &BenchArgs, tally: &Tally, elapsed: Duration) {
         );
         println!("  refused, no stock    {:>10}", tally.rejected);
         println!("  replayed             {:>10}", tally.replayed);
+        println!(
+            "  shed, 503            {:>10}   {shed_percent:.1}% of requests, p99 {shed_p99:.2} ms",
+            tally.shed
+        );
         println!("  errors               {:>10}", tally.errors);
         println!(
-            "  latency ms           p50 {p50:.2}   p95 {p95:.2}   p99 {p99:.2}   max {max:.2}"
+            "  latency ms, served   p50 {p50:.2}   p95 {p95:.2}   p99 {p99:.2}   max {max:.2}"
         );
     }
     if let Some(error) = &tally.first_error {
