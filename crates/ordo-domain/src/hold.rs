@@ -142,24 +142,7 @@ pub fn place_hold(
             );
         }
     }
-    let excluded = |code: &LocationCode| rules.is_some_and(|r| r.excluded_locations.contains(code));
-    let sources: Vec<&Location> = match request.location {
-        Some(code) => match locations.iter().find(|l| &l.code == code) {
-            Some(l) if l.active && !excluded(code) => vec![l],
-            Some(_) => {
-                errors.push("location", format!("{code} is not active for this channel"));
-                vec![]
-            }
-            None => {
-                errors.push("location", format!("no location has code {code}"));
-                vec![]
-            }
-        },
-        None => locations
-            .iter()
-            .filter(|l| l.active && !excluded(&l.code))
-            .collect(),
-    };
+    let sources = sources(request.location, locations, rules, &mut errors);
     errors.into_result().map_err(PlaceRejection::Invalid)?;
 
     let lines: Vec<RouteLine> = request
@@ -236,6 +219,32 @@ pub fn place_hold(
         reservations,
         ledger,
     })
+}
+
+/// The locations a hold may take units from: the one it names, or every active one the
+/// channel may sell from.
+fn sources<'l>(
+    named: Option<&LocationCode>,
+    locations: &'l [Location],
+    rules: Option<&StockRules>,
+    errors: &mut FieldErrors,
+) -> Vec<&'l Location> {
+    let excluded = |code: &LocationCode| rules.is_some_and(|r| r.excluded_locations.contains(code));
+    let Some(code) = named else {
+        let open = locations.iter().filter(|l| l.active && !excluded(&l.code));
+        return open.collect();
+    };
+    match locations.iter().find(|l| &l.code == code) {
+        Some(l) if l.active && !excluded(code) => vec![l],
+        Some(_) => {
+            errors.push("location", format!("{code} is not active for this channel"));
+            vec![]
+        }
+        None => {
+            errors.push("location", format!("no location has code {code}"));
+            vec![]
+        }
+    }
 }
 
 /// Refuses lines beyond the channel's hold limits, naming each with what it may hold.

@@ -119,29 +119,8 @@ pub async fn read_body<S: Send + Sync>(
     limit_name: &str,
 ) -> Result<Bytes, ApiError> {
     Bytes::from_request(req, state).await.map_err(|rejection| {
-        let status = rejection.status();
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                status,
-                "body-too-large",
-                "Body too large",
-                format!("the request body exceeds {limit_name}"),
-            )
-        } else if stalled(&rejection) {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body-timeout",
-                "Body timed out",
-                "the request body stopped arriving; send it whole and promptly",
-            )
-        } else {
-            ApiError::new(
-                status,
-                "unreadable-body",
-                "Unreadable body",
-                rejection.body_text(),
-            )
-        }
+        let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
+        unreadable(&rejection, too_large, limit_name, rejection.body_text())
     })
 }
 
@@ -153,45 +132,47 @@ pub async fn body_bytes(
     limit_name: &str,
 ) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let exceeded = {
-            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-            std::iter::from_fn(|| {
-                let now = cause?;
-                cause = now.source();
-                Some(now)
-            })
-            .any(|c| c.is::<http_body_util::LengthLimitError>())
-        };
-        if exceeded {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                "Body too large",
-                format!("the request body exceeds {limit_name}"),
-            )
-        } else if stalled(&e) {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "body-timeout",
-                "Body timed out",
-                "the request body stopped arriving; send it whole and promptly",
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable-body",
-                "Unreadable body",
-                e.to_string(),
-            )
-        }
+        let too_large = caused_by::<http_body_util::LengthLimitError>(&e);
+        unreadable(&e, too_large, limit_name, e.to_string())
     })
 }
 
-/// Whether reading failed because the client stopped sending.
-fn stalled(error: &(dyn std::error::Error + 'static)) -> bool {
+/// Why a body could not be read, as a problem.
+fn unreadable(
+    error: &(dyn std::error::Error + 'static),
+    too_large: bool,
+    limit_name: &str,
+    detail: String,
+) -> ApiError {
+    if too_large {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Body too large",
+            format!("the request body exceeds {limit_name}"),
+        )
+    } else if caused_by::<tower_http::timeout::TimeoutError>(error) {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "body-timeout",
+            "Body timed out",
+            "the request body stopped arriving; send it whole and promptly",
+        )
+    } else {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unreadable-body",
+            "Unreadable body",
+            detail,
+        )
+    }
+}
+
+/// Whether an error, or one it came from, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(error);
     while let Some(e) = cause {
-        if e.is::<tower_http::timeout::TimeoutError>() {
+        if e.is::<E>() {
             return true;
         }
         cause = e.source();

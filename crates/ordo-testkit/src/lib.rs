@@ -39,3 +39,11 @@ macro_rules! on_both_backends {
     };
     () => {};
 }
+
+/// A port nothing listens on now, for a server a test starts as a process.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}

@@ -91,11 +91,7 @@ async fn a_server_started_before_its_database_waits_then_serves() {
     let gate_address = gate.local_addr().unwrap();
     drop(gate);
     let url = format!("postgres://postgres@{gate_address}/{rest}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = ordo_testkit::free_port();
     let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
         .args([
             "serve",
@@ -297,11 +293,7 @@ async fn a_read_only_data_directory_is_waited_out_and_the_store_survives_it() {
     let db = ordo_testkit::TestDb::sqlite_in(data);
     db.store().await.close().await;
     disk.remount("ro");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = ordo_testkit::free_port();
     let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_ordo"))
         .args([
             "serve",

@@ -64,18 +64,10 @@ async fn answers_carry_their_security_headers_and_metrics_need_a_key() {
     assert!(metrics.text().await.unwrap().contains("ordo_http_requests"));
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browsers_may_call_from_the_origins_configured_and_metrics_have_their_own_address() {
     let dir = tempfile::tempdir().unwrap();
-    let (port, metrics_port) = (free_port(), free_port());
+    let (port, metrics_port) = (ordo_testkit::free_port(), ordo_testkit::free_port());
     let mut server = Command::new(env!("CARGO_BIN_EXE_ordo"))
         .args([
             "serve",

@@ -26,18 +26,10 @@ fn tour() -> String {
         .join("\n")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn the_readme_tour_runs_as_written_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
+    let port = ordo_testkit::free_port();
     let key = "readme-tour-admin-key-0123456789";
     let mut server = Command::new(env!("CARGO_BIN_EXE_ordo"))
         .args([

@@ -47,14 +47,6 @@ fn certificate(dir: &Path, name: &str) {
     assert!(made.success());
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn curl(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new("curl")
         .args(["-s", "--max-time", "5", "--cacert"])
@@ -73,7 +65,7 @@ fn ordo_serves_https_with_the_certificate_it_is_given() {
     let dir = tempfile::tempdir().unwrap();
     certificate(dir.path(), "server");
     certificate(dir.path(), "other");
-    let port = free_port();
+    let port = ordo_testkit::free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_ordo"))
         .args([
             "serve",
