@@ -171,3 +171,69 @@ async fn browsers_may_call_from_the_origins_configured_and_metrics_have_their_ow
         String::from_utf8_lossy(&bad.stderr)
     );
 }
+
+/// The API's documentation still renders in a real browser under its content security policy.
+#[test]
+fn the_api_documentation_renders_in_a_browser_under_its_content_security_policy() {
+    let Ok(chromium) = which("chromium") else {
+        eprintln!("skipped: no chromium here");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let port = ordo_testkit::free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_ordo"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
+        .arg(dir.path())
+        .env("ORDO_BOOTSTRAP_ADMIN_KEY", ADMIN_KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let up = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    let dom = Command::new(chromium)
+        .args([
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+        ])
+        .args(["--virtual-time-budget=8000", "--dump-dom"])
+        .arg(format!("http://127.0.0.1:{port}/docs/"))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("browser").display()
+        ))
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(up);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("data-path=\"/v1/orders\""),
+        "Swagger UI lists the operations: {}",
+        &dom[..dom.len().min(2000)]
+    );
+}
+
+fn which(tool: &str) -> Result<String, ()> {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .map_err(|_| ())?;
+    let path = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    if found.status.success() && !path.is_empty() {
+        Ok(path)
+    } else {
+        Err(())
+    }
+}
