@@ -19,7 +19,7 @@ ORDO_BOOTSTRAP_ADMIN_KEY="$KEY" target/release/ordo serve --demo --data-dir "$DA
   --listen "127.0.0.1:$PORT" > "$DATA/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 60); do
-  curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break
+  curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break
   sleep 1
 done
 
