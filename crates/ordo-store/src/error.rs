@@ -64,8 +64,9 @@ impl StoreError {
         }
     }
 
-    pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-        matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+    /// Whether a statement failed on a unique key.
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
 }
 

@@ -1,7 +1,8 @@
 //! Whom a resource belongs to, for the access table's `Own` grants: the channel of its order
 //! and the location that works it.
 
-use sqlx::any::AnyRow;
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::{Exec, Row};
 
 use ordo_domain::auth::{Owner, Resource};
 
@@ -43,17 +44,18 @@ pub(crate) async fn owner(
         Resource::Alert => ALERT,
         Resource::Location => LOCATION,
     };
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
-        .bind(id)
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(sql, [Arg::from(id)]))
         .await?;
     row.as_ref().map(owner_row).transpose()
 }
 
 /// Reads whichever of `channel` and `location` the query selected.
-fn owner_row(row: &AnyRow) -> StoreResult<Owner> {
-    use sqlx::Row;
-    let has = |name: &str| row.columns().iter().any(|c| sqlx::Column::name(c) == name);
+fn owner_row(row: &Row) -> StoreResult<Owner> {
+    let has = |name: &str| row.has(name);
     let channel = match has("channel") && row.opt_text("channel")?.is_some() {
         true => Some(channel_code(row, "channel")?),
         false => None,

@@ -3,9 +3,10 @@
 //! — each raise and each resolution checked again as it is written, since people and other
 //! writes go on meanwhile. Every open fulfilment order and shipment is looked at, however many.
 
+use crate::sql::exec::Exec;
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::FulfillmentOrder;
 use ordo_domain::fulfillment::alerts::{
@@ -93,7 +94,7 @@ async fn write(
 
 /// What the checks find now, over every open fulfilment order and shipment.
 async fn findings(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     settings: &AlertSettings,
     transit: &dyn TransitModel,
     now_ms: i64,
@@ -162,7 +163,7 @@ struct OrderFacts {
 }
 
 async fn order_facts(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     page: &[FulfillmentOrder],
 ) -> StoreResult<HashMap<String, OrderFacts>> {
     let ids: HashSet<&str> = page.iter().map(|f| f.order_id.as_str()).collect();
@@ -175,7 +176,7 @@ async fn order_facts(
          FROM orders WHERE id IN (",
     );
     sql.list(ids).push(")");
-    for r in sql.build().fetch_all(&mut *conn).await? {
+    for r in conn.rows(sql).await? {
         let point = corrupt(
             "ship_to_lat",
             ordo_domain::geo::parse_point(r.opt_real("ship_to_lat")?, r.opt_real("ship_to_lon")?),
@@ -199,7 +200,7 @@ async fn order_facts(
 }
 
 async fn shipment_findings(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     settings: &AlertSettings,
     now_ms: i64,
 ) -> StoreResult<Vec<Raised>> {
@@ -219,7 +220,7 @@ async fn shipment_findings(
             sql.push("))");
         }
         sql.push(" ORDER BY shipped_at, id LIMIT ").arg(PAGE_ROWS);
-        let rows = sql.build().fetch_all(&mut *conn).await?;
+        let rows = conn.rows(sql).await?;
         for r in &rows {
             let (id, order_id) = (r.text("id")?, r.text("order_id")?);
             let (number, status) = (r.text("tracking_number")?, r.text("status")?);

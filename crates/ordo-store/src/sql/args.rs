@@ -115,6 +115,12 @@ impl Sql {
         self
     }
 
+    /// Adds arguments for `$N` placeholders the text already holds.
+    pub(crate) fn extend_args(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        self.args.extend(args);
+        self
+    }
+
     pub(crate) fn build(self) -> Query<'static, Any, AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(self.text));
         for arg in self.args {

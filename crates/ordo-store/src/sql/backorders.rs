@@ -1,5 +1,6 @@
 //! The backorder queue: order lines waiting for stock, in the order the policy serves them.
 
+use crate::sql::exec::Exec;
 use ordo_domain::order::BackorderPolicy;
 
 use super::SqlStore;
@@ -47,7 +48,7 @@ pub(crate) async fn waiting(
         .arg(page.limit() + 1)
         .push(" OFFSET ")
         .arg(offset);
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         items.push(WaitingLine {

@@ -1,7 +1,6 @@
 //! Reference data: settings, locations, items, channels and API keys.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
+use crate::sql::exec::{Exec, Row};
 
 use ordo_domain::auth::ApiKey;
 use ordo_domain::channel::{Channel, StockRules};
@@ -22,7 +21,7 @@ pub(crate) async fn page_by<T>(
     mut sql: Sql,
     key_column: &str,
     page: &PageRequest,
-    decode: fn(&AnyRow) -> StoreResult<T>,
+    decode: fn(&Row) -> StoreResult<T>,
     cursor_of: fn(&T) -> String,
 ) -> StoreResult<Page<T>> {
     if let Some(cursor) = &page.cursor {
@@ -35,7 +34,7 @@ pub(crate) async fn page_by<T>(
         .push(key_column)
         .push(" LIMIT ")
         .arg(page.limit() + 1);
-    let rows = sql.build().fetch_all(&store.read).await?;
+    let rows = store.read.acquire().await?.rows(sql).await?;
     let mut items = rows.iter().map(decode).collect::<StoreResult<Vec<T>>>()?;
     Ok(finish_page(&mut items, page, cursor_of))
 }
@@ -59,30 +58,31 @@ pub(crate) fn finish_page<T>(
     }
 }
 
-fn already_exists(what: String) -> impl FnOnce(sqlx::Error) -> StoreError {
+fn already_exists(what: String) -> impl FnOnce(StoreError) -> StoreError {
     move |e| {
-        if StoreError::is_unique_violation(&e) {
+        if e.is_unique_violation() {
             StoreError::AlreadyExists(what)
         } else {
-            e.into()
+            e
         }
     }
 }
 
 pub(crate) async fn setting(store: &SqlStore, key: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-        .bind(key)
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(
+            "SELECT value FROM settings WHERE key = $1",
+            [Arg::from(key)],
+        ))
         .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    row.map(|r| r.text_at(0)).transpose()
 }
 
 pub(crate) async fn put_setting(store: &SqlStore, key: &str, value: &str) -> StoreResult<()> {
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(key)
-        .bind(value)
-        .execute(&store.write)
-        .await?;
+    store.write.acquire().await?.run(Sql::with("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [Arg::from(key), Arg::from(value)])).await?;
     Ok(())
 }
 
@@ -127,8 +127,11 @@ pub(crate) fn location_inserts(locations: &[Location]) -> Vec<Sql> {
 
 pub(crate) async fn insert_location(store: &SqlStore, location: &Location) -> StoreResult<()> {
     for sql in location_inserts(std::slice::from_ref(location)) {
-        sql.build()
-            .execute(&store.write)
+        store
+            .write
+            .acquire()
+            .await?
+            .run(sql)
             .await
             .map_err(already_exists(format!("location {}", location.code)))?;
     }
@@ -163,8 +166,8 @@ async fn update_row(
         .push(key)
         .push(" = ")
         .arg(key_value.unwrap_or(Arg::Text(None)));
-    let done = sql.build().execute(&store.write).await?;
-    if done.rows_affected() == 0 {
+    let done = store.write.acquire().await?.run(sql).await?;
+    if done == 0 {
         return Err(StoreError::NotFound(what));
     }
     Ok(())
@@ -188,9 +191,11 @@ pub(crate) async fn location(
     code: &LocationCode,
 ) -> StoreResult<Option<Location>> {
     let sql = format!("SELECT {LOCATION_COLUMNS} FROM locations WHERE code = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(code.as_str())
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(&sql, [Arg::from(code.as_str())]))
         .await?;
     row.as_ref().map(rows::location).transpose()
 }
@@ -230,8 +235,11 @@ pub(crate) fn item_inserts(items: &[Item]) -> Vec<Sql> {
 
 pub(crate) async fn insert_item(store: &SqlStore, item: &Item) -> StoreResult<()> {
     for sql in item_inserts(std::slice::from_ref(item)) {
-        sql.build()
-            .execute(&store.write)
+        store
+            .write
+            .acquire()
+            .await?
+            .run(sql)
             .await
             .map_err(already_exists(format!("item {}", item.sku)))?;
     }
@@ -252,9 +260,11 @@ pub(crate) async fn update_item(store: &SqlStore, item: &Item) -> StoreResult<()
 
 pub(crate) async fn item(store: &SqlStore, sku: &Sku) -> StoreResult<Option<Item>> {
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE sku = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(sku.as_str())
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(&sql, [Arg::from(sku.as_str())]))
         .await?;
     row.as_ref().map(rows::item).transpose()
 }
@@ -284,8 +294,11 @@ pub(crate) fn channel_inserts(channels: &[Channel]) -> Vec<Sql> {
 
 pub(crate) async fn insert_channel(store: &SqlStore, channel: &Channel) -> StoreResult<()> {
     for sql in channel_inserts(std::slice::from_ref(channel)) {
-        sql.build()
-            .execute(&store.write)
+        store
+            .write
+            .acquire()
+            .await?
+            .run(sql)
             .await
             .map_err(already_exists(format!("channel {}", channel.code)))?;
     }
@@ -294,9 +307,11 @@ pub(crate) async fn insert_channel(store: &SqlStore, channel: &Channel) -> Store
 
 pub(crate) async fn channel(store: &SqlStore, code: &ChannelCode) -> StoreResult<Option<Channel>> {
     let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels WHERE code = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(code.as_str())
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(&sql, [Arg::from(code.as_str())]))
         .await?;
     row.as_ref().map(rows::channel).transpose()
 }
@@ -316,18 +331,7 @@ pub(crate) async fn insert_api_key(
     key: &ApiKey,
     secret_hash: &str,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at, name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(key.id.as_str())
-        .bind(secret_hash)
-        .bind(key.prefix.as_str())
-        .bind(key.role.as_str())
-        .bind(key.channel.as_ref().map(|c| c.to_string()))
-        .bind(key.location.as_ref().map(|l| l.to_string()))
-        .bind(key.created_at_ms)
-        .bind(key.revoked_at_ms)
-        .bind(key.name.clone())
-        .execute(&store.write)
-        .await
+    store.write.acquire().await?.run(Sql::with("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at, name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", [Arg::from(key.id.as_str()), Arg::from(secret_hash), Arg::from(key.prefix.as_str()), Arg::from(key.role.as_str()), Arg::from(key.channel.as_ref().map(|c| c.to_string())), Arg::from(key.location.as_ref().map(|l| l.to_string())), Arg::from(key.created_at_ms), Arg::from(key.revoked_at_ms), Arg::from(key.name.clone())])).await
         .map_err(already_exists(format!("API key {}", key.id)))?;
     Ok(())
 }
@@ -339,9 +343,11 @@ pub(crate) async fn api_key_by_hash(
     let sql = format!(
         "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(secret_hash)
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(&sql, [Arg::from(secret_hash)]))
         .await?;
     row.as_ref().map(rows::api_key).transpose()
 }
@@ -352,32 +358,43 @@ pub(crate) async fn api_keys(store: &SqlStore, page: &PageRequest) -> StoreResul
 }
 
 pub(crate) async fn revoke_api_key(store: &SqlStore, id: &str, now_ms: i64) -> StoreResult<bool> {
-    let done =
-        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_ms)
-            .bind(id)
-            .execute(&store.write)
-            .await?;
-    Ok(done.rows_affected() == 1)
+    let done = store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            [Arg::from(now_ms), Arg::from(id)],
+        ))
+        .await?;
+    Ok(done == 1)
 }
 
 pub(crate) async fn count_api_keys(store: &SqlStore) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM api_keys")
-        .fetch_one(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .one(Sql::new("SELECT COUNT(*) FROM api_keys"))
         .await?;
-    Ok(row.try_get(0)?)
+    row.int_at(0)
 }
 
 pub(crate) async fn stock_rules(
     store: &SqlStore,
     code: &ChannelCode,
 ) -> StoreResult<Option<StockRules>> {
-    let row = sqlx::query("SELECT stock_rules FROM channels WHERE code = $1")
-        .bind(code.as_str())
-        .fetch_optional(&store.read)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(
+            "SELECT stock_rules FROM channels WHERE code = $1",
+            [Arg::from(code.as_str())],
+        ))
         .await?;
     row.map(|r| {
-        let raw: String = r.try_get(0)?;
+        let raw: String = r.text_at(0)?;
         crate::error::corrupt("stock_rules", super::load::parse_rules(&raw))
     })
     .transpose()
@@ -388,10 +405,17 @@ pub(crate) async fn put_stock_rules(
     code: &ChannelCode,
     rules: &StockRules,
 ) -> StoreResult<bool> {
-    let done = sqlx::query("UPDATE channels SET stock_rules = $1 WHERE code = $2")
-        .bind(super::load::rules_json(rules))
-        .bind(code.as_str())
-        .execute(&store.write)
+    let done = store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "UPDATE channels SET stock_rules = $1 WHERE code = $2",
+            [
+                Arg::from(super::load::rules_json(rules)),
+                Arg::from(code.as_str()),
+            ],
+        ))
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }

@@ -1,6 +1,6 @@
 //! The stored invariants, checked: what `ordo check` runs.
 
-use sqlx::Row;
+use crate::sql::exec::Exec;
 
 use super::SqlStore;
 use super::args::Sql;
@@ -26,18 +26,14 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
 /// hold (figures not negative, unsellable within on hand, reserved within sellable — which
 /// is to say available before safety stock is not negative).
 async fn positions(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock, p.damaged, p.quality_hold, \
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock, p.damaged, p.quality_hold, \
                 CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM inventory_positions p \
          LEFT JOIN (SELECT sku, location, SUM(quantity) AS held FROM reservations WHERE status = 'held' \
                     GROUP BY sku, location) r ON r.sku = p.sku AND r.location = p.location \
          WHERE p.reserved <> COALESCE(r.held, 0) OR p.on_hand < 0 OR p.reserved < 0 OR p.safety_stock < 0 \
             OR p.damaged < 0 OR p.quality_hold < 0 OR p.damaged + p.quality_hold + p.reserved > p.on_hand \
-         ORDER BY p.sku, p.location",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         ORDER BY p.sku, p.location",)).await?;
     let mut breaches = Vec::new();
     for row in rows {
         let position = rows::position(&row)?;
@@ -66,13 +62,9 @@ async fn positions(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 
 /// Held reservations at a position that does not exist.
 async fn orphan_reservations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT r.sku, r.location, CAST(SUM(r.quantity) AS BIGINT) AS held FROM reservations r \
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT r.sku, r.location, CAST(SUM(r.quantity) AS BIGINT) AS held FROM reservations r \
          LEFT JOIN inventory_positions p ON p.sku = r.sku AND p.location = r.location \
-         WHERE r.status = 'held' AND p.sku IS NULL GROUP BY r.sku, r.location ORDER BY r.sku, r.location",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         WHERE r.status = 'held' AND p.sku IS NULL GROUP BY r.sku, r.location ORDER BY r.sku, r.location",)).await?;
     rows.iter()
         .map(|row| {
             Ok(Breach {
@@ -103,7 +95,7 @@ async fn line_quantities(store: &SqlStore) -> StoreResult<Vec<Breach>> {
         }
         sql.push(" ORDER BY order_id, line_no LIMIT ")
             .arg(LINES_PAGE);
-        let rows = sql.build().fetch_all(&store.read).await?;
+        let rows = store.read.acquire().await?.rows(sql).await?;
         for row in &rows {
             let (order_id, line) = rows::order_line(row)?;
             if let Err(detail) = line.quantities.check() {
@@ -123,25 +115,17 @@ async fn line_quantities(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 
 /// Every order line's allocated quantity equals its held reservations.
 async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT l.order_id, l.line_no, l.qty_allocated, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_allocated, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM order_lines l \
          LEFT JOIN (SELECT owner_id, line_no, SUM(quantity) AS held FROM reservations \
                     WHERE status = 'held' AND owner_kind = 'order' \
                     GROUP BY owner_id, line_no) r ON r.owner_id = l.order_id AND r.line_no = l.line_no \
-         WHERE l.qty_allocated <> COALESCE(r.held, 0) ORDER BY l.order_id, l.line_no",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         WHERE l.qty_allocated <> COALESCE(r.held, 0) ORDER BY l.order_id, l.line_no",)).await?;
     rows.iter()
         .map(|row| {
             Ok(Breach {
                 kind: "order_line",
-                subject: format!(
-                    "{}#{}",
-                    row.text("order_id")?,
-                    row.try_get::<i64, _>("line_no")?
-                ),
+                subject: format!("{}#{}", row.text("order_id")?, row.int("line_no")?),
                 detail: format!(
                     "allocated is {} but its held reservations sum to {}",
                     row.int("qty_allocated")?,
@@ -155,17 +139,13 @@ async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// Every order line's released quantity equals the units its open fulfilment orders still
 /// hold, and each of those units is held at the fulfilment order's location.
 async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT l.order_id, l.line_no, l.qty_released, CAST(COALESCE(w.open_units, 0) AS BIGINT) AS open_units \
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_released, CAST(COALESCE(w.open_units, 0) AS BIGINT) AS open_units \
          FROM order_lines l \
          LEFT JOIN (SELECT f.order_id, fl.line_no, SUM(fl.quantity - fl.shipped) AS open_units \
                     FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
                     WHERE f.status IN ('released', 'accepted', 'picking', 'picked', 'packed') \
                     GROUP BY f.order_id, fl.line_no) w ON w.order_id = l.order_id AND w.line_no = l.line_no \
-         WHERE l.qty_released <> COALESCE(w.open_units, 0) ORDER BY l.order_id, l.line_no",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         WHERE l.qty_released <> COALESCE(w.open_units, 0) ORDER BY l.order_id, l.line_no",)).await?;
     let mut breaches = rows
         .iter()
         .map(|row| {
@@ -180,18 +160,14 @@ async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let uncovered = sqlx::query(
-        "SELECT f.id, fl.line_no, CAST(SUM(fl.quantity - fl.shipped) AS BIGINT) AS open_units, \
+    let uncovered = store.read.acquire().await?.rows(Sql::new("SELECT f.id, fl.line_no, CAST(SUM(fl.quantity - fl.shipped) AS BIGINT) AS open_units, \
                 CAST(COALESCE(MAX(r.held), 0) AS BIGINT) AS held \
          FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
          LEFT JOIN (SELECT owner_id, line_no, location, SUM(quantity) AS held FROM reservations \
                     WHERE status = 'held' AND owner_kind = 'order' GROUP BY owner_id, line_no, location) r \
                 ON r.owner_id = f.order_id AND r.line_no = fl.line_no AND r.location = f.location \
          WHERE f.status IN ('released', 'accepted', 'picking', 'picked', 'packed') \
-         GROUP BY f.id, fl.line_no HAVING SUM(fl.quantity - fl.shipped) > COALESCE(MAX(r.held), 0) ORDER BY f.id",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         GROUP BY f.id, fl.line_no HAVING SUM(fl.quantity - fl.shipped) > COALESCE(MAX(r.held), 0) ORDER BY f.id",)).await?;
     for row in &uncovered {
         breaches.push(Breach {
             kind: "fulfillment_order",
@@ -209,8 +185,7 @@ async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// The ledger explains every figure: its deltas at each position add up to on hand and
 /// reserved.
 async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT p.location, p.sku, p.on_hand, p.reserved, \
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, \
                 CAST(COALESCE(g.on_hand, 0) AS BIGINT) AS ledger_on_hand, \
                 CAST(COALESCE(g.reserved, 0) AS BIGINT) AS ledger_reserved \
          FROM inventory_positions p \
@@ -218,10 +193,7 @@ async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
                     FROM inventory_ledger GROUP BY location, sku) g \
                 ON g.location = p.location AND g.sku = p.sku \
          WHERE p.on_hand <> COALESCE(g.on_hand, 0) OR p.reserved <> COALESCE(g.reserved, 0) \
-         ORDER BY p.sku, p.location",
-    )
-    .fetch_all(&store.read)
-    .await?;
+         ORDER BY p.sku, p.location",)).await?;
     rows.iter()
         .map(|row| {
             Ok(Breach {
@@ -242,8 +214,12 @@ async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// A requested transfer holds exactly its lines at the source, a shipped one holds nothing
 /// there, and no line receives more than it shipped nor ships more than it asked for.
 async fn transfers(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = sqlx::query(
-        "SELECT t.id, t.status, l.line_no, l.quantity, l.shipped, l.received, \
+    let rows = store
+        .read
+        .acquire()
+        .await?
+        .rows(Sql::new(
+            "SELECT t.id, t.status, l.line_no, l.quantity, l.shipped, l.received, \
                 CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM transfers t JOIN transfer_lines l ON l.transfer_id = t.id \
          LEFT JOIN (SELECT owner_id, line_no, SUM(quantity) AS held FROM reservations \
@@ -253,14 +229,13 @@ async fn transfers(store: &SqlStore) -> StoreResult<Vec<Breach>> {
             OR (t.status <> 'requested' AND COALESCE(r.held, 0) <> 0) \
             OR l.received < 0 OR l.received > l.shipped OR l.shipped > l.quantity \
          ORDER BY t.id, l.line_no",
-    )
-    .fetch_all(&store.read)
-    .await?;
+        ))
+        .await?;
     rows.iter()
         .map(|row| {
             Ok(Breach {
                 kind: "transfer",
-                subject: format!("{}#{}", row.text("id")?, row.try_get::<i64, _>("line_no")?),
+                subject: format!("{}#{}", row.text("id")?, row.int("line_no")?),
                 detail: format!(
                     "{}: asked {}, shipped {}, received {}, {} units held at the source",
                     row.text("status")?,

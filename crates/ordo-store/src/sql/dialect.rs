@@ -1,7 +1,7 @@
 //! What truly differs between SQLite and PostgreSQL. Everything else is shared SQL.
 
-use sqlx::AnyConnection;
-use sqlx::Row;
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
 
 use super::migrate::Migration;
 use crate::error::StoreResult;
@@ -66,7 +66,7 @@ impl Backend {
     /// Hands out `count` consecutive order numbers inside the current transaction.
     pub(crate) async fn next_order_numbers(
         self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
         count: i64,
     ) -> StoreResult<Vec<i64>> {
         if count == 0 {
@@ -74,22 +74,18 @@ impl Backend {
         }
         match self {
             Self::Sqlite => {
-                let row = sqlx::query("UPDATE counters SET value = value + $1 WHERE name = 'order_number' RETURNING value")
-                    .bind(count)
-                    .fetch_one(&mut *conn)
-                    .await?;
-                let last: i64 = row.try_get(0)?;
+                let row = conn.one(Sql::with("UPDATE counters SET value = value + $1 WHERE name = 'order_number' RETURNING value", [Arg::from(count)])).await?;
+                let last: i64 = row.int_at(0)?;
                 Ok((last - count + 1..=last).collect())
             }
             Self::Postgres => {
-                let rows =
-                    sqlx::query("SELECT nextval('order_number_seq') FROM generate_series(1, $1)")
-                        .bind(count)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                rows.iter()
-                    .map(|r| r.try_get::<i64, _>(0).map_err(Into::into))
-                    .collect()
+                let rows = conn
+                    .rows(Sql::with(
+                        "SELECT nextval('order_number_seq') FROM generate_series(1, $1)",
+                        [Arg::from(count)],
+                    ))
+                    .await?;
+                rows.iter().map(|r| r.int_at(0)).collect()
             }
         }
     }

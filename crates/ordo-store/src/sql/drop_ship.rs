@@ -3,9 +3,8 @@
 //! opened (or resized) while held, shipped when committed, cancelled when released — so
 //! every path that allocates (placing, filling, re-routing, re-optimising) is covered.
 
+use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
-
-use sqlx::AnyConnection;
 
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 
@@ -17,7 +16,7 @@ use crate::ids::new_id;
 use crate::routing::{PurchaseRequestFilter, PurchaseRequestRecord};
 
 pub(crate) async fn follow(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     reservations: &[Reservation],
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -31,9 +30,8 @@ pub(crate) async fn follow(
     let at: BTreeSet<&str> = orders.iter().map(|r| r.location.as_str()).collect();
     let mut sql = Sql::new("SELECT code FROM locations WHERE kind = 'supplier' AND code IN (");
     sql.list(at).push(")");
-    let suppliers: BTreeSet<String> = sql
-        .build()
-        .fetch_all(&mut *conn)
+    let suppliers: BTreeSet<String> = conn
+        .rows(sql)
         .await?
         .iter()
         .map(|r| r.text("code"))
@@ -84,7 +82,7 @@ pub(crate) async fn follow(
                 sql
             }
         };
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
@@ -114,7 +112,7 @@ pub(crate) async fn list(
             .push(")");
     }
     sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
-    let rows = sql.build().fetch_all(&store.read).await?;
+    let rows = store.read.acquire().await?.rows(sql).await?;
     rows.iter()
         .map(|r| {
             Ok(PurchaseRequestRecord {

@@ -3,9 +3,10 @@
 //! changed and added lines, the new address and, when the new address fails its checks, an
 //! address hold.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::order::{EditError, FillContext, OrderEdit, edit};
@@ -153,10 +154,7 @@ pub(crate) async fn edit_order(
     Ok(super::orders::order(store, &key).await?.map(Ok))
 }
 
-async fn update_ship_to(
-    conn: &mut AnyConnection,
-    order: &ordo_domain::order::Order,
-) -> StoreResult<()> {
+async fn update_ship_to(conn: &mut dyn Exec, order: &ordo_domain::order::Order) -> StoreResult<()> {
     let Some(s) = &order.ship_to else {
         return Ok(());
     };
@@ -182,6 +180,6 @@ async fn update_ship_to(
         .arg(s.directions.clone())
         .push(" WHERE id = ")
         .arg(order.id.as_str());
-    sql.build().execute(&mut *conn).await?;
+    conn.run(sql).await?;
     Ok(())
 }

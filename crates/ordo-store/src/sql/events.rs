@@ -1,7 +1,8 @@
 //! Stock thresholds and the events table.
 
+use crate::sql::args::Arg;
+use crate::sql::exec::Exec;
 use ordo_domain::alerts::Threshold;
-use sqlx::Row;
 
 use super::SqlStore;
 use super::args::Sql;
@@ -19,35 +20,27 @@ fn key(t: &Threshold) -> (String, String) {
 
 pub(crate) async fn put_threshold(store: &SqlStore, t: &Threshold) -> StoreResult<()> {
     let (sku, location) = key(t);
-    sqlx::query(
-        "INSERT INTO stock_thresholds (sku, location, low_units, out_units) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (sku, location) DO UPDATE SET low_units = excluded.low_units, out_units = excluded.out_units",
-    )
-    .bind(sku)
-    .bind(location)
-    .bind(t.low_units)
-    .bind(t.out_units)
-    .execute(&store.write)
-    .await?;
+    store.write.acquire().await?.run(Sql::with("INSERT INTO stock_thresholds (sku, location, low_units, out_units) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (sku, location) DO UPDATE SET low_units = excluded.low_units, out_units = excluded.out_units",[Arg::from(sku), Arg::from(location), Arg::from(t.low_units), Arg::from(t.out_units)])).await?;
     Ok(())
 }
 
 pub(crate) async fn delete_threshold(store: &SqlStore, t: &Threshold) -> StoreResult<bool> {
     let (sku, location) = key(t);
-    let done = sqlx::query("DELETE FROM stock_thresholds WHERE sku = $1 AND location = $2")
-        .bind(sku)
-        .bind(location)
-        .execute(&store.write)
+    let done = store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "DELETE FROM stock_thresholds WHERE sku = $1 AND location = $2",
+            [Arg::from(sku), Arg::from(location)],
+        ))
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done == 1)
 }
 
 pub(crate) async fn thresholds(store: &SqlStore) -> StoreResult<Vec<Threshold>> {
-    let rows = sqlx::query(
-        "SELECT sku, location, low_units, out_units FROM stock_thresholds ORDER BY sku, location",
-    )
-    .fetch_all(&store.read)
-    .await?;
+    let rows = store.read.acquire().await?.rows(Sql::new("SELECT sku, location, low_units, out_units FROM stock_thresholds ORDER BY sku, location")).await?;
     rows.iter().map(threshold).collect()
 }
 
@@ -68,11 +61,11 @@ pub(crate) async fn events(
         sql.and_where().push("id > ").arg(after);
     }
     sql.push(" ORDER BY id LIMIT ").arg(page.limit() + 1);
-    let rows = sql.build().fetch_all(&store.read).await?;
+    let rows = store.read.acquire().await?.rows(sql).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         items.push(EventRecord {
-            id: row.try_get("id")?,
+            id: row.int("id")?,
             at_ms: row.int("at")?,
             kind: row.text("type")?,
             subject: row.text("subject")?,

@@ -1,7 +1,7 @@
 //! Fulfilment orders in the store: reading and writing them with their lines and packages, and
 //! a location's work list. Releasing is in `release`, the steps in `fulfillment_steps`.
 
-use sqlx::AnyConnection;
+use crate::sql::exec::Exec;
 
 use ordo_domain::fulfillment::{
     FulfillmentLine, FulfillmentOrder, FulfillmentStatus, Package, PackageContent,
@@ -19,8 +19,8 @@ pub(crate) const OPEN: &str = "('released', 'accepted', 'picking', 'picked', 'pa
 
 /// Fulfilment orders matching `filter` (an SQL condition with its arguments already bound),
 /// with their lines.
-pub(crate) async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<FulfillmentOrder>> {
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+pub(crate) async fn load(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<FulfillmentOrder>> {
+    let rows = conn.rows(sql).await?;
     let mut fos = rows
         .iter()
         .map(|r| {
@@ -50,7 +50,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<
     lines
         .list(fos.iter().map(|f| f.id.as_str()))
         .push(") ORDER BY fulfillment_order_id, line_no");
-    for r in lines.build().fetch_all(&mut *conn).await? {
+    for r in conn.rows(lines).await? {
         let id = r.text("fulfillment_order_id")?;
         let line = FulfillmentLine {
             line_no: r.int("line_no")? as u32,
@@ -71,7 +71,7 @@ pub(crate) async fn load(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<
 
 /// An order's fulfilment orders still at work, locked on PostgreSQL.
 pub(crate) async fn open_of(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_id: &str,
     lock: &str,
 ) -> StoreResult<Vec<FulfillmentOrder>> {
@@ -90,7 +90,7 @@ pub(crate) fn select(condition: &str) -> Sql {
 }
 
 /// Writes a fulfilment order and its lines, new or changed.
-pub(crate) async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<()> {
+pub(crate) async fn save(conn: &mut dyn Exec, fo: &FulfillmentOrder) -> StoreResult<()> {
     let mut update = Sql::new("UPDATE fulfillment_orders SET status = ");
     update
         .arg(fo.status.as_str())
@@ -104,13 +104,14 @@ pub(crate) async fn save(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> Sto
         .arg(fo.updated_at_ms)
         .push(" WHERE id = ")
         .arg(fo.id.as_str());
-    if update.build().execute(&mut *conn).await?.rows_affected() == 0 {
+    if conn.run(update).await? == 0 {
         return execute_all(conn, fresh_inserts(std::slice::from_ref(fo))).await;
     }
-    sqlx::query("DELETE FROM fulfillment_lines WHERE fulfillment_order_id = $1")
-        .bind(fo.id.as_str())
-        .execute(&mut *conn)
-        .await?;
+    conn.run(Sql::with(
+        "DELETE FROM fulfillment_lines WHERE fulfillment_order_id = $1",
+        [Arg::from(fo.id.as_str())],
+    ))
+    .await?;
     let lines = fo.lines.iter().map(|l| line_row(&fo.id, l)).collect();
     execute_all(conn, inserts("fulfillment_lines", &LINE_COLUMNS, lines)).await
 }
@@ -144,23 +145,15 @@ pub(crate) async fn packages(store: &SqlStore, fo_id: &str) -> StoreResult<Vec<P
     packages_in(&mut conn, fo_id).await
 }
 
-pub(crate) async fn packages_in(
-    conn: &mut AnyConnection,
-    fo_id: &str,
-) -> StoreResult<Vec<Package>> {
-    let rows = sqlx::query(
-        "SELECT id, fulfillment_order_id, seq, weight_g, length_mm, width_mm, height_mm, contents \
-         FROM packages WHERE fulfillment_order_id = $1 ORDER BY seq",
-    )
-    .bind(fo_id)
-    .fetch_all(&mut *conn)
-    .await?;
+pub(crate) async fn packages_in(conn: &mut dyn Exec, fo_id: &str) -> StoreResult<Vec<Package>> {
+    let rows = conn.rows(Sql::with("SELECT id, fulfillment_order_id, seq, weight_g, length_mm, width_mm, height_mm, contents \
+         FROM packages WHERE fulfillment_order_id = $1 ORDER BY seq",[Arg::from(fo_id)])).await?;
     rows.iter().map(|r| package(r, "id")).collect()
 }
 
 /// A package from a row with its columns; `id_column` names its id (`id` in `packages`,
 /// `package_id` in a shipment's row).
-pub(crate) fn package(r: &sqlx::any::AnyRow, id_column: &str) -> StoreResult<Package> {
+pub(crate) fn package(r: &crate::sql::exec::Row, id_column: &str) -> StoreResult<Package> {
     let contents: Vec<(u32, String, i64)> = serde_json::from_str(&r.text("contents")?)
         .map_err(|e| StoreError::Corrupt(format!("package contents: {e}")))?;
     Ok(Package {
@@ -183,7 +176,7 @@ pub(crate) fn package(r: &sqlx::any::AnyRow, id_column: &str) -> StoreResult<Pac
 }
 
 pub(crate) async fn insert_packages(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     packages: &[Package],
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -193,21 +186,8 @@ pub(crate) async fn insert_packages(
             .iter()
             .map(|c| (c.line_no, c.sku.as_str(), c.quantity))
             .collect();
-        sqlx::query(
-            "INSERT INTO packages (id, fulfillment_order_id, seq, weight_g, length_mm, width_mm, height_mm, contents, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(p.id.as_str())
-        .bind(p.fulfillment_order_id.as_str())
-        .bind(i64::from(p.seq))
-        .bind(p.weight_g)
-        .bind(p.dimensions_mm[0])
-        .bind(p.dimensions_mm[1])
-        .bind(p.dimensions_mm[2])
-        .bind(serde_json::json!(contents).to_string())
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+        conn.run(Sql::with("INSERT INTO packages (id, fulfillment_order_id, seq, weight_g, length_mm, width_mm, height_mm, contents, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",[Arg::from(p.id.as_str()), Arg::from(p.fulfillment_order_id.as_str()), Arg::from(i64::from(p.seq)), Arg::from(p.weight_g), Arg::from(p.dimensions_mm[0]), Arg::from(p.dimensions_mm[1]), Arg::from(p.dimensions_mm[2]), Arg::from(serde_json::json!(contents).to_string()), Arg::from(now_ms)])).await?;
     }
     Ok(())
 }

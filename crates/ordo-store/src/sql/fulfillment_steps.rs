@@ -2,7 +2,8 @@
 //! change stock (a short pick or rejection routes units again; shipping commits them; a
 //! confirmed cancellation frees them) run through [`StockWork`], like every other stock change.
 
-use sqlx::{AnyConnection, Connection};
+use crate::sql::exec::Exec;
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::{self as domain, FulfillmentOrder, ShortHandling};
 use ordo_domain::order::RejectReason;
@@ -205,7 +206,7 @@ pub(crate) async fn step(
 /// line's held allocations at the location, newest first, and rejected there.
 #[allow(clippy::too_many_arguments)]
 async fn give_back(
-    tx: &mut AnyConnection,
+    tx: &mut dyn Exec,
     work: &mut StockWork,
     record: &mut OrderRecord,
     fo: &FulfillmentOrder,

@@ -2,9 +2,10 @@
 //! ones past their expiry (readers already treat those units as free; the sweep makes the
 //! figures and the ledger say so, and gives the units to waiting backorders).
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::hold::{Hold, HoldLine, HoldRequest, HoldStatus, end_hold, place_hold};
@@ -27,7 +28,7 @@ const SWEEP_SKUS_MAX: i64 = 200;
 
 /// The items the holds' reservations are of.
 pub(crate) async fn skus_of(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     hold_ids: &BTreeSet<&str>,
 ) -> StoreResult<BTreeSet<Sku>> {
     if hold_ids.is_empty() {
@@ -37,13 +38,13 @@ pub(crate) async fn skus_of(
         "SELECT DISTINCT sku FROM reservations WHERE owner_kind = 'hold' AND owner_id IN (",
     );
     sql.list(hold_ids.iter().copied()).push(")");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(|r| rows::sku(r, "sku")).collect()
 }
 
 /// Holds by id with their reservations (locked, on PostgreSQL, when `lock` says so).
 pub(crate) async fn load_holds(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     ids: &BTreeSet<&str>,
     lock: &str,
 ) -> StoreResult<HashMap<String, (Hold, Vec<Reservation>)>> {
@@ -57,7 +58,7 @@ pub(crate) async fn load_holds(
         .push(") ORDER BY id")
         .push(lock);
     let mut holds = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let status = row.text("status")?;
         let hold = Hold {
             id: row.text("id")?,
@@ -79,7 +80,7 @@ pub(crate) async fn load_holds(
         Sql::new("SELECT hold_id, line_no, sku, quantity FROM hold_lines WHERE hold_id IN (");
     sql.list(ids.iter().copied())
         .push(") ORDER BY hold_id, line_no");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         if let Some((hold, _)) = holds.get_mut(&row.text("hold_id")?) {
             let line_no = corrupt(
                 "line_no",
@@ -173,7 +174,7 @@ pub(crate) async fn place(
     }))
 }
 
-async fn insert_hold(conn: &mut AnyConnection, hold: &Hold) -> StoreResult<()> {
+async fn insert_hold(conn: &mut dyn Exec, hold: &Hold) -> StoreResult<()> {
     let row: Vec<Arg> = vec![
         hold.id.as_str().into(),
         hold.channel.as_ref().map(|c| c.to_string()).into(),
@@ -281,13 +282,7 @@ pub(crate) async fn sweep_expired(
 ) -> StoreResult<usize> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let rows = sqlx::query(
-        "SELECT DISTINCT sku FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY sku LIMIT $2",
-    )
-    .bind(now_ms)
-    .bind(SWEEP_SKUS_MAX)
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows = tx.rows(Sql::with("SELECT DISTINCT sku FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY sku LIMIT $2",[Arg::from(now_ms), Arg::from(SWEEP_SKUS_MAX)])).await?;
     let skus: BTreeSet<Sku> = rows
         .iter()
         .map(|r| rows::sku(r, "sku"))

@@ -1,10 +1,11 @@
 //! Loading what decisions need besides stock: locations, item facts, channel rules, incoming
 //! supply and waiting demand, alert thresholds, the backorder policy.
 
+use crate::sql::args::Arg;
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Value, json};
-use sqlx::AnyConnection;
 
 use ordo_domain::alerts::Threshold;
 use ordo_domain::channel::{HoldLimits, ItemRule, StockRules};
@@ -20,17 +21,17 @@ use crate::error::{StoreResult, corrupt};
 /// The setting that names the backorder policy.
 pub(crate) const BACKORDER_POLICY_SETTING: &str = "backorders.policy";
 
-pub(crate) async fn locations(conn: &mut AnyConnection) -> StoreResult<Vec<Location>> {
+pub(crate) async fn locations(conn: &mut dyn Exec) -> StoreResult<Vec<Location>> {
     let sql = Sql::new(&format!(
         "SELECT {LOCATION_COLUMNS} FROM locations ORDER BY code"
     ));
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(rows::location).collect()
 }
 
 /// Facts about these items, with the units already taken by open preorders.
 pub(crate) async fn item_facts(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     skus: &BTreeSet<&Sku>,
 ) -> StoreResult<HashMap<Sku, ItemFacts>> {
     if skus.is_empty() {
@@ -41,7 +42,7 @@ pub(crate) async fn item_facts(
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
     let mut facts = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let preorder = match (
             row.opt_text("preorder_release_date")?,
             row.opt_int("preorder_cap")?,
@@ -71,7 +72,7 @@ pub(crate) async fn item_facts(
             "SELECT sku, CAST(SUM(qty_ordered - qty_cancelled) AS BIGINT) AS taken FROM order_lines WHERE preorder = 1 AND sku IN (",
         );
         sql.list(preordering).push(") GROUP BY sku");
-        for row in sql.build().fetch_all(&mut *conn).await? {
+        for row in conn.rows(sql).await? {
             let sku = rows::sku(&row, "sku")?;
             if let Some(p) = facts.get_mut(&sku).and_then(|f| f.preorder.as_mut()) {
                 p.taken = row.int("taken")?;
@@ -144,7 +145,7 @@ pub(crate) fn rules_json(rules: &StockRules) -> String {
 
 /// Active channels among `codes`, with their stock rules.
 pub(crate) async fn channel_rules(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     codes: &BTreeSet<&str>,
 ) -> StoreResult<HashMap<ChannelCode, StockRules>> {
     if codes.is_empty() {
@@ -153,7 +154,7 @@ pub(crate) async fn channel_rules(
     let mut sql = Sql::new("SELECT code, stock_rules FROM channels WHERE active = 1 AND code IN (");
     sql.list(codes.iter().copied()).push(")");
     let mut rules = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let code = corrupt("code", ChannelCode::parse(&row.text("code")?))?;
         rules.insert(
             code,
@@ -166,7 +167,7 @@ pub(crate) async fn channel_rules(
 /// Incoming supply of these items — open inbound lines at active locations and transfers in
 /// transit — and the units already waiting for it.
 pub(crate) async fn supply(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     skus: &BTreeSet<&Sku>,
     locations: &[Location],
     transit: &dyn ordo_domain::promise::TransitModel,
@@ -182,7 +183,7 @@ pub(crate) async fn supply(
          WHERE i.status IN ('open', 'partially_received') AND l.quantity > l.received AND l.sku IN (",
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let location = rows::location_code(&row, "location")?;
         let Some(at) = lead(&location).filter(|l| l.active) else {
             continue;
@@ -204,7 +205,7 @@ pub(crate) async fn supply(
          WHERE t.status IN ('in_transit', 'partially_received') AND l.shipped > l.received AND l.sku IN (",
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let (from, to) = (
             rows::location_code(&row, "from_location")?,
             rows::location_code(&row, "to_location")?,
@@ -233,7 +234,7 @@ pub(crate) async fn supply(
     );
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") GROUP BY sku");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         view.waiting
             .insert(rows::sku(&row, "sku")?, row.int("waiting")?);
     }
@@ -242,7 +243,7 @@ pub(crate) async fn supply(
 
 /// Thresholds that may cover these items: their own and the catch-all ones.
 pub(crate) async fn thresholds(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     skus: &BTreeSet<&Sku>,
 ) -> StoreResult<Vec<Threshold>> {
     let mut sql = Sql::new(
@@ -253,11 +254,11 @@ pub(crate) async fn thresholds(
             .list(skus.iter().map(|s| s.as_str()))
             .push(")");
     }
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(threshold).collect()
 }
 
-pub(crate) fn threshold(row: &sqlx::any::AnyRow) -> StoreResult<Threshold> {
+pub(crate) fn threshold(row: &crate::sql::exec::Row) -> StoreResult<Threshold> {
     let (sku, location) = (row.text("sku")?, row.text("location")?);
     Ok(Threshold {
         sku: if sku == "*" {
@@ -275,10 +276,12 @@ pub(crate) fn threshold(row: &sqlx::any::AnyRow) -> StoreResult<Threshold> {
     })
 }
 
-pub(crate) async fn backorder_policy(conn: &mut AnyConnection) -> StoreResult<BackorderPolicy> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-        .bind(BACKORDER_POLICY_SETTING)
-        .fetch_optional(&mut *conn)
+pub(crate) async fn backorder_policy(conn: &mut dyn Exec) -> StoreResult<BackorderPolicy> {
+    let row = conn
+        .first(Sql::with(
+            "SELECT value FROM settings WHERE key = $1",
+            [Arg::from(BACKORDER_POLICY_SETTING)],
+        ))
         .await?;
     match row {
         Some(row) => corrupt(

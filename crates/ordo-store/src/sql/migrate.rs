@@ -1,8 +1,10 @@
 //! Embedded, forward-only migrations, one folder per backend with matching versions. Each
 //! migration runs in its own transaction and is recorded in `ordo_migrations`.
 
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
 use sqlx::AnyPool;
-use sqlx::{Connection, Row};
+use sqlx::Connection;
 
 use super::Backend;
 use crate::error::{StoreError, StoreResult};
@@ -19,27 +21,32 @@ const MIGRATION_LOCK_KEY: i64 = 0x6f72_646f;
 pub(crate) async fn migrate(pool: &AnyPool, backend: Backend, now_ms: i64) -> StoreResult<()> {
     let mut conn = pool.acquire().await?;
     if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(MIGRATION_LOCK_KEY)
-            .execute(&mut *conn)
-            .await?;
+        conn.run(Sql::with(
+            "SELECT pg_advisory_lock($1)",
+            [Arg::from(MIGRATION_LOCK_KEY)],
+        ))
+        .await?;
     }
     let result = apply_pending(&mut conn, backend, now_ms).await;
     if backend == Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(MIGRATION_LOCK_KEY)
-            .execute(&mut *conn)
-            .await?;
+        conn.run(Sql::with(
+            "SELECT pg_advisory_unlock($1)",
+            [Arg::from(MIGRATION_LOCK_KEY)],
+        ))
+        .await?;
     }
     result
 }
 
 /// Whether Ordo has migrated this database before: its migrations table is there.
 pub(crate) async fn migrated(pool: &AnyPool) -> bool {
-    sqlx::query("SELECT COUNT(*) FROM ordo_migrations")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+    match pool.acquire().await {
+        Ok(mut conn) => conn
+            .one(Sql::new("SELECT COUNT(*) FROM ordo_migrations"))
+            .await
+            .is_ok(),
+        Err(_) => false,
+    }
 }
 
 async fn apply_pending(
@@ -47,16 +54,14 @@ async fn apply_pending(
     backend: Backend,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "CREATE TABLE IF NOT EXISTS ordo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-    )
-    .execute(&mut *conn)
-    .await?;
-    let applied: Vec<i64> = sqlx::query("SELECT version FROM ordo_migrations ORDER BY version")
-        .fetch_all(&mut *conn)
+    conn.run(Sql::new("CREATE TABLE IF NOT EXISTS ordo_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",)).await?;
+    let applied: Vec<i64> = conn
+        .rows(Sql::new(
+            "SELECT version FROM ordo_migrations ORDER BY version",
+        ))
         .await?
         .iter()
-        .map(|r| r.try_get(0))
+        .map(|r| r.int_at(0))
         .collect::<Result<_, _>>()?;
     let known = backend.migrations();
     if let Some(newest) = applied
@@ -76,12 +81,15 @@ async fn apply_pending(
             .map_err(|e| {
                 StoreError::Migration(format!("{} {}: {e}", migration.version, migration.name))
             })?;
-        sqlx::query("INSERT INTO ordo_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        tx.run(Sql::with(
+            "INSERT INTO ordo_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            [
+                Arg::from(migration.version),
+                Arg::from(migration.name),
+                Arg::from(now_ms),
+            ],
+        ))
+        .await?;
         tx.commit().await?;
         tracing::info!(
             version = migration.version,

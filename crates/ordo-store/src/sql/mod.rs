@@ -17,6 +17,7 @@ mod dialect;
 mod drop_ship;
 mod edit;
 mod events;
+mod exec;
 mod fulfillment;
 mod fulfillment_steps;
 mod fulfillment_store;
@@ -43,6 +44,8 @@ mod tracking;
 mod work_alerts;
 mod write;
 
+use crate::sql::args::Sql;
+use crate::sql::exec::Exec;
 use async_trait::async_trait;
 
 use ordo_domain::alerts::Threshold;
@@ -97,7 +100,7 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.read).await?;
+        self.read.acquire().await?.run(Sql::new("SELECT 1")).await?;
         Ok(())
     }
 

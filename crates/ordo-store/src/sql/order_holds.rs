@@ -1,7 +1,9 @@
 //! Holds on orders and fulfilment orders, each placed or released in one transaction with
 //! the order's status and timeline.
 
-use sqlx::{AnyConnection, Connection};
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
+use sqlx::Connection;
 
 use ordo_domain::order::{HoldReason, OrderHold, place_hold, release_hold};
 
@@ -19,7 +21,7 @@ use crate::types::{Deciders, OrderKey};
 
 const HOLD_COLUMNS: &str = "id, order_id, fulfillment_order_id, reason, note, placed_at, placed_by, released_at, released_by";
 
-fn hold_row(r: &sqlx::any::AnyRow) -> StoreResult<OrderHold> {
+fn hold_row(r: &crate::sql::exec::Row) -> StoreResult<OrderHold> {
     Ok(OrderHold {
         id: r.text("id")?,
         order_id: r.text("order_id")?,
@@ -33,16 +35,15 @@ fn hold_row(r: &sqlx::any::AnyRow) -> StoreResult<OrderHold> {
     })
 }
 
-pub(crate) async fn holds_in(
-    conn: &mut AnyConnection,
-    order_id: &str,
-) -> StoreResult<Vec<OrderHold>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {HOLD_COLUMNS} FROM order_holds WHERE order_id = $1 ORDER BY placed_at, id"
-    )))
-    .bind(order_id)
-    .fetch_all(&mut *conn)
-    .await?;
+pub(crate) async fn holds_in(conn: &mut dyn Exec, order_id: &str) -> StoreResult<Vec<OrderHold>> {
+    let rows = conn
+        .rows(Sql::with(
+            &format!(
+                "SELECT {HOLD_COLUMNS} FROM order_holds WHERE order_id = $1 ORDER BY placed_at, id"
+            ),
+            [Arg::from(order_id)],
+        ))
+        .await?;
     rows.iter().map(hold_row).collect()
 }
 
@@ -51,20 +52,23 @@ pub(crate) async fn order_holds(store: &SqlStore, order_id: &str) -> StoreResult
     holds_in(&mut conn, order_id).await
 }
 
-pub(crate) async fn insert_hold(conn: &mut AnyConnection, h: &OrderHold) -> StoreResult<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO order_holds ({HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    )))
-    .bind(h.id.as_str())
-    .bind(h.order_id.as_str())
-    .bind(h.fulfillment_order_id.clone())
-    .bind(h.reason.as_str())
-    .bind(h.note.clone())
-    .bind(h.placed_at_ms)
-    .bind(h.placed_by.as_str())
-    .bind(h.released_at_ms)
-    .bind(h.released_by.clone())
-    .execute(&mut *conn)
+pub(crate) async fn insert_hold(conn: &mut dyn Exec, h: &OrderHold) -> StoreResult<()> {
+    conn.run(Sql::with(
+        &format!(
+            "INSERT INTO order_holds ({HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ),
+        [
+            Arg::from(h.id.as_str()),
+            Arg::from(h.order_id.as_str()),
+            Arg::from(h.fulfillment_order_id.clone()),
+            Arg::from(h.reason.as_str()),
+            Arg::from(h.note.clone()),
+            Arg::from(h.placed_at_ms),
+            Arg::from(h.placed_by.as_str()),
+            Arg::from(h.released_at_ms),
+            Arg::from(h.released_by.clone()),
+        ],
+    ))
     .await?;
     Ok(())
 }
@@ -81,12 +85,12 @@ pub(crate) async fn place(
         return Ok(None);
     };
     if let Some(fo) = &hold.fulfillment_order_id {
-        let found =
-            sqlx::query("SELECT status FROM fulfillment_orders WHERE id = $1 AND order_id = $2")
-                .bind(fo.as_str())
-                .bind(hold.order_id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let found = tx
+            .first(Sql::with(
+                "SELECT status FROM fulfillment_orders WHERE id = $1 AND order_id = $2",
+                [Arg::from(fo.as_str()), Arg::from(hold.order_id.as_str())],
+            ))
+            .await?;
         match found {
             None => return Ok(Some(Err(HoldRefusal::UnknownFulfillmentOrder(fo.clone())))),
             Some(row)
@@ -146,12 +150,11 @@ pub(crate) async fn release(
         Ok(event) => event,
         Err(e) => return Ok(Some(Err(HoldRefusal::Illegal(e)))),
     };
-    sqlx::query("UPDATE order_holds SET released_at = $1, released_by = $2 WHERE id = $3")
-        .bind(now_ms)
-        .bind(actor)
-        .bind(hold_id)
-        .execute(&mut *tx)
-        .await?;
+    tx.run(Sql::with(
+        "UPDATE order_holds SET released_at = $1, released_by = $2 WHERE id = $3",
+        [Arg::from(now_ms), Arg::from(actor), Arg::from(hold_id)],
+    ))
+    .await?;
     let waiting: BTreeSet<Sku> = record
         .order
         .lines
@@ -170,18 +173,13 @@ pub(crate) async fn release(
 }
 
 /// Whether the order or this fulfilment order has an active hold.
-pub(crate) async fn held(
-    conn: &mut AnyConnection,
-    order_id: &str,
-    fo_id: &str,
-) -> StoreResult<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM order_holds WHERE order_id = $1 AND released_at IS NULL \
+pub(crate) async fn held(conn: &mut dyn Exec, order_id: &str, fo_id: &str) -> StoreResult<bool> {
+    let row = conn
+        .one(Sql::with(
+            "SELECT COUNT(*) AS n FROM order_holds WHERE order_id = $1 AND released_at IS NULL \
          AND (fulfillment_order_id IS NULL OR fulfillment_order_id = $2)",
-    )
-    .bind(order_id)
-    .bind(fo_id)
-    .fetch_one(&mut *conn)
-    .await?;
+            [Arg::from(order_id), Arg::from(fo_id)],
+        ))
+        .await?;
     Ok(row.int("n")? > 0)
 }

@@ -1,9 +1,10 @@
 //! Orders: writing them, reading them with their lines and reservations, their timeline,
 //! cancelling and shipping.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::FulfillmentStatus;
 use ordo_domain::order::{Order, OrderEvent, ShipError, ShipRequest, ship_allocation};
@@ -121,7 +122,7 @@ pub(crate) fn line_inserts(order_id: &str, lines: &[ordo_domain::order::OrderLin
 }
 
 /// Adds lines and reservations to order rows, keeping the rows' order.
-async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<Vec<OrderRecord>> {
+async fn complete(conn: &mut dyn Exec, orders: Vec<Order>) -> StoreResult<Vec<OrderRecord>> {
     if orders.is_empty() {
         return Ok(Vec::new());
     }
@@ -132,7 +133,7 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
     sql.list(ids.iter().copied())
         .push(") ORDER BY order_id, line_no");
     let mut lines: HashMap<String, Vec<_>> = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let (order_id, line) = rows::order_line(&row)?;
         lines.entry(order_id).or_default().push(line);
     }
@@ -167,7 +168,7 @@ async fn complete(conn: &mut AnyConnection, orders: Vec<Order>) -> StoreResult<V
 
 /// The fulfilment orders of these orders, oldest first, with the units asked not to be sent.
 async fn fulfillment_refs(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_ids: &[&str],
 ) -> StoreResult<HashMap<String, Vec<FulfillmentRef>>> {
     let mut sql = Sql::new(
@@ -178,7 +179,7 @@ async fn fulfillment_refs(
     sql.list(order_ids.iter().copied())
         .push(") ORDER BY f.created_at, f.id, l.line_no");
     let mut refs: HashMap<String, Vec<FulfillmentRef>> = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let of_order = refs.entry(row.text("order_id")?).or_default();
         let id = row.text("id")?;
         if of_order.last().is_none_or(|f| f.id != id) {
@@ -202,7 +203,7 @@ async fn fulfillment_refs(
 
 /// The reservations of these owners of one kind, in line and location order.
 pub(crate) async fn owned_reservations(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     kind: &str,
     owner_ids: &[&str],
 ) -> StoreResult<Vec<Reservation>> {
@@ -216,7 +217,7 @@ pub(crate) async fn owned_reservations(
         .push(" AND owner_id IN (")
         .list(owner_ids.iter().copied())
         .push(") ORDER BY owner_id, line_no, location, id");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(rows::reservation).collect()
 }
 
@@ -231,11 +232,11 @@ fn by_key(key: &OrderKey, lock: &str) -> Sql {
 }
 
 pub(crate) async fn load_one(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     key: &OrderKey,
     lock: &str,
 ) -> StoreResult<Option<OrderRecord>> {
-    let Some(row) = by_key(key, lock).build().fetch_optional(&mut *conn).await? else {
+    let Some(row) = conn.first(by_key(key, lock)).await? else {
         return Ok(None);
     };
     Ok(complete(conn, vec![rows::order(&row)?]).await?.pop())
@@ -243,7 +244,7 @@ pub(crate) async fn load_one(
 
 /// Orders by id, in id order (and locked, on PostgreSQL, when `lock` says so).
 pub(crate) async fn load_orders(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     ids: &[String],
     lock: &str,
 ) -> StoreResult<Vec<OrderRecord>> {
@@ -254,7 +255,7 @@ pub(crate) async fn load_orders(
     sql.list(ids.iter().map(String::as_str))
         .push(") ORDER BY id")
         .push(lock);
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     let orders = rows
         .iter()
         .map(rows::order)
@@ -268,8 +269,7 @@ pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Optio
     let mut conn = store.read.acquire().await?;
     let mut tx = conn.begin().await?;
     if store.backend == super::Backend::Postgres {
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            .execute(&mut *tx)
+        tx.run(Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             .await?;
     }
     let record = load_one(&mut tx, key, "").await?;
@@ -318,7 +318,7 @@ pub(crate) async fn orders(
     }
     sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
     let mut conn = store.read.acquire().await?;
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     let orders = rows
         .iter()
         .map(rows::order)
@@ -329,9 +329,11 @@ pub(crate) async fn orders(
 
 pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM order_events WHERE order_id = $1 ORDER BY seq");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(order_id)
-        .fetch_all(&store.read)
+    let rows = store
+        .read
+        .acquire()
+        .await?
+        .rows(Sql::with(&sql, [Arg::from(order_id)]))
         .await?;
     rows.iter().map(rows::order_event).collect()
 }
@@ -341,7 +343,7 @@ pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResul
 /// always locked before orders, so that changes of orders and of stock queue in one order.
 pub(crate) async fn begin_order_change(
     store: &SqlStore,
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     key: &OrderKey,
     channel_scope: Option<&ordo_domain::values::ChannelCode>,
     now_ms: i64,
@@ -423,20 +425,22 @@ pub(crate) async fn order_of_allocation(
     store: &SqlStore,
     allocation_id: &str,
 ) -> StoreResult<Option<String>> {
-    let row =
-        sqlx::query("SELECT owner_id FROM reservations WHERE id = $1 AND owner_kind = 'order'")
-            .bind(allocation_id)
-            .fetch_optional(&store.read)
-            .await?;
-    Ok(row
-        .map(|r| sqlx::Row::try_get::<String, _>(&r, 0))
-        .transpose()?)
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(
+            "SELECT owner_id FROM reservations WHERE id = $1 AND owner_kind = 'order'",
+            [Arg::from(allocation_id)],
+        ))
+        .await?;
+    row.map(|r| r.text_at(0)).transpose()
 }
 
 /// Writes an order's status, totals, promise and line quantities, if its timeline is still at
 /// `seq_before` (that is, nobody else changed the order meanwhile).
 pub(crate) async fn update_order(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order: &Order,
     seq_before: u32,
 ) -> StoreResult<()> {
@@ -454,7 +458,7 @@ pub(crate) async fn update_order(
         .arg(order.id.as_str())
         .push(" AND event_seq = ")
         .arg(seq_before);
-    if sql.build().execute(&mut *conn).await?.rows_affected() != 1 {
+    if conn.run(sql).await? != 1 {
         return Err(StoreError::Contention(format!(
             "order {} changed meanwhile",
             order.id
@@ -486,7 +490,7 @@ pub(crate) async fn update_order(
             .arg(order.id.as_str())
             .push(" AND line_no = ")
             .arg(line.line_no);
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! Placing orders in batches: one transaction decides and writes many orders, which is what
 //! lets order capture reach high rates on one small machine.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
@@ -75,9 +76,9 @@ async fn place_batch(
 /// tried again, and then finds that order — a replay or a duplicate, never an error.
 fn placed_or_raced(result: StoreResult<Vec<PlaceOutcome>>) -> StoreResult<Vec<PlaceOutcome>> {
     match result {
-        Err(crate::StoreError::Database(e)) if crate::StoreError::is_unique_violation(&e) => Err(
-            crate::StoreError::Contention(format!("a concurrent order raced this one: {e}")),
-        ),
+        Err(e) if e.is_unique_violation() => Err(crate::StoreError::Contention(format!(
+            "a concurrent order raced this one: {e}"
+        ))),
         other => other,
     }
 }
@@ -389,7 +390,7 @@ fn may_run_short<'a>(
 /// arrived, and fills them into duplicates of those orders within the batch.
 async fn number_orders(
     store: &SqlStore,
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     decided: &mut [Decided],
 ) -> StoreResult<()> {
     let placed = decided
@@ -425,7 +426,7 @@ async fn number_orders(
 
 /// Inserts the placed orders with their lines and the idempotency claims they made.
 async fn write_placements(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     batch: &[PlaceCommand],
     placements: &[&Placement],
 ) -> StoreResult<()> {
@@ -456,7 +457,7 @@ async fn write_placements(
 /// Stored idempotency claims for the batch's keys: (scope, key) → (request hash, order id).
 /// Both key columns are named so the lookup uses the primary key instead of a scan.
 async fn load_claims(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     batch: &[PlaceCommand],
 ) -> StoreResult<HashMap<(String, String), (String, String)>> {
     let claims: Vec<&IdempotencyClaim> = batch
@@ -473,7 +474,7 @@ async fn load_claims(
     );
     sql.list(scopes).push(") AND key IN (").list(keys).push(")");
     let mut found = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         found.insert(
             (row.text("scope")?, row.text("key")?),
             (row.text("request_hash")?, row.text("resource_id")?),
@@ -485,7 +486,7 @@ async fn load_claims(
 /// Orders that already carry the batch's external ids: (channel, external id) → (id, number).
 /// Both columns of the unique index are named so the lookup uses it instead of a scan.
 async fn load_external_ids(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     batch: &[PlaceCommand],
 ) -> StoreResult<HashMap<(String, String), (String, String)>> {
     let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
@@ -497,7 +498,7 @@ async fn load_external_ids(
         .list(external)
         .push(")");
     let mut found = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         found.insert(
             (row.text("channel")?, row.text("external_id")?),
             (row.text("id")?, row.text("number")?),

@@ -2,6 +2,7 @@
 //! released (found by a partial index), a few dozen per transaction so that orders being
 //! placed are not kept waiting behind a pass.
 
+use crate::sql::exec::Exec;
 use sqlx::Connection;
 
 use ordo_domain::fulfillment::{self as domain, FulfillmentOrder};
@@ -67,8 +68,7 @@ pub(crate) async fn release_due(
         .arg(RELEASE_ORDERS_MAX);
     let ids = {
         let mut conn = store.read.acquire().await?;
-        sql.build()
-            .fetch_all(&mut *conn)
+        conn.rows(sql)
             .await?
             .iter()
             .map(|r| r.text("id"))

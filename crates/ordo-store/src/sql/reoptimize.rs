@@ -3,9 +3,10 @@
 //! and the orders whose plan changed are moved to it — all in one transaction through
 //! [`StockWork`], or, on a dry run, only reported.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
@@ -29,10 +30,7 @@ use crate::types::{Deciders, OrderRecord};
 
 /// The ids of the pending orders, oldest first: allocated or waiting, holding allocations,
 /// none of them yet released to a location (whose people may already be picking them).
-async fn pending_ids(
-    conn: &mut AnyConnection,
-    command: &ReoptimizeCommand,
-) -> StoreResult<Vec<String>> {
+async fn pending_ids(conn: &mut dyn Exec, command: &ReoptimizeCommand) -> StoreResult<Vec<String>> {
     let mut sql = Sql::new(
         "SELECT o.id FROM orders o WHERE o.status IN ('allocated', 'backordered') \
          AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held') \
@@ -43,7 +41,7 @@ async fn pending_ids(
     }
     sql.push(" ORDER BY o.created_at, o.id LIMIT ")
         .arg(command.limit);
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(|r| r.text("id")).collect()
 }
 

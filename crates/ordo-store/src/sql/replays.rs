@@ -1,6 +1,8 @@
 //! Idempotency keys of writes other than placing orders: claimed before the work, answered
 //! after it, pruned when their day is over.
 
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
 use ordo_domain::idempotency::{Answer, KeptRequest};
 
 use super::SqlStore;
@@ -13,28 +15,38 @@ pub(crate) async fn claim(
     store: &SqlStore,
     claim: &RequestClaim,
 ) -> StoreResult<Option<KeptRequest>> {
-    let inserted = sqlx::query(
-        "INSERT INTO request_replays (scope, key, fingerprint, created_at, expires_at) \
+    let inserted = store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "INSERT INTO request_replays (scope, key, fingerprint, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, key) DO NOTHING",
-    )
-    .bind(claim.scope.as_str())
-    .bind(claim.key.as_str())
-    .bind(claim.fingerprint.as_str())
-    .bind(claim.now_ms)
-    .bind(claim.expires_at_ms)
-    .execute(&store.write)
-    .await?;
-    if inserted.rows_affected() == 1 {
+            [
+                Arg::from(claim.scope.as_str()),
+                Arg::from(claim.key.as_str()),
+                Arg::from(claim.fingerprint.as_str()),
+                Arg::from(claim.now_ms),
+                Arg::from(claim.expires_at_ms),
+            ],
+        ))
+        .await?;
+    if inserted == 1 {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT fingerprint, status, content_type, body, expires_at FROM request_replays \
+    let row = store
+        .write
+        .acquire()
+        .await?
+        .first(Sql::with(
+            "SELECT fingerprint, status, content_type, body, expires_at FROM request_replays \
          WHERE scope = $1 AND key = $2",
-    )
-    .bind(claim.scope.as_str())
-    .bind(claim.key.as_str())
-    .fetch_optional(&store.write)
-    .await?;
+            [
+                Arg::from(claim.scope.as_str()),
+                Arg::from(claim.key.as_str()),
+            ],
+        ))
+        .await?;
     let Some(row) = row else {
         // Pruned between the two statements: the key is free again.
         return Box::pin(self::claim(store, claim)).await;
@@ -56,18 +68,9 @@ pub(crate) async fn claim(
 
 /// Claims afresh a key whose time is up; false when another request did first.
 pub(crate) async fn reclaim(store: &SqlStore, claim: &RequestClaim) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE request_replays SET fingerprint = $1, status = NULL, content_type = NULL, body = NULL, \
-         created_at = $2, expires_at = $3 WHERE scope = $4 AND key = $5 AND expires_at <= $2",
-    )
-    .bind(claim.fingerprint.as_str())
-    .bind(claim.now_ms)
-    .bind(claim.expires_at_ms)
-    .bind(claim.scope.as_str())
-    .bind(claim.key.as_str())
-    .execute(&store.write)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let done = store.write.acquire().await?.run(Sql::with("UPDATE request_replays SET fingerprint = $1, status = NULL, content_type = NULL, body = NULL, \
+         created_at = $2, expires_at = $3 WHERE scope = $4 AND key = $5 AND expires_at <= $2",[Arg::from(claim.fingerprint.as_str()), Arg::from(claim.now_ms), Arg::from(claim.expires_at_ms), Arg::from(claim.scope.as_str()), Arg::from(claim.key.as_str())])).await?;
+    Ok(done == 1)
 }
 
 /// Keeps the answer of a claimed request.
@@ -77,38 +80,35 @@ pub(crate) async fn answer(
     key: &str,
     answer: &Answer,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE request_replays SET status = $1, content_type = $2, body = $3 WHERE scope = $4 AND key = $5",
-    )
-    .bind(i64::from(answer.status))
-    .bind(answer.content_type.as_deref())
-    .bind(answer.body.as_deref())
-    .bind(scope)
-    .bind(key)
-    .execute(&store.write)
-    .await?;
+    store.write.acquire().await?.run(Sql::with("UPDATE request_replays SET status = $1, content_type = $2, body = $3 WHERE scope = $4 AND key = $5",[Arg::from(i64::from(answer.status)), Arg::from(answer.content_type.as_deref()), Arg::from(answer.body.as_deref()), Arg::from(scope), Arg::from(key)])).await?;
     Ok(())
 }
 
 /// Lets a claim go (the server failed: a retry may do the work).
 pub(crate) async fn release(store: &SqlStore, scope: &str, key: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM request_replays WHERE scope = $1 AND key = $2 AND status IS NULL")
-        .bind(scope)
-        .bind(key)
-        .execute(&store.write)
+    store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "DELETE FROM request_replays WHERE scope = $1 AND key = $2 AND status IS NULL",
+            [Arg::from(scope), Arg::from(key)],
+        ))
         .await?;
     Ok(())
 }
 
 /// Forgets keys whose day is over, at most `limit` at a time.
 pub(crate) async fn prune(store: &SqlStore, now_ms: i64, limit: i64) -> StoreResult<u64> {
-    let done = sqlx::query(
-        "DELETE FROM request_replays WHERE (scope, key) IN \
+    let done = store
+        .write
+        .acquire()
+        .await?
+        .run(Sql::with(
+            "DELETE FROM request_replays WHERE (scope, key) IN \
          (SELECT scope, key FROM request_replays WHERE expires_at <= $1 LIMIT $2)",
-    )
-    .bind(now_ms)
-    .bind(limit)
-    .execute(&store.write)
-    .await?;
-    Ok(done.rows_affected())
+            [Arg::from(now_ms), Arg::from(limit)],
+        ))
+        .await?;
+    Ok(done)
 }

@@ -2,9 +2,11 @@
 //! keeps the line away from every location that refused it), and the routing exceptions a
 //! person resolves. Each is one transaction through [`StockWork`].
 
+use crate::sql::args::Arg;
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::order::{
@@ -33,7 +35,7 @@ struct Scene {
 }
 
 async fn scene(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     work: &mut StockWork,
     channel: &str,
     sku: &Sku,
@@ -59,17 +61,16 @@ async fn scene(
 
 /// The locations that rejected a line, and how often it was rejected.
 async fn history(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_id: &str,
     line_no: u32,
 ) -> StoreResult<(Vec<LocationCode>, u32)> {
-    let rows = sqlx::query(
-        "SELECT location FROM allocation_rejections WHERE order_id = $1 AND line_no = $2",
-    )
-    .bind(order_id)
-    .bind(i64::from(line_no))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = conn
+        .rows(Sql::with(
+            "SELECT location FROM allocation_rejections WHERE order_id = $1 AND line_no = $2",
+            [Arg::from(order_id), Arg::from(i64::from(line_no))],
+        ))
+        .await?;
     let mut locations = rows
         .iter()
         .map(|r| rows::location_code(r, "location"))
@@ -148,20 +149,13 @@ pub(crate) async fn reject(
 /// Whether the allocation's units at its location are released to a fulfilment order: then
 /// the location rejects the fulfilment order, not the allocation.
 pub(crate) async fn released_at(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_id: &str,
     reservation: &ordo_domain::reservation::Reservation,
 ) -> StoreResult<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM fulfillment_orders f JOIN fulfillment_lines l ON l.fulfillment_order_id = f.id \
+    let row = conn.one(Sql::with("SELECT COUNT(*) AS n FROM fulfillment_orders f JOIN fulfillment_lines l ON l.fulfillment_order_id = f.id \
          WHERE f.order_id = $1 AND f.location = $2 AND l.line_no = $3 AND l.quantity > l.shipped \
-         AND f.status NOT IN ('shipped', 'rejected', 'cancelled')",
-    )
-    .bind(order_id)
-    .bind(reservation.location.as_str())
-    .bind(i64::from(reservation.line_no))
-    .fetch_one(&mut *conn)
-    .await?;
+         AND f.status NOT IN ('shipped', 'rejected', 'cancelled')",[Arg::from(order_id), Arg::from(reservation.location.as_str()), Arg::from(i64::from(reservation.line_no))])).await?;
     Ok(row.int("n")? > 0)
 }
 
@@ -181,7 +175,7 @@ pub(crate) struct RejectUnits<'a> {
 /// the rejection (and the exception, if it became one) and routes the units again as the
 /// channel's profile allows. The caller writes the order and finishes the work.
 pub(crate) async fn reject_units(
-    tx: &mut AnyConnection,
+    tx: &mut dyn Exec,
     work: &mut StockWork,
     record: &mut crate::types::OrderRecord,
     unit: &RejectUnits<'_>,
@@ -268,18 +262,7 @@ pub(crate) async fn reject_units(
     insert_rejection(tx, &rejection_record, &reservation.id).await?;
     let exception_id = if outcome == RerouteOutcome::Exception {
         let id = new_id("rex", now);
-        sqlx::query(
-            "INSERT INTO routing_exceptions (id, order_id, line_no, sku, units, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id.as_str())
-        .bind(record.order.id.as_str())
-        .bind(i64::from(reservation.line_no))
-        .bind(reservation.sku.as_str())
-        .bind(units)
-        .bind(format!("rejected {} times, last for {}", attempts + 1, unit.reason.as_str()))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        tx.run(Sql::with("INSERT INTO routing_exceptions (id, order_id, line_no, sku, units, reason, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",[Arg::from(id.as_str()), Arg::from(record.order.id.as_str()), Arg::from(i64::from(reservation.line_no)), Arg::from(reservation.sku.as_str()), Arg::from(units), Arg::from(format!("rejected {} times, last for {}", attempts + 1, unit.reason.as_str())), Arg::from(now)])).await?;
         Some(id)
     } else {
         None
@@ -294,29 +277,12 @@ pub(crate) async fn reject_units(
 }
 
 async fn insert_rejection(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     r: &RejectionRecord,
     reservation_id: &str,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO allocation_rejections (id, order_id, line_no, reservation_id, location, sku, units, reason, attempt, note, outcome, actor, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
-    .bind(r.id.as_str())
-    .bind(r.order_id.as_str())
-    .bind(i64::from(r.line_no))
-    .bind(reservation_id)
-    .bind(r.location.as_str())
-    .bind(r.sku.as_str())
-    .bind(r.units)
-    .bind(r.reason.as_str())
-    .bind(i64::from(r.attempt))
-    .bind(r.note.clone())
-    .bind(r.outcome.as_str())
-    .bind(r.actor.as_str())
-    .bind(r.at_ms)
-    .execute(&mut *conn)
-    .await?;
+    conn.run(Sql::with("INSERT INTO allocation_rejections (id, order_id, line_no, reservation_id, location, sku, units, reason, attempt, note, outcome, actor, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",[Arg::from(r.id.as_str()), Arg::from(r.order_id.as_str()), Arg::from(i64::from(r.line_no)), Arg::from(reservation_id), Arg::from(r.location.as_str()), Arg::from(r.sku.as_str()), Arg::from(r.units), Arg::from(r.reason.as_str()), Arg::from(i64::from(r.attempt)), Arg::from(r.note.clone()), Arg::from(r.outcome.as_str()), Arg::from(r.actor.as_str()), Arg::from(r.at_ms)])).await?;
     Ok(())
 }
 
@@ -324,13 +290,8 @@ pub(crate) async fn rejections(
     store: &SqlStore,
     order_id: &str,
 ) -> StoreResult<Vec<RejectionRecord>> {
-    let rows = sqlx::query(
-        "SELECT id, order_id, line_no, location, sku, units, reason, attempt, note, outcome, actor, at \
-         FROM allocation_rejections WHERE order_id = $1 ORDER BY at, line_no, attempt",
-    )
-    .bind(order_id)
-    .fetch_all(&store.read)
-    .await?;
+    let rows = store.read.acquire().await?.rows(Sql::with("SELECT id, order_id, line_no, location, sku, units, reason, attempt, note, outcome, actor, at \
+         FROM allocation_rejections WHERE order_id = $1 ORDER BY at, line_no, attempt",[Arg::from(order_id)])).await?;
     rows.iter()
         .map(|r| {
             Ok(RejectionRecord {
@@ -354,7 +315,7 @@ pub(crate) async fn rejections(
 const EXCEPTION_COLUMNS: &str =
     "id, order_id, line_no, sku, units, reason, created_at, resolved_at, resolution, resolved_by";
 
-fn exception(r: &sqlx::any::AnyRow) -> StoreResult<ExceptionRecord> {
+fn exception(r: &crate::sql::exec::Row) -> StoreResult<ExceptionRecord> {
     Ok(ExceptionRecord {
         id: r.text("id")?,
         order_id: r.text("order_id")?,
@@ -387,7 +348,7 @@ pub(crate) async fn exceptions(
             .push(")");
     }
     sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
-    let rows = sql.build().fetch_all(&store.read).await?;
+    let rows = store.read.acquire().await?.rows(sql).await?;
     rows.iter().map(exception).collect()
 }
 
@@ -401,12 +362,12 @@ pub(crate) async fn resolve(
 ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {EXCEPTION_COLUMNS} FROM routing_exceptions WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = tx
+        .first(Sql::with(
+            &format!("SELECT {EXCEPTION_COLUMNS} FROM routing_exceptions WHERE id = $1"),
+            [Arg::from(id)],
+        ))
+        .await?;
     let Some(row) = row else {
         return Ok(None);
     };
@@ -460,13 +421,7 @@ pub(crate) async fn resolve(
     work.order_events.extend(change.events);
     work.orders.push((record.order.clone(), seq_before));
     let label = if reroute { "rerouted" } else { "backordered" };
-    sqlx::query("UPDATE routing_exceptions SET resolved_at = $1, resolution = $2, resolved_by = $3 WHERE id = $4")
-        .bind(now_ms)
-        .bind(label)
-        .bind(actor)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    tx.run(Sql::with("UPDATE routing_exceptions SET resolved_at = $1, resolution = $2, resolved_by = $3 WHERE id = $4", [Arg::from(now_ms), Arg::from(label), Arg::from(actor), Arg::from(id)])).await?;
     work.finish(&mut tx).await?;
     crate::error::commit(tx).await?;
     Ok(Some(Ok(ExceptionRecord {

@@ -2,10 +2,11 @@
 //! the routers a transaction routes with, the explanations it stores, and each location's
 //! orders per day.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
@@ -65,7 +66,7 @@ impl Routers<'_> {
 
 /// Loads the active profiles of these channels and the default one.
 pub(crate) async fn routers<'a, 'c>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     cache: &RouterCache,
     channels: impl IntoIterator<Item = &'c str>,
     custom: Option<&'a dyn Router>,
@@ -106,7 +107,7 @@ pub(crate) async fn routers<'a, 'c>(
         sql.push(", ").arg(channel);
     }
     sql.push(")");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let key = (
             row.text("id")?,
             row.int("version")?,
@@ -152,7 +153,7 @@ fn parse_settings(raw: &str) -> StoreResult<RoutingProfile> {
 }
 
 /// Each location's day at `now_ms`, in its own time zone.
-async fn days(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<HashMap<LocationCode, String>> {
+async fn days(conn: &mut dyn Exec, now_ms: i64) -> StoreResult<HashMap<LocationCode, String>> {
     let locations = super::load::locations(conn).await?;
     Ok(locations
         .into_iter()
@@ -165,7 +166,7 @@ async fn days(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<HashMap<Loca
 
 /// Orders each location has been given today — its own day, in its time zone.
 pub(crate) async fn loads(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     now_ms: i64,
 ) -> StoreResult<HashMap<LocationCode, i64>> {
     let days = days(conn, now_ms).await?;
@@ -178,7 +179,7 @@ pub(crate) async fn loads(
     let mut sql = Sql::new("SELECT location, day, orders FROM location_loads WHERE day IN (");
     sql.list(distinct).push(")");
     let mut loads = HashMap::new();
-    for r in sql.build().fetch_all(&mut *conn).await? {
+    for r in conn.rows(sql).await? {
         let (location, day) = (rows::location_code(&r, "location")?, r.text("day")?);
         if days.get(&location) == Some(&day) {
             loads.insert(location, r.int("orders")?);
@@ -189,7 +190,7 @@ pub(crate) async fn loads(
 
 /// Adds today's new packages to each location's load.
 pub(crate) async fn add_loads(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     packages: &BTreeMap<LocationCode, i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -204,7 +205,7 @@ pub(crate) async fn add_loads(
             .push(", ")
             .arg(*orders)
             .push(") ON CONFLICT (location, day) DO UPDATE SET orders = location_loads.orders + excluded.orders");
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
@@ -237,12 +238,15 @@ pub(crate) async fn decisions(
     store: &SqlStore,
     order_id: &str,
 ) -> StoreResult<Vec<RoutingDecisionRecord>> {
-    let rows = sqlx::query(
-        "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
-    )
-    .bind(order_id)
-    .fetch_all(&store.read)
-    .await?;
+    let rows = store
+        .read
+        .acquire()
+        .await?
+        .rows(Sql::with(
+            "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
+            [Arg::from(order_id)],
+        ))
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(RoutingDecisionRecord {
@@ -263,18 +267,16 @@ pub(crate) async fn network(store: &SqlStore) -> StoreResult<RoutingNetwork> {
     let mut conn = store.read.acquire().await?;
     let locations = super::load::locations(&mut conn).await?;
     let mut weights = HashMap::new();
-    for row in sqlx::query("SELECT sku, weight_g FROM items WHERE weight_g IS NOT NULL")
-        .fetch_all(&mut *conn)
+    for row in conn
+        .rows(Sql::new(
+            "SELECT sku, weight_g FROM items WHERE weight_g IS NOT NULL",
+        ))
         .await?
     {
         weights.insert(rows::sku(&row, "sku")?, row.int("weight_g")?);
     }
-    let rows = sqlx::query(
-        "SELECT location, sku, on_hand - damaged - quality_hold AS sellable FROM inventory_positions \
-         WHERE on_hand - damaged - quality_hold > 0 ORDER BY location, sku",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = conn.rows(Sql::new("SELECT location, sku, on_hand - damaged - quality_hold AS sellable FROM inventory_positions \
+         WHERE on_hand - damaged - quality_hold > 0 ORDER BY location, sku")).await?;
     let stock = rows
         .iter()
         .map(|r| {
@@ -311,9 +313,11 @@ pub(crate) async fn create_profile(
         let errors = FieldErrors::single("channel", format!("no channel has code {code}"));
         return Ok(Err(ProfileRefusal::Invalid(errors)));
     }
-    let taken = sqlx::query("SELECT id FROM routing_profiles WHERE channel = $1")
-        .bind(channel)
-        .fetch_optional(&mut *tx)
+    let taken = tx
+        .first(Sql::with(
+            "SELECT id FROM routing_profiles WHERE channel = $1",
+            [Arg::from(channel)],
+        ))
         .await?;
     if let Some(row) = taken {
         let which = new
@@ -329,13 +333,7 @@ pub(crate) async fn create_profile(
         );
         return Ok(Err(ProfileRefusal::Conflict(errors)));
     }
-    sqlx::query("INSERT INTO routing_profiles (id, name, channel, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)")
-        .bind(new.id.as_str())
-        .bind(new.name.as_str())
-        .bind(channel)
-        .bind(new.now_ms)
-        .execute(&mut *tx)
-        .await?;
+    tx.run(Sql::with("INSERT INTO routing_profiles (id, name, channel, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)", [Arg::from(new.id.as_str()), Arg::from(new.name.as_str()), Arg::from(channel), Arg::from(new.now_ms)])).await?;
     insert_version(&mut tx, &new.id, 1, &new.settings, &new.actor, new.now_ms).await?;
     crate::error::commit(tx).await?;
     Ok(Ok(profile(store, &new.id)
@@ -344,24 +342,15 @@ pub(crate) async fn create_profile(
 }
 
 async fn insert_version(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     id: &str,
     version: i64,
     settings: &RoutingProfile,
     actor: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO routing_profile_versions (profile_id, version, status, settings, created_at, created_by) \
-         VALUES ($1, $2, 'draft', $3, $4, $5)",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(settings.to_json().to_string())
-    .bind(now_ms)
-    .bind(actor)
-    .execute(&mut *conn)
-    .await?;
+    conn.run(Sql::with("INSERT INTO routing_profile_versions (profile_id, version, status, settings, created_at, created_by) \
+         VALUES ($1, $2, 'draft', $3, $4, $5)",[Arg::from(id), Arg::from(version), Arg::from(settings.to_json().to_string()), Arg::from(now_ms), Arg::from(actor)])).await?;
     Ok(())
 }
 
@@ -378,26 +367,23 @@ pub(crate) async fn put_draft(
     let mut tx = conn.begin().await?;
     let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
     sql.arg(id).push(store.backend.lock_rows());
-    if sql.build().fetch_optional(&mut *tx).await?.is_none() {
+    if tx.first(sql).await?.is_none() {
         return Ok(None);
     }
-    let updated = sqlx::query(
-        "UPDATE routing_profile_versions SET settings = $1, created_at = $2, created_by = $3 \
+    let updated = tx
+        .run(Sql::with(
+            "UPDATE routing_profile_versions SET settings = $1, created_at = $2, created_by = $3 \
          WHERE profile_id = $4 AND status = 'draft'",
-    )
-    .bind(settings.to_json().to_string())
-    .bind(now_ms)
-    .bind(actor)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        let row = sqlx::query(
-            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS last FROM routing_profile_versions WHERE profile_id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
+            [
+                Arg::from(settings.to_json().to_string()),
+                Arg::from(now_ms),
+                Arg::from(actor),
+                Arg::from(id),
+            ],
+        ))
         .await?;
+    if updated == 0 {
+        let row = tx.one(Sql::with("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS last FROM routing_profile_versions WHERE profile_id = $1",[Arg::from(id)])).await?;
         insert_version(&mut tx, id, row.int("last")? + 1, settings, actor, now_ms).await?;
     }
     let mut sql = Sql::new("UPDATE routing_profiles SET updated_at = ");
@@ -406,7 +392,7 @@ pub(crate) async fn put_draft(
         sql.push(", name = ").arg(name);
     }
     sql.push(" WHERE id = ").arg(id);
-    sql.build().execute(&mut *tx).await?;
+    tx.run(sql).await?;
     crate::error::commit(tx).await?;
     profile(store, id).await
 }
@@ -423,43 +409,30 @@ pub(crate) async fn step_profile(
     let mut tx = conn.begin().await?;
     let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
     sql.arg(id).push(store.backend.lock_rows());
-    if sql.build().fetch_optional(&mut *tx).await?.is_none() {
+    if tx.first(sql).await?.is_none() {
         return Ok(None);
     }
-    let draft = sqlx::query(
-        "SELECT version FROM routing_profile_versions WHERE profile_id = $1 AND status = 'draft'",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let draft = tx.first(Sql::with("SELECT version FROM routing_profile_versions WHERE profile_id = $1 AND status = 'draft'",[Arg::from(id)])).await?;
     let Some(draft) = draft else {
         let errors = FieldErrors::single("status", "the profile has no draft; put one first");
         return Ok(Some(Err(ProfileRefusal::Conflict(errors))));
     };
     let version = draft.int("version")?;
     if discard {
-        sqlx::query("DELETE FROM routing_profile_versions WHERE profile_id = $1 AND version = $2")
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-    } else {
-        sqlx::query("UPDATE routing_profile_versions SET status = 'retired' WHERE profile_id = $1 AND status = 'active'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE routing_profile_versions SET status = 'active', activated_at = $1 WHERE profile_id = $2 AND version = $3")
-            .bind(now_ms)
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query("UPDATE routing_profiles SET updated_at = $1 WHERE id = $2")
-        .bind(now_ms)
-        .bind(id)
-        .execute(&mut *tx)
+        tx.run(Sql::with(
+            "DELETE FROM routing_profile_versions WHERE profile_id = $1 AND version = $2",
+            [Arg::from(id), Arg::from(version)],
+        ))
         .await?;
+    } else {
+        tx.run(Sql::with("UPDATE routing_profile_versions SET status = 'retired' WHERE profile_id = $1 AND status = 'active'", [Arg::from(id)])).await?;
+        tx.run(Sql::with("UPDATE routing_profile_versions SET status = 'active', activated_at = $1 WHERE profile_id = $2 AND version = $3", [Arg::from(now_ms), Arg::from(id), Arg::from(version)])).await?;
+    }
+    tx.run(Sql::with(
+        "UPDATE routing_profiles SET updated_at = $1 WHERE id = $2",
+        [Arg::from(now_ms), Arg::from(id)],
+    ))
+    .await?;
     crate::error::commit(tx).await?;
     Ok(profile(store, id).await?.map(Ok))
 }
@@ -481,7 +454,7 @@ async fn load_profiles(store: &SqlStore, id: Option<&str>) -> StoreResult<Vec<Pr
     }
     sql.push(" ORDER BY channel");
     let mut records = Vec::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let channel = row.text("channel")?;
         records.push(ProfileRecord {
             id: row.text("id")?,
@@ -504,7 +477,7 @@ async fn load_profiles(store: &SqlStore, id: Option<&str>) -> StoreResult<Vec<Pr
     );
     sql.list(records.iter().map(|r| r.id.as_str()))
         .push(") ORDER BY profile_id, version DESC");
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let profile_id = row.text("profile_id")?;
         let status = row.text("status")?;
         let version = ProfileVersion {

@@ -1,9 +1,6 @@
 //! Reading rows back into domain values, through the same parsers the edge uses: a row that
 //! fails them is reported as corrupt, never passed on.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use ordo_domain::auth::{ApiKey, Role};
 use ordo_domain::channel::{Channel, ChannelKind};
 use ordo_domain::geo::{CountryCode, GeoPoint};
@@ -21,7 +18,8 @@ use ordo_domain::promise::parse_date;
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
 
-use crate::error::{StoreResult, corrupt};
+use super::exec::{Row, Value};
+use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::LedgerRecord;
 
 pub(crate) trait RowExt {
@@ -35,37 +33,68 @@ pub(crate) trait RowExt {
     }
 }
 
-impl RowExt for AnyRow {
+impl RowExt for Row {
     fn int(&self, column: &str) -> StoreResult<i64> {
-        Ok(self.try_get(column)?)
+        self.opt_int(column)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{column} is null")))
     }
     fn opt_int(&self, column: &str) -> StoreResult<Option<i64>> {
-        Ok(self.try_get(column)?)
+        int_value(self.get(column)?, column)
     }
     fn text(&self, column: &str) -> StoreResult<String> {
-        Ok(self.try_get(column)?)
+        self.opt_text(column)?
+            .ok_or_else(|| StoreError::Corrupt(format!("{column} is null")))
     }
     fn opt_text(&self, column: &str) -> StoreResult<Option<String>> {
-        Ok(self.try_get(column)?)
+        match self.get(column)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            other => Err(StoreError::Corrupt(format!(
+                "{column} is not text: {other:?}"
+            ))),
+        }
     }
     fn opt_real(&self, column: &str) -> StoreResult<Option<f64>> {
-        Ok(self.try_get(column)?)
+        match self.get(column)? {
+            Value::Null => Ok(None),
+            Value::Real(f) => Ok(Some(*f)),
+            Value::Int(i) => Ok(Some(*i as f64)),
+            other => Err(StoreError::Corrupt(format!(
+                "{column} is not a number: {other:?}"
+            ))),
+        }
     }
 }
 
-pub(crate) fn sku(row: &AnyRow, column: &str) -> StoreResult<Sku> {
+/// An integer as stored: SQLite may hand back a whole real, PostgreSQL a numeric sum as text.
+pub(crate) fn int_value(value: &Value, column: &str) -> StoreResult<Option<i64>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Int(i) => Ok(Some(*i)),
+        Value::Real(f) if f.fract() == 0.0 => Ok(Some(*f as i64)),
+        Value::Text(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt(format!("{column} is not an integer: {t}"))),
+        other => Err(StoreError::Corrupt(format!(
+            "{column} is not an integer: {other:?}"
+        ))),
+    }
+}
+
+pub(crate) fn sku(row: &Row, column: &str) -> StoreResult<Sku> {
     corrupt(column, Sku::parse(&row.text(column)?))
 }
 
-pub(crate) fn location_code(row: &AnyRow, column: &str) -> StoreResult<LocationCode> {
+pub(crate) fn location_code(row: &Row, column: &str) -> StoreResult<LocationCode> {
     corrupt(column, LocationCode::parse(&row.text(column)?))
 }
 
-pub(crate) fn channel_code(row: &AnyRow, column: &str) -> StoreResult<ChannelCode> {
+pub(crate) fn channel_code(row: &Row, column: &str) -> StoreResult<ChannelCode> {
     corrupt(column, ChannelCode::parse(&row.text(column)?))
 }
 
-fn point(row: &AnyRow, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
+fn point(row: &Row, lat: &str, lon: &str) -> StoreResult<Option<GeoPoint>> {
     corrupt(
         lat,
         ordo_domain::geo::parse_point(row.opt_real(lat)?, row.opt_real(lon)?),
@@ -76,7 +105,7 @@ pub(crate) const LOCATION_COLUMNS: &str = "code, name, kind, country, region, ci
      can_ship, can_pickup, daily_order_capacity, cutoff_local_time, time_zone, receiving_lead_time_days, release_waves, \
      active, created_at, updated_at, line1, line2";
 
-pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
+pub(crate) fn location(row: &Row) -> StoreResult<Location> {
     Ok(Location {
         code: location_code(row, "code")?,
         name: row.text("name")?,
@@ -120,7 +149,7 @@ pub(crate) fn location(row: &AnyRow) -> StoreResult<Location> {
 pub(crate) const ITEM_COLUMNS: &str = "sku, name, weight_g, length_mm, width_mm, height_mm, allow_backorder, \
      preorder_release_date, preorder_cap, active, created_at, updated_at";
 
-pub(crate) fn item(row: &AnyRow) -> StoreResult<Item> {
+pub(crate) fn item(row: &Row) -> StoreResult<Item> {
     Ok(Item {
         sku: sku(row, "sku")?,
         name: row.text("name")?,
@@ -145,7 +174,7 @@ pub(crate) fn item(row: &AnyRow) -> StoreResult<Item> {
     })
 }
 
-pub(crate) fn channel(row: &AnyRow) -> StoreResult<Channel> {
+pub(crate) fn channel(row: &Row) -> StoreResult<Channel> {
     Ok(Channel {
         code: channel_code(row, "code")?,
         name: row.text("name")?,
@@ -155,7 +184,7 @@ pub(crate) fn channel(row: &AnyRow) -> StoreResult<Channel> {
     })
 }
 
-pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
+pub(crate) fn api_key(row: &Row) -> StoreResult<ApiKey> {
     Ok(ApiKey {
         id: row.text("id")?,
         prefix: row.text("prefix")?,
@@ -177,7 +206,7 @@ pub(crate) fn api_key(row: &AnyRow) -> StoreResult<ApiKey> {
 pub(crate) const POSITION_COLUMNS: &str =
     "location, sku, on_hand, reserved, safety_stock, damaged, quality_hold";
 
-pub(crate) fn position(row: &AnyRow) -> StoreResult<Position> {
+pub(crate) fn position(row: &Row) -> StoreResult<Position> {
     Ok(Position {
         location: location_code(row, "location")?,
         sku: sku(row, "sku")?,
@@ -189,7 +218,7 @@ pub(crate) fn position(row: &AnyRow) -> StoreResult<Position> {
     })
 }
 
-pub(crate) fn ledger_record(row: &AnyRow) -> StoreResult<LedgerRecord> {
+pub(crate) fn ledger_record(row: &Row) -> StoreResult<LedgerRecord> {
     let kind = row.text("kind")?;
     Ok(LedgerRecord {
         id: row.int("id")?,
@@ -219,7 +248,7 @@ pub(crate) const ORDER_COLUMNS: &str = "id, number, channel, external_id, status
      priority, promised_date, created_at, updated_at, ship_to_directions";
 
 /// An order row; its lines come from [`order_line`] rows and are added by the caller.
-pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
+pub(crate) fn order(row: &Row) -> StoreResult<Order> {
     let ship_to = match row.opt_text("ship_to_country")? {
         None => None,
         Some(country) => Some(ShipTo {
@@ -269,7 +298,7 @@ pub(crate) fn order(row: &AnyRow) -> StoreResult<Order> {
 pub(crate) const LINE_COLUMNS: &str = "order_id, line_no, sku, unit_price_minor, qty_ordered, qty_allocated, \
      qty_backordered, qty_shipped, qty_delivered, qty_cancelled, qty_returned, expected_date, preorder, qty_released";
 
-pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
+pub(crate) fn order_line(row: &Row) -> StoreResult<(String, OrderLine)> {
     Ok((
         row.text("order_id")?,
         OrderLine {
@@ -292,7 +321,7 @@ pub(crate) fn order_line(row: &AnyRow) -> StoreResult<(String, OrderLine)> {
     ))
 }
 
-fn line_no(row: &AnyRow) -> StoreResult<u32> {
+fn line_no(row: &Row) -> StoreResult<u32> {
     corrupt(
         "line_no",
         u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
@@ -301,7 +330,7 @@ fn line_no(row: &AnyRow) -> StoreResult<u32> {
 
 pub(crate) const RESERVATION_COLUMNS: &str = "id, owner_kind, owner_id, line_no, sku, location, quantity, status, expires_at, created_at, updated_at";
 
-pub(crate) fn reservation(row: &AnyRow) -> StoreResult<Reservation> {
+pub(crate) fn reservation(row: &Row) -> StoreResult<Reservation> {
     let status = row.text("status")?;
     let owner = row.text("owner_kind")?;
     Ok(Reservation {
@@ -321,7 +350,7 @@ pub(crate) fn reservation(row: &AnyRow) -> StoreResult<Reservation> {
     })
 }
 
-pub(crate) fn order_event(row: &AnyRow) -> StoreResult<OrderEvent> {
+pub(crate) fn order_event(row: &Row) -> StoreResult<OrderEvent> {
     let status = |column: &str| -> StoreResult<Option<OrderStatus>> {
         row.opt_text(column)?
             .map(|s| corrupt(column, OrderStatus::parse(&s)))
@@ -346,7 +375,7 @@ pub(crate) fn order_event(row: &AnyRow) -> StoreResult<OrderEvent> {
     })
 }
 
-pub(crate) fn optional_date(row: &AnyRow, column: &str) -> StoreResult<Option<jiff::civil::Date>> {
+pub(crate) fn optional_date(row: &Row, column: &str) -> StoreResult<Option<jiff::civil::Date>> {
     row.opt_text(column)?
         .map(|d| corrupt(column, parse_date(&d)))
         .transpose()

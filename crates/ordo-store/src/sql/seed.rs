@@ -19,7 +19,7 @@ pub(crate) async fn load_network(store: &SqlStore, seed: &NetworkSeed) -> StoreR
     execute_all(&mut tx, statements)
         .await
         .map_err(|e| match e {
-            StoreError::Database(db) if StoreError::is_unique_violation(&db) => {
+            e if e.is_unique_violation() => {
                 StoreError::AlreadyExists("a location, item or channel of the network".into())
             }
             other => other,

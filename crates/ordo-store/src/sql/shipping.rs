@@ -3,10 +3,12 @@
 //! tracking number from the carrier's series (or the location's own). Tracking events are in
 //! `tracking`.
 
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
@@ -24,7 +26,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::fulfillment::*;
 use crate::ids::new_id;
 
-fn carrier_row(r: &sqlx::any::AnyRow) -> StoreResult<CarrierRecord> {
+fn carrier_row(r: &crate::sql::exec::Row) -> StoreResult<CarrierRecord> {
     let carrier: Carrier = serde_json::from_str(&r.text("definition")?)
         .map_err(|e| StoreError::Corrupt(format!("carrier definition: {e}")))?;
     Ok(CarrierRecord {
@@ -43,38 +45,41 @@ pub(crate) async fn put_carrier(
         .map_err(|e| StoreError::Corrupt(format!("carrier definition: {e}")))?;
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let updated =
-        sqlx::query("UPDATE carriers SET definition = $1, updated_at = $2 WHERE code = $3")
-            .bind(definition.as_str())
-            .bind(now_ms)
-            .bind(carrier.code.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let updated = tx
+        .run(Sql::with(
+            "UPDATE carriers SET definition = $1, updated_at = $2 WHERE code = $3",
+            [
+                Arg::from(definition.as_str()),
+                Arg::from(now_ms),
+                Arg::from(carrier.code.as_str()),
+            ],
+        ))
+        .await?;
     if updated == 0 {
-        sqlx::query("INSERT INTO carriers (code, definition, next_serial, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)")
-            .bind(carrier.code.as_str())
-            .bind(definition.as_str())
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+        tx.run(Sql::with("INSERT INTO carriers (code, definition, next_serial, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)", [Arg::from(carrier.code.as_str()), Arg::from(definition.as_str()), Arg::from(now_ms)])).await?;
     }
     crate::error::commit(tx).await?;
     Ok(updated == 0)
 }
 
 pub(crate) async fn carrier(store: &SqlStore, code: &str) -> StoreResult<Option<CarrierRecord>> {
-    let row =
-        sqlx::query("SELECT definition, created_at, updated_at FROM carriers WHERE code = $1")
-            .bind(code)
-            .fetch_optional(&store.read)
-            .await?;
+    let row = store
+        .read
+        .acquire()
+        .await?
+        .first(Sql::with(
+            "SELECT definition, created_at, updated_at FROM carriers WHERE code = $1",
+            [Arg::from(code)],
+        ))
+        .await?;
     row.as_ref().map(carrier_row).transpose()
 }
 
-pub(crate) async fn carriers_in(conn: &mut AnyConnection) -> StoreResult<Vec<CarrierRecord>> {
-    let rows = sqlx::query("SELECT definition, created_at, updated_at FROM carriers ORDER BY code")
-        .fetch_all(&mut *conn)
+pub(crate) async fn carriers_in(conn: &mut dyn Exec) -> StoreResult<Vec<CarrierRecord>> {
+    let rows = conn
+        .rows(Sql::new(
+            "SELECT definition, created_at, updated_at FROM carriers ORDER BY code",
+        ))
         .await?;
     rows.iter().map(carrier_row).collect()
 }
@@ -87,12 +92,8 @@ pub(crate) struct Pricing {
 }
 
 impl Pricing {
-    pub async fn read(conn: &mut AnyConnection) -> StoreResult<Self> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM carriers",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
+    pub async fn read(conn: &mut dyn Exec) -> StoreResult<Self> {
+        let row = conn.one(Sql::new("SELECT COUNT(*) AS n, CAST(COALESCE(MAX(updated_at), 0) AS BIGINT) AS at FROM carriers",)).await?;
         Ok(Self {
             stamp: (row.int("n")?, row.int("at")?),
             rates: None,
@@ -103,7 +104,7 @@ impl Pricing {
     pub async fn price(
         &mut self,
         router: ProfileRouter,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
     ) -> StoreResult<ProfileRouter> {
         if self.stamp.0 == 0 {
             return Ok(router);
@@ -126,12 +127,8 @@ pub(crate) async fn carriers(store: &SqlStore) -> StoreResult<Vec<CarrierRecord>
 
 /// Each carrier's delivered shipments: how many, how many by the promised date, how many
 /// needed more than one attempt.
-async fn history_in(conn: &mut AnyConnection) -> StoreResult<Vec<(String, DeliveryHistory)>> {
-    let rows = sqlx::query(
-        "SELECT carrier, promised_date, delivered_at, failed_attempts FROM shipments WHERE delivered_at IS NOT NULL",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+async fn history_in(conn: &mut dyn Exec) -> StoreResult<Vec<(String, DeliveryHistory)>> {
+    let rows = conn.rows(Sql::new("SELECT carrier, promised_date, delivered_at, failed_attempts FROM shipments WHERE delivered_at IS NOT NULL")).await?;
     let mut by_carrier: HashMap<String, DeliveryHistory> = HashMap::new();
     for r in rows {
         let h = by_carrier.entry(r.text("carrier")?).or_default();
@@ -169,15 +166,18 @@ fn utc_date(ms: i64) -> jiff::civil::Date {
 const SERIAL_TRIES_MAX: u32 = 1_000;
 
 /// The carrier's next tracking number from its series, skipping numbers already in use.
-async fn next_tracking_number(conn: &mut AnyConnection, carrier: &Carrier) -> StoreResult<String> {
+async fn next_tracking_number(conn: &mut dyn Exec, carrier: &Carrier) -> StoreResult<String> {
     for _ in 0..SERIAL_TRIES_MAX {
-        sqlx::query("UPDATE carriers SET next_serial = next_serial + 1 WHERE code = $1")
-            .bind(carrier.code.as_str())
-            .execute(&mut *conn)
-            .await?;
-        let row = sqlx::query("SELECT next_serial FROM carriers WHERE code = $1")
-            .bind(carrier.code.as_str())
-            .fetch_one(&mut *conn)
+        conn.run(Sql::with(
+            "UPDATE carriers SET next_serial = next_serial + 1 WHERE code = $1",
+            [Arg::from(carrier.code.as_str())],
+        ))
+        .await?;
+        let row = conn
+            .one(Sql::with(
+                "SELECT next_serial FROM carriers WHERE code = $1",
+                [Arg::from(carrier.code.as_str())],
+            ))
             .await?;
         let number = carrier.tracking.number(row.int("next_serial")? as u64);
         if !tracking_number_taken(conn, &carrier.code, &number).await? {
@@ -191,17 +191,16 @@ async fn next_tracking_number(conn: &mut AnyConnection, carrier: &Carrier) -> St
 }
 
 async fn tracking_number_taken(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     carrier: &str,
     number: &str,
 ) -> StoreResult<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM shipments WHERE carrier = $1 AND tracking_number = $2",
-    )
-    .bind(carrier)
-    .bind(number)
-    .fetch_one(&mut *conn)
-    .await?;
+    let row = conn
+        .one(Sql::with(
+            "SELECT COUNT(*) AS n FROM shipments WHERE carrier = $1 AND tracking_number = $2",
+            [Arg::from(carrier), Arg::from(number)],
+        ))
+        .await?;
     Ok(row.int("n")? > 0)
 }
 
@@ -224,7 +223,7 @@ struct Lanes {
     origin: ordo_domain::location::Location,
 }
 
-async fn lanes(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<Lanes> {
+async fn lanes(conn: &mut dyn Exec, fo: &FulfillmentOrder) -> StoreResult<Lanes> {
     let carriers = carriers_in(conn).await?.into_iter().map(|c| c.carrier);
     let reliability = history_in(conn)
         .await?
@@ -248,7 +247,7 @@ async fn lanes(conn: &mut AnyConnection, fo: &FulfillmentOrder) -> StoreResult<L
 /// location's own, checked against the carrier's format and every number in use, or the next
 /// free one of the carrier's series.
 pub(crate) async fn make_shipments(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     fo: &FulfillmentOrder,
     order: &Order,
     packages: &[Package],
@@ -376,35 +375,16 @@ impl ShipmentRecord {
     }
 }
 
-async fn insert_shipment(conn: &mut AnyConnection, s: &ShipmentRecord) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO shipments (id, fulfillment_order_id, package_id, order_id, location, carrier, service, tracking_number, status, \
+async fn insert_shipment(conn: &mut dyn Exec, s: &ShipmentRecord) -> StoreResult<()> {
+    conn.run(Sql::with("INSERT INTO shipments (id, fulfillment_order_id, package_id, order_id, location, carrier, service, tracking_number, status, \
          cost_minor, currency, promised_date, expected_date, shipped_at, failed_attempts, tracking_url) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)",
-    )
-    .bind(s.id.as_str())
-    .bind(s.fulfillment_order_id.as_str())
-    .bind(s.package.id.as_str())
-    .bind(s.order_id.as_str())
-    .bind(s.location.as_str())
-    .bind(s.carrier.as_str())
-    .bind(s.service.as_str())
-    .bind(s.tracking_number.as_str())
-    .bind(s.status.as_str())
-    .bind(s.cost_minor)
-    .bind(s.currency.clone())
-    .bind(s.promised_date.map(|d| d.to_string()))
-    .bind(s.expected_date.map(|d| d.to_string()))
-    .bind(s.shipped_at_ms)
-    .bind(s.tracking_url.clone())
-    .execute(&mut *conn)
-    .await
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)",[Arg::from(s.id.as_str()), Arg::from(s.fulfillment_order_id.as_str()), Arg::from(s.package.id.as_str()), Arg::from(s.order_id.as_str()), Arg::from(s.location.as_str()), Arg::from(s.carrier.as_str()), Arg::from(s.service.as_str()), Arg::from(s.tracking_number.as_str()), Arg::from(s.status.as_str()), Arg::from(s.cost_minor), Arg::from(s.currency.clone()), Arg::from(s.promised_date.map(|d| d.to_string())), Arg::from(s.expected_date.map(|d| d.to_string())), Arg::from(s.shipped_at_ms), Arg::from(s.tracking_url.clone())])).await
     .map_err(|e| {
         // Two steps racing for one supplied number: the second one loses here.
-        if StoreError::is_unique_violation(&e) {
+        if e.is_unique_violation() {
             StoreError::AlreadyExists(format!("tracking number {}", s.tracking_number))
         } else {
-            e.into()
+            e
         }
     })?;
     Ok(())
@@ -415,7 +395,7 @@ const SHIPMENT_SELECT: &str = "SELECT s.id, s.fulfillment_order_id, s.order_id, 
      s.failed_attempts, s.tracking_url, p.id AS package_id, p.seq, p.weight_g, p.length_mm, p.width_mm, p.height_mm, p.contents \
      FROM shipments s JOIN packages p ON p.id = s.package_id";
 
-fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
+fn shipment_row(r: &crate::sql::exec::Row) -> StoreResult<ShipmentRecord> {
     let p = super::fulfillment::package(r, "package_id")?;
     Ok(ShipmentRecord {
         id: r.text("id")?,
@@ -441,10 +421,7 @@ fn shipment_row(r: &sqlx::any::AnyRow) -> StoreResult<ShipmentRecord> {
 }
 
 /// Fills in each shipment's tracking events, oldest first.
-async fn attach_events(
-    conn: &mut AnyConnection,
-    shipments: &mut [ShipmentRecord],
-) -> StoreResult<()> {
+async fn attach_events(conn: &mut dyn Exec, shipments: &mut [ShipmentRecord]) -> StoreResult<()> {
     for chunk in shipments.chunks_mut(super::args::STATEMENT_ARGS_MAX) {
         let mut sql = super::args::Sql::new(
             "SELECT shipment_id, at, status, carrier_code, place, description FROM tracking_events \
@@ -452,7 +429,7 @@ async fn attach_events(
         );
         sql.list(chunk.iter().map(|s| s.id.as_str()))
             .push(") ORDER BY at, id");
-        for r in sql.build().fetch_all(&mut *conn).await? {
+        for r in conn.rows(sql).await? {
             let id = r.text("shipment_id")?;
             let event = TrackingEventRecord {
                 at_ms: r.int("at")?,
@@ -471,7 +448,7 @@ async fn attach_events(
 
 /// The shipments of these orders, with their events, in the order they left.
 pub(crate) async fn shipments_of_orders(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_ids: &[&str],
 ) -> StoreResult<Vec<ShipmentRecord>> {
     let mut all = Vec::new();
@@ -479,7 +456,7 @@ pub(crate) async fn shipments_of_orders(
         let mut sql = super::args::Sql::new(&format!("{SHIPMENT_SELECT} WHERE s.order_id IN ("));
         sql.list(chunk.iter().copied())
             .push(") ORDER BY s.shipped_at, s.id");
-        let rows = sql.build().fetch_all(&mut *conn).await?;
+        let rows = conn.rows(sql).await?;
         all.extend(
             rows.iter()
                 .map(shipment_row)
@@ -491,7 +468,7 @@ pub(crate) async fn shipments_of_orders(
 }
 
 pub(crate) async fn shipments_where(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     condition: &str,
     value: &str,
     extra: Option<(i64, i64)>,
@@ -505,7 +482,7 @@ pub(crate) async fn shipments_where(
             .arg(to);
     }
     sql.push(" ORDER BY s.shipped_at, s.id");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     let mut shipments = rows
         .iter()
         .map(shipment_row)

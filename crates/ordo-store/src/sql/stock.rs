@@ -6,10 +6,9 @@
 //! the backorder policy. [`StockWork::finish`] writes it all: positions (compare-and-set),
 //! alerts, ledger, reservations, orders with their timelines, holds.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-
-use sqlx::AnyConnection;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::hold::Hold;
@@ -60,7 +59,7 @@ pub(crate) struct StockWork {
 
 impl StockWork {
     pub async fn begin(
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
         store: &SqlStore,
         skus: BTreeSet<Sku>,
         now_ms: i64,
@@ -88,7 +87,7 @@ impl StockWork {
     }
 
     /// Releases held reservations past their expiry on this work's items.
-    async fn release_expired_holds(&mut self, conn: &mut AnyConnection) -> StoreResult<()> {
+    async fn release_expired_holds(&mut self, conn: &mut dyn Exec) -> StoreResult<()> {
         if self.skus.is_empty() {
             return Ok(());
         }
@@ -99,7 +98,7 @@ impl StockWork {
             .push(" AND sku IN (")
             .list(self.skus.iter().map(|s| s.as_str()))
             .push(") ORDER BY id");
-        let rows = sql.build().fetch_all(&mut *conn).await?;
+        let rows = conn.rows(sql).await?;
         let mut expired = rows
             .iter()
             .map(rows::reservation)
@@ -138,7 +137,7 @@ impl StockWork {
     /// The routers for these channels, or the app's own router.
     pub async fn routers<'d, 'c>(
         &self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
         channels: impl IntoIterator<Item = &'c str>,
         deciders: &Deciders<'d>,
     ) -> StoreResult<Routers<'d>> {
@@ -146,10 +145,7 @@ impl StockWork {
     }
 
     /// Orders each location has taken today, as the router should see them.
-    pub async fn loads(
-        &mut self,
-        conn: &mut AnyConnection,
-    ) -> StoreResult<HashMap<LocationCode, i64>> {
+    pub async fn loads(&mut self, conn: &mut dyn Exec) -> StoreResult<HashMap<LocationCode, i64>> {
         if self.loads.is_none() {
             self.loads = Some(routing::loads(conn, self.now_ms).await?);
         }
@@ -211,7 +207,7 @@ impl StockWork {
     /// order the backorder policy says.
     pub async fn fill_backorders(
         &mut self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
         deciders: &Deciders<'_>,
         reason: &str,
     ) -> StoreResult<()> {
@@ -223,7 +219,7 @@ impl StockWork {
     /// reserved units a count took, so their orders may be routed again.
     pub async fn fill_backorders_of(
         &mut self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Exec,
         deciders: &Deciders<'_>,
         extra: &BTreeSet<Sku>,
         reason: &str,
@@ -318,7 +314,7 @@ impl StockWork {
     }
 
     /// Writes everything the work decided.
-    pub async fn finish(self, conn: &mut AnyConnection) -> StoreResult<()> {
+    pub async fn finish(self, conn: &mut dyn Exec) -> StoreResult<()> {
         let alerts = alerts(conn, &self.book, self.now_ms).await?;
         write_book(conn, &self.book, self.now_ms).await?;
         execute_all(conn, alerts).await?;
@@ -351,7 +347,7 @@ impl StockWork {
                 .push(" WHERE status = 'active' AND id IN (")
                 .list(expired.into_iter().map(String::as_str))
                 .push(")");
-            sql.build().execute(&mut *conn).await?;
+            conn.run(sql).await?;
         }
         Ok(())
     }
@@ -359,7 +355,7 @@ impl StockWork {
 
 /// Loads (and on PostgreSQL locks) every position of these items, in (sku, location) order.
 pub(crate) async fn lock_positions(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     backend: Backend,
     skus: &BTreeSet<Sku>,
 ) -> StoreResult<Vec<Position>> {
@@ -372,13 +368,13 @@ pub(crate) async fn lock_positions(
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") ORDER BY sku, location")
         .push(backend.lock_rows());
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+    let rows = conn.rows(sql).await?;
     rows.iter().map(rows::position).collect()
 }
 
 /// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].
 async fn waiting_order_ids(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     _backend: Backend,
     skus: &BTreeSet<Sku>,
 ) -> StoreResult<Vec<String>> {
@@ -389,10 +385,8 @@ async fn waiting_order_ids(
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") ORDER BY l.order_id LIMIT ")
         .arg(FILL_ORDERS_MAX);
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| Ok(sqlx::Row::try_get::<String, _>(r, 0)?))
-        .collect()
+    let rows = conn.rows(sql).await?;
+    rows.iter().map(|r| r.text_at(0)).collect()
 }
 
 /// Held reservations past their expiry still sit in `reserved` until something releases them;

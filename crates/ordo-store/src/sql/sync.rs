@@ -5,10 +5,12 @@
 //! holds first, then the newest orders, then transfers — and the orders are routed again or
 //! wait as backorders; every such case is in the report.
 
+use crate::sql::args::Arg;
+use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::Connection;
 
 use ordo_domain::inventory::{Cause, Movement, Position, StockState};
 use ordo_domain::order::return_to_waiting;
@@ -30,30 +32,26 @@ pub(crate) async fn begin(
     now_ms: i64,
 ) -> StoreResult<SyncStart> {
     let mut conn = store.write.acquire().await?;
-    let row = sqlx::query("SELECT request_hash, report FROM inventory_syncs WHERE id = $1")
-        .bind(initial.sync_id.as_str())
-        .fetch_optional(&mut *conn)
+    let row = conn
+        .first(Sql::with(
+            "SELECT request_hash, report FROM inventory_syncs WHERE id = $1",
+            [Arg::from(initial.sync_id.as_str())],
+        ))
         .await?;
     if let Some(row) = row {
-        let hash: String = row.try_get(0)?;
+        let hash: String = row.text_at(0)?;
         if hash != request_hash {
             return Ok(SyncStart::Mismatch);
         }
-        let report = report_from_json(&row.try_get::<String, _>(1)?)?;
+        let report = report_from_json(&row.text_at(1)?)?;
         return Ok(if report.completed {
             SyncStart::Done(report)
         } else {
             SyncStart::Resume(report)
         });
     }
-    sqlx::query("INSERT INTO inventory_syncs (id, request_hash, report, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(initial.sync_id.as_str())
-        .bind(request_hash)
-        .bind(report_json(initial).to_string())
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Contention("the sync started meanwhile".into()) } else { e.into() })?;
+    conn.run(Sql::with("INSERT INTO inventory_syncs (id, request_hash, report, created_at) VALUES ($1, $2, $3, $4)", [Arg::from(initial.sync_id.as_str()), Arg::from(request_hash), Arg::from(report_json(initial).to_string()), Arg::from(now_ms)])).await
+        .map_err(|e| if e.is_unique_violation() { StoreError::Contention("the sync started meanwhile".into()) } else { e })?;
     Ok(SyncStart::New(initial.clone()))
 }
 
@@ -68,23 +66,25 @@ pub(crate) async fn batch(
     let mut tx = conn.begin().await?;
     let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
     sql.arg(batch.sync_id).push(store.backend.lock_rows());
-    let stored = sql
-        .build()
-        .fetch_optional(&mut *tx)
+    let stored = tx
+        .first(sql)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("sync {}", batch.sync_id)))?;
-    let mut report = report_from_json(&stored.try_get::<String, _>(0)?)?;
+    let mut report = report_from_json(&stored.text_at(0)?)?;
     if report.completed || report.batches_done != batch.batch_no {
         return Ok(report);
     }
     apply(&mut tx, store, batch, &mut report, deciders).await?;
     report.batches_done += 1;
     report.completed = batch.last;
-    sqlx::query("UPDATE inventory_syncs SET report = $1 WHERE id = $2")
-        .bind(report_json(&report).to_string())
-        .bind(batch.sync_id)
-        .execute(&mut *tx)
-        .await?;
+    tx.run(Sql::with(
+        "UPDATE inventory_syncs SET report = $1 WHERE id = $2",
+        [
+            Arg::from(report_json(&report).to_string()),
+            Arg::from(batch.sync_id),
+        ],
+    ))
+    .await?;
     crate::error::commit(tx).await?;
     Ok(report)
 }
@@ -125,7 +125,7 @@ pub(crate) async fn unknown_items(store: &SqlStore, skus: &[&str]) -> StoreResul
 /// The rows of a batch that name known locations and items; the others join the report's
 /// rejections.
 async fn known_rows(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     rows: &[SyncRow],
     report: &mut SyncReport,
 ) -> StoreResult<Vec<SyncRow>> {
@@ -154,7 +154,7 @@ type Counted = (Option<usize>, LocationCode, Sku, SyncFigures);
 /// Applies a batch's rows (and, on a snapshot's last batch, zeroes what it did not list) in
 /// the caller's transaction, adding to `report`.
 async fn apply(
-    tx: &mut AnyConnection,
+    tx: &mut dyn Exec,
     store: &SqlStore,
     batch: &SyncBatch<'_>,
     report: &mut SyncReport,
@@ -195,7 +195,7 @@ async fn apply(
 
 /// Counts one position, first taking back reserved units a lower count leaves no room for.
 async fn count(
-    tx: &mut AnyConnection,
+    tx: &mut dyn Exec,
     work: &mut StockWork,
     batch: &SyncBatch<'_>,
     (row, location, sku, figures): Counted,
@@ -271,13 +271,13 @@ async fn count(
     Ok(())
 }
 
-async fn positions_at(conn: &mut AnyConnection, location: &LocationCode) -> StoreResult<Vec<Sku>> {
-    let rows = sqlx::query(
-        "SELECT sku FROM inventory_positions WHERE location = $1 AND on_hand > 0 ORDER BY sku",
-    )
-    .bind(location.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+async fn positions_at(conn: &mut dyn Exec, location: &LocationCode) -> StoreResult<Vec<Sku>> {
+    let rows = conn
+        .rows(Sql::with(
+            "SELECT sku FROM inventory_positions WHERE location = $1 AND on_hand > 0 ORDER BY sku",
+            [Arg::from(location.as_str())],
+        ))
+        .await?;
     rows.iter().map(|r| rows::sku(r, "sku")).collect()
 }
 
@@ -293,20 +293,16 @@ fn rejected(row: &SyncRow, reason: String) -> RejectedRow {
 /// Takes reserved units at one position back until the rest fits in `room`; orders that gave
 /// units have them waiting again, transfers carry fewer units.
 async fn make_room(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     work: &mut StockWork,
     location: &LocationCode,
     sku: &Sku,
     room: i64,
     cause: Cause<'_>,
 ) -> StoreResult<Vec<GivenBack>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = conn.rows(Sql::with(&format!(
         "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE sku = $1 AND location = $2 AND status = 'held'"
-    )))
-    .bind(sku.as_str())
-    .bind(location.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+    ), [Arg::from(sku.as_str()), Arg::from(location.as_str())])).await?;
     let mut held = rows
         .iter()
         .map(rows::reservation)
@@ -394,7 +390,7 @@ async fn make_room(
                     .arg(g.owner_id.as_str())
                     .push(" AND line_no = ")
                     .arg(g.line_no);
-                sql.build().execute(&mut *conn).await?;
+                conn.run(sql).await?;
             }
             // A hold simply holds less; taking it over gives the order what is left.
             ReservationOwner::Hold => {}

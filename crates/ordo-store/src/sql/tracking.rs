@@ -2,7 +2,9 @@
 //! status recomputed from all of its events, so repeats and late arrivals change nothing; the
 //! order told of every change, and delivered units counted on its lines.
 
-use sqlx::{AnyConnection, Connection};
+use crate::sql::args::{Arg, Sql};
+use crate::sql::exec::Exec;
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::alerts::{ShipmentFacts, returned_to_sender};
 use ordo_domain::shipping::{TrackingStatus, check_event_time, shipment_status};
@@ -38,13 +40,7 @@ async fn record_one(
 ) -> StoreResult<TrackingResult> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let row = sqlx::query(
-        "SELECT id, order_id, status, shipped_at FROM shipments WHERE carrier = $1 AND tracking_number = $2",
-    )
-    .bind(event.carrier.as_str())
-    .bind(event.tracking_number.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
+    let row = tx.first(Sql::with("SELECT id, order_id, status, shipped_at FROM shipments WHERE carrier = $1 AND tracking_number = $2",[Arg::from(event.carrier.as_str()), Arg::from(event.tracking_number.as_str())])).await?;
     let Some(row) = row else {
         return Ok(TrackingResult::UnknownShipment);
     };
@@ -74,28 +70,16 @@ async fn record_one(
         .event_id
         .clone()
         .unwrap_or_else(|| format!("{}@{}", status.as_str(), event.at_ms));
-    let inserted = sqlx::query(
-        "INSERT INTO tracking_events (id, shipment_id, event_key, status, carrier_code, at, place, description, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shipment_id, event_key) DO NOTHING",
-    )
-    .bind(new_id("trk", now_ms))
-    .bind(shipment_id.as_str())
-    .bind(key.as_str())
-    .bind(status.as_str())
-    .bind(event.code.clone())
-    .bind(event.at_ms)
-    .bind(event.place.clone())
-    .bind(event.description.clone())
-    .bind(now_ms)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let inserted = tx.run(Sql::with("INSERT INTO tracking_events (id, shipment_id, event_key, status, carrier_code, at, place, description, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (shipment_id, event_key) DO NOTHING",[Arg::from(new_id("trk", now_ms)), Arg::from(shipment_id.as_str()), Arg::from(key.as_str()), Arg::from(status.as_str()), Arg::from(event.code.clone()), Arg::from(event.at_ms), Arg::from(event.place.clone()), Arg::from(event.description.clone()), Arg::from(now_ms)])).await?;
     if inserted == 0 {
         return Ok(TrackingResult::Duplicate { shipment_id });
     }
-    let all = sqlx::query("SELECT status, at FROM tracking_events WHERE shipment_id = $1")
-        .bind(shipment_id.as_str())
-        .fetch_all(&mut *tx)
+    let all = tx
+        .rows(Sql::with(
+            "SELECT status, at FROM tracking_events WHERE shipment_id = $1",
+            [Arg::from(shipment_id.as_str())],
+        ))
         .await?
         .iter()
         .map(|r| {
@@ -119,14 +103,7 @@ async fn record_one(
                 .min()
         })
         .flatten();
-    sqlx::query("UPDATE shipments SET status = $1, failed_attempts = $2, last_event_at = $3, delivered_at = $4 WHERE id = $5")
-        .bind(now_status)
-        .bind(failed)
-        .bind(last_at)
-        .bind(delivered_at)
-        .bind(shipment_id.as_str())
-        .execute(&mut *tx)
-        .await?;
+    tx.run(Sql::with("UPDATE shipments SET status = $1, failed_attempts = $2, last_event_at = $3, delivered_at = $4 WHERE id = $5", [Arg::from(now_status), Arg::from(failed), Arg::from(last_at), Arg::from(delivered_at), Arg::from(shipment_id.as_str())])).await?;
     if now_status != before {
         let shipment = shipments_where(&mut tx, "s.id = ", &shipment_id, None)
             .await?
@@ -157,7 +134,7 @@ async fn record_one(
 
 /// Writes a shipment's new status to its order's timeline; delivered units count on the lines.
 async fn tell_order(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     store: &SqlStore,
     order_id: &str,
     shipment: &ShipmentRecord,

@@ -2,7 +2,9 @@
 //! scan, `alert_scan`, or by what happened), resolved when they clear; people acknowledge and
 //! resolve. Every change is also an event in `/v1/events`.
 
-use sqlx::{AnyConnection, Connection};
+use crate::sql::args::Arg;
+use crate::sql::exec::Exec;
+use sqlx::Connection;
 
 use ordo_domain::fulfillment::alerts::Raised;
 
@@ -15,7 +17,7 @@ use crate::ids::new_id;
 
 const COLUMNS: &str = "id, kind, subject, order_id, status, message, raised_at, acknowledged_at, acknowledged_by, resolved_at, resolved_by";
 
-fn row(r: &sqlx::any::AnyRow) -> StoreResult<AlertRecord> {
+fn row(r: &crate::sql::exec::Row) -> StoreResult<AlertRecord> {
     Ok(AlertRecord {
         id: r.text("id")?,
         kind: r.text("kind")?,
@@ -32,7 +34,7 @@ fn row(r: &sqlx::any::AnyRow) -> StoreResult<AlertRecord> {
 }
 
 async fn event(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     kind: &str,
     alert: &AlertRecord,
     at_ms: i64,
@@ -41,24 +43,25 @@ async fn event(
         "alert": alert.id, "kind": alert.kind, "subject": alert.subject, "order_id": alert.order_id,
         "status": alert.status, "message": alert.message,
     });
-    sqlx::query("INSERT INTO events (at, type, subject, data) VALUES ($1, $2, $3, $4)")
-        .bind(at_ms)
-        .bind(kind)
-        .bind(alert.order_id.as_str())
-        .bind(data.to_string())
-        .execute(&mut *conn)
-        .await?;
+    conn.run(Sql::with(
+        "INSERT INTO events (at, type, subject, data) VALUES ($1, $2, $3, $4)",
+        [
+            Arg::from(at_ms),
+            Arg::from(kind),
+            Arg::from(alert.order_id.as_str()),
+            Arg::from(data.to_string()),
+        ],
+    ))
+    .await?;
     Ok(())
 }
 
 /// The alerts a scan compares its findings with: every unresolved one, and those a person
 /// resolved (their resolution stands).
-pub(crate) async fn standing(conn: &mut AnyConnection) -> StoreResult<Vec<AlertRecord>> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+pub(crate) async fn standing(conn: &mut dyn Exec) -> StoreResult<Vec<AlertRecord>> {
+    conn.rows(Sql::new(&format!(
         "SELECT {COLUMNS} FROM work_alerts WHERE status <> 'resolved' OR resolved_by NOT LIKE 'system:%'"
-    )))
-    .fetch_all(&mut *conn)
-    .await?
+    ))).await?
     .iter()
     .map(row)
     .collect()
@@ -67,18 +70,17 @@ pub(crate) async fn standing(conn: &mut AnyConnection) -> StoreResult<Vec<AlertR
 /// Raises a scan's finding unless an alert of its kind stands for the subject (unresolved, or
 /// resolved by a person) — checked again here, as the scan read a while ago.
 pub(crate) async fn insert_unless_standing(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     f: &Raised,
     now_ms: i64,
 ) -> StoreResult<Option<AlertRecord>> {
-    let standing = sqlx::query(
-        "SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 \
+    let standing = conn
+        .one(Sql::with(
+            "SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 \
          AND (status <> 'resolved' OR resolved_by NOT LIKE 'system:%')",
-    )
-    .bind(f.kind.as_str())
-    .bind(f.subject.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+            [Arg::from(f.kind.as_str()), Arg::from(f.subject.as_str())],
+        ))
+        .await?;
     match standing.int("n")? {
         0 => Ok(Some(insert(conn, f, now_ms).await?)),
         _ => Ok(None),
@@ -87,21 +89,23 @@ pub(crate) async fn insert_unless_standing(
 
 /// Resolves an alert that has cleared, unless someone resolved it meanwhile.
 pub(crate) async fn resolve_if_open(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     alert: &AlertRecord,
     actor: &str,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 \
+    let done = conn
+        .run(Sql::with(
+            "UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 \
          WHERE id = $3 AND status <> 'resolved'",
-    )
-    .bind(now_ms)
-    .bind(actor)
-    .bind(alert.id.as_str())
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 1 {
+            [
+                Arg::from(now_ms),
+                Arg::from(actor),
+                Arg::from(alert.id.as_str()),
+            ],
+        ))
+        .await?;
+    if done == 1 {
         let mut resolved = alert.clone();
         resolved.status = "resolved".into();
         resolved.resolved_at_ms = Some(now_ms);
@@ -113,14 +117,8 @@ pub(crate) async fn resolve_if_open(
 
 /// Raises an alert something that happened calls for, unless one of its kind is already
 /// raised for the subject.
-pub(crate) async fn raise(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> StoreResult<()> {
-    let standing = sqlx::query(
-        "SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 AND status <> 'resolved'",
-    )
-    .bind(f.kind.as_str())
-    .bind(f.subject.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+pub(crate) async fn raise(conn: &mut dyn Exec, f: &Raised, now_ms: i64) -> StoreResult<()> {
+    let standing = conn.one(Sql::with("SELECT COUNT(*) AS n FROM work_alerts WHERE kind = $1 AND subject = $2 AND status <> 'resolved'",[Arg::from(f.kind.as_str()), Arg::from(f.subject.as_str())])).await?;
     if standing.int("n")? == 0 {
         insert(conn, f, now_ms).await?;
     }
@@ -128,7 +126,7 @@ pub(crate) async fn raise(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> 
 }
 
 /// Writes a newly raised alert and its event.
-async fn insert(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> StoreResult<AlertRecord> {
+async fn insert(conn: &mut dyn Exec, f: &Raised, now_ms: i64) -> StoreResult<AlertRecord> {
     let alert = AlertRecord {
         id: new_id("alr", now_ms),
         kind: f.kind.as_str().into(),
@@ -142,24 +140,15 @@ async fn insert(conn: &mut AnyConnection, f: &Raised, now_ms: i64) -> StoreResul
         resolved_at_ms: None,
         resolved_by: None,
     };
-    sqlx::query(sqlx::AssertSqlSafe(format!(
+    conn.run(Sql::with(&format!(
         "INSERT INTO work_alerts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL)"
-    )))
-    .bind(alert.id.as_str())
-    .bind(alert.kind.as_str())
-    .bind(alert.subject.as_str())
-    .bind(alert.order_id.as_str())
-    .bind("open")
-    .bind(alert.message.as_str())
-    .bind(now_ms)
-    .execute(&mut *conn)
-    .await?;
+    ), [Arg::from(alert.id.as_str()), Arg::from(alert.kind.as_str()), Arg::from(alert.subject.as_str()), Arg::from(alert.order_id.as_str()), Arg::from("open"), Arg::from(alert.message.as_str()), Arg::from(now_ms)])).await?;
     event(conn, "alert.raised", &alert, now_ms).await?;
     Ok(alert)
 }
 
 async fn set_resolved(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     a: &mut AlertRecord,
     actor: &str,
     now_ms: i64,
@@ -167,18 +156,13 @@ async fn set_resolved(
     a.status = "resolved".into();
     a.resolved_at_ms = Some(now_ms);
     a.resolved_by = Some(actor.into());
-    sqlx::query("UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 WHERE id = $3")
-        .bind(now_ms)
-        .bind(actor)
-        .bind(a.id.as_str())
-        .execute(&mut *conn)
-        .await?;
+    conn.run(Sql::with("UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 WHERE id = $3", [Arg::from(now_ms), Arg::from(actor), Arg::from(a.id.as_str())])).await?;
     Ok(())
 }
 
 /// The alerts of these orders not yet resolved, newest first.
 pub(crate) async fn unresolved_of_orders(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     order_ids: &[&str],
 ) -> StoreResult<Vec<AlertRecord>> {
     let mut all = Vec::new();
@@ -188,7 +172,7 @@ pub(crate) async fn unresolved_of_orders(
         ));
         sql.list(chunk.iter().copied())
             .push(") ORDER BY raised_at DESC, id DESC");
-        for r in sql.build().fetch_all(&mut *conn).await? {
+        for r in conn.rows(sql).await? {
             all.push(row(&r)?);
         }
     }
@@ -221,12 +205,7 @@ pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<
     sql.push(" ORDER BY raised_at DESC, id DESC LIMIT ")
         .arg(filter.limit);
     let mut conn = store.read.acquire().await?;
-    sql.build()
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(row)
-        .collect()
+    conn.rows(sql).await?.iter().map(row).collect()
 }
 
 /// Acknowledges or resolves an alert; `None` when unknown, `Err` when already resolved.
@@ -239,12 +218,12 @@ pub(crate) async fn step(
 ) -> StoreResult<Option<Result<AlertRecord, String>>> {
     let mut conn = store.write.acquire().await?;
     let mut tx = conn.begin().await?;
-    let found = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM work_alerts WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let found = tx
+        .first(Sql::with(
+            &format!("SELECT {COLUMNS} FROM work_alerts WHERE id = $1"),
+            [Arg::from(id)],
+        ))
+        .await?;
     let Some(found) = found else {
         return Ok(None);
     };
@@ -259,12 +238,7 @@ pub(crate) async fn step(
         alert.status = "acknowledged".into();
         alert.acknowledged_at_ms = Some(now_ms);
         alert.acknowledged_by = Some(actor.into());
-        sqlx::query("UPDATE work_alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3")
-            .bind(now_ms)
-            .bind(actor)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        tx.run(Sql::with("UPDATE work_alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3", [Arg::from(now_ms), Arg::from(actor), Arg::from(id)])).await?;
         event(&mut tx, "alert.acknowledged", &alert, now_ms).await?;
     }
     crate::error::commit(tx).await?;

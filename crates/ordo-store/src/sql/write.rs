@@ -1,10 +1,10 @@
 //! Writing what a stock transaction decided: positions (compare-and-set), threshold alerts as
 //! events, ledger rows, reservations and holds; and the statement helpers every writer uses.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
-use sqlx::AnyConnection;
 
 use ordo_domain::alerts::alert;
 use ordo_domain::hold::Hold;
@@ -22,7 +22,7 @@ use crate::error::{StoreError, StoreResult};
 /// retryable contention rather than overwrite that change. Updates go out a chunk of rows per
 /// statement (`UPDATE … FROM (VALUES …)`, which both databases read), inserts likewise.
 pub(crate) async fn write_book(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     book: &StockBook,
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -77,8 +77,8 @@ pub(crate) async fn write_book(
              AND inventory_positions.safety_stock = v.column10 AND inventory_positions.damaged = v.column11 \
              AND inventory_positions.quality_hold = v.column12",
         );
-        let done = sql.build().execute(&mut *conn).await?;
-        if done.rows_affected() != chunk.len() as u64 {
+        let done = conn.run(sql).await?;
+        if done != chunk.len() as u64 {
             return Err(StoreError::Contention(
                 "a stock position changed meanwhile".into(),
             ));
@@ -95,11 +95,11 @@ pub(crate) async fn write_book(
         "updated_at",
     ];
     for sql in inserts("inventory_positions", &columns, created) {
-        sql.build().execute(&mut *conn).await.map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
+        conn.run(sql).await.map_err(|e| {
+            if e.is_unique_violation() {
                 StoreError::Contention("a stock position was created meanwhile".into())
             } else {
-                e.into()
+                e
             }
         })?;
     }
@@ -108,7 +108,7 @@ pub(crate) async fn write_book(
 
 /// The `inventory.low`, `inventory.out` and `inventory.back` events the book's changes raise.
 pub(crate) async fn alerts(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     book: &StockBook,
     now_ms: i64,
 ) -> StoreResult<Vec<Sql>> {
@@ -196,7 +196,7 @@ pub(crate) fn ledger_inserts(entries: &[LedgerEntry]) -> Vec<Sql> {
 /// Inserts new reservations and rewrites changed ones, by id. A reservation changed twice in
 /// one work is written once, as it ended.
 pub(crate) async fn upsert_reservations(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     reservations: &[Reservation],
 ) -> StoreResult<()> {
     let mut last: HashMap<&str, &Reservation> = HashMap::new();
@@ -232,12 +232,12 @@ pub(crate) async fn upsert_reservations(
              line_no = excluded.line_no, quantity = excluded.quantity, status = excluded.status, \
              expires_at = excluded.expires_at, updated_at = excluded.updated_at",
         );
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
 
-pub(crate) async fn update_hold(conn: &mut AnyConnection, hold: &Hold) -> StoreResult<()> {
+pub(crate) async fn update_hold(conn: &mut dyn Exec, hold: &Hold) -> StoreResult<()> {
     let mut sql = Sql::new("UPDATE holds SET status = ");
     sql.arg(hold.status.as_str())
         .push(", order_id = ")
@@ -245,20 +245,20 @@ pub(crate) async fn update_hold(conn: &mut AnyConnection, hold: &Hold) -> StoreR
         .push(", updated_at = ")
         .arg(hold.updated_at_ms);
     sql.push(" WHERE id = ").arg(hold.id.as_str());
-    sql.build().execute(&mut *conn).await?;
+    conn.run(sql).await?;
     Ok(())
 }
 
-pub(crate) async fn execute_all(conn: &mut AnyConnection, statements: Vec<Sql>) -> StoreResult<()> {
+pub(crate) async fn execute_all(conn: &mut dyn Exec, statements: Vec<Sql>) -> StoreResult<()> {
     for sql in statements {
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
 
 /// Which of `wanted` exist in `table.column`.
 pub(crate) async fn existing<'a>(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     table: &str,
     column: &str,
     wanted: impl IntoIterator<Item = &'a str>,
@@ -269,8 +269,6 @@ pub(crate) async fn existing<'a>(
     }
     let mut sql = Sql::new(&format!("SELECT {column} FROM {table} WHERE {column} IN ("));
     sql.list(wanted).push(")");
-    let rows = sql.build().fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| sqlx::Row::try_get::<String, _>(r, 0).map_err(Into::into))
-        .collect()
+    let rows = conn.rows(sql).await?;
+    rows.iter().map(|r| r.text_at(0)).collect()
 }

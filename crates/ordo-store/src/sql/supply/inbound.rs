@@ -1,9 +1,10 @@
 //! Inbound supply: purchase orders and advance ship notices, received partly or in full, or
 //! closed.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
 use ordo_domain::inventory::StockState;
@@ -74,8 +75,8 @@ pub(crate) async fn create_inbound(
     Ok(Ok(()))
 }
 
-async fn load_inbound(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<Inbound>> {
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+async fn load_inbound(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<Inbound>> {
+    let rows = conn.rows(sql).await?;
     let mut records = Vec::with_capacity(rows.len());
     for row in &rows {
         records.push(Inbound {
@@ -99,7 +100,7 @@ async fn load_inbound(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<Inb
     );
     sql.list(ids).push(") ORDER BY inbound_id, line_no");
     let mut lines: HashMap<String, Vec<InboundLine>> = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let line_no = corrupt(
             "line_no",
             u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
@@ -194,7 +195,7 @@ pub(crate) async fn step_inbound(
         .arg(record.updated_at_ms)
         .push(" WHERE id = ")
         .arg(id);
-    sql.build().execute(&mut *tx).await?;
+    tx.run(sql).await?;
     for l in &record.lines {
         let mut sql = Sql::new("UPDATE inbound_lines SET received = ");
         sql.arg(l.received)
@@ -202,7 +203,7 @@ pub(crate) async fn step_inbound(
             .arg(id)
             .push(" AND line_no = ")
             .arg(l.line_no);
-        sql.build().execute(&mut *tx).await?;
+        tx.run(sql).await?;
     }
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;

@@ -9,7 +9,7 @@ mod transfers;
 pub(crate) use inbound::{create_inbound, inbound, inbound_list, step_inbound};
 pub(crate) use transfers::{create_transfer, step_transfer, transfer, transfers};
 
-use sqlx::AnyConnection;
+use crate::sql::exec::Exec;
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::values::{LocationCode, Sku};
@@ -19,7 +19,7 @@ use crate::error::StoreResult;
 
 /// Checks that the locations and items a request names exist; names the fields that do not.
 pub(super) async fn check_references(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Exec,
     locations: &[(&str, &LocationCode)],
     skus: &[(String, &Sku)],
 ) -> StoreResult<Result<(), FieldErrors>> {

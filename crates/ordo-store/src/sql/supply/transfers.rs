@@ -1,9 +1,10 @@
 //! Transfers: requested (units reserved at the source), shipped, received at the
 //! destination, or cancelled before shipping.
 
+use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::{AnyConnection, Connection};
+use sqlx::Connection;
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::StockState;
@@ -62,7 +63,7 @@ pub(crate) async fn create_transfer(
 const TRANSFER_COLUMNS: &str =
     "id, from_location, to_location, status, reason, created_at, shipped_at, updated_at";
 
-async fn insert_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<()> {
+async fn insert_transfer(conn: &mut dyn Exec, t: &Transfer) -> StoreResult<()> {
     let row = vec![
         Arg::from(t.id.as_str()),
         t.from.as_str().into(),
@@ -104,7 +105,7 @@ async fn insert_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<
     execute_all(conn, statements).await
 }
 
-async fn update_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<()> {
+async fn update_transfer(conn: &mut dyn Exec, t: &Transfer) -> StoreResult<()> {
     let mut sql = Sql::new("UPDATE transfers SET status = ");
     sql.arg(t.status.as_str())
         .push(", shipped_at = ")
@@ -112,7 +113,7 @@ async fn update_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<
         .push(", updated_at = ")
         .arg(t.updated_at_ms);
     sql.push(" WHERE id = ").arg(t.id.as_str());
-    sql.build().execute(&mut *conn).await?;
+    conn.run(sql).await?;
     for l in &t.lines {
         let mut sql = Sql::new("UPDATE transfer_lines SET shipped = ");
         sql.arg(l.shipped).push(", received = ").arg(l.received);
@@ -120,13 +121,13 @@ async fn update_transfer(conn: &mut AnyConnection, t: &Transfer) -> StoreResult<
             .arg(t.id.as_str())
             .push(" AND line_no = ")
             .arg(l.line_no);
-        sql.build().execute(&mut *conn).await?;
+        conn.run(sql).await?;
     }
     Ok(())
 }
 
-async fn load_transfers(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<TransferRecord>> {
-    let rows = sql.build().fetch_all(&mut *conn).await?;
+async fn load_transfers(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<TransferRecord>> {
+    let rows = conn.rows(sql).await?;
     let mut transfers = Vec::with_capacity(rows.len());
     for row in &rows {
         let status = row.text("status")?;
@@ -152,7 +153,7 @@ async fn load_transfers(conn: &mut AnyConnection, sql: Sql) -> StoreResult<Vec<T
     sql.list(ids.iter().copied())
         .push(") ORDER BY transfer_id, line_no");
     let mut lines: HashMap<String, Vec<TransferLine>> = HashMap::new();
-    for row in sql.build().fetch_all(&mut *conn).await? {
+    for row in conn.rows(sql).await? {
         let line_no = corrupt(
             "line_no",
             u32::try_from(row.int("line_no")?).map_err(|e| e.to_string()),
