@@ -44,7 +44,12 @@ impl Edge {
 
 pub async fn edge(State(edge): State<Arc<Edge>>, request: Request, next: Next) -> Response {
     if let Some(refusal) = too_large(&edge, &request) {
-        return refusal.into_response();
+        // The body is left unread, so the connection cannot carry another request: say so,
+        // or a client may send its next request down a connection about to close.
+        let mut response = refusal.into_response();
+        let close = header::HeaderValue::from_static("close");
+        response.headers_mut().insert(header::CONNECTION, close);
+        return response;
     }
     let Ok(Ok(_turn)) = tokio::time::timeout(edge.queue, edge.turns.acquire()).await else {
         metrics::counter!("ordo_requests_shed_total").increment(1);

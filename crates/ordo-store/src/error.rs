@@ -28,6 +28,9 @@ pub enum StoreError {
     OutcomeUnknown(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// From SQLite's writer, which runs on its own driver.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
 }
 
 impl StoreError {
@@ -36,6 +39,7 @@ impl StoreError {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Contention(_) => true,
+            Self::Sqlite(e) if matches!(sqlite_code(e), Some(SQLITE_BUSY | SQLITE_LOCKED)) => true,
             Self::Database(sqlx::Error::Database(e))
                 if matches!(
                     e.code().as_deref(),
@@ -60,16 +64,43 @@ impl StoreError {
     pub fn is_unreachable(&self) -> bool {
         match self {
             Self::Database(e) => unreachable(e),
+            Self::Sqlite(e) => sqlite_code(e).is_some_and(sqlite_out_of_reach),
             _ => false,
         }
     }
 
     /// Whether a statement failed on a unique key.
     pub(crate) fn is_unique_violation(&self) -> bool {
-        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+        match self {
+            Self::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                SQLITE_CONSTRAINT_UNIQUE | SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            _ => false,
+        }
     }
 }
 
+/// SQLite's primary result code of a failure.
+fn sqlite_code(e: &rusqlite::Error) -> Option<i32> {
+    match e {
+        rusqlite::Error::SqliteFailure(e, _) => Some(e.extended_code & 0xff),
+        _ => None,
+    }
+}
+
+fn sqlite_out_of_reach(code: i32) -> bool {
+    matches!(
+        code,
+        SQLITE_READONLY | SQLITE_IOERR | SQLITE_FULL | SQLITE_CANTOPEN
+    )
+}
+
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+const SQLITE_CONSTRAINT_PRIMARYKEY: i32 = 1555;
+const SQLITE_CONSTRAINT_UNIQUE: i32 = 2067;
 // SQLite's primary result codes for storage it cannot use.
 const SQLITE_READONLY: i32 = 8;
 const SQLITE_IOERR: i32 = 10;
@@ -84,12 +115,7 @@ fn unreachable(e: &sqlx::Error) -> bool {
         sqlx::Error::Database(d) if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
             d.code()
                 .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| {
-                    matches!(
-                        c & 0xff,
-                        SQLITE_READONLY | SQLITE_IOERR | SQLITE_FULL | SQLITE_CANTOPEN
-                    )
-                })
+                .is_some_and(|c| sqlite_out_of_reach(c & 0xff))
         }
         // PostgreSQL: connection exceptions (08…), the server shutting down or starting
         // (57P01-3), a full disk (53100).

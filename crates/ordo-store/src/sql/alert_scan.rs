@@ -6,8 +6,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{HashMap, HashSet};
 
-use sqlx::Connection;
-
 use ordo_domain::fulfillment::FulfillmentOrder;
 use ordo_domain::fulfillment::alerts::{
     AlertKind, AlertSettings, Raised, ShipmentFacts, not_accepted, promise_at_risk, shipment_alerts,
@@ -79,8 +77,7 @@ async fn write(
     resolve: &[&AlertRecord],
     now_ms: i64,
 ) -> StoreResult<Vec<AlertRecord>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut raised = Vec::new();
     for f in raise {
         raised.extend(insert_unless_standing(&mut tx, f, now_ms).await?);
@@ -88,7 +85,7 @@ async fn write(
     for a in resolve {
         resolve_if_open(&mut tx, a, "system:alert-scan", now_ms).await?;
     }
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(raised)
 }
 

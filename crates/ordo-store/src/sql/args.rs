@@ -121,6 +121,14 @@ impl Sql {
         self
     }
 
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub(crate) fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
     pub(crate) fn build(self) -> Query<'static, Any, AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(self.text));
         for arg in self.args {

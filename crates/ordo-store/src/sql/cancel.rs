@@ -2,8 +2,6 @@
 //! row locked as for every order change; units not released are freed at once, released ones
 //! asked of their fulfilment orders; freed stock goes to waiting backorders.
 
-use sqlx::Connection;
-
 use ordo_domain::order::{CancelError, CancelUnits, CancelUnitsError, Order, cancel, cancel_units};
 
 use super::SqlStore;
@@ -40,8 +38,7 @@ pub(crate) async fn cancel_order(
     command: &CancelCommand,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let started = begin_order_change(
         store,
         &mut tx,
@@ -128,7 +125,7 @@ pub(crate) async fn cancel_order(
     work.fill_backorders(&mut tx, deciders, "stock freed by a cancelled order")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     // As committed: its fulfilment orders now show what was asked of them.
     let key = OrderKey::Id(record.order.id.clone());
     let after = super::orders::order(store, &key).await?;

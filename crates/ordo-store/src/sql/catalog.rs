@@ -82,7 +82,7 @@ pub(crate) async fn setting(store: &SqlStore, key: &str) -> StoreResult<Option<S
 }
 
 pub(crate) async fn put_setting(store: &SqlStore, key: &str, value: &str) -> StoreResult<()> {
-    store.write.acquire().await?.run(Sql::with("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [Arg::from(key), Arg::from(value)])).await?;
+    store.write_one(Sql::with("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [Arg::from(key), Arg::from(value)])).await?;
     Ok(())
 }
 
@@ -128,10 +128,7 @@ pub(crate) fn location_inserts(locations: &[Location]) -> Vec<Sql> {
 pub(crate) async fn insert_location(store: &SqlStore, location: &Location) -> StoreResult<()> {
     for sql in location_inserts(std::slice::from_ref(location)) {
         store
-            .write
-            .acquire()
-            .await?
-            .run(sql)
+            .write_one(sql)
             .await
             .map_err(already_exists(format!("location {}", location.code)))?;
     }
@@ -166,7 +163,7 @@ async fn update_row(
         .push(key)
         .push(" = ")
         .arg(key_value.unwrap_or(Arg::Text(None)));
-    let done = store.write.acquire().await?.run(sql).await?;
+    let done = store.write_one(sql).await?;
     if done == 0 {
         return Err(StoreError::NotFound(what));
     }
@@ -236,10 +233,7 @@ pub(crate) fn item_inserts(items: &[Item]) -> Vec<Sql> {
 pub(crate) async fn insert_item(store: &SqlStore, item: &Item) -> StoreResult<()> {
     for sql in item_inserts(std::slice::from_ref(item)) {
         store
-            .write
-            .acquire()
-            .await?
-            .run(sql)
+            .write_one(sql)
             .await
             .map_err(already_exists(format!("item {}", item.sku)))?;
     }
@@ -295,10 +289,7 @@ pub(crate) fn channel_inserts(channels: &[Channel]) -> Vec<Sql> {
 pub(crate) async fn insert_channel(store: &SqlStore, channel: &Channel) -> StoreResult<()> {
     for sql in channel_inserts(std::slice::from_ref(channel)) {
         store
-            .write
-            .acquire()
-            .await?
-            .run(sql)
+            .write_one(sql)
             .await
             .map_err(already_exists(format!("channel {}", channel.code)))?;
     }
@@ -331,7 +322,7 @@ pub(crate) async fn insert_api_key(
     key: &ApiKey,
     secret_hash: &str,
 ) -> StoreResult<()> {
-    store.write.acquire().await?.run(Sql::with("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at, name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", [Arg::from(key.id.as_str()), Arg::from(secret_hash), Arg::from(key.prefix.as_str()), Arg::from(key.role.as_str()), Arg::from(key.channel.as_ref().map(|c| c.to_string())), Arg::from(key.location.as_ref().map(|l| l.to_string())), Arg::from(key.created_at_ms), Arg::from(key.revoked_at_ms), Arg::from(key.name.clone())])).await
+    store.write_one(Sql::with("INSERT INTO api_keys (id, key_hash, prefix, role, channel, location, created_at, revoked_at, name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", [Arg::from(key.id.as_str()), Arg::from(secret_hash), Arg::from(key.prefix.as_str()), Arg::from(key.role.as_str()), Arg::from(key.channel.as_ref().map(|c| c.to_string())), Arg::from(key.location.as_ref().map(|l| l.to_string())), Arg::from(key.created_at_ms), Arg::from(key.revoked_at_ms), Arg::from(key.name.clone())])).await
         .map_err(already_exists(format!("API key {}", key.id)))?;
     Ok(())
 }
@@ -359,10 +350,7 @@ pub(crate) async fn api_keys(store: &SqlStore, page: &PageRequest) -> StoreResul
 
 pub(crate) async fn revoke_api_key(store: &SqlStore, id: &str, now_ms: i64) -> StoreResult<bool> {
     let done = store
-        .write
-        .acquire()
-        .await?
-        .run(Sql::with(
+        .write_one(Sql::with(
             "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
             [Arg::from(now_ms), Arg::from(id)],
         ))
@@ -406,10 +394,7 @@ pub(crate) async fn put_stock_rules(
     rules: &StockRules,
 ) -> StoreResult<bool> {
     let done = store
-        .write
-        .acquire()
-        .await?
-        .run(Sql::with(
+        .write_one(Sql::with(
             "UPDATE channels SET stock_rules = $1 WHERE code = $2",
             [
                 Arg::from(super::load::rules_json(rules)),

@@ -36,6 +36,8 @@ pub struct SqlStore {
     pub(in crate::sql) write: AnyPool,
     /// Routers of the profile versions met so far: a version's settings never change.
     pub(in crate::sql) routers: std::sync::Arc<super::routing::RouterCache>,
+    /// SQLite's writer, on its own driver; `None` on PostgreSQL.
+    pub(in crate::sql) sqlite: Option<super::sqlite::Writer>,
 }
 
 /// The writer: WAL so readers never wait for it; FULL so a commit that was answered survives a
@@ -86,6 +88,7 @@ impl SqlStore {
                 read,
                 write,
                 routers: Default::default(),
+                sqlite: None,
             }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -98,6 +101,7 @@ impl SqlStore {
                 read: pool.clone(),
                 write: pool,
                 routers: Default::default(),
+                sqlite: None,
             }
         } else {
             return Err(StoreError::Url(format!(
@@ -109,6 +113,12 @@ impl SqlStore {
             return Err(missing());
         }
         migrate::migrate(&store.write, store.backend, now_ms).await?;
+        let mut store = store;
+        if store.backend == Backend::Sqlite {
+            // From here on SQLite is written by the writer of its own; sqlx's only migrated.
+            store.write.close().await;
+            store.sqlite = Some(super::sqlite::open(url)?);
+        }
         Ok(store)
     }
 

@@ -6,8 +6,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::allocation::Routing;
 use ordo_domain::order::{EditError, FillContext, OrderEdit, edit};
 use ordo_domain::values::Sku;
@@ -38,8 +36,7 @@ pub(crate) async fn edit_order(
     command: &EditCommand,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<OrderRecord, EditError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let key = OrderKey::Id(command.order_id.clone());
     let Some(peek) = load_one(&mut tx, &key, "").await? else {
         return Ok(None);
@@ -150,7 +147,7 @@ pub(crate) async fn edit_order(
     work.order_events.extend(events);
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(super::orders::order(store, &key).await?.map(Ok))
 }
 

@@ -20,7 +20,7 @@ fn key(t: &Threshold) -> (String, String) {
 
 pub(crate) async fn put_threshold(store: &SqlStore, t: &Threshold) -> StoreResult<()> {
     let (sku, location) = key(t);
-    store.write.acquire().await?.run(Sql::with("INSERT INTO stock_thresholds (sku, location, low_units, out_units) VALUES ($1, $2, $3, $4) \
+    store.write_one(Sql::with("INSERT INTO stock_thresholds (sku, location, low_units, out_units) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (sku, location) DO UPDATE SET low_units = excluded.low_units, out_units = excluded.out_units",[Arg::from(sku), Arg::from(location), Arg::from(t.low_units), Arg::from(t.out_units)])).await?;
     Ok(())
 }
@@ -28,10 +28,7 @@ pub(crate) async fn put_threshold(store: &SqlStore, t: &Threshold) -> StoreResul
 pub(crate) async fn delete_threshold(store: &SqlStore, t: &Threshold) -> StoreResult<bool> {
     let (sku, location) = key(t);
     let done = store
-        .write
-        .acquire()
-        .await?
-        .run(Sql::with(
+        .write_one(Sql::with(
             "DELETE FROM stock_thresholds WHERE sku = $1 AND location = $2",
             [Arg::from(sku), Arg::from(location)],
         ))

@@ -3,7 +3,6 @@
 //! confirmed cancellation frees them) run through [`StockWork`], like every other stock change.
 
 use crate::sql::exec::Exec;
-use sqlx::Connection;
 
 use ordo_domain::fulfillment::{self as domain, FulfillmentOrder, ShortHandling};
 use ordo_domain::order::RejectReason;
@@ -25,8 +24,7 @@ pub(crate) async fn step(
     command: &FulfillmentCommand,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut peek = select("id = ");
     peek.arg(command.id.as_str());
     let Some(peek) = load(&mut tx, peek).await?.pop() else {
@@ -190,7 +188,7 @@ pub(crate) async fn step(
     save(&mut tx, &fo).await?;
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     let order = super::orders::order(store, &key)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("order {}", fo.order_id)))?;

@@ -5,8 +5,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::allocation::Routing;
 use ordo_domain::hold::{Hold, HoldLine, HoldRequest, HoldStatus, end_hold, place_hold};
 use ordo_domain::order::PlaceRejection;
@@ -107,8 +105,7 @@ pub(crate) async fn place(
     command: &HoldCommand,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Result<HoldRecord, PlaceRejection>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let skus: BTreeSet<Sku> = command.lines.iter().map(|(s, _)| s.clone()).collect();
     let mut work = StockWork::begin(&mut tx, store, skus, command.now_ms).await?;
     let sku_refs: BTreeSet<&Sku> = command.lines.iter().map(|(s, _)| s).collect();
@@ -167,7 +164,7 @@ pub(crate) async fn place(
     work.reservations
         .extend(placed.reservations.iter().cloned());
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Ok(HoldRecord {
         hold: placed.hold,
         reservations: placed.reservations,
@@ -235,8 +232,7 @@ pub(crate) async fn release(
     actor: &str,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<HoldRecord, HoldStatus>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let ids = BTreeSet::from([id]);
     let skus = skus_of(&mut tx, &ids).await?;
     let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
@@ -268,7 +264,7 @@ pub(crate) async fn release(
     work.fill_backorders(&mut tx, deciders, "stock freed by a released hold")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(HoldRecord { hold, reservations })))
 }
 
@@ -280,8 +276,7 @@ pub(crate) async fn sweep_expired(
     now_ms: i64,
     deciders: &Deciders<'_>,
 ) -> StoreResult<usize> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let rows = tx.rows(Sql::with("SELECT DISTINCT sku FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= $1 ORDER BY sku LIMIT $2",[Arg::from(now_ms), Arg::from(SWEEP_SKUS_MAX)])).await?;
     let skus: BTreeSet<Sku> = rows
         .iter()
@@ -295,6 +290,6 @@ pub(crate) async fn sweep_expired(
     work.fill_backorders(&mut tx, deciders, "stock freed by an expired hold")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(released)
 }

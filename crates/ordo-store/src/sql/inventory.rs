@@ -3,8 +3,6 @@
 use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
-use sqlx::Connection;
-
 use ordo_domain::inventory::{Cause, Position};
 use ordo_domain::values::{LocationCode, Sku};
 
@@ -22,8 +20,7 @@ pub(crate) async fn move_stock(
     batch: &MovementBatch,
     deciders: &Deciders<'_>,
 ) -> StoreResult<MovementOutcome> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let skus: BTreeSet<&Sku> = batch.moves.iter().map(|(_, s, _)| s).collect();
     let locations: BTreeSet<&LocationCode> = batch.moves.iter().map(|(l, _, _)| l).collect();
     let known_locations = existing(
@@ -70,7 +67,7 @@ pub(crate) async fn move_stock(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(MovementOutcome::Applied(entries))
 }
 

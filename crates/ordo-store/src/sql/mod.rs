@@ -37,10 +37,12 @@ mod routing_store;
 mod rows;
 mod seed;
 mod shipping;
+mod sqlite;
 mod stock;
 mod supply;
 mod sync;
 mod tracking;
+mod tx;
 mod work_alerts;
 mod write;
 

@@ -3,7 +3,6 @@
 
 use crate::sql::args::{Arg, Sql};
 use crate::sql::exec::Exec;
-use sqlx::Connection;
 
 use ordo_domain::order::{HoldReason, OrderHold, place_hold, release_hold};
 
@@ -78,8 +77,7 @@ pub(crate) async fn place(
     store: &SqlStore,
     hold: &OrderHold,
 ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let key = OrderKey::Id(hold.order_id.clone());
     let Some(mut record) = load_one(&mut tx, &key, store.backend.lock_rows()).await? else {
         return Ok(None);
@@ -112,7 +110,7 @@ pub(crate) async fn place(
     insert_hold(&mut tx, hold).await?;
     update_order(&mut tx, &record.order, seq_before).await?;
     execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(hold.clone())))
 }
 
@@ -126,8 +124,7 @@ pub(crate) async fn release(
     now_ms: i64,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let key = OrderKey::Id(order_id.to_string());
     let Some((mut work, mut record)) =
         begin_order_change(store, &mut tx, &key, None, now_ms).await?
@@ -168,7 +165,7 @@ pub(crate) async fn release(
     work.fill_backorders_of(&mut tx, deciders, &waiting, reason)
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(hold)))
 }
 

@@ -273,7 +273,7 @@ pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Optio
             .await?;
     }
     let record = load_one(&mut tx, key, "").await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(record)
 }
 
@@ -370,8 +370,7 @@ pub(crate) async fn ship_allocation_of(
     store: &SqlStore,
     command: &ShipCommand,
 ) -> StoreResult<Option<Result<OrderRecord, ShipError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let key = OrderKey::Id(command.order_id.clone());
     let started = begin_order_change(
         store,
@@ -416,7 +415,7 @@ pub(crate) async fn ship_allocation_of(
     work.reservations.extend(change.reservations);
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(record)))
 }
 

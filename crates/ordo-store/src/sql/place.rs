@@ -4,8 +4,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
 use ordo_domain::field::FieldErrors;
@@ -109,8 +107,7 @@ async fn decide_batch(
     deciders: &Deciders<'_>,
     scope: SupplyScope,
 ) -> StoreResult<Option<Vec<PlaceOutcome>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let now_ms = batch.iter().map(|c| c.now_ms).max().unwrap_or(0);
 
     // External ids before claims: each statement sees what was committed when it began
@@ -304,8 +301,7 @@ async fn decide_batch(
         work.order_events.extend(p.events.iter().cloned());
     }
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
-    drop(conn);
+    tx.commit().await?;
 
     let mut outcomes = Vec::with_capacity(decided.len());
     for d in decided {

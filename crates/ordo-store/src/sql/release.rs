@@ -3,7 +3,6 @@
 //! placed are not kept waiting behind a pass.
 
 use crate::sql::exec::Exec;
-use sqlx::Connection;
 
 use ordo_domain::fulfillment::{self as domain, FulfillmentOrder};
 use ordo_domain::order::OrderEvent;
@@ -91,8 +90,7 @@ async fn release_orders(
     now_ms: i64,
     actor: &str,
 ) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut records = load_orders(&mut tx, ids, store.backend.lock_rows()).await?;
     let locations = loading::locations(&mut tx).await?;
     let mut open_sql = select("order_id IN (");
@@ -135,6 +133,6 @@ async fn release_orders(
     }
     execute_all(&mut tx, fresh_inserts(&fresh)).await?;
     execute_all(&mut tx, event_inserts(events.iter())).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(released)
 }

@@ -6,8 +6,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
 use ordo_domain::order::{
@@ -99,8 +97,7 @@ pub(crate) async fn reoptimize(
     deciders: &Deciders<'_>,
 ) -> StoreResult<ReoptimizeReport> {
     let now = command.now_ms;
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let ids = pending_ids(&mut tx, command).await?;
     // Positions first, then the order rows, as every other order change locks them.
     let peek = load_orders(&mut tx, &ids, "").await?;
@@ -267,6 +264,6 @@ pub(crate) async fn reoptimize(
         work.orders.push((order, seq));
     }
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(report)
 }

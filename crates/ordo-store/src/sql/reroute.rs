@@ -6,8 +6,6 @@ use crate::sql::args::Arg;
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::allocation::Routing;
 use ordo_domain::order::{
     FillContext, OrderChange, RejectError, Rejection, RerouteOutcome, reject_allocation,
@@ -100,8 +98,7 @@ pub(crate) async fn reject(
     command: &RejectCommand,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<Rejected, RejectError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let key = OrderKey::Id(command.order_id.clone());
     let Some((mut work, mut record)) =
         begin_order_change(store, &mut tx, &key, None, command.now_ms).await?
@@ -135,7 +132,7 @@ pub(crate) async fn reject(
         };
     work.orders.push((record.order.clone(), seq_before));
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     let order = super::orders::order(store, &key)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("order {}", command.order_id)))?;
@@ -360,8 +357,7 @@ pub(crate) async fn resolve(
     now_ms: i64,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let row = tx
         .first(Sql::with(
             &format!("SELECT {EXCEPTION_COLUMNS} FROM routing_exceptions WHERE id = $1"),
@@ -423,7 +419,7 @@ pub(crate) async fn resolve(
     let label = if reroute { "rerouted" } else { "backordered" };
     tx.run(Sql::with("UPDATE routing_exceptions SET resolved_at = $1, resolution = $2, resolved_by = $3 WHERE id = $4", [Arg::from(now_ms), Arg::from(label), Arg::from(actor), Arg::from(id)])).await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(ExceptionRecord {
         resolved_at_ms: Some(now_ms),
         resolution: Some(label.into()),

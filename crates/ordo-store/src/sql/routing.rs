@@ -6,8 +6,6 @@ use crate::sql::exec::Exec;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use sqlx::Connection;
-
 use ordo_domain::field::FieldErrors;
 use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
 use ordo_domain::values::{ChannelCode, LocationCode};
@@ -302,8 +300,7 @@ pub(crate) async fn create_profile(
     store: &SqlStore,
     new: &NewProfile,
 ) -> StoreResult<Result<ProfileRecord, ProfileRefusal>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let channel = new.channel.as_ref().map_or(DEFAULT_CHANNEL, |c| c.as_str());
     if let Some(code) = &new.channel
         && existing(&mut tx, "channels", "code", [code.as_str()])
@@ -335,7 +332,7 @@ pub(crate) async fn create_profile(
     }
     tx.run(Sql::with("INSERT INTO routing_profiles (id, name, channel, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)", [Arg::from(new.id.as_str()), Arg::from(new.name.as_str()), Arg::from(channel), Arg::from(new.now_ms)])).await?;
     insert_version(&mut tx, &new.id, 1, &new.settings, &new.actor, new.now_ms).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Ok(profile(store, &new.id)
         .await?
         .ok_or_else(|| StoreError::NotFound(new.id.clone()))?))
@@ -363,8 +360,7 @@ pub(crate) async fn put_draft(
     actor: &str,
     now_ms: i64,
 ) -> StoreResult<Option<ProfileRecord>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
     sql.arg(id).push(store.backend.lock_rows());
     if tx.first(sql).await?.is_none() {
@@ -393,7 +389,7 @@ pub(crate) async fn put_draft(
     }
     sql.push(" WHERE id = ").arg(id);
     tx.run(sql).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     profile(store, id).await
 }
 
@@ -405,8 +401,7 @@ pub(crate) async fn step_profile(
     discard: bool,
     now_ms: i64,
 ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut sql = Sql::new("SELECT id FROM routing_profiles WHERE id = ");
     sql.arg(id).push(store.backend.lock_rows());
     if tx.first(sql).await?.is_none() {
@@ -433,7 +428,7 @@ pub(crate) async fn step_profile(
         [Arg::from(now_ms), Arg::from(id)],
     ))
     .await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(profile(store, id).await?.map(Ok))
 }
 

@@ -1,7 +1,5 @@
 //! Loading a network — locations, items, channels and opening stock — in one transaction.
 
-use sqlx::Connection;
-
 use ordo_domain::inventory::{Cause, Movement, StockBook};
 
 use super::SqlStore;
@@ -11,8 +9,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::types::NetworkSeed;
 
 pub(crate) async fn load_network(store: &SqlStore, seed: &NetworkSeed) -> StoreResult<()> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut statements = location_inserts(&seed.locations);
     statements.extend(item_inserts(&seed.items));
     statements.extend(channel_inserts(&seed.channels));

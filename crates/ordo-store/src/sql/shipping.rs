@@ -8,8 +8,6 @@ use crate::sql::exec::Exec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::Connection;
-
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::{Delivery, Order};
 use ordo_domain::routing::ProfileRouter;
@@ -43,8 +41,7 @@ pub(crate) async fn put_carrier(
 ) -> StoreResult<bool> {
     let definition = serde_json::to_string(carrier)
         .map_err(|e| StoreError::Corrupt(format!("carrier definition: {e}")))?;
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let updated = tx
         .run(Sql::with(
             "UPDATE carriers SET definition = $1, updated_at = $2 WHERE code = $3",
@@ -58,7 +55,7 @@ pub(crate) async fn put_carrier(
     if updated == 0 {
         tx.run(Sql::with("INSERT INTO carriers (code, definition, next_serial, created_at, updated_at) VALUES ($1, $2, 0, $3, $3)", [Arg::from(carrier.code.as_str()), Arg::from(definition.as_str()), Arg::from(now_ms)])).await?;
     }
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(updated == 0)
 }
 

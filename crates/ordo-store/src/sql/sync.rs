@@ -10,7 +10,6 @@ use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 use ordo_domain::inventory::{Cause, Movement, Position, StockState};
 use ordo_domain::order::return_to_waiting;
@@ -31,8 +30,8 @@ pub(crate) async fn begin(
     request_hash: &str,
     now_ms: i64,
 ) -> StoreResult<SyncStart> {
-    let mut conn = store.write.acquire().await?;
-    let row = conn
+    let mut tx = store.begin().await?;
+    let row = tx
         .first(Sql::with(
             "SELECT request_hash, report FROM inventory_syncs WHERE id = $1",
             [Arg::from(initial.sync_id.as_str())],
@@ -50,8 +49,9 @@ pub(crate) async fn begin(
             SyncStart::Resume(report)
         });
     }
-    conn.run(Sql::with("INSERT INTO inventory_syncs (id, request_hash, report, created_at) VALUES ($1, $2, $3, $4)", [Arg::from(initial.sync_id.as_str()), Arg::from(request_hash), Arg::from(report_json(initial).to_string()), Arg::from(now_ms)])).await
+    tx.run(Sql::with("INSERT INTO inventory_syncs (id, request_hash, report, created_at) VALUES ($1, $2, $3, $4)", [Arg::from(initial.sync_id.as_str()), Arg::from(request_hash), Arg::from(report_json(initial).to_string()), Arg::from(now_ms)])).await
         .map_err(|e| if e.is_unique_violation() { StoreError::Contention("the sync started meanwhile".into()) } else { e })?;
+    tx.commit().await?;
     Ok(SyncStart::New(initial.clone()))
 }
 
@@ -62,8 +62,7 @@ pub(crate) async fn batch(
     batch: &SyncBatch<'_>,
     deciders: &Deciders<'_>,
 ) -> StoreResult<SyncReport> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
     sql.arg(batch.sync_id).push(store.backend.lock_rows());
     let stored = tx
@@ -85,7 +84,7 @@ pub(crate) async fn batch(
         ],
     ))
     .await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(report)
 }
 
@@ -98,8 +97,7 @@ pub(crate) async fn preview(
     deciders: &Deciders<'_>,
 ) -> StoreResult<SyncReport> {
     let mut report = so_far.clone();
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     apply(&mut tx, store, batch, &mut report, deciders).await?;
     tx.rollback().await?;
     report.batches_done += 1;

@@ -4,7 +4,6 @@
 
 use crate::sql::args::{Arg, Sql};
 use crate::sql::exec::Exec;
-use sqlx::Connection;
 
 use ordo_domain::fulfillment::alerts::{ShipmentFacts, returned_to_sender};
 use ordo_domain::shipping::{TrackingStatus, check_event_time, shipment_status};
@@ -38,8 +37,7 @@ async fn record_one(
     event: &TrackingInput,
     now_ms: i64,
 ) -> StoreResult<TrackingResult> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let row = tx.first(Sql::with("SELECT id, order_id, status, shipped_at FROM shipments WHERE carrier = $1 AND tracking_number = $2",[Arg::from(event.carrier.as_str()), Arg::from(event.tracking_number.as_str())])).await?;
     let Some(row) = row else {
         return Ok(TrackingResult::UnknownShipment);
@@ -125,7 +123,7 @@ async fn record_one(
             super::work_alerts::raise(&mut tx, &returned_to_sender(&facts), now_ms).await?;
         }
     }
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(TrackingResult::Recorded {
         shipment_id,
         status: now_status.into(),

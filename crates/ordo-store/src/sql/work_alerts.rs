@@ -4,7 +4,6 @@
 
 use crate::sql::args::Arg;
 use crate::sql::exec::Exec;
-use sqlx::Connection;
 
 use ordo_domain::fulfillment::alerts::Raised;
 
@@ -216,8 +215,7 @@ pub(crate) async fn step(
     actor: &str,
     now_ms: i64,
 ) -> StoreResult<Option<Result<AlertRecord, String>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let found = tx
         .first(Sql::with(
             &format!("SELECT {COLUMNS} FROM work_alerts WHERE id = $1"),
@@ -241,6 +239,6 @@ pub(crate) async fn step(
         tx.run(Sql::with("UPDATE work_alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3", [Arg::from(now_ms), Arg::from(actor), Arg::from(id)])).await?;
         event(&mut tx, "alert.acknowledged", &alert, now_ms).await?;
     }
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(alert)))
 }

@@ -4,8 +4,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
 use ordo_domain::inventory::StockState;
 use ordo_domain::promise::parse_date;
@@ -28,8 +26,7 @@ pub(crate) async fn create_inbound(
     store: &SqlStore,
     inbound: &Inbound,
 ) -> StoreResult<Result<(), SupplyRefusal>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let locations = [("location", &inbound.location)];
     if let Err(errors) = check_references(
         &mut tx,
@@ -71,7 +68,7 @@ pub(crate) async fn create_inbound(
         lines,
     ));
     execute_all(&mut tx, statements).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Ok(()))
 }
 
@@ -160,8 +157,7 @@ pub(crate) async fn step_inbound(
     now_ms: i64,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let Some(peek) = inbound(store, id).await? else {
         return Ok(None);
     };
@@ -208,6 +204,6 @@ pub(crate) async fn step_inbound(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(record)))
 }

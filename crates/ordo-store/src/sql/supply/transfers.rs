@@ -4,8 +4,6 @@
 use crate::sql::exec::Exec;
 use std::collections::{BTreeSet, HashMap};
 
-use sqlx::Connection;
-
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::StockState;
 use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
@@ -28,8 +26,7 @@ pub(crate) async fn create_transfer(
     transfer: Transfer,
     actor: &str,
 ) -> StoreResult<Result<TransferRecord, SupplyRefusal>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let locations = [("from", &transfer.from), ("to", &transfer.to)];
     if let Err(errors) = check_references(
         &mut tx,
@@ -53,7 +50,7 @@ pub(crate) async fn create_transfer(
     work.ledger.extend(ledger);
     work.reservations.extend(reservations.iter().cloned());
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Ok(TransferRecord {
         transfer,
         reservations,
@@ -229,8 +226,7 @@ pub(crate) async fn step_transfer(
     now_ms: i64,
     deciders: &Deciders<'_>,
 ) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>> {
-    let mut conn = store.write.acquire().await?;
-    let mut tx = conn.begin().await?;
+    let mut tx = store.begin().await?;
     let Some(peek) = transfer(store, id).await? else {
         return Ok(None);
     };
@@ -267,7 +263,7 @@ pub(crate) async fn step_transfer(
     work.fill_backorders(&mut tx, deciders, "stock arrived")
         .await?;
     work.finish(&mut tx).await?;
-    crate::error::commit(tx).await?;
+    tx.commit().await?;
     Ok(Some(Ok(record)))
 }
 

@@ -1,0 +1,81 @@
+//! A write transaction, whichever driver carries it: sqlx's for PostgreSQL, the writer's own
+//! connection for SQLite (`sqlite.rs`). Begun by [`SqlStore::begin`], ended by
+//! [`WriteTx::commit`]; dropped before, it is rolled back.
+
+use async_trait::async_trait;
+
+use super::SqlStore;
+use super::args::Sql;
+use super::exec::{Exec, Row};
+use super::sqlite::SqliteTx;
+use crate::error::StoreResult;
+
+pub(crate) enum WriteTx {
+    Sqlx(sqlx::Transaction<'static, sqlx::Any>),
+    Sqlite(SqliteTx),
+}
+
+impl SqlStore {
+    /// A write transaction: on SQLite, the one writer's, waiting for it if another holds it.
+    pub(crate) async fn begin(&self) -> StoreResult<WriteTx> {
+        match &self.sqlite {
+            Some(writer) => Ok(WriteTx::Sqlite(SqliteTx::begin(writer).await?)),
+            None => Ok(WriteTx::Sqlx(self.write.begin().await?)),
+        }
+    }
+
+    /// One write statement in a transaction of its own.
+    pub(crate) async fn write_one(&self, sql: Sql) -> StoreResult<u64> {
+        let mut tx = self.begin().await?;
+        let changed = tx.run(sql).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// The first row of one statement on the writer, in a transaction of its own.
+    pub(crate) async fn write_first(&self, sql: Sql) -> StoreResult<Option<Row>> {
+        Ok(self.write_rows(sql).await?.into_iter().next())
+    }
+
+    /// One write statement that answers rows, in a transaction of its own.
+    pub(crate) async fn write_rows(&self, sql: Sql) -> StoreResult<Vec<Row>> {
+        let mut tx = self.begin().await?;
+        let rows = tx.rows(sql).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+}
+
+impl WriteTx {
+    /// Ends the transaction without its changes.
+    pub(crate) async fn rollback(self) -> StoreResult<()> {
+        match self {
+            Self::Sqlx(tx) => Ok(tx.rollback().await?),
+            Self::Sqlite(tx) => tx.rollback(),
+        }
+    }
+
+    pub(crate) async fn commit(self) -> StoreResult<()> {
+        match self {
+            Self::Sqlx(tx) => crate::error::commit(tx).await,
+            Self::Sqlite(tx) => tx.commit(),
+        }
+    }
+}
+
+#[async_trait]
+impl Exec for WriteTx {
+    async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
+        match self {
+            Self::Sqlx(tx) => tx.run(sql).await,
+            Self::Sqlite(tx) => tx.run(sql).await,
+        }
+    }
+
+    async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
+        match self {
+            Self::Sqlx(tx) => tx.rows(sql).await,
+            Self::Sqlite(tx) => tx.rows(sql).await,
+        }
+    }
+}
