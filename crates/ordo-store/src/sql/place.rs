@@ -358,6 +358,14 @@ fn may_run_short<'a>(
         }
     }
     let shipping: Vec<&Location> = locations.iter().filter(|l| l.ships()).collect();
+    // Each channel's rules once, however many of the batch's orders came through it.
+    let rules: Vec<&StockRules> = batch
+        .iter()
+        .map(|c| &c.draft.channel)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter_map(|channel| channel_rules.get(channel))
+        .collect();
     for (sku, wanted) in demand {
         let per_location: Vec<(LocationCode, i64)> = shipping
             .iter()
@@ -369,12 +377,7 @@ fn may_run_short<'a>(
                 .map(|(_, units)| units)
                 .sum()
         };
-        let least = batch
-            .iter()
-            .filter_map(|c| channel_rules.get(&c.draft.channel))
-            .map(promisable)
-            .min()
-            .unwrap_or(0);
+        let least = rules.iter().map(|r| promisable(r)).min().unwrap_or(0);
         if least < wanted {
             short.insert(sku);
         }

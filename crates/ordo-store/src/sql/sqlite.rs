@@ -3,7 +3,8 @@
 //! by position, and every statement runs on the caller's thread — no hand-off to a worker per
 //! statement, no name lookup per argument.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::types::ValueRef;
@@ -25,7 +26,11 @@ const PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
 
 pub(crate) type Writer = Arc<Mutex<rusqlite::Connection>>;
 
-/// Opens the writer on the database file of a `sqlite://PATH` URL (made and migrated already).
+/// How often the checkpointer copies the write-ahead log into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// Opens the writer on the database file of a `sqlite://PATH` URL (made and migrated already),
+/// with a checkpointer of its own beside it.
 pub(crate) fn open(url: &str) -> StoreResult<Writer> {
     let path = url
         .trim_start_matches("sqlite://")
@@ -34,8 +39,34 @@ pub(crate) fn open(url: &str) -> StoreResult<Writer> {
     let conn = rusqlite::Connection::open(path)?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.execute_batch(PRAGMAS)?;
+    // Commits never checkpoint: the checkpointer does, on its own thread and connection.
+    conn.query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))?;
     conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
-    Ok(Arc::new(Mutex::new(conn)))
+    let writer = Arc::new(Mutex::new(conn));
+    start_checkpointer(path, Arc::downgrade(&writer))?;
+    Ok(writer)
+}
+
+/// Copies committed pages from the log into the database file every [`CHECKPOINT_EVERY`]
+/// while the writer lives — passively, so the writer never waits for it, and with the fsync of
+/// the database file off the writer's path. The writer starts the log over once a checkpoint
+/// has caught up. Stops when the writer is dropped.
+fn start_checkpointer(path: &str, writer: Weak<Mutex<rusqlite::Connection>>) -> StoreResult<()> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;")?;
+    std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(move || {
+            while writer.strong_count() > 0 {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                let passive = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(e) = passive {
+                    tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
+                }
+            }
+        })
+        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+    Ok(())
 }
 
 /// A write transaction on the writer: `BEGIN IMMEDIATE` when made, `COMMIT` by
