@@ -29,6 +29,7 @@ pub mod simulate;
 pub mod supply;
 pub mod sync;
 mod throttle;
+mod transact;
 pub mod work_alerts;
 mod writer;
 

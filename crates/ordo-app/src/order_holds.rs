@@ -2,12 +2,13 @@
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::order::{HoldReason, OrderHold};
-use ordo_store::HoldRefusal;
+use ordo_domain::order::{HoldReason, HoldRefusal, OrderHold, may_hold_work, place_hold};
 use ordo_store::ids::new_id;
+use ordo_store::{OrderKey, Store};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::transact::{Attempt, retrying};
 
 fn refused(e: HoldRefusal) -> AppError {
     match e {
@@ -46,11 +47,8 @@ impl App {
             released_at_ms: None,
             released_by: None,
         };
-        match self.store.place_order_hold(&hold).await? {
-            None => Err(AppError::NotFound(format!("order {order}"))),
-            Some(Ok(hold)) => Ok(hold),
-            Some(Err(e)) => Err(refused(e)),
-        }
+        retrying(|| hold_order(self.store.as_ref(), &hold)).await?;
+        Ok(hold)
     }
 
     pub async fn release_order_hold(
@@ -90,4 +88,24 @@ impl App {
         let record = self.order(principal, order).await?;
         Ok(self.store.order_holds(&record.order.id).await?)
     }
+}
+
+/// Places a hold on an order, or on one of its fulfilment orders whose work is not finished:
+/// the order goes on hold and its timeline says who held it and why.
+async fn hold_order(store: &dyn Store, hold: &OrderHold) -> Attempt<()> {
+    let mut tx = store.transaction().await?;
+    let key = OrderKey::Id(hold.order_id.clone());
+    let not_found = || AppError::NotFound(format!("order {}", hold.order_id));
+    let mut record = tx.lock_order(&key).await?.ok_or_else(not_found)?;
+    if let Some(work) = &hold.fulfillment_order_id {
+        let status = tx.fulfillment_status(&hold.order_id, work).await?;
+        may_hold_work(work, status).map_err(refused)?;
+    }
+    let seq_before = record.order.event_seq;
+    let event = place_hold(&mut record.order, hold).map_err(|e| refused(e.into()))?;
+    tx.insert_order_hold(hold).await?;
+    tx.update_order(&record.order, seq_before).await?;
+    tx.append_order_events(&[event]).await?;
+    tx.commit().await?;
+    Ok(())
 }

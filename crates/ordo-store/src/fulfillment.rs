@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::civil::Date;
+use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{
     FulfillmentError, FulfillmentOrder, Package, PackageInput, PickInput,
@@ -201,18 +202,6 @@ pub struct AlertFilter {
     pub limit: i64,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum HoldRefusal {
-    #[error(transparent)]
-    Illegal(#[from] ordo_domain::order::IllegalTransition),
-    #[error("fulfilment order {0} is not one of this order's")]
-    UnknownFulfillmentOrder(String),
-    #[error("fulfilment order {0} is finished and cannot be held")]
-    Finished(String),
-    #[error("the hold is already released")]
-    AlreadyReleased,
-}
-
 #[async_trait]
 pub trait FulfillmentStore: Send + Sync {
     /// Releases due allocations to their locations; answers the fulfilment orders made or grown.
@@ -236,11 +225,6 @@ pub trait FulfillmentStore: Send + Sync {
     ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>>;
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>>;
 
-    /// Places a hold; `None` when the order is unknown.
-    async fn place_order_hold(
-        &self,
-        hold: &OrderHold,
-    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
     /// Releases a hold and routes the order's waiting units again; `None` when the order or
     /// the hold is unknown.
     async fn release_order_hold(

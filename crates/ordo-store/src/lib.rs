@@ -40,12 +40,14 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 pub use error::{StoreError, StoreResult};
 pub use fulfillment::*;
 pub use routing::*;
-pub use sql::{Backend, SqlStore, StoreOptions};
+pub use sql::{Backend, SqlStore, StoreOptions, Tx};
 pub use types::*;
 
 #[async_trait]
 pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
+    /// A write transaction for a use case to load, write and commit through.
+    async fn transaction(&self) -> StoreResult<Tx>;
     async fn ping(&self) -> StoreResult<()>;
     /// Waits for in-flight work and closes every connection.
     async fn close(&self);

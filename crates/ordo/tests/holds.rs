@@ -70,6 +70,9 @@ on_both_backends! {
         let fo = release(&app, id).await["items"][0]["id"].as_str().unwrap().to_string();
         let bad = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds"), &json!({ "reason": "vibes" })).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let stranger = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds"), &json!({ "reason": "manual", "fulfillment_order": "ful_not_this_orders" })).await;
+        assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", stranger.body);
+        assert!(stranger.body.to_string().contains("fulfillment_order"), "{}", stranger.body);
         let hold = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds"), &json!({ "reason": "fraud_risk", "note": "card velocity", "fulfillment_order": fo })).await;
         assert_eq!(hold.status, StatusCode::CREATED, "{}", hold.body);
         let accept = app.request(Method::POST, Some(ADMIN_KEY), &format!("/v1/fulfillment-orders/{fo}/accept"), None, &[]).await;
@@ -87,6 +90,14 @@ on_both_backends! {
         assert_eq!(pick.status, StatusCode::CONFLICT, "the whole order is held: {}", pick.body);
         let events = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/events")).await.body;
         assert!(events["items"].as_array().unwrap().iter().any(|e| e["type"] == "order.hold_placed" && e["to_status"] == "on_hold"));
+
+        let other = app.place(ADMIN_KEY, &order_body("web", "H-5", &[("A", 1)]), None).await;
+        let other_id = other.body["id"].as_str().unwrap();
+        let other_fo = release(&app, other_id).await["items"][0]["id"].as_str().unwrap().to_string();
+        let cancelled = app.post(ADMIN_KEY, &format!("/v1/orders/{other_id}/cancel"), &json!({ "reason": "customer" })).await;
+        assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+        let finished = app.post(ADMIN_KEY, &format!("/v1/orders/{other_id}/holds"), &json!({ "reason": "manual", "fulfillment_order": other_fo })).await;
+        assert_eq!(finished.status, StatusCode::CONFLICT, "work that is over cannot be held: {}", finished.body);
         app.assert_consistent().await;
     }
 }

@@ -5,6 +5,7 @@
 use serde_json::json;
 
 use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use crate::fulfillment::FulfillmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HoldReason {
@@ -78,6 +79,29 @@ pub struct OrderHold {
 impl OrderHold {
     pub fn is_active(&self) -> bool {
         self.released_at_ms.is_none()
+    }
+}
+
+/// Why a hold cannot be placed or released.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoldRefusal {
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error("fulfilment order {0} is not one of this order's")]
+    UnknownFulfillmentOrder(String),
+    #[error("fulfilment order {0} is finished and cannot be held")]
+    Finished(String),
+    #[error("the hold is already released")]
+    AlreadyReleased,
+}
+
+/// Whether a hold may name this fulfilment order: one of the order's (`status` is `None`
+/// when it is not) whose work is not finished.
+pub fn may_hold_work(id: &str, status: Option<FulfillmentStatus>) -> Result<(), HoldRefusal> {
+    match status {
+        None => Err(HoldRefusal::UnknownFulfillmentOrder(id.to_string())),
+        Some(s) if !s.is_open() => Err(HoldRefusal::Finished(id.to_string())),
+        Some(_) => Ok(()),
     }
 }
 

@@ -22,7 +22,10 @@ pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,
 };
-pub use holds::{HoldReason, OrderHold, address_hold, place_hold, release_hold, shipping_hold};
+pub use holds::{
+    HoldReason, HoldRefusal, OrderHold, address_hold, may_hold_work, place_hold, release_hold,
+    shipping_hold,
+};
 pub use place::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
     ShortLine, SupplyView, place,

@@ -117,7 +117,7 @@ impl SqlStore {
         if store.backend == Backend::Sqlite {
             // From here on SQLite is written by the writer of its own; sqlx's only migrated.
             store.write.close().await;
-            store.sqlite = Some(super::sqlite::open(url)?);
+            store.sqlite = Some(super::sqlite::Writer::open(url)?);
         }
         Ok(store)
     }

@@ -19,6 +19,28 @@ pub(crate) const OPEN: &str = "('released', 'accepted', 'picking', 'picked', 'pa
 
 /// Fulfilment orders matching `filter` (an SQL condition with its arguments already bound),
 /// with their lines.
+impl super::tx::Tx {
+    /// The status of one of an order's fulfilment orders; `None` when the order has no
+    /// fulfilment order of that id.
+    pub async fn fulfillment_status(
+        &mut self,
+        order_id: &str,
+        fulfillment_order_id: &str,
+    ) -> StoreResult<Option<FulfillmentStatus>> {
+        let sql = Sql::with(
+            "SELECT status FROM fulfillment_orders WHERE id = $1 AND order_id = $2",
+            [Arg::from(fulfillment_order_id), Arg::from(order_id)],
+        );
+        match self.write.first(sql).await? {
+            None => Ok(None),
+            Some(row) => Ok(Some(corrupt(
+                "status",
+                FulfillmentStatus::parse(&row.text("status")?),
+            )?)),
+        }
+    }
+}
+
 pub(crate) async fn load(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<FulfillmentOrder>> {
     let rows = conn.rows(sql).await?;
     let mut fos = rows

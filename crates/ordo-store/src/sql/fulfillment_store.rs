@@ -2,6 +2,7 @@
 //! `shipping`.
 
 use async_trait::async_trait;
+use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::OrderHold;
@@ -49,13 +50,6 @@ impl FulfillmentStore for SqlStore {
 
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {
         fulfillment::packages(self, fulfillment_order_id).await
-    }
-
-    async fn place_order_hold(
-        &self,
-        hold: &OrderHold,
-    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-        retrying!(order_holds::place(self, hold))
     }
 
     async fn release_order_hold(

@@ -12,6 +12,7 @@ mod backorders;
 mod cancel;
 mod catalog;
 mod check;
+mod checkpoint;
 mod connect;
 mod dialect;
 mod drop_ship;
@@ -26,6 +27,7 @@ mod inventory;
 mod load;
 mod migrate;
 mod order_holds;
+mod order_tx;
 mod orders;
 mod place;
 mod release;
@@ -69,6 +71,7 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
 pub use edit::EditCommand;
+pub use tx::Tx;
 
 use crate::Store;
 use crate::error::StoreResult;
@@ -101,12 +104,19 @@ impl Store for SqlStore {
         self.backend
     }
 
+    async fn transaction(&self) -> StoreResult<Tx> {
+        SqlStore::transaction(self).await
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         self.read.acquire().await?.run(Sql::new("SELECT 1")).await?;
         Ok(())
     }
 
     async fn close(&self) {
+        if let Some(writer) = &self.sqlite {
+            writer.close().await;
+        }
         self.write.close().await;
         self.read.close().await;
     }

@@ -4,18 +4,17 @@
 use crate::sql::args::{Arg, Sql};
 use crate::sql::exec::Exec;
 
-use ordo_domain::order::{HoldReason, OrderHold, place_hold, release_hold};
+use ordo_domain::order::{HoldReason, HoldRefusal, OrderHold, release_hold};
 
 use std::collections::BTreeSet;
 
 use ordo_domain::values::Sku;
 
 use super::SqlStore;
-use super::orders::{begin_order_change, event_inserts, load_one, update_order};
+use super::orders::begin_order_change;
 use super::rows::RowExt;
-use super::write::execute_all;
+use super::tx::Tx;
 use crate::error::{StoreResult, corrupt};
-use crate::fulfillment::HoldRefusal;
 use crate::types::{Deciders, OrderKey};
 
 const HOLD_COLUMNS: &str = "id, order_id, fulfillment_order_id, reason, note, placed_at, placed_by, released_at, released_by";
@@ -72,46 +71,11 @@ pub(crate) async fn insert_hold(conn: &mut dyn Exec, h: &OrderHold) -> StoreResu
     Ok(())
 }
 
-/// Places a hold; `None` when the order (or the named fulfilment order of it) is unknown.
-pub(crate) async fn place(
-    store: &SqlStore,
-    hold: &OrderHold,
-) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-    let mut tx = store.begin().await?;
-    let key = OrderKey::Id(hold.order_id.clone());
-    let Some(mut record) = load_one(&mut tx, &key, store.backend.lock_rows()).await? else {
-        return Ok(None);
-    };
-    if let Some(fo) = &hold.fulfillment_order_id {
-        let found = tx
-            .first(Sql::with(
-                "SELECT status FROM fulfillment_orders WHERE id = $1 AND order_id = $2",
-                [Arg::from(fo.as_str()), Arg::from(hold.order_id.as_str())],
-            ))
-            .await?;
-        match found {
-            None => return Ok(Some(Err(HoldRefusal::UnknownFulfillmentOrder(fo.clone())))),
-            Some(row)
-                if matches!(
-                    row.text("status")?.as_str(),
-                    "shipped" | "rejected" | "cancelled"
-                ) =>
-            {
-                return Ok(Some(Err(HoldRefusal::Finished(fo.clone()))));
-            }
-            Some(_) => {}
-        }
+impl Tx {
+    /// Adds a hold to an order (or one of its fulfilment orders).
+    pub async fn insert_order_hold(&mut self, hold: &OrderHold) -> StoreResult<()> {
+        insert_hold(&mut self.write, hold).await
     }
-    let seq_before = record.order.event_seq;
-    let event = match place_hold(&mut record.order, hold) {
-        Ok(event) => event,
-        Err(e) => return Ok(Some(Err(HoldRefusal::Illegal(e)))),
-    };
-    insert_hold(&mut tx, hold).await?;
-    update_order(&mut tx, &record.order, seq_before).await?;
-    execute_all(&mut tx, event_inserts(std::iter::once(&event))).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(hold.clone())))
 }
 
 /// Releases a hold. Units of the order still waiting are routed again in the same

@@ -3,14 +3,14 @@
 //! by position, and every statement runs on the caller's thread — no hand-off to a worker per
 //! statement, no name lookup per argument.
 
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::types::ValueRef;
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 use super::args::{Arg, Sql};
+use super::checkpoint::Checkpointer;
 use super::exec::{Exec, Row, Value};
 use crate::error::{StoreError, StoreResult};
 
@@ -24,61 +24,62 @@ const PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
      PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; \
      PRAGMA temp_store = MEMORY;";
 
-pub(crate) type Writer = Arc<Mutex<rusqlite::Connection>>;
-
-/// How often the checkpointer copies the write-ahead log into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// Opens the writer on the database file of a `sqlite://PATH` URL (made and migrated already),
-/// with a checkpointer of its own beside it.
-pub(crate) fn open(url: &str) -> StoreResult<Writer> {
-    let path = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or(path);
-    let conn = rusqlite::Connection::open(path)?;
-    conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-    conn.execute_batch(PRAGMAS)?;
-    // Commits never checkpoint: the checkpointer does, on its own thread and connection.
-    conn.query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))?;
-    conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
-    let writer = Arc::new(Mutex::new(conn));
-    start_checkpointer(path, Arc::downgrade(&writer))?;
-    Ok(writer)
+/// The writer's connection (`None` once the store is closed) and its checkpointer.
+pub(crate) struct Writer {
+    conn: Arc<Mutex<Option<rusqlite::Connection>>>,
+    checkpointer: Checkpointer,
 }
 
-/// Copies committed pages from the log into the database file every [`CHECKPOINT_EVERY`]
-/// while the writer lives — passively, so the writer never waits for it, and with the fsync of
-/// the database file off the writer's path. The writer starts the log over once a checkpoint
-/// has caught up. Stops when the writer is dropped.
-fn start_checkpointer(path: &str, writer: Weak<Mutex<rusqlite::Connection>>) -> StoreResult<()> {
-    let conn = rusqlite::Connection::open(path)?;
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;")?;
-    std::thread::Builder::new()
-        .name("sqlite-checkpoint".into())
-        .spawn(move || {
-            while writer.strong_count() > 0 {
-                std::thread::sleep(CHECKPOINT_EVERY);
-                let passive = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                if let Err(e) = passive {
-                    tracing::warn!(error = %e, "checkpointing the write-ahead log failed");
-                }
-            }
+impl Writer {
+    /// Opens the writer on the database file of a `sqlite://PATH` URL (made and migrated
+    /// already), with a checkpointer beside it.
+    pub(crate) fn open(url: &str) -> StoreResult<Self> {
+        let path = url
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or(path);
+        let conn = rusqlite::Connection::open(path)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch(PRAGMAS)?;
+        // Commits never checkpoint: the checkpointer does.
+        conn.query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))?;
+        conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        Ok(Self {
+            conn: Arc::new(Mutex::new(Some(conn))),
+            checkpointer: Checkpointer::start(path)?,
         })
-        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-    Ok(())
+    }
+
+    /// Waits for the transaction in progress, then closes the connection and stops the
+    /// checkpointer: no file of the database is open for writing after.
+    pub(crate) async fn close(&self) {
+        self.checkpointer.stop();
+        if let Some(conn) = self.conn.lock().await.take()
+            && let Err((_, e)) = conn.close()
+        {
+            tracing::warn!(error = %e, "closing the writer's connection failed");
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.checkpointer.stop();
+    }
 }
 
 /// A write transaction on the writer: `BEGIN IMMEDIATE` when made, `COMMIT` by
 /// [`SqliteTx::commit`], rolled back if dropped before.
 pub(crate) struct SqliteTx {
-    conn: OwnedMutexGuard<rusqlite::Connection>,
+    conn: OwnedMappedMutexGuard<Option<rusqlite::Connection>, rusqlite::Connection>,
     open: bool,
 }
 
 impl SqliteTx {
     pub(crate) async fn begin(writer: &Writer) -> StoreResult<Self> {
-        let conn = writer.clone().lock_owned().await;
+        let guard = writer.conn.clone().lock_owned().await;
+        let conn = OwnedMutexGuard::try_map(guard, Option::as_mut)
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
         conn.execute_batch("BEGIN IMMEDIATE")?;
         Ok(Self { conn, open: true })
     }

@@ -1,6 +1,10 @@
 //! A write transaction, whichever driver carries it: sqlx's for PostgreSQL, the writer's own
 //! connection for SQLite (`sqlite.rs`). Begun by [`SqlStore::begin`], ended by
 //! [`WriteTx::commit`]; dropped before, it is rolled back.
+//!
+//! [`Tx`] is the same transaction as the app's use cases hold it: they load, let the domain
+//! decide, write and commit through its typed methods, which each area of the store adds in
+//! its own module (`impl Tx` in `orders.rs`, `order_holds.rs`, `fulfillment.rs`…).
 
 use async_trait::async_trait;
 
@@ -9,6 +13,25 @@ use super::args::Sql;
 use super::exec::{Exec, Row};
 use super::sqlite::SqliteTx;
 use crate::error::StoreResult;
+
+/// A write transaction for a use case: typed loads (locking what they load for the rest of
+/// the transaction), typed writes, then [`Tx::commit`]. Dropped before, it is rolled back.
+pub struct Tx {
+    pub(in crate::sql) write: WriteTx,
+    pub(in crate::sql) backend: super::Backend,
+}
+
+impl Tx {
+    /// Makes every write of the transaction durable, or none.
+    pub async fn commit(self) -> StoreResult<()> {
+        self.write.commit().await
+    }
+
+    /// The lock clause loads take inside this transaction.
+    pub(in crate::sql) fn lock(&self) -> &'static str {
+        self.backend.lock_rows()
+    }
+}
 
 pub(crate) enum WriteTx {
     Sqlx(sqlx::Transaction<'static, sqlx::Any>),
@@ -22,6 +45,14 @@ impl SqlStore {
             Some(writer) => Ok(WriteTx::Sqlite(SqliteTx::begin(writer).await?)),
             None => Ok(WriteTx::Sqlx(self.write.begin().await?)),
         }
+    }
+
+    /// A transaction for a use case to drive.
+    pub(crate) async fn transaction(&self) -> StoreResult<Tx> {
+        Ok(Tx {
+            write: self.begin().await?,
+            backend: self.backend,
+        })
     }
 
     /// One write statement in a transaction of its own.

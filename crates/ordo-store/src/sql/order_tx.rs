@@ -1,0 +1,30 @@
+//! Orders as a use case's transaction loads and writes them.
+
+use ordo_domain::order::{Order, OrderEvent};
+
+use super::orders::{event_inserts, load_one, update_order};
+use super::tx::Tx;
+use super::write::execute_all;
+use crate::error::StoreResult;
+use crate::types::{OrderKey, OrderRecord};
+
+impl Tx {
+    /// An order as it stands, with its lines, reservations and work, locked until the
+    /// transaction ends; `None` when there is no such order.
+    pub async fn lock_order(&mut self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
+        let lock = self.lock();
+        load_one(&mut self.write, key, lock).await
+    }
+
+    /// Writes an order and its lines as the domain left them. Fails with
+    /// [`StoreError::Contention`](crate::StoreError::Contention) when another transaction
+    /// changed the order since its timeline stood at `seq_before`.
+    pub async fn update_order(&mut self, order: &Order, seq_before: u32) -> StoreResult<()> {
+        update_order(&mut self.write, order, seq_before).await
+    }
+
+    /// Adds events to their orders' timelines.
+    pub async fn append_order_events(&mut self, events: &[OrderEvent]) -> StoreResult<()> {
+        execute_all(&mut self.write, event_inserts(events.iter())).await
+    }
+}
