@@ -8,7 +8,7 @@ use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
 use ordo_store::{
     CarrierRecord, FulfillmentCommand, FulfillmentStep, ManifestQuery, ReleaseFilter,
-    ShipmentRecord, StepOutcome, StepRefusal, TrackingInput, TrackingResult,
+    ShipmentRecord, StepOutcome, StepRefusal,
 };
 
 use crate::App;
@@ -328,17 +328,5 @@ impl App {
         let mut shipments = self.store.manifest(&query).await?;
         shipments.retain(|s| location.is_none_or(|l| s.location == *l));
         Ok(shipments)
-    }
-
-    pub async fn record_tracking(
-        &self,
-        principal: &Principal,
-        events: &[TrackingInput],
-    ) -> AppResult<Vec<TrackingResult>> {
-        principal.scope(Action::RecordTracking)?;
-        Ok(self
-            .store
-            .record_tracking(events, self.clock.now_ms())
-            .await?)
     }
 }

@@ -29,6 +29,7 @@ pub mod simulate;
 pub mod supply;
 pub mod sync;
 mod throttle;
+pub mod tracking;
 mod transact;
 pub mod work_alerts;
 mod writer;

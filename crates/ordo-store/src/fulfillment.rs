@@ -273,10 +273,4 @@ pub trait FulfillmentStore: Send + Sync {
         fulfillment_order_id: &str,
     ) -> StoreResult<Vec<ShipmentRecord>>;
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>>;
-    /// Records carrier events, each in its own transaction, and moves shipments and orders on.
-    async fn record_tracking(
-        &self,
-        events: &[TrackingInput],
-        now_ms: i64,
-    ) -> StoreResult<Vec<TrackingResult>>;
 }

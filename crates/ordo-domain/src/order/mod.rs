@@ -3,6 +3,7 @@
 pub mod address;
 mod cancel;
 mod dates;
+mod delivery;
 mod edit;
 mod fulfil;
 mod holds;
@@ -17,6 +18,7 @@ pub use cancel::{
     CancelDecision, CancelError, CancelUnits, CancelUnitsError, UnitsCancelled, cancel,
     cancel_units,
 };
+pub use delivery::{ShipmentNews, follow_shipment};
 pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit};
 pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,

@@ -17,8 +17,8 @@ pub use estimate::CarrierRates;
 pub use handover::{Handover, HandoverError, ShipAsk};
 pub use rates::{Quote, RateRequest, quotes};
 pub use tracking::{
-    CheckDigit, DeliveryHistory, TrackingFormat, TrackingStatus, check_event_time,
-    parse_tracking_number, shipment_status,
+    CheckDigit, DeliveryHistory, ShipmentProgress, TrackingFormat, TrackingStatus,
+    check_event_time, parse_tracking_number, shipment_status,
 };
 
 #[cfg(test)]

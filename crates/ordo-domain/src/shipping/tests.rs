@@ -212,3 +212,28 @@ fn after_the_cut_off_the_carrier_collects_the_next_pickup_day() {
         "Monday: no pickup at the weekend"
     );
 }
+
+#[test]
+fn a_shipments_progress_is_read_from_all_its_events_in_whatever_order_they_came() {
+    use super::{ShipmentProgress, TrackingStatus::*};
+    let events = [
+        (300, Delivered),
+        (100, InTransit),
+        (200, FailedAttempt),
+        (400, InTransit),
+    ];
+    let progress = ShipmentProgress::of(&events);
+    assert_eq!(
+        progress.status,
+        Some(Delivered),
+        "delivered stays delivered"
+    );
+    assert_eq!(progress.status_str(), "delivered");
+    assert_eq!(progress.failed_attempts, 1);
+    assert_eq!(progress.last_event_at_ms, Some(400));
+    assert_eq!(progress.delivered_at_ms, Some(300));
+    let moving = ShipmentProgress::of(&[(100, InTransit), (200, FailedAttempt)]);
+    assert_eq!(moving.status, Some(FailedAttempt));
+    assert_eq!(moving.delivered_at_ms, None);
+    assert_eq!(ShipmentProgress::of(&[]).status_str(), "shipped");
+}

@@ -225,6 +225,37 @@ pub fn shipment_status(events: &[(i64, TrackingStatus)]) -> Option<TrackingStatu
     status
 }
 
+/// Where a shipment stands after all of its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentProgress {
+    /// `None` until the carrier's first event: the shipment is then just `shipped`.
+    pub status: Option<TrackingStatus>,
+    pub failed_attempts: i64,
+    pub last_event_at_ms: Option<i64>,
+    /// When it was first delivered, while it stands delivered.
+    pub delivered_at_ms: Option<i64>,
+}
+
+impl ShipmentProgress {
+    pub fn of(events: &[(i64, TrackingStatus)]) -> Self {
+        let status = shipment_status(events);
+        let at = |wanted: TrackingStatus| events.iter().filter(move |(_, s)| *s == wanted);
+        Self {
+            status,
+            failed_attempts: at(TrackingStatus::FailedAttempt).count() as i64,
+            last_event_at_ms: events.iter().map(|(at, _)| *at).max(),
+            delivered_at_ms: (status == Some(TrackingStatus::Delivered))
+                .then(|| at(TrackingStatus::Delivered).map(|(at, _)| *at).min())
+                .flatten(),
+        }
+    }
+
+    /// The status as a shipment stores it.
+    pub fn status_str(&self) -> &'static str {
+        self.status.map_or("shipped", TrackingStatus::as_str)
+    }
+}
+
 /// A carrier's delivery record.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DeliveryHistory {

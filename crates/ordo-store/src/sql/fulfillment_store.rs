@@ -11,7 +11,7 @@ use ordo_domain::values::LocationCode;
 
 use super::{
     SqlStore, alert_scan, edit, fulfillment, fulfillment_steps, order_holds, release, retrying,
-    shipping, tracking, work_alerts,
+    shipping, work_alerts,
 };
 use crate::error::StoreResult;
 use crate::fulfillment::*;
@@ -129,13 +129,5 @@ impl FulfillmentStore for SqlStore {
 
     async fn manifest(&self, query: &ManifestQuery) -> StoreResult<Vec<ShipmentRecord>> {
         shipping::manifest(self, query).await
-    }
-
-    async fn record_tracking(
-        &self,
-        events: &[TrackingInput],
-        now_ms: i64,
-    ) -> StoreResult<Vec<TrackingResult>> {
-        tracking::record_tracking(self, events, now_ms).await
     }
 }

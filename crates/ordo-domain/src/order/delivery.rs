@@ -1,0 +1,51 @@
+//! An order following its parcels: when a shipment's status changes, the order's timeline
+//! says so, and units delivered (or no longer delivered) count on its lines.
+
+use serde_json::json;
+
+use super::{IllegalTransition, Order, OrderEvent};
+use crate::fulfillment::PackageContent;
+
+/// A shipment whose status changed, as the order hears of it.
+pub struct ShipmentNews<'a> {
+    pub shipment_id: &'a str,
+    pub carrier: &'a str,
+    pub tracking_number: &'a str,
+    pub contents: &'a [PackageContent],
+    /// The statuses before and after, as stored (`shipped`, `in_transit`, `delivered`…).
+    pub before: &'a str,
+    pub after: &'a str,
+}
+
+/// Counts the parcel's units as delivered when it arrives (and back when a delivery is
+/// withdrawn), moves the order's status if its lines say so, and answers the timeline event.
+pub fn follow_shipment(
+    order: &mut Order,
+    news: &ShipmentNews<'_>,
+    now_ms: i64,
+) -> Result<OrderEvent, IllegalTransition> {
+    let sign: i64 = match (news.before == "delivered", news.after == "delivered") {
+        (false, true) => 1,
+        (true, false) => -1,
+        _ => 0,
+    };
+    for c in news.contents {
+        if let Some(line) = order.lines.iter_mut().find(|l| l.line_no == c.line_no) {
+            let q = &mut line.quantities;
+            q.delivered = (q.delivered + sign * c.quantity).clamp(0, q.shipped);
+        }
+    }
+    let data = json!({
+        "shipment": news.shipment_id, "carrier": news.carrier,
+        "tracking_number": news.tracking_number, "from": news.before, "to": news.after,
+    });
+    let kind = format!("shipment.{}", news.after);
+    let actor = format!("carrier:{}", news.carrier);
+    match order.follow_quantities(now_ms, &kind, &actor, None, data.clone())? {
+        Some(event) => Ok(event),
+        None => {
+            order.updated_at_ms = now_ms;
+            Ok(order.note(now_ms, &kind, &actor, None, data))
+        }
+    }
+}
