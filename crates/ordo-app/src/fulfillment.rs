@@ -7,8 +7,8 @@ use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder};
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
 use ordo_store::{
-    CarrierRecord, FulfillmentCommand, FulfillmentStep, ManifestQuery, ReleaseFilter,
-    ShipmentRecord, StepOutcome, StepRefusal,
+    CarrierRecord, FulfillmentCommand, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome,
+    StepRefusal,
 };
 
 use crate::App;
@@ -43,50 +43,7 @@ fn refused(e: StepRefusal) -> AppError {
     }
 }
 
-/// Starts the releaser: every `interval_ms` it releases the allocations due at their
-/// locations — at once, or at their location's release waves.
-pub(crate) fn start_releaser(
-    store: std::sync::Arc<dyn ordo_store::Store>,
-    clock: std::sync::Arc<dyn crate::Clock>,
-    interval_ms: u64,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = std::time::Duration::from_millis(interval_ms.max(10));
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            let filter = ReleaseFilter::default();
-            match store
-                .release_due(&filter, clock.now_ms(), "system:release")
-                .await
-            {
-                Ok(released) if released.is_empty() => {}
-                Ok(released) => {
-                    tracing::debug!(count = released.len(), "released work to locations")
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "releasing work to locations failed; will retry")
-                }
-            }
-        }
-    })
-}
-
 impl App {
-    /// Releases what is due now: every order, or one order's or one location's allocations.
-    pub async fn release(
-        &self,
-        principal: &Principal,
-        filter: &ReleaseFilter,
-    ) -> AppResult<Vec<FulfillmentOrder>> {
-        principal.scope(Action::Operate)?;
-        Ok(self
-            .store
-            .release_due(filter, self.clock.now_ms(), &principal.actor())
-            .await?)
-    }
-
     pub async fn fulfillment_order(
         &self,
         principal: &Principal,

@@ -11,11 +11,10 @@ use ordo_domain::hold::HoldStatus;
 use ordo_domain::order::PlaceRejection;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
-use ordo_store::{HoldCommand, HoldRecord, Store};
+use ordo_store::{HoldCommand, HoldRecord};
 use tokio::task::JoinHandle;
 
 use crate::App;
-use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
 
 /// A checkout hold to place, as checked at the edge.
@@ -124,16 +123,15 @@ const PRUNE_KEYS_MAX: i64 = 500;
 /// Starts the sweeper: every `interval_ms` it releases the reservations of expired holds and
 /// gives their units to waiting backorders, and forgets idempotency keys whose day is over.
 pub(crate) fn start_sweeper(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    runner: crate::jobs::Runner,
     deciding: Arc<crate::Deciding>,
     interval_ms: u64,
 ) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(interval_ms.max(10)));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    let (store, clock) = (runner.store.clone(), runner.clock.clone());
+    let every = Duration::from_millis(interval_ms.max(10));
+    runner.start("hold_sweeper", every, move || {
+        let (store, clock, deciding) = (store.clone(), clock.clone(), deciding.clone());
+        async move {
             let deciders = deciding.deciders();
             match store.sweep_expired_holds(clock.now_ms(), &deciders).await {
                 Ok(0) => {}

@@ -19,10 +19,12 @@ pub mod error;
 pub mod fulfillment;
 pub mod holds;
 pub mod inventory;
+mod jobs;
 pub mod order_edits;
 pub mod order_holds;
 pub mod orders;
 pub mod printing;
+pub mod release;
 pub mod replays;
 pub mod routing;
 pub mod simulate;
@@ -38,6 +40,7 @@ use std::sync::{Arc, Mutex};
 
 use ordo_domain::promise::{DistanceBands, TransitModel};
 use ordo_domain::routing::Router;
+use ordo_store::ids::new_id;
 use ordo_store::{Deciders, Store};
 use tokio::task::JoinHandle;
 
@@ -133,27 +136,24 @@ impl App {
             limits.order_batch_max,
             limits.order_queue_max,
         );
+        let runner = jobs::Runner {
+            store: store.clone(),
+            clock: clock.clone(),
+            holder: format!("{}-{}", std::process::id(), new_id("srv", clock.now_ms())).into(),
+        };
         let sweeper = holds::start_sweeper(
-            store.clone(),
-            clock.clone(),
+            runner.clone(),
             deciding.clone(),
             limits.hold_sweep_interval_ms,
         );
         let mut workers = vec![sweeper];
         if limits.alert_scan_interval_ms > 0 {
-            workers.push(work_alerts::start_scanner(
-                store.clone(),
-                clock.clone(),
-                deciding.clone(),
-                limits.clone(),
-            ));
+            let scanner =
+                work_alerts::start_scanner(runner.clone(), deciding.clone(), limits.clone());
+            workers.push(scanner);
         }
         if limits.release_interval_ms > 0 {
-            workers.push(fulfillment::start_releaser(
-                store.clone(),
-                clock.clone(),
-                limits.release_interval_ms,
-            ));
+            workers.push(release::start_releaser(runner, limits.release_interval_ms));
         }
         let throttle =
             throttle::Throttle::new(limits.auth_failures_burst, limits.auth_failures_per_minute);

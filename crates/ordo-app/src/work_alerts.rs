@@ -8,10 +8,10 @@ use std::time::Duration;
 use ordo_domain::auth::{Action, Principal, Resource};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::fulfillment::alerts::AlertSettings;
-use ordo_store::{AlertFilter, AlertRecord, Store};
+use ordo_store::{AlertFilter, AlertRecord};
 
 use crate::error::{AppError, AppResult};
-use crate::{App, Clock, Limits};
+use crate::{App, Limits};
 
 fn settings(limits: &Limits) -> AlertSettings {
     AlertSettings {
@@ -22,22 +22,18 @@ fn settings(limits: &Limits) -> AlertSettings {
 
 /// Starts the scanner: every `alert_scan_interval_ms` it raises and clears alerts.
 pub(crate) fn start_scanner(
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
+    runner: crate::jobs::Runner,
     deciding: Arc<crate::Deciding>,
     limits: Limits,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = Duration::from_millis(limits.alert_scan_interval_ms.max(100));
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    let (store, clock) = (runner.store.clone(), runner.clock.clone());
+    let every = Duration::from_millis(limits.alert_scan_interval_ms.max(100));
+    runner.start("alert_scan", every, move || {
+        let (store, clock, deciding) = (store.clone(), clock.clone(), deciding.clone());
+        let settings = settings(&limits);
+        async move {
             let transit = deciding.transit.as_ref();
-            match store
-                .scan_alerts(&settings(&limits), transit, clock.now_ms())
-                .await
-            {
+            match store.scan_alerts(&settings, transit, clock.now_ms()).await {
                 Ok(raised) if raised.is_empty() => {}
                 Ok(raised) => tracing::info!(count = raised.len(), "fulfilment alerts raised"),
                 Err(e) => tracing::warn!(error = %e, "scanning for alerts failed; will retry"),

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::civil::Date;
+use ordo_domain::fulfillment::Due;
 use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{
@@ -204,13 +205,13 @@ pub struct AlertFilter {
 
 #[async_trait]
 pub trait FulfillmentStore: Send + Sync {
-    /// Releases due allocations to their locations; answers the fulfilment orders made or grown.
-    async fn release_due(
+    /// Orders holding allocations that are due at their locations (and not yet released),
+    /// oldest first, at most [`RELEASE_ORDERS_MAX`].
+    async fn orders_due_for_release(
         &self,
         filter: &ReleaseFilter,
-        now_ms: i64,
-        actor: &str,
-    ) -> StoreResult<Vec<FulfillmentOrder>>;
+        due: &[(LocationCode, Due)],
+    ) -> StoreResult<Vec<String>>;
     async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>>;
     /// A location's open work, oldest promise first.
     async fn location_work(

@@ -52,6 +52,17 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     /// Waits for in-flight work and closes every connection.
     async fn close(&self);
 
+    /// Takes or renews `holder`'s lease on a background job until `now_ms + ttl_ms`; false
+    /// while another holder's lease runs. Several processes on one database so run each job
+    /// once.
+    async fn lease_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> StoreResult<bool>;
+
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
 
@@ -61,6 +72,8 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     async fn update_location(&self, location: &Location) -> StoreResult<()>;
     async fn location(&self, code: &LocationCode) -> StoreResult<Option<Location>>;
     async fn locations(&self, page: &PageRequest) -> StoreResult<Page<Location>>;
+    /// Every location, for decisions that weigh them all.
+    async fn all_locations(&self) -> StoreResult<Vec<Location>>;
 
     async fn insert_item(&self, item: &Item) -> StoreResult<()>;
     async fn update_item(&self, item: &Item) -> StoreResult<()>;

@@ -60,6 +60,18 @@ fn movement(location: &str, s: &str, movement: Movement) -> MovementBatch {
 }
 
 on_both_backends! {
+    async fn a_job_lease_has_one_holder_until_it_runs_out(backend: Backend) {
+        let Some((_db, store)) = store_with(backend, &[]).await else { return };
+        let t = CLOCK_START_MS;
+        assert!(store.lease_job("releaser", "a", t, 10_000).await.unwrap(), "a free job is taken");
+        assert!(!store.lease_job("releaser", "b", t + 1, 10_000).await.unwrap(), "held by a");
+        assert!(store.lease_job("alert_scan", "b", t + 1, 10_000).await.unwrap(), "another job is free");
+        assert!(store.lease_job("releaser", "a", t + 9_000, 10_000).await.unwrap(), "a renews");
+        assert!(!store.lease_job("releaser", "b", t + 12_000, 10_000).await.unwrap(), "renewed until t + 19 s");
+        assert!(store.lease_job("releaser", "b", t + 19_001, 10_000).await.unwrap(), "ran out: b takes over");
+        assert!(!store.lease_job("releaser", "a", t + 19_002, 10_000).await.unwrap(), "now held by b");
+    }
+
     async fn reference_data_round_trips_and_codes_are_unique(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[]).await else { return };
         let mut north = store.location(&code("NORTH")).await.unwrap().expect("NORTH exists");

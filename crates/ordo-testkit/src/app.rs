@@ -84,9 +84,15 @@ impl TestApp {
         let server = tokio::spawn(ordo_server::serve(listener, app.clone(), async {
             let _ = stop.await;
         }));
+        // Idle connections are let go before the shortest header timeout a test sets
+        // (400 ms), so a request never rides one the server is closing.
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(std::time::Duration::from_millis(300))
+            .build()
+            .expect("an HTTP client");
         TestApp {
             address,
-            http: reqwest::Client::new(),
+            http,
             clock,
             app,
             db,

@@ -91,6 +91,9 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
 /// Opens the store (waiting for it if need be), makes sure an admin can get in, and loads
 /// the demo if asked; answers the app and what to tell the operator once it serves.
 async fn start(args: &ServeArgs) -> Result<(Arc<App>, String), String> {
+    // The recorder goes in before the app starts its background jobs, whose first passes
+    // would otherwise go uncounted.
+    ordo_server::ops::metrics_handle();
     let store = args.database.open_waiting().await?;
     let app = Arc::new(App::new(
         Arc::new(store),

@@ -13,6 +13,27 @@ use crate::order::{Order, OrderEvent, OrderStatus};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::values::LocationCode;
 
+/// Which allocations at a location are due for release at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Every one: the location has no release waves.
+    All,
+    /// Those made by its latest wave, at this time.
+    MadeBy(i64),
+    /// None yet: no wave has come.
+    None,
+}
+
+/// When each location's allocations are due at `now_ms`, from its release waves.
+pub fn due_at(locations: &[Location], now_ms: i64) -> Vec<(LocationCode, Due)> {
+    let due = |l: &Location| match l.release_waves.last_wave_ms(&l.time_zone, now_ms) {
+        Some(wave_ms) => Due::MadeBy(wave_ms),
+        None if l.release_waves.0.is_empty() => Due::All,
+        None => Due::None,
+    };
+    locations.iter().map(|l| (l.code.clone(), due(l))).collect()
+}
+
 /// What releasing one order decided: fulfilment orders new or grown, and the timeline event.
 #[derive(Debug, Default)]
 pub struct ReleasePlan {

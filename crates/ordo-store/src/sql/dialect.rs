@@ -28,7 +28,7 @@ const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
     5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
     9 "0009" "shipping_holds", 10 "0010" "key_names",
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
-    14 "0014" "request_replays",
+    14 "0014" "request_replays", 15 "0015" "job_leases",
 );
 
 const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
@@ -36,7 +36,7 @@ const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     5 "0005" "reroute", 6 "0006" "drop_ship", 7 "0007" "fulfillment", 8 "0008" "shipment_views",
     9 "0009" "shipping_holds", 10 "0010" "key_names",
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
-    14 "0014" "request_replays",
+    14 "0014" "request_replays", 15 "0015" "job_leases",
 );
 
 impl Backend {

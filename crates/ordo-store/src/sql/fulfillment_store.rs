@@ -2,6 +2,7 @@
 //! `shipping`.
 
 use async_trait::async_trait;
+use ordo_domain::fulfillment::Due;
 use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
@@ -19,13 +20,12 @@ use crate::types::Deciders;
 
 #[async_trait]
 impl FulfillmentStore for SqlStore {
-    async fn release_due(
+    async fn orders_due_for_release(
         &self,
         filter: &ReleaseFilter,
-        now_ms: i64,
-        actor: &str,
-    ) -> StoreResult<Vec<FulfillmentOrder>> {
-        retrying!(release::release_due(self, filter, now_ms, actor))
+        due: &[(LocationCode, Due)],
+    ) -> StoreResult<Vec<String>> {
+        retrying!(release::orders_due(self, filter, due))
     }
 
     async fn fulfillment_order(&self, id: &str) -> StoreResult<Option<FulfillmentOrder>> {

@@ -24,6 +24,7 @@ mod fulfillment_steps;
 mod fulfillment_store;
 mod holds;
 mod inventory;
+mod leases;
 mod load;
 mod migrate;
 mod order_holds;
@@ -121,6 +122,16 @@ impl Store for SqlStore {
         self.read.close().await;
     }
 
+    async fn lease_job(
+        &self,
+        job: &str,
+        holder: &str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> StoreResult<bool> {
+        retrying!(leases::lease(self, job, holder, now_ms, ttl_ms))
+    }
+
     async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
         catalog::setting(self, key).await
     }
@@ -143,6 +154,10 @@ impl Store for SqlStore {
 
     async fn locations(&self, page: &PageRequest) -> StoreResult<Page<Location>> {
         catalog::locations(self, page).await
+    }
+
+    async fn all_locations(&self) -> StoreResult<Vec<Location>> {
+        load::locations(&mut self.read.acquire().await?).await
     }
 
     async fn insert_item(&self, item: &Item) -> StoreResult<()> {

@@ -1,8 +1,9 @@
 //! Orders as a use case's transaction loads and writes them.
 
+use ordo_domain::location::Location;
 use ordo_domain::order::{Order, OrderEvent};
 
-use super::orders::{event_inserts, load_one, update_order};
+use super::orders::{event_inserts, load_one, load_orders, update_order};
 use super::tx::Tx;
 use super::write::execute_all;
 use crate::error::StoreResult;
@@ -14,6 +15,18 @@ impl Tx {
     pub async fn lock_order(&mut self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
         let lock = self.lock();
         load_one(&mut self.write, key, lock).await
+    }
+
+    /// Orders as they stand, locked until the transaction ends, in id order; unknown ids are
+    /// left out.
+    pub async fn lock_orders(&mut self, ids: &[String]) -> StoreResult<Vec<OrderRecord>> {
+        let lock = self.lock();
+        load_orders(&mut self.write, ids, lock).await
+    }
+
+    /// Every location, for decisions that weigh them.
+    pub async fn locations(&mut self) -> StoreResult<Vec<Location>> {
+        super::load::locations(&mut self.write).await
     }
 
     /// Writes an order and its lines as the domain left them. Fails with
