@@ -197,7 +197,8 @@ pub struct OrderFilter {
     pub status: Option<OrderStatus>,
     pub channel: Option<ChannelCode>,
     pub created_after_ms: Option<i64>,
-    /// Matches the number, the external id, the customer's email, or part of their name.
+    /// Matches the number, the external id, the customer's email, a parcel's tracking
+    /// number, or the start of the customer's name (any case).
     pub q: Option<String>,
 }
 

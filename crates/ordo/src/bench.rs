@@ -38,9 +38,33 @@ pub struct BenchArgs {
     /// placing orders rather than running out of stock or of today's capacity.
     #[arg(long)]
     restock: Option<i64>,
+    /// Stop once this many orders are placed (or `--duration-s` is over): fills a store for
+    /// the read benchmark, `ordo bench-reads`.
+    #[arg(long)]
+    orders: Option<u64>,
     /// Print one JSON object instead of text.
     #[arg(long)]
     json: bool,
+}
+
+/// When a run ends: at its deadline, or once it has placed the orders asked for.
+#[derive(Clone)]
+struct Stop {
+    deadline: Instant,
+    placed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    orders: Option<u64>,
+}
+
+impl Stop {
+    fn reached(&self) -> bool {
+        let placed = self.placed.load(std::sync::atomic::Ordering::Relaxed);
+        Instant::now() >= self.deadline || self.orders.is_some_and(|n| placed >= n)
+    }
+
+    fn placed_one(&self) {
+        self.placed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Most concurrent orders the bench drives.
@@ -75,19 +99,24 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         api.restock(units).await?;
     }
     let picker = Picker::new(skus, args.zipf_s, args.seed);
-    let deadline = Instant::now() + Duration::from_secs(args.duration_s);
+    let stop = Stop {
+        deadline: Instant::now() + Duration::from_secs(args.duration_s),
+        placed: Default::default(),
+        orders: args.orders,
+    };
     let started = Instant::now();
     let mut workers = Vec::with_capacity(args.concurrency);
     for worker in 0..args.concurrency {
         let api = api.clone();
         let picker = picker.clone();
         let channel = args.channel.clone();
+        let stop = stop.clone();
         let seed = args
             .seed
             .wrapping_mul(1_000_003)
             .wrapping_add(worker as u64);
         workers.push(tokio::spawn(async move {
-            drive(api, picker, channel, seed, worker, deadline).await
+            drive(api, picker, channel, seed, worker, stop).await
         }));
     }
     let mut tally = Tally::default();
@@ -293,12 +322,17 @@ fn order(picker: &Picker, channel: &str, rng: &mut fastrand::Rng, external_id: &
             }
         })
         .unwrap_or(&CITIES[0]);
+    let name = format!(
+        "{} {}",
+        FIRST_NAMES[rng.usize(..FIRST_NAMES.len())],
+        LAST_NAMES[rng.usize(..LAST_NAMES.len())]
+    );
     json!({
         "channel": channel,
         "external_id": external_id,
-        "customer": { "email": format!("customer{}@example.com", rng.u32(..)), "name": "Bench Customer" },
+        "customer": { "email": format!("customer{}@example.com", rng.u32(..)), "name": name },
         "ship_to": {
-            "name": "Bench Customer",
+            "name": name,
             "line1": format!("Hauptstraße {}", rng.u32(1..200)),
             "city": city.name,
             "postal_code": city.postal_code,
@@ -311,6 +345,44 @@ fn order(picker: &Picker, channel: &str, rng: &mut fastrand::Rng, external_id: &
         "delivery": { "method": "ship" }
     })
 }
+
+/// Customers' names are drawn from these, so a search by name finds a realistic few.
+const FIRST_NAMES: &[&str] = &[
+    "Anna", "Ben", "Clara", "David", "Elif", "Finn", "Greta", "Hannes", "Ines", "Jonas", "Katrin",
+    "Lukas", "Mia", "Noah", "Olga", "Paul", "Rosa", "Sven", "Tara", "Yusuf",
+];
+const LAST_NAMES: &[&str] = &[
+    "Becker",
+    "Demir",
+    "Fischer",
+    "Hoffmann",
+    "Jansen",
+    "Kaya",
+    "Keller",
+    "Krause",
+    "Lange",
+    "Meyer",
+    "Müller",
+    "Nowak",
+    "Richter",
+    "Schmidt",
+    "Schneider",
+    "Schulz",
+    "Wagner",
+    "Weber",
+    "Wolf",
+    "Zimmermann",
+    "Bauer",
+    "Braun",
+    "Hartmann",
+    "Koch",
+    "Lehmann",
+    "Neumann",
+    "Peters",
+    "Schröder",
+    "Vogel",
+    "Walter",
+];
 
 #[derive(Default)]
 struct Tally {
@@ -345,7 +417,7 @@ async fn drive(
     channel: String,
     seed: u64,
     worker: usize,
-    deadline: Instant,
+    stop: Stop,
 ) -> Tally {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut tally = Tally::default();
@@ -353,7 +425,7 @@ async fn drive(
     // the first one's idempotency keys.
     let run = format!("{:x}", fastrand::u64(..));
     let mut n = 0u64;
-    while Instant::now() < deadline {
+    while !stop.reached() {
         n += 1;
         let external_id = format!("BENCH-{run}-{worker}-{n}");
         let body = order(&picker, &channel, &mut rng, &external_id);
@@ -390,7 +462,10 @@ async fn drive(
         }
         match status {
             201 if replayed => tally.replayed += 1,
-            201 => tally.placed += 1,
+            201 => {
+                tally.placed += 1;
+                stop.placed_one();
+            }
             409 => tally.rejected += 1,
             other => {
                 tally.errors += 1;

@@ -3,6 +3,7 @@
 //! - `serve` — run the HTTP API (with `--demo`, load the demo network on first start).
 //! - `check` — verify the store's invariants; non-zero exit when one is broken.
 //! - `bench` — drive a running server with realistic orders and print rates and latencies.
+//! - `bench-reads` — how fast a running server answers reads of orders, by kind of read.
 //! - `bench-routing` — routing decisions per second and their latency, on one core.
 //! - `import inventory` — sync stock from a CSV file, with a progress bar.
 //! - `reoptimize` — plan pending orders' allocations again together, to cut splits and cost.
@@ -10,6 +11,7 @@
 //! - `simulate` — backtest routing profiles on an order stream; `simulate generate` writes one.
 
 mod bench;
+mod bench_reads;
 mod bench_routing;
 mod check;
 mod database;
@@ -38,6 +40,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Place realistic orders against a running server and report throughput and latency.
     Bench(bench::BenchArgs),
+    /// How fast a running server answers reads of orders: one order, lists and searches.
+    BenchReads(bench_reads::BenchReadsArgs),
     /// Time routing decisions on one core and report decisions/s and latency percentiles.
     BenchRouting(bench_routing::BenchRoutingArgs),
     /// Replay an order stream against a network once per routing profile and compare them.
@@ -102,6 +106,10 @@ fn run_async(command: Command) -> Result<ExitCode, Failure> {
                 .map(|()| ExitCode::SUCCESS)
                 .map_err(Failure::from),
             Command::Check(args) => check::run(args).await,
+            Command::BenchReads(args) => bench_reads::run(args)
+                .await
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(Failure::from),
             Command::Bench(args) => bench::run(args)
                 .await
                 .map(|()| ExitCode::SUCCESS)

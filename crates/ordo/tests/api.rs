@@ -125,6 +125,30 @@ on_both_backends! {
         app.assert_consistent().await;
     }
 
+    async fn orders_are_found_by_number_external_id_email_or_the_start_of_a_name(backend: Backend) {
+        let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 10)]))).await else { return };
+        let mut other = order_body("web", "W-2", &[("A", 1)]);
+        other["customer"] = json!({ "email": "Bo.Berg@Example.com", "name": "Bo Berg" });
+        let ann = app.place(ADMIN_KEY, &order_body("web", "W-1", &[("A", 1)]), None).await.body;
+        let bo = app.place(ADMIN_KEY, &other, None).await.body;
+        let app = &app;
+        let found = |q: &str| {
+            let path = format!("/v1/orders?q={q}");
+            async move {
+                let list = app.get(ADMIN_KEY, &path).await.body;
+                list["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            }
+        };
+        let (ann_id, bo_id) = (ann["id"].as_str().unwrap().to_string(), bo["id"].as_str().unwrap().to_string());
+        assert_eq!(found(bo["number"].as_str().unwrap()).await, vec![bo_id.clone()]);
+        assert_eq!(found("W-1").await, vec![ann_id.clone()], "by external id, whatever the channel");
+        assert_eq!(found("bo.berg@example.com").await, vec![bo_id.clone()], "by email, any case");
+        assert_eq!(found("bo%20b").await, vec![bo_id.clone()], "by the start of the name, any case");
+        assert_eq!(found("ANN").await, vec![ann_id.clone()]);
+        assert!(found("berg").await.is_empty(), "a name is matched from its start");
+        assert!(found("a_n").await.is_empty(), "wildcards are taken literally");
+    }
+
     async fn a_channel_key_cannot_read_another_channels_order(backend: Backend) {
         let Some(app) = TestApp::spawn(backend, Some(small_network(&[("NORTH", "A", 10)]))).await else { return };
         let (web, pos, reader) = (app.key("channel", Some("web")).await, app.key("channel", Some("pos")).await, app.key("read_only", None).await);

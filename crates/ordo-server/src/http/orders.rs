@@ -80,8 +80,8 @@ pub struct OrderQuery {
     pub channel: Option<String>,
     /// RFC 3339; orders created strictly after.
     pub created_after: Option<String>,
-    /// The order number, the channel's external id, the customer's email, part of their
-    /// name, or a tracking number of one of its parcels.
+    /// The order number, the channel's external id, the customer's email, the start of
+    /// their name (any case), or a tracking number of one of its parcels.
     pub q: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,

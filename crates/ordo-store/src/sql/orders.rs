@@ -293,25 +293,7 @@ pub(crate) async fn orders(
         sql.and_where().push("created_at > ").arg(after);
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        sql.and_where()
-            .push("(number = ")
-            .arg(q)
-            .push(" OR external_id = ")
-            .arg(q);
-        sql.push(" OR customer_email = ").arg(q.to_lowercase());
-        sql.push(" OR id IN (SELECT order_id FROM shipments WHERE tracking_number = ")
-            .arg(q.to_uppercase())
-            .push(")");
-        sql.push(" OR LOWER(customer_name) LIKE ")
-            .arg(pattern)
-            .push(" ESCAPE '\\')");
+        search(sql.and_where(), q);
     }
     if let Some(cursor) = &page.cursor {
         sql.and_where().push("id < ").arg(cursor.as_str());
@@ -325,6 +307,44 @@ pub(crate) async fn orders(
         .collect::<StoreResult<Vec<_>>>()?;
     let mut records = complete(&mut conn, orders).await?;
     Ok(finish_page(&mut records, page, |r| r.order.id.clone()))
+}
+
+/// The orders a search term finds, each way through an index: the number, the external id
+/// (on any channel), the customer's email, a parcel's tracking number, or the start of the
+/// customer's name (any case).
+fn search(sql: &mut Sql, q: &str) {
+    let name = q.to_lowercase();
+    let escaped = name
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    sql.push("id IN (SELECT id FROM orders WHERE number = ")
+        .arg(q);
+    sql.push(" UNION ALL SELECT id FROM orders WHERE channel IN (SELECT code FROM channels) AND external_id = ")
+        .arg(q);
+    sql.push(" UNION ALL SELECT id FROM orders WHERE customer_email = ")
+        .arg(name.as_str());
+    sql.push(" UNION ALL SELECT order_id FROM shipments WHERE tracking_number = ")
+        .arg(q.to_uppercase());
+    sql.push(" UNION ALL SELECT id FROM orders WHERE lower(customer_name) >= ")
+        .arg(name.as_str())
+        .push(" AND lower(customer_name) < ")
+        .arg(successor(&name))
+        .push(" AND lower(customer_name) LIKE ")
+        .arg(format!("{escaped}%"))
+        .push(" ESCAPE '\\')");
+}
+
+/// The least text greater than every text that starts with `prefix`.
+fn successor(prefix: &str) -> String {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        if let Some(next) = char::from_u32(last as u32 + 1) {
+            chars.push(next);
+            return chars.into_iter().collect();
+        }
+    }
+    char::MAX.to_string()
 }
 
 pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
