@@ -44,9 +44,10 @@ impl Writer {
         // Commits never checkpoint: the checkpointer does.
         conn.query_row("PRAGMA wal_autocheckpoint = 0", [], |_| Ok(()))?;
         conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        let conn = Arc::new(Mutex::new(Some(conn)));
         Ok(Self {
-            conn: Arc::new(Mutex::new(Some(conn))),
-            checkpointer: Checkpointer::start(path)?,
+            checkpointer: Checkpointer::start(path, conn.clone())?,
+            conn,
         })
     }
 
