@@ -127,10 +127,9 @@ pub(crate) fn start_sweeper(
     deciding: Arc<crate::Deciding>,
     interval_ms: u64,
 ) -> JoinHandle<()> {
-    let (store, clock) = (runner.store.clone(), runner.clock.clone());
     let every = Duration::from_millis(interval_ms.max(10));
-    runner.start("hold_sweeper", every, move || {
-        let (store, clock, deciding) = (store.clone(), clock.clone(), deciding.clone());
+    runner.start("hold_sweeper", every, move |store, clock| {
+        let deciding = deciding.clone();
         async move {
             let deciders = deciding.deciders();
             match store.sweep_expired_holds(clock.now_ms(), &deciders).await {

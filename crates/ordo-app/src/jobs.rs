@@ -26,10 +26,11 @@ pub(crate) struct Runner {
 }
 
 impl Runner {
-    /// Runs `pass` every `every`, whenever this process holds the job's lease.
+    /// Runs `pass` (given the store and the clock) every `every`, whenever this process holds
+    /// the job's lease.
     pub(crate) fn start<F, Fut>(self, job: &'static str, every: Duration, pass: F) -> JoinHandle<()>
     where
-        F: Fn() -> Fut + Send + 'static,
+        F: Fn(Arc<dyn Store>, Arc<dyn Clock>) -> Fut + Send + 'static,
         Fut: Future<Output = ()> + Send,
     {
         tokio::spawn(async move {
@@ -39,7 +40,7 @@ impl Runner {
                 tick.tick().await;
                 if self.leads(job, every).await {
                     metrics::counter!("ordo_background_passes_total", "job" => job).increment(1);
-                    pass().await;
+                    pass(self.store.clone(), self.clock.clone()).await;
                 }
             }
         })

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::fulfillment::{FulfillmentOrder, due_at, release};
+use ordo_domain::location::Location;
 use ordo_domain::order::OrderEvent;
 use ordo_store::ids::new_id;
 use ordo_store::{ReleaseFilter, Store};
@@ -34,21 +35,17 @@ impl App {
 
 /// Starts the releaser: every `interval_ms` it releases the allocations due.
 pub(crate) fn start_releaser(runner: crate::jobs::Runner, interval_ms: u64) -> JoinHandle<()> {
-    let (store, clock) = (runner.store.clone(), runner.clock.clone());
     let every = Duration::from_millis(interval_ms.max(10));
-    runner.start("releaser", every, move || {
-        let (store, clock) = (store.clone(), clock.clone());
-        async move {
-            let filter = ReleaseFilter::default();
-            let now_ms = clock.now_ms();
-            match release_due(store.as_ref(), &filter, now_ms, "system:release").await {
-                Ok(released) if released.is_empty() => {}
-                Ok(released) => {
-                    tracing::debug!(count = released.len(), "released work to locations")
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "releasing work to locations failed; will retry")
-                }
+    runner.start("releaser", every, move |store, clock| async move {
+        let filter = ReleaseFilter::default();
+        let now_ms = clock.now_ms();
+        match release_due(store.as_ref(), &filter, now_ms, "system:release").await {
+            Ok(released) if released.is_empty() => {}
+            Ok(released) => {
+                tracing::debug!(count = released.len(), "released work to locations")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "releasing work to locations failed; will retry")
             }
         }
     })
@@ -67,22 +64,23 @@ async fn release_due(
     let ids = store.orders_due_for_release(filter, &due).await?;
     let mut released = Vec::new();
     for chunk in ids.chunks(RELEASE_BATCH_ORDERS) {
-        released.extend(retrying(|| release_orders(store, chunk, now_ms, actor)).await?);
+        let releasing = || release_orders(store, chunk, &locations, now_ms, actor);
+        released.extend(retrying(releasing).await?);
     }
     Ok(released)
 }
 
-/// One transaction: lock the orders, load their open work and the locations, let the domain
-/// release each order's due allocations, write the work made or grown and the orders.
+/// One transaction: lock the orders, load their open work, let the domain release each
+/// order's due allocations, write the work made or grown and the orders.
 async fn release_orders(
     store: &dyn Store,
     ids: &[String],
+    locations: &[Location],
     now_ms: i64,
     actor: &str,
 ) -> Attempt<Vec<FulfillmentOrder>> {
     let mut tx = store.transaction().await?;
     let mut records = tx.lock_orders(ids).await?;
-    let locations = tx.locations().await?;
     let open = tx.open_fulfillment_orders(ids).await?;
     let mut released = Vec::new();
     let mut events: Vec<OrderEvent> = Vec::new();
@@ -98,7 +96,7 @@ async fn release_orders(
             &mut record.order,
             &record.reservations,
             &mine,
-            &locations,
+            locations,
             now_ms,
             actor,
             &mut || new_id("ful", now_ms),

@@ -26,10 +26,9 @@ pub(crate) fn start_scanner(
     deciding: Arc<crate::Deciding>,
     limits: Limits,
 ) -> tokio::task::JoinHandle<()> {
-    let (store, clock) = (runner.store.clone(), runner.clock.clone());
     let every = Duration::from_millis(limits.alert_scan_interval_ms.max(100));
-    runner.start("alert_scan", every, move || {
-        let (store, clock, deciding) = (store.clone(), clock.clone(), deciding.clone());
+    runner.start("alert_scan", every, move |store, clock| {
+        let deciding = deciding.clone();
         let settings = settings(&limits);
         async move {
             let transit = deciding.transit.as_ref();

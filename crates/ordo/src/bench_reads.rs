@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use crate::bench::{percentile, round2};
+
 #[derive(clap::Args, Debug)]
 pub struct BenchReadsArgs {
     /// The server, such as http://127.0.0.1:8080.
@@ -199,11 +201,8 @@ fn report(args: &BenchReadsArgs, latencies: &mut BTreeMap<&'static str, Vec<f64>
     }
     for (kind, ms) in latencies.iter_mut() {
         ms.sort_by(f64::total_cmp);
-        let at = |p: f64| {
-            let rank = ((p / 100.0) * (ms.len().max(1) - 1) as f64).round() as usize;
-            ms.get(rank).copied().unwrap_or(0.0)
-        };
-        let (p50, p99, max) = (at(50.0), at(99.0), ms.last().copied().unwrap_or(0.0));
+        let (p50, p99) = (percentile(ms, 50.0), percentile(ms, 99.0));
+        let max = ms.last().copied().unwrap_or(0.0);
         if args.json {
             figures.insert(
                 kind.to_string(),
@@ -219,8 +218,4 @@ fn report(args: &BenchReadsArgs, latencies: &mut BTreeMap<&'static str, Vec<f64>
     if args.json {
         println!("{}", Value::Object(figures));
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }

@@ -1,6 +1,5 @@
 //! Orders as a use case's transaction loads and writes them.
 
-use ordo_domain::location::Location;
 use ordo_domain::order::{Order, OrderEvent};
 
 use super::orders::{event_inserts, load_one, load_orders, update_order};
@@ -22,11 +21,6 @@ impl Tx {
     pub async fn lock_orders(&mut self, ids: &[String]) -> StoreResult<Vec<OrderRecord>> {
         let lock = self.lock();
         load_orders(&mut self.write, ids, lock).await
-    }
-
-    /// Every location, for decisions that weigh them.
-    pub async fn locations(&mut self) -> StoreResult<Vec<Location>> {
-        super::load::locations(&mut self.write).await
     }
 
     /// Writes an order and its lines as the domain left them. Fails with

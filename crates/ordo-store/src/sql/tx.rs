@@ -65,15 +65,10 @@ impl SqlStore {
 
     /// The first row of one statement on the writer, in a transaction of its own.
     pub(crate) async fn write_first(&self, sql: Sql) -> StoreResult<Option<Row>> {
-        Ok(self.write_rows(sql).await?.into_iter().next())
-    }
-
-    /// One write statement that answers rows, in a transaction of its own.
-    pub(crate) async fn write_rows(&self, sql: Sql) -> StoreResult<Vec<Row>> {
         let mut tx = self.begin().await?;
-        let rows = tx.rows(sql).await?;
+        let row = tx.first(sql).await?;
         tx.commit().await?;
-        Ok(rows)
+        Ok(row)
     }
 }
 
