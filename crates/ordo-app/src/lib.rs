@@ -10,6 +10,7 @@
 mod access;
 pub mod alerts;
 pub mod auth;
+pub mod cancel;
 pub mod catalog;
 pub mod clock;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod release;
 pub mod replays;
 pub mod routing;
 pub mod simulate;
+mod stock;
 pub mod supply;
 pub mod sync;
 mod throttle;

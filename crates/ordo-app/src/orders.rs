@@ -4,14 +4,11 @@
 
 use ordo_domain::auth::{Action, Principal, Scope};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::order::{
-    CancelError, CancelUnits, CancelUnitsError, FulfilError, OrderDraft, OrderEvent,
-    PlaceRejection, ShipError,
-};
+use ordo_domain::order::{FulfilError, OrderDraft, OrderEvent, PlaceRejection, ShipError};
 use ordo_store::ids::new_id;
 use ordo_store::{
-    CancelCommand, IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest,
-    PlaceCommand, PlaceOutcome, ShipCommand,
+    IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest, PlaceCommand,
+    PlaceOutcome, ShipCommand,
 };
 
 use crate::App;
@@ -124,48 +121,6 @@ impl App {
     ) -> AppResult<Vec<OrderEvent>> {
         let record = self.order(principal, id_or_number).await?;
         Ok(self.store.order_events(&record.order.id).await?)
-    }
-
-    pub async fn cancel_order(
-        &self,
-        principal: &Principal,
-        id_or_number: &str,
-        reason: Option<String>,
-        lines: Option<Vec<CancelUnits>>,
-    ) -> AppResult<OrderRecord> {
-        let scope = principal.scope(Action::ChangeOrders)?;
-        let command = CancelCommand {
-            key: OrderKey::parse(id_or_number),
-            channel_scope: scope.channel().cloned(),
-            reason,
-            lines,
-            actor: principal.actor(),
-            now_ms: self.clock.now_ms(),
-        };
-        match self.store.cancel_order(&command, &self.deciders()).await? {
-            None => Err(AppError::NotFound(format!("order {id_or_number}"))),
-            Some(Ok(record)) => {
-                // Cancellations, not requests: a request a location has yet to confirm is
-                // counted when the order ends cancelled.
-                if record.order.status == ordo_domain::order::OrderStatus::Cancelled {
-                    metrics::counter!("ordo_orders_cancelled_total").increment(1);
-                }
-                Ok(record)
-            }
-            Some(Err(CancelUnitsError::Cancel(CancelError::Illegal(t)))) => {
-                Err(AppError::IllegalTransition {
-                    status: t.from,
-                    wanted: t.to,
-                })
-            }
-            Some(Err(CancelUnitsError::Cancel(CancelError::Inventory(e)))) => Err(
-                AppError::Internal(format!("cancelling {id_or_number}: {e}")),
-            ),
-            Some(Err(e)) => Err(AppError::Invalid(FieldErrors::single(
-                "lines",
-                e.to_string(),
-            ))),
-        }
     }
 }
 

@@ -29,9 +29,7 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::RejectError;
-use ordo_domain::order::{
-    BackorderPolicy, CancelUnitsError, OrderEvent, PlaceRejection, ShipError,
-};
+use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
@@ -40,7 +38,7 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 pub use error::{StoreError, StoreResult};
 pub use fulfillment::*;
 pub use routing::*;
-pub use sql::{Backend, SqlStore, StoreOptions, Tx};
+pub use sql::{Backend, Decision, Routers, SqlStore, StockChanges, StoreOptions, Tx};
 pub use types::*;
 
 #[async_trait]
@@ -152,12 +150,6 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         page: &PageRequest,
     ) -> StoreResult<Page<OrderRecord>>;
     async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>>;
-    /// Cancels an order and releases what it holds. `Ok(None)` when there is no such order.
-    async fn cancel_order(
-        &self,
-        command: &CancelCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>>;
     /// Ships units of one allocation. `Ok(None)` when there is no such order.
     async fn ship_allocation(
         &self,

@@ -202,18 +202,6 @@ pub struct OrderFilter {
     pub q: Option<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct CancelCommand {
-    pub key: OrderKey,
-    /// When set, only an order of this channel may be cancelled (others are "not found").
-    pub channel_scope: Option<ChannelCode>,
-    pub reason: Option<String>,
-    /// Only these units; the whole order when `None`.
-    pub lines: Option<Vec<ordo_domain::order::CancelUnits>>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
 /// A checkout hold to place.
 #[derive(Debug, Clone)]
 pub struct HoldCommand {

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use ordo_domain::inventory::StockState;
 use ordo_domain::inventory::{InventoryError, Movement};
 use ordo_domain::order::{OrderStatus, PlaceRejection};
-use ordo_domain::reservation::ReservationStatus;
 use ordo_store::*;
 use ordo_testkit::fixtures::*;
 use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
@@ -114,7 +113,7 @@ on_both_backends! {
         assert_eq!(deltas, vec![-3, 10], "newest first: the adjustment, then the opening count");
     }
 
-    async fn placing_reserves_and_cancelling_releases(backend: Backend) {
+    async fn placing_reserves_and_a_transaction_sees_it_locked(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 5), ("SOUTH", "A", 5), ("SOUTH", "B", 2)]).await else { return };
         let PlaceOutcome::Placed(placed) = place_one(&*store, place_command("W-1", &[("A", 2), ("B", 1)])).await else {
             panic!("the order should be placed")
@@ -129,14 +128,16 @@ on_both_backends! {
         assert_eq!(by_number.order, placed.order);
         assert_eq!(by_number.reservations, placed.reservations);
 
-        let cancel = CancelCommand { key: OrderKey::Id(placed.order.id.clone()), channel_scope: None, reason: Some("changed mind".into()), lines: None, actor: "test".into(), now_ms: CLOCK_START_MS + 1 };
-        let cancelled = store.cancel_order(&cancel, &deciders()).await.unwrap().unwrap().unwrap();
-        assert_eq!(cancelled.order.status, OrderStatus::Cancelled);
-        assert!(cancelled.reservations.iter().all(|r| r.status == ReservationStatus::Released));
-        assert!(store.cancel_order(&cancel, &deciders()).await.unwrap().unwrap().is_err(), "a cancelled order cannot be cancelled again");
-        let events = store.order_events(&placed.order.id).await.unwrap();
-        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-        assert_eq!(kinds, vec!["order.received", "order.allocated", "order.cancelled"]);
+        // A use case's transaction sees the same order and the units it holds, locked.
+        let mut tx = store.transaction().await.unwrap();
+        let peeked = tx.peek_order(&OrderKey::Number("100001".into())).await.unwrap().unwrap();
+        assert_eq!(peeked.order.id, placed.order.id);
+        let book = tx.lock_stock(&[sku("A"), sku("B")].into()).await.unwrap();
+        let south = book.get(&code("SOUTH"), &sku("A")).unwrap();
+        assert_eq!((south.on_hand, south.reserved), (5, 2));
+        let locked = tx.lock_order(&OrderKey::Id(placed.order.id.clone())).await.unwrap().unwrap();
+        assert_eq!(locked.reservations, placed.reservations);
+        drop(tx);
         assert_eq!(store.check_invariants().await.unwrap(), vec![]);
     }
 

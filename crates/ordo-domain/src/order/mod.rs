@@ -2,6 +2,7 @@
 
 pub mod address;
 mod cancel;
+mod cancel_request;
 mod dates;
 mod delivery;
 mod edit;
@@ -18,6 +19,7 @@ pub use cancel::{
     CancelDecision, CancelError, CancelUnits, CancelUnitsError, UnitsCancelled, cancel,
     cancel_units,
 };
+pub use cancel_request::{CancelRequest, decide_cancel};
 pub use delivery::{ShipmentNews, follow_shipment};
 pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit};
 pub use fulfil::{

@@ -9,7 +9,6 @@ mod access;
 mod alert_scan;
 mod args;
 mod backorders;
-mod cancel;
 mod catalog;
 mod check;
 mod checkpoint;
@@ -42,6 +41,7 @@ mod seed;
 mod shipping;
 mod sqlite;
 mod stock;
+mod stock_tx;
 mod supply;
 mod sync;
 mod tracking;
@@ -62,9 +62,7 @@ use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{
-    BackorderPolicy, CancelUnitsError, OrderEvent, PlaceRejection, ShipError,
-};
+use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection, ShipError};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -72,6 +70,8 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
 pub use edit::EditCommand;
+pub use routing::Routers;
+pub use stock_tx::{Decision, StockChanges};
 pub use tx::Tx;
 
 use crate::Store;
@@ -295,14 +295,6 @@ impl Store for SqlStore {
 
     async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
         orders::order_events(self, order_id).await
-    }
-
-    async fn cancel_order(
-        &self,
-        command: &CancelCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderRecord, CancelUnitsError>>> {
-        retrying!(cancel::cancel_order(self, command, deciders))
     }
 
     async fn ship_allocation(

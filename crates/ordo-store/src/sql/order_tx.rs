@@ -35,3 +35,19 @@ impl Tx {
         execute_all(&mut self.write, event_inserts(events.iter())).await
     }
 }
+
+impl Tx {
+    /// An order as it stands, read without locking it: to learn which items to lock first.
+    pub async fn peek_order(&mut self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
+        load_one(&mut self.write, key, "").await
+    }
+
+    /// An order's fulfilment orders still at work, locked until the transaction ends.
+    pub async fn lock_open_fulfillment_orders(
+        &mut self,
+        order_id: &str,
+    ) -> StoreResult<Vec<ordo_domain::fulfillment::FulfillmentOrder>> {
+        let lock = self.lock();
+        super::fulfillment::open_of(&mut self.write, order_id, lock).await
+    }
+}

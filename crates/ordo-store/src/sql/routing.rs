@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::routing::{ProfileLabel, ProfileRouter, Router, RoutingProfile};
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
 use super::rows::{self, RowExt};
+use super::stock_tx::Decision;
 use super::write::existing;
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::routing::*;
@@ -27,7 +28,7 @@ pub(crate) type RouterCache = Mutex<HashMap<(String, i64, i64, i64), Arc<Profile
 
 /// The routers one transaction routes with: a custom router if the app set one, else each
 /// channel's active profile, else the default profile, else the built-in default.
-pub(crate) struct Routers<'a> {
+pub struct Routers<'a> {
     custom: Option<&'a dyn Router>,
     by_channel: HashMap<String, Arc<ProfileRouter>>,
     default: Arc<ProfileRouter>,
@@ -208,28 +209,24 @@ pub(crate) async fn add_loads(
     Ok(())
 }
 
-/// Inserts (order id, cause, explanation) rows.
-pub(crate) fn decision_inserts(
-    decisions: &[(String, &'static str, Explanation)],
-    now_ms: i64,
-) -> Vec<Sql> {
-    let rows: Vec<Vec<Arg>> = decisions
-        .iter()
-        .map(|(order_id, cause, explanation)| {
-            let json = serde_json::to_string(explanation).unwrap_or_else(|_| "{}".into());
-            vec![
-                order_id.as_str().into(),
-                now_ms.into(),
-                (*cause).into(),
-                json.into(),
-            ]
-        })
-        .collect();
-    inserts(
+/// Inserts routing decisions with their explanations.
+pub(crate) fn decision_inserts(decisions: &[Decision], now_ms: i64) -> StoreResult<Vec<Sql>> {
+    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(decisions.len());
+    for d in decisions {
+        let json = serde_json::to_string(&d.explanation)
+            .map_err(|e| StoreError::Corrupt(format!("explaining {}: {e}", d.order_id)))?;
+        rows.push(vec![
+            d.order_id.as_str().into(),
+            now_ms.into(),
+            d.cause.into(),
+            json.into(),
+        ]);
+    }
+    Ok(inserts(
         "routing_decisions",
         &["order_id", "at", "cause", "explanation"],
         rows,
-    )
+    ))
 }
 
 pub(crate) async fn decisions(

@@ -1,60 +1,53 @@
-//! The work every transaction that touches stock shares. [`StockWork::begin`] locks every
-//! position of the items involved — on PostgreSQL, always in (sku, location) order, so that
-//! concurrent transactions queue instead of deadlocking — and releases the checkout holds on
-//! them that have expired. The operation then decides against the book.
-//! [`StockWork::fill_backorders`] gives units that became available to waiting order lines, by
-//! the backorder policy. [`StockWork::finish`] writes it all: positions (compare-and-set),
-//! alerts, ledger, reservations, orders with their timelines, holds.
+//! The stock work the transaction scripts still in the store share, built on the same loads
+//! and writes as the app's use cases ([`StockChanges`], `stock_tx.rs`). It goes when the last
+//! of them has moved to the app. [`StockWork::begin`] locks every position of the items
+//! involved and releases the checkout holds on them that have expired;
+//! [`StockWork::fill_backorders`] gives units that became available to waiting order lines,
+//! by the backorder policy; [`StockWork::finish`] writes it all.
 
 use crate::sql::exec::Exec;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use ordo_domain::allocation::Routing;
-use ordo_domain::hold::Hold;
-use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
-use ordo_domain::order::{FillContext, Order, OrderEvent, fill_backorders};
-use ordo_domain::reservation::{Reservation, ReservationOwner, release_expired};
-use ordo_domain::routing::Explanation;
+use ordo_domain::inventory::{Position, StockBook};
+use ordo_domain::order::{FillContext, Order, fill_backorders};
+use ordo_domain::reservation::release_expired;
 use ordo_domain::values::{LocationCode, Sku};
 
 use super::args::Sql;
 use super::routing::{self, RouterCache, Routers};
 use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
-use super::write::{
-    alerts, execute_all, ledger_inserts, update_hold, upsert_reservations, write_book,
-};
-use super::{Backend, SqlStore, drop_ship, load, orders};
+use super::stock_tx::{StockChanges, write_changes};
+use super::write::stock_alerts;
+use super::{Backend, SqlStore, load, orders};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::new_id;
 use crate::types::Deciders;
 
 /// Most waiting orders one transaction fills; the rest are filled by the next one that adds
 /// stock of the item, or by the hold sweeper's next pass.
-const FILL_ORDERS_MAX: i64 = 500;
+pub(crate) const FILL_ORDERS_MAX: i64 = 500;
 
 pub(crate) struct StockWork {
     pub backend: Backend,
-    pub now_ms: i64,
-    pub book: StockBook,
-    pub ledger: Vec<LedgerEntry>,
-    /// Reservations created or changed; written by id.
-    pub reservations: Vec<Reservation>,
-    /// Orders changed, each with its timeline position when loaded (for the compare-and-set).
-    pub orders: Vec<(Order, u32)>,
-    pub order_events: Vec<OrderEvent>,
-    /// Holds whose status changed.
-    pub holds: Vec<Hold>,
-    /// Holds found expired while their reservations were released.
-    expired_holds: BTreeSet<String>,
+    changes: StockChanges,
     skus: BTreeSet<Sku>,
-    /// Why orders' lines went where they went: (order, cause, explanation).
-    pub decisions: Vec<(String, &'static str, Explanation)>,
-    /// Orders each location has taken today, this work's included; loaded when first routed.
-    loads: Option<HashMap<LocationCode, i64>>,
-    /// Packages this work gave each location.
-    packages: BTreeMap<LocationCode, i64>,
     router_cache: Arc<RouterCache>,
+}
+
+impl Deref for StockWork {
+    type Target = StockChanges;
+    fn deref(&self) -> &StockChanges {
+        &self.changes
+    }
+}
+
+impl DerefMut for StockWork {
+    fn deref_mut(&mut self) -> &mut StockChanges {
+        &mut self.changes
+    }
 }
 
 impl StockWork {
@@ -68,18 +61,8 @@ impl StockWork {
         let positions = lock_positions(conn, backend, &skus).await?;
         let mut work = StockWork {
             backend,
-            now_ms,
-            book: StockBook::new(positions),
-            ledger: Vec::new(),
-            reservations: Vec::new(),
-            orders: Vec::new(),
-            order_events: Vec::new(),
-            holds: Vec::new(),
-            expired_holds: BTreeSet::new(),
+            changes: StockChanges::new(StockBook::new(positions), now_ms),
             skus,
-            decisions: Vec::new(),
-            loads: None,
-            packages: BTreeMap::new(),
             router_cache: store.routers.clone(),
         };
         work.release_expired_holds(conn).await?;
@@ -106,32 +89,16 @@ impl StockWork {
         if expired.is_empty() {
             return Ok(());
         }
+        let now = self.now_ms;
         let entries = release_expired(
             &mut expired,
-            &mut self.book,
-            self.now_ms,
+            &mut self.changes.book,
+            now,
             "system:hold-expiry",
         )
         .map_err(|e| StoreError::Corrupt(format!("releasing an expired hold: {e}")))?;
-        self.ledger.extend(entries);
-        self.expired_holds.extend(
-            expired
-                .iter()
-                .filter(|r| r.owner == ReservationOwner::Hold)
-                .map(|r| r.owner_id.clone()),
-        );
-        self.reservations.extend(expired);
+        self.changes.expired(expired, entries);
         Ok(())
-    }
-
-    /// Brings reservations read from the database up to what this work already decided about
-    /// them: a hold's reservation released for its expiry at the start, say.
-    pub fn overlay(&self, reservations: &mut [Reservation]) {
-        for r in reservations.iter_mut() {
-            if let Some(mine) = self.reservations.iter().rev().find(|m| m.id == r.id) {
-                *r = mine.clone();
-            }
-        }
     }
 
     /// The routers for these channels, or the app's own router.
@@ -146,61 +113,10 @@ impl StockWork {
 
     /// Orders each location has taken today, as the router should see them.
     pub async fn loads(&mut self, conn: &mut dyn Exec) -> StoreResult<HashMap<LocationCode, i64>> {
-        if self.loads.is_none() {
-            self.loads = Some(routing::loads(conn, self.now_ms).await?);
+        if self.changes.loads.is_none() {
+            self.changes.loads = Some(routing::loads(conn, self.now_ms).await?);
         }
-        Ok(self.loads.clone().unwrap_or_default())
-    }
-
-    /// Records a routing decision for an order: its explanation, and one more package for
-    /// each location its new reservations are at.
-    pub fn routed(
-        &mut self,
-        order_id: &str,
-        cause: &'static str,
-        explanation: Option<Explanation>,
-        reservations: &[Reservation],
-    ) {
-        let mut locations: Vec<&LocationCode> = reservations.iter().map(|r| &r.location).collect();
-        locations.sort();
-        locations.dedup();
-        for location in locations {
-            *self.packages.entry(location.clone()).or_default() += 1;
-            if let Some(loads) = self.loads.as_mut() {
-                *loads.entry(location.clone()).or_default() += 1;
-            }
-        }
-        if let Some(explanation) = explanation {
-            self.decisions
-                .push((order_id.to_string(), cause, explanation));
-        }
-    }
-
-    /// Takes back the packages a decision made today counted, when its reservations are moved
-    /// elsewhere: one less for each location they were at.
-    pub fn unrouted(&mut self, reservations: &[Reservation]) {
-        let today = ordo_domain::promise::utc_date(self.now_ms);
-        let mut locations: Vec<&LocationCode> = reservations
-            .iter()
-            .filter(|r| ordo_domain::promise::utc_date(r.created_at_ms) == today)
-            .map(|r| &r.location)
-            .collect();
-        locations.sort();
-        locations.dedup();
-        for location in locations {
-            *self.packages.entry(location.clone()).or_default() -= 1;
-            if let Some(load) = self.loads.as_mut().and_then(|l| l.get_mut(location)) {
-                *load = (*load - 1).max(0);
-            }
-        }
-    }
-
-    /// The order being changed in this work, if it is one.
-    pub fn order_mut(&mut self, id: &str) -> Option<&mut Order> {
-        self.orders
-            .iter_mut()
-            .find(|(o, _)| o.id == id)
-            .map(|(o, _)| o)
+        Ok(self.changes.loads.clone().unwrap_or_default())
     }
 
     /// Fills waiting order lines of every item whose availability rose in this work, in the
@@ -224,17 +140,12 @@ impl StockWork {
         extra: &BTreeSet<Sku>,
         reason: &str,
     ) -> StoreResult<()> {
-        let mut risen: BTreeSet<Sku> = self
-            .book
-            .changed()
-            .filter(|c| c.now.available() > c.loaded.map_or(0, Position::available))
-            .map(|c| c.now.sku.clone())
-            .collect();
+        let mut risen = self.changes.risen();
         risen.extend(extra.iter().cloned());
         if risen.is_empty() {
             return Ok(());
         }
-        let mut ids = waiting_order_ids(conn, self.backend, &risen).await?;
+        let mut ids = waiting_order_ids(conn, &risen).await?;
         for (order, _) in &self.orders {
             let waits = order
                 .lines
@@ -315,41 +226,8 @@ impl StockWork {
 
     /// Writes everything the work decided.
     pub async fn finish(self, conn: &mut dyn Exec) -> StoreResult<()> {
-        let alerts = alerts(conn, &self.book, self.now_ms).await?;
-        write_book(conn, &self.book, self.now_ms).await?;
-        execute_all(conn, alerts).await?;
-        execute_all(conn, ledger_inserts(&self.ledger)).await?;
-        upsert_reservations(conn, &self.reservations).await?;
-        drop_ship::follow(conn, &self.reservations, self.now_ms).await?;
-        for (order, seq_before) in &self.orders {
-            if order.event_seq != *seq_before {
-                orders::update_order(conn, order, *seq_before).await?;
-            }
-        }
-        execute_all(conn, orders::event_inserts(self.order_events.iter())).await?;
-        execute_all(
-            conn,
-            routing::decision_inserts(&self.decisions, self.now_ms),
-        )
-        .await?;
-        routing::add_loads(conn, &self.packages, self.now_ms).await?;
-        for hold in &self.holds {
-            update_hold(conn, hold).await?;
-        }
-        let expired: Vec<&String> = self
-            .expired_holds
-            .iter()
-            .filter(|id| !self.holds.iter().any(|h| &h.id == *id))
-            .collect();
-        if !expired.is_empty() {
-            let mut sql = Sql::new("UPDATE holds SET status = 'expired', updated_at = ");
-            sql.arg(self.now_ms)
-                .push(" WHERE status = 'active' AND id IN (")
-                .list(expired.into_iter().map(String::as_str))
-                .push(")");
-            conn.run(sql).await?;
-        }
-        Ok(())
+        let alerts = stock_alerts(conn, &self.changes.book).await?;
+        write_changes(conn, &self.changes, &alerts).await
     }
 }
 
@@ -373,11 +251,7 @@ pub(crate) async fn lock_positions(
 }
 
 /// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].
-async fn waiting_order_ids(
-    conn: &mut dyn Exec,
-    _backend: Backend,
-    skus: &BTreeSet<Sku>,
-) -> StoreResult<Vec<String>> {
+async fn waiting_order_ids(conn: &mut dyn Exec, skus: &BTreeSet<Sku>) -> StoreResult<Vec<String>> {
     let mut sql = Sql::new(
         "SELECT DISTINCT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
          WHERE l.qty_backordered > 0 AND o.status NOT IN ('cancelled', 'on_hold') AND l.sku IN (",

@@ -19,6 +19,7 @@ use crate::error::StoreResult;
 pub struct Tx {
     pub(in crate::sql) write: WriteTx,
     pub(in crate::sql) backend: super::Backend,
+    pub(in crate::sql) routers: std::sync::Arc<super::routing::RouterCache>,
 }
 
 impl Tx {
@@ -52,6 +53,7 @@ impl SqlStore {
         Ok(Tx {
             write: self.begin().await?,
             backend: self.backend,
+            routers: self.routers.clone(),
         })
     }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
-use ordo_domain::alerts::alert;
+use ordo_domain::alerts::{Alert, alert};
 use ordo_domain::hold::Hold;
 use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
 use ordo_domain::reservation::Reservation;
@@ -106,33 +106,36 @@ pub(crate) async fn write_book(
     Ok(())
 }
 
-/// The `inventory.low`, `inventory.out` and `inventory.back` events the book's changes raise.
-pub(crate) async fn alerts(
-    conn: &mut dyn Exec,
-    book: &StockBook,
-    now_ms: i64,
-) -> StoreResult<Vec<Sql>> {
+/// The `inventory.low`, `inventory.out` and `inventory.back` alerts the book's changes raise.
+pub(crate) async fn stock_alerts(conn: &mut dyn Exec, book: &StockBook) -> StoreResult<Vec<Alert>> {
     let changed: Vec<_> = book.changed().collect();
     if changed.is_empty() {
         return Ok(Vec::new());
     }
     let skus: BTreeSet<&Sku> = changed.iter().map(|c| &c.now.sku).collect();
     let thresholds = load::thresholds(conn, &skus).await?;
-    if thresholds.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<Vec<Arg>> = changed
+    Ok(changed
         .iter()
         .filter_map(|c| {
-            let before = c.loaded.cloned().unwrap_or_else(|| Position::empty(c.now.location.clone(), c.now.sku.clone()));
+            let before = c
+                .loaded
+                .cloned()
+                .unwrap_or_else(|| Position::empty(c.now.location.clone(), c.now.sku.clone()));
             alert(&before, c.now, &thresholds)
         })
+        .collect())
+}
+
+/// Stock alerts as events.
+pub(crate) fn alert_inserts(alerts: &[Alert], now_ms: i64) -> Vec<Sql> {
+    let rows: Vec<Vec<Arg>> = alerts
+        .iter()
         .map(|a| {
             let data = json!({ "sku": a.sku.as_str(), "location": a.location.as_str(), "available": a.available, "from": a.from.as_str(), "to": a.to.as_str() });
             event_row(now_ms, a.kind, &format!("{}@{}", a.sku, a.location), &data)
         })
         .collect();
-    Ok(inserts("events", &EVENT_COLUMNS, rows))
+    inserts("events", &EVENT_COLUMNS, rows)
 }
 
 pub(crate) const EVENT_COLUMNS: [&str; 4] = ["at", "type", "subject", "data"];
