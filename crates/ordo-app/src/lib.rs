@@ -9,6 +9,7 @@
 
 mod access;
 pub mod alerts;
+pub mod allocations;
 pub mod auth;
 pub mod cancel;
 pub mod catalog;

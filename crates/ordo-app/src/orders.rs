@@ -3,12 +3,11 @@
 //! exist.
 
 use ordo_domain::auth::{Action, Principal, Scope};
-use ordo_domain::field::FieldErrors;
-use ordo_domain::order::{FulfilError, OrderDraft, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{OrderDraft, OrderEvent, PlaceRejection};
 use ordo_store::ids::new_id;
 use ordo_store::{
     IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest, PlaceCommand,
-    PlaceOutcome, ShipCommand,
+    PlaceOutcome,
 };
 
 use crate::App;
@@ -121,67 +120,6 @@ impl App {
     ) -> AppResult<Vec<OrderEvent>> {
         let record = self.order(principal, id_or_number).await?;
         Ok(self.store.order_events(&record.order.id).await?)
-    }
-}
-
-impl App {
-    /// Ships units of one allocation: on hand and reserved both go down, the line's units
-    /// count as shipped, and the order's status follows. (Fulfilment orders will drive this.)
-    pub async fn ship_allocation(
-        &self,
-        principal: &Principal,
-        allocation_id: &str,
-        quantity: Option<i64>,
-    ) -> AppResult<OrderRecord> {
-        principal.scope(Action::Operate)?;
-        let not_found = || AppError::NotFound(format!("allocation {allocation_id}"));
-        let order_id = self
-            .store
-            .allocation_order(allocation_id)
-            .await?
-            .ok_or_else(not_found)?;
-        let command = ShipCommand {
-            order_id,
-            allocation_id: allocation_id.to_string(),
-            quantity,
-            channel_scope: None,
-            actor: principal.actor(),
-            now_ms: self.clock.now_ms(),
-        };
-        match self.store.ship_allocation(&command).await? {
-            None => Err(not_found()),
-            Some(Ok(record)) => {
-                metrics::counter!("ordo_units_shipped_total")
-                    .increment(quantity.unwrap_or(0).max(0) as u64);
-                Ok(record)
-            }
-            Some(Err(ShipError::UnknownAllocation(_))) => {
-                Err(AppError::Conflict(FieldErrors::single(
-                    "allocation",
-                    "is not held: it shipped or was released already",
-                )))
-            }
-            Some(Err(ShipError::OnHold)) => Err(AppError::Conflict(FieldErrors::single(
-                "order",
-                "is on hold",
-            ))),
-            Some(Err(e @ ShipError::Released)) => Err(AppError::Conflict(FieldErrors::single(
-                "allocation",
-                e.to_string(),
-            ))),
-            Some(Err(e @ ShipError::TooMany { .. })) => Err(AppError::Invalid(
-                FieldErrors::single("quantity", e.to_string()),
-            )),
-            Some(Err(ShipError::Fulfil(FulfilError::Illegal(t)))) => {
-                Err(AppError::IllegalTransition {
-                    status: t.from,
-                    wanted: t.to,
-                })
-            }
-            Some(Err(ShipError::Fulfil(e))) => {
-                Err(AppError::Internal(format!("shipping {allocation_id}: {e}")))
-            }
-        }
     }
 }
 

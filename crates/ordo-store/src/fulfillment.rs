@@ -14,7 +14,6 @@ use ordo_domain::values::{ChannelCode, LocationCode};
 
 use crate::error::StoreResult;
 use crate::routing::RejectionRecord;
-pub use crate::sql::EditCommand;
 use crate::types::{Deciders, OrderRecord};
 
 /// Which orders a release pass looks at.
@@ -237,13 +236,6 @@ pub trait FulfillmentStore: Send + Sync {
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
-    /// Edits an order not yet released; `None` when it is unknown (or out of scope).
-    async fn edit_order(
-        &self,
-        command: &EditCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderRecord, ordo_domain::order::EditError>>>;
-
     /// Creates or replaces a carrier; answers whether it was new.
     /// Raises the alerts the checks find and resolves the ones that cleared.
     async fn scan_alerts(

@@ -29,7 +29,7 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::RejectError;
-use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
@@ -150,11 +150,6 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         page: &PageRequest,
     ) -> StoreResult<Page<OrderRecord>>;
     async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>>;
-    /// Ships units of one allocation. `Ok(None)` when there is no such order.
-    async fn ship_allocation(
-        &self,
-        command: &ShipCommand,
-    ) -> StoreResult<Option<Result<OrderRecord, ShipError>>>;
     /// The order an allocation belongs to.
     async fn allocation_order(&self, allocation_id: &str) -> StoreResult<Option<String>>;
 

@@ -431,18 +431,6 @@ pub enum SupplyRefusal {
     Invalid(FieldErrors),
 }
 
-/// Ships units of one allocation of an order.
-#[derive(Debug, Clone)]
-pub struct ShipCommand {
-    pub order_id: String,
-    pub allocation_id: String,
-    /// All of the allocation when `None`.
-    pub quantity: Option<i64>,
-    pub channel_scope: Option<ChannelCode>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
 /// One broken invariant found by [`crate::Store::check_invariants`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Breach {

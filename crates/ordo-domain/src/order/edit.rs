@@ -60,6 +60,24 @@ pub struct Edited {
     pub new_lines: Vec<u32>,
 }
 
+/// Refuses an edit that adds a line of an item that is unknown or no longer sold.
+pub fn may_add_items(
+    change: &OrderEdit,
+    facts: &HashMap<Sku, super::ItemFacts>,
+) -> Result<(), EditError> {
+    for (i, l) in change.lines.iter().enumerate() {
+        if let Some(sku) = &l.sku
+            && l.line_no.is_none()
+            && !facts.get(sku).is_some_and(|f| f.active)
+        {
+            return Err(EditError::Invalid(format!(
+                "lines[{i}].sku: {sku} is not an active item"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Applies `edit`, giving back every held unit and routing the order again as `context`
 /// allows. `backorderable` says which items may wait for stock; a line of another item left
 /// short refuses the edit (the caller drops the book).

@@ -310,6 +310,9 @@ pub fn return_to_waiting(
 pub struct ShipRequest<'a> {
     pub allocation_id: &'a str,
     pub quantity: Option<i64>,
+    /// Whether the allocation's units are released to a fulfilment order: then its location
+    /// ships them, not this request.
+    pub released: bool,
     pub now_ms: i64,
     pub actor: &'a str,
 }
@@ -340,9 +343,13 @@ pub fn ship_allocation(
     let ShipRequest {
         allocation_id,
         quantity,
+        released,
         now_ms,
         actor,
     } = *request;
+    if released {
+        return Err(ShipError::Released);
+    }
     if order.status == OrderStatus::OnHold {
         return Err(ShipError::OnHold);
     }

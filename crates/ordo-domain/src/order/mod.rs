@@ -21,7 +21,7 @@ pub use cancel::{
 };
 pub use cancel_request::{CancelRequest, decide_cancel};
 pub use delivery::{ShipmentNews, follow_shipment};
-pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit};
+pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit, may_add_items};
 pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,

@@ -283,12 +283,8 @@ async fn edit_order(
             });
         }
     }
-    let mut ship_to = ship_to.map(|s| s.parse(&mut e));
+    let ship_to = ship_to.map(|s| s.parse(&mut e));
     e.into_result().map_err(ApiError::invalid)?;
-    let address_problems = match ship_to.as_mut() {
-        Some(Some(s)) => ordo_domain::order::address::check_ship_to(s),
-        _ => Vec::new(),
-    };
     if lines.is_empty() && ship_to.is_none() {
         return Err(ApiError::field("body", "must change lines or ship_to"));
     }
@@ -297,9 +293,7 @@ async fn edit_order(
         ship_to: ship_to.flatten(),
     };
     Ok(axum::Json(
-        app.edit_order(&caller.0, &id, edit, address_problems)
-            .await?
-            .into(),
+        app.edit_order(&caller.0, &id, edit).await?.into(),
     ))
 }
 

@@ -11,8 +11,8 @@ use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
 use super::{
-    SqlStore, alert_scan, edit, fulfillment, fulfillment_steps, order_holds, release, retrying,
-    shipping, work_alerts,
+    SqlStore, alert_scan, fulfillment, fulfillment_steps, order_holds, release, retrying, shipping,
+    work_alerts,
 };
 use crate::error::StoreResult;
 use crate::fulfillment::*;
@@ -67,14 +67,6 @@ impl FulfillmentStore for SqlStore {
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>> {
         order_holds::order_holds(self, order_id).await
-    }
-
-    async fn edit_order(
-        &self,
-        command: &EditCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<crate::types::OrderRecord, ordo_domain::order::EditError>>> {
-        retrying!(edit::edit_order(self, command, deciders))
     }
 
     async fn scan_alerts(

@@ -15,7 +15,6 @@ mod checkpoint;
 mod connect;
 mod dialect;
 mod drop_ship;
-mod edit;
 mod events;
 mod exec;
 mod fulfillment;
@@ -38,6 +37,7 @@ mod routing;
 mod routing_store;
 mod rows;
 mod seed;
+mod ship_to;
 mod shipping;
 mod sqlite;
 mod stock;
@@ -62,14 +62,13 @@ use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection, ShipError};
+use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
-pub use edit::EditCommand;
 pub use routing::Routers;
 pub use stock_tx::{Decision, StockChanges};
 pub use tx::Tx;
@@ -295,13 +294,6 @@ impl Store for SqlStore {
 
     async fn order_events(&self, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
         orders::order_events(self, order_id).await
-    }
-
-    async fn ship_allocation(
-        &self,
-        command: &ShipCommand,
-    ) -> StoreResult<Option<Result<OrderRecord, ShipError>>> {
-        retrying!(orders::ship_allocation_of(self, command))
     }
 
     async fn allocation_order(&self, allocation_id: &str) -> StoreResult<Option<String>> {

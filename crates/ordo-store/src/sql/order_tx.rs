@@ -51,3 +51,34 @@ impl Tx {
         super::fulfillment::open_of(&mut self.write, order_id, lock).await
     }
 }
+
+impl Tx {
+    /// Adds new lines to an order.
+    pub async fn insert_order_lines(
+        &mut self,
+        order_id: &str,
+        lines: &[ordo_domain::order::OrderLine],
+    ) -> StoreResult<()> {
+        execute_all(
+            &mut self.write,
+            super::orders::line_inserts(order_id, lines),
+        )
+        .await
+    }
+
+    /// Writes the order's address as it now stands.
+    pub async fn update_ship_to(&mut self, order: &Order) -> StoreResult<()> {
+        super::ship_to::update_ship_to(&mut self.write, order).await
+    }
+}
+
+impl Tx {
+    /// Whether an allocation's units at its location are released to a fulfilment order.
+    pub async fn allocation_released(
+        &mut self,
+        order_id: &str,
+        allocation: &ordo_domain::reservation::Reservation,
+    ) -> StoreResult<bool> {
+        super::reroute::released_at(&mut self.write, order_id, allocation).await
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use sqlx::Connection;
 
 use ordo_domain::fulfillment::FulfillmentStatus;
-use ordo_domain::order::{Order, OrderEvent, ShipError, ShipRequest, ship_allocation};
+use ordo_domain::order::{Order, OrderEvent};
 use ordo_domain::reservation::Reservation;
 use ordo_domain::values::Sku;
 
@@ -17,7 +17,6 @@ use super::catalog::finish_page;
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
 use super::stock::StockWork;
 use crate::error::{StoreError, StoreResult, corrupt};
-use crate::ids::new_id;
 use crate::types::*;
 
 fn order_row(o: &Order) -> Vec<Arg> {
@@ -384,59 +383,6 @@ pub(crate) async fn begin_order_change(
     .await?
     .ok_or_else(|| StoreError::Contention(format!("order {} vanished", peek.order.id)))?;
     Ok(Some((work, record)))
-}
-
-pub(crate) async fn ship_allocation_of(
-    store: &SqlStore,
-    command: &ShipCommand,
-) -> StoreResult<Option<Result<OrderRecord, ShipError>>> {
-    let mut tx = store.begin().await?;
-    let key = OrderKey::Id(command.order_id.clone());
-    let started = begin_order_change(
-        store,
-        &mut tx,
-        &key,
-        command.channel_scope.as_ref(),
-        command.now_ms,
-    )
-    .await?;
-    let Some((mut work, mut record)) = started else {
-        return Ok(None);
-    };
-    if let Some(r) = record
-        .reservations
-        .iter()
-        .find(|r| r.id == command.allocation_id)
-        && super::reroute::released_at(&mut tx, &record.order.id, r).await?
-    {
-        return Ok(Some(Err(ShipError::Released)));
-    }
-    let seq_before = record.order.event_seq;
-    let now = command.now_ms;
-    let mut next_id = || new_id("res", now);
-    let request = ShipRequest {
-        allocation_id: &command.allocation_id,
-        quantity: command.quantity,
-        now_ms: now,
-        actor: &command.actor,
-    };
-    let change = match ship_allocation(
-        &mut record.order,
-        &mut record.reservations,
-        &request,
-        &mut work.book,
-        &mut next_id,
-    ) {
-        Ok(change) => change,
-        Err(refusal) => return Ok(Some(Err(refusal))),
-    };
-    work.ledger.extend(change.ledger);
-    work.order_events.extend(change.events);
-    work.reservations.extend(change.reservations);
-    work.orders.push((record.order.clone(), seq_before));
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(record)))
 }
 
 /// The order an allocation belongs to.

@@ -96,6 +96,15 @@ on_both_backends! {
         let short = patch(json!({ "lines": [{ "line": 1, "quantity": 50 }] })).await;
         assert_eq!(short.status, StatusCode::CONFLICT, "{}", short.body);
         assert_eq!(app.position("SOUTH", "A").await["reserved"], 3, "a refused edit changes nothing");
+        let wrong = json!({ "name": "Ann Example", "line1": "Marienplatz 1", "city": "München", "postal_code": "8033", "country": "DE" });
+        let held_for_address = patch(json!({ "ship_to": wrong })).await;
+        assert_eq!(held_for_address.status, StatusCode::OK, "{}", held_for_address.body);
+        assert_eq!(held_for_address.body["status"], "on_hold", "a new address that fails its checks holds the order: {}", held_for_address.body);
+        let holds = app.get(ADMIN_KEY, &format!("/v1/orders/{id}/holds")).await.body;
+        let hold = holds["items"].as_array().unwrap().iter().find(|h| h["reason"] == "address").unwrap().clone();
+        assert!(hold["note"].as_str().unwrap().contains("ship_to.postal_code"), "{hold}");
+        let released_hold = app.post(ADMIN_KEY, &format!("/v1/orders/{id}/holds/{}/release", hold["id"].as_str().unwrap()), &json!({})).await;
+        assert_eq!(released_hold.status, StatusCode::OK, "{}", released_hold.body);
         let removed = patch(json!({ "lines": [{ "line": 2, "quantity": 0 }] })).await;
         assert_eq!(removed.body["lines"][1]["status"], "cancelled", "{}", removed.body);
         released(&app, &removed.body).await;
