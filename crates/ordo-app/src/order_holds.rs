@@ -2,12 +2,18 @@
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::order::{HoldReason, HoldRefusal, OrderHold, may_hold_work, place_hold};
+use std::collections::BTreeSet;
+
+use ordo_domain::order::{
+    HoldReason, HoldRefusal, OrderHold, may_hold_work, place_hold, release_hold as lift_hold,
+};
+use ordo_domain::values::Sku;
 use ordo_store::ids::new_id;
-use ordo_store::{OrderKey, Store};
+use ordo_store::{Deciders, OrderKey, Store};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::stock::StockWork;
 use crate::transact::{Attempt, retrying};
 
 fn refused(e: HoldRefusal) -> AppError {
@@ -51,6 +57,8 @@ impl App {
         Ok(hold)
     }
 
+    /// Releases a hold; the order's waiting units are routed again in the same transaction:
+    /// what kept them waiting (no carrier for the address, say) may be gone.
     pub async fn release_order_hold(
         &self,
         principal: &Principal,
@@ -63,21 +71,14 @@ impl App {
         let hold = holds.iter().find(|h| h.id == hold_id);
         let hold = hold.ok_or_else(|| AppError::NotFound(format!("hold {hold_id}")))?;
         principal.scope(hold.reason.action())?;
-        let released = self
-            .store
-            .release_order_hold(
-                &record.order.id,
-                hold_id,
-                &principal.actor(),
-                self.clock.now_ms(),
-                &self.deciders(),
-            )
-            .await?;
-        match released {
-            None => Err(AppError::NotFound(format!("hold {hold_id}"))),
-            Some(Ok(hold)) => Ok(hold),
-            Some(Err(e)) => Err(refused(e)),
-        }
+        let release = Release {
+            order: OrderKey::Id(record.order.id.clone()),
+            hold_id,
+            actor: principal.actor(),
+            now_ms: self.clock.now_ms(),
+        };
+        let deciders = self.deciders();
+        retrying(|| release_hold(self.store.as_ref(), &release, &deciders)).await
     }
 
     pub async fn order_holds(
@@ -108,4 +109,46 @@ async fn hold_order(store: &dyn Store, hold: &OrderHold) -> Attempt<()> {
     tx.append_order_events(&[event]).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// A hold to release, by whom and when.
+struct Release<'a> {
+    order: OrderKey,
+    hold_id: &'a str,
+    actor: String,
+    now_ms: i64,
+}
+
+async fn release_hold(
+    store: &dyn Store,
+    release: &Release<'_>,
+    deciders: &Deciders<'_>,
+) -> Attempt<OrderHold> {
+    let mut tx = store.transaction().await?;
+    let started = StockWork::begin_order_change(&mut tx, &release.order, release.now_ms).await?;
+    let not_found = || AppError::NotFound(format!("hold {}", release.hold_id));
+    let (mut work, mut record) = started.ok_or_else(not_found)?;
+    let holds = tx.order_holds(&record.order.id).await?;
+    let seq_before = record.order.event_seq;
+    let (now, actor) = (release.now_ms, release.actor.as_str());
+    let (hold, event) = match lift_hold(&mut record.order, &holds, release.hold_id, now, actor) {
+        Err(HoldRefusal::UnknownHold(_)) => return Err(not_found().into()),
+        decided => decided.map_err(refused)?,
+    };
+    tx.update_order_hold(&hold).await?;
+    let waiting: BTreeSet<Sku> = record
+        .order
+        .lines
+        .iter()
+        .filter(|l| l.quantities.backordered > 0)
+        .map(|l| l.sku.clone())
+        .collect();
+    work.changes.order_events.push(event);
+    work.changes.orders.push((record.order, seq_before));
+    let reason = "a hold on the order was released";
+    work.fill_backorders_of(&mut tx, deciders, &waiting, reason)
+        .await?;
+    work.finish(&mut tx).await?;
+    tx.commit().await?;
+    Ok(hold)
 }

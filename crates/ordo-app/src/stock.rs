@@ -84,7 +84,21 @@ impl StockWork {
         deciders: &Deciders<'_>,
         reason: &str,
     ) -> Attempt<()> {
-        let risen = self.changes.risen();
+        self.fill_backorders_of(tx, deciders, &BTreeSet::new(), reason)
+            .await
+    }
+
+    /// Like [`fill_backorders`](Self::fill_backorders), for `extra` items too: those whose
+    /// waiting orders may be routed again for another reason (a hold released, say).
+    pub async fn fill_backorders_of(
+        &mut self,
+        tx: &mut Tx,
+        deciders: &Deciders<'_>,
+        extra: &BTreeSet<Sku>,
+        reason: &str,
+    ) -> Attempt<()> {
+        let mut risen = self.changes.risen();
+        risen.extend(extra.iter().cloned());
         if risen.is_empty() {
             return Ok(());
         }

@@ -3,7 +3,6 @@
 use async_trait::async_trait;
 use jiff::civil::Date;
 use ordo_domain::fulfillment::Due;
-use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{
     FulfillmentError, FulfillmentOrder, Package, PackageInput, PickInput,
@@ -225,16 +224,6 @@ pub trait FulfillmentStore: Send + Sync {
     ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>>;
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>>;
 
-    /// Releases a hold and routes the order's waiting units again; `None` when the order or
-    /// the hold is unknown.
-    async fn release_order_hold(
-        &self,
-        order_id: &str,
-        hold_id: &str,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>>;
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
     /// Creates or replaces a carrier; answers whether it was new.
     /// Raises the alerts the checks find and resolves the ones that cleared.

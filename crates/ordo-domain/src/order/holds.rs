@@ -93,6 +93,8 @@ pub enum HoldRefusal {
     Finished(String),
     #[error("the hold is already released")]
     AlreadyReleased,
+    #[error("hold {0} is not on this order")]
+    UnknownHold(String),
 }
 
 /// Whether a hold may name this fulfilment order: one of the order's (`status` is `None`
@@ -177,9 +179,31 @@ fn system_hold(
     Ok((hold, event))
 }
 
-/// Releases a hold. When it was the order's last active order-level hold, the order's status
-/// follows its quantities again.
+/// Releases one of the order's holds (`holds` are all of them). When it was the order's last
+/// active order-level hold, the order's status follows its quantities again.
 pub fn release_hold(
+    order: &mut Order,
+    holds: &[OrderHold],
+    hold_id: &str,
+    now_ms: i64,
+    actor: &str,
+) -> Result<(OrderHold, OrderEvent), HoldRefusal> {
+    let found = holds.iter().find(|h| h.id == hold_id);
+    let mut hold = found
+        .cloned()
+        .ok_or_else(|| HoldRefusal::UnknownHold(hold_id.into()))?;
+    if !hold.is_active() {
+        return Err(HoldRefusal::AlreadyReleased);
+    }
+    let others = holds
+        .iter()
+        .filter(|h| h.id != hold_id && h.is_active() && h.fulfillment_order_id.is_none())
+        .count();
+    let event = lift(order, &mut hold, others, now_ms, actor)?;
+    Ok((hold, event))
+}
+
+fn lift(
     order: &mut Order,
     hold: &mut OrderHold,
     other_order_holds_active: usize,

@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 use ordo_domain::fulfillment::Due;
-use ordo_domain::order::HoldRefusal;
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
 use ordo_domain::order::OrderHold;
@@ -50,19 +49,6 @@ impl FulfillmentStore for SqlStore {
 
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {
         fulfillment::packages(self, fulfillment_order_id).await
-    }
-
-    async fn release_order_hold(
-        &self,
-        order_id: &str,
-        hold_id: &str,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-        retrying!(order_holds::release(
-            self, order_id, hold_id, actor, now_ms, deciders
-        ))
     }
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>> {

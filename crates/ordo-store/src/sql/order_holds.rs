@@ -4,18 +4,12 @@
 use crate::sql::args::{Arg, Sql};
 use crate::sql::exec::Exec;
 
-use ordo_domain::order::{HoldReason, HoldRefusal, OrderHold, release_hold};
-
-use std::collections::BTreeSet;
-
-use ordo_domain::values::Sku;
+use ordo_domain::order::{HoldReason, OrderHold};
 
 use super::SqlStore;
-use super::orders::begin_order_change;
 use super::rows::RowExt;
 use super::tx::Tx;
 use crate::error::{StoreResult, corrupt};
-use crate::types::{Deciders, OrderKey};
 
 const HOLD_COLUMNS: &str = "id, order_id, fulfillment_order_id, reason, note, placed_at, placed_by, released_at, released_by";
 
@@ -76,61 +70,25 @@ impl Tx {
     pub async fn insert_order_hold(&mut self, hold: &OrderHold) -> StoreResult<()> {
         insert_hold(&mut self.write, hold).await
     }
-}
 
-/// Releases a hold. Units of the order still waiting are routed again in the same
-/// transaction: what kept them waiting (no carrier for the address, say) may be gone.
-pub(crate) async fn release(
-    store: &SqlStore,
-    order_id: &str,
-    hold_id: &str,
-    actor: &str,
-    now_ms: i64,
-    deciders: &Deciders<'_>,
-) -> StoreResult<Option<Result<OrderHold, HoldRefusal>>> {
-    let mut tx = store.begin().await?;
-    let key = OrderKey::Id(order_id.to_string());
-    let Some((mut work, mut record)) =
-        begin_order_change(store, &mut tx, &key, None, now_ms).await?
-    else {
-        return Ok(None);
-    };
-    let holds = holds_in(&mut tx, order_id).await?;
-    let Some(mut hold) = holds.iter().find(|h| h.id == hold_id).cloned() else {
-        return Ok(None);
-    };
-    if !hold.is_active() {
-        return Ok(Some(Err(HoldRefusal::AlreadyReleased)));
+    /// Every hold of an order, released ones included, oldest first.
+    pub async fn order_holds(&mut self, order_id: &str) -> StoreResult<Vec<OrderHold>> {
+        holds_in(&mut self.write, order_id).await
     }
-    let others = holds
-        .iter()
-        .filter(|h| h.id != hold_id && h.is_active() && h.fulfillment_order_id.is_none())
-        .count();
-    let seq_before = record.order.event_seq;
-    let event = match release_hold(&mut record.order, &mut hold, others, now_ms, actor) {
-        Ok(event) => event,
-        Err(e) => return Ok(Some(Err(HoldRefusal::Illegal(e)))),
-    };
-    tx.run(Sql::with(
-        "UPDATE order_holds SET released_at = $1, released_by = $2 WHERE id = $3",
-        [Arg::from(now_ms), Arg::from(actor), Arg::from(hold_id)],
-    ))
-    .await?;
-    let waiting: BTreeSet<Sku> = record
-        .order
-        .lines
-        .iter()
-        .filter(|l| l.quantities.backordered > 0)
-        .map(|l| l.sku.clone())
-        .collect();
-    work.order_events.push(event);
-    work.orders.push((record.order, seq_before));
-    let reason = "a hold on the order was released";
-    work.fill_backorders_of(&mut tx, deciders, &waiting, reason)
-        .await?;
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(hold)))
+
+    /// Writes who released a hold, and when.
+    pub async fn update_order_hold(&mut self, hold: &OrderHold) -> StoreResult<()> {
+        let sql = Sql::with(
+            "UPDATE order_holds SET released_at = $1, released_by = $2 WHERE id = $3",
+            [
+                Arg::from(hold.released_at_ms),
+                Arg::from(hold.released_by.clone()),
+                Arg::from(hold.id.as_str()),
+            ],
+        );
+        self.write.run(sql).await?;
+        Ok(())
+    }
 }
 
 /// Whether the order or this fulfilment order has an active hold.
