@@ -5,17 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ordo_domain::auth::{Action, Principal, Scope};
-use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::hold::HoldStatus;
-use ordo_domain::order::PlaceRejection;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+use ordo_store::HoldRecord;
 use ordo_store::ids::new_id;
-use ordo_store::{HoldCommand, HoldRecord};
 use tokio::task::JoinHandle;
 
-use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::transact::retrying;
+use crate::{App, checkout_holds};
 
 /// A checkout hold to place, as checked at the edge.
 pub struct HoldRequest {
@@ -37,23 +36,20 @@ impl App {
         let scope = principal.scope(Action::WriteCheckoutHolds)?;
         let channel = own_channel(scope, request.channel)?;
         let now_ms = self.clock.now_ms();
-        let command = HoldCommand {
-            hold_id: new_id("hld", now_ms),
-            channel,
-            lines: request.lines,
-            location: request.location,
+        let (hold_id, actor) = (new_id("hld", now_ms), principal.actor());
+        let asked = ordo_domain::hold::HoldRequest {
+            hold_id: &hold_id,
+            channel: channel.as_ref(),
+            lines: &request.lines,
+            location: request.location.as_ref(),
             destination: request.destination,
             country: request.country,
             ttl_s: request.ttl_s,
-            actor: principal.actor(),
             now_ms,
+            actor: &actor,
         };
-        match self.store.place_hold(&command, &self.deciders()).await? {
-            Ok(record) => Ok(record),
-            Err(PlaceRejection::Short(lines)) => Err(AppError::InsufficientStock(lines)),
-            Err(PlaceRejection::Invalid(errors)) => Err(AppError::Invalid(errors)),
-            Err(PlaceRejection::Internal(message)) => Err(AppError::Internal(message)),
-        }
+        let deciders = self.deciders();
+        retrying(|| checkout_holds::place(self.store.as_ref(), &asked, &deciders)).await
     }
 
     /// A hold, if this principal may see it.
@@ -72,28 +68,14 @@ impl App {
     /// Releases an active hold at once, rather than waiting for it to expire.
     pub async fn release_hold(&self, principal: &Principal, id: &str) -> AppResult<HoldRecord> {
         let scope = principal.scope(Action::WriteCheckoutHolds)?;
-        let now_ms = self.clock.now_ms();
-        let released = self
-            .store
-            .release_hold(
-                id,
-                scope.channel(),
-                now_ms,
-                &principal.actor(),
-                &self.deciders(),
-            )
-            .await?;
-        match released {
-            None => Err(AppError::NotFound(format!("hold {id}"))),
-            Some(Ok(record)) => Ok(record),
-            Some(Err(status)) => Err(AppError::Conflict(FieldErrors::single(
-                "hold",
-                format!(
-                    "the hold is {} and holds nothing to release",
-                    status.as_str()
-                ),
-            ))),
-        }
+        let release = checkout_holds::Release {
+            id,
+            channel: scope.channel(),
+            actor: principal.actor(),
+            now_ms: self.clock.now_ms(),
+        };
+        let deciders = self.deciders();
+        retrying(|| checkout_holds::release(self.store.as_ref(), &release, &deciders)).await
     }
 }
 
@@ -132,7 +114,8 @@ pub(crate) fn start_sweeper(
         let deciding = deciding.clone();
         async move {
             let deciders = deciding.deciders();
-            match store.sweep_expired_holds(clock.now_ms(), &deciders).await {
+            let sweep = || checkout_holds::sweep_expired(store.as_ref(), clock.now_ms(), &deciders);
+            match retrying(sweep).await {
                 Ok(0) => {}
                 Ok(released) => tracing::debug!(released, "released expired hold reservations"),
                 Err(e) => tracing::warn!(error = %e, "sweeping expired holds failed; will retry"),

@@ -13,6 +13,7 @@ pub mod allocations;
 pub mod auth;
 pub mod cancel;
 pub mod catalog;
+mod checkout_holds;
 pub mod clock;
 pub mod config;
 pub mod demo;

@@ -22,14 +22,13 @@ use async_trait::async_trait;
 use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
-use ordo_domain::hold::HoldStatus;
 use ordo_domain::idempotency::{Answer, KeptRequest};
 use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::RejectError;
-use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection};
+use ordo_domain::order::{BackorderPolicy, OrderEvent};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::transfer::Transfer;
@@ -153,25 +152,7 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     /// The order an allocation belongs to.
     async fn allocation_order(&self, allocation_id: &str) -> StoreResult<Option<String>>;
 
-    async fn place_hold(
-        &self,
-        command: &HoldCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Result<HoldRecord, PlaceRejection>>;
     async fn hold(&self, id: &str) -> StoreResult<Option<HoldRecord>>;
-    /// Releases an active hold; `Err` carries the status of one that is not active.
-    async fn release_hold(
-        &self,
-        id: &str,
-        channel_scope: Option<&ChannelCode>,
-        now_ms: i64,
-        actor: &str,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<HoldRecord, HoldStatus>>>;
-    /// Releases reservations of holds past their expiry; answers how many.
-    async fn sweep_expired_holds(&self, now_ms: i64, deciders: &Deciders<'_>)
-    -> StoreResult<usize>;
-
     /// The locations, incoming supply (with the units already waiting for it) and item facts
     /// that promising these items needs.
     async fn promise_context(

@@ -1,7 +1,7 @@
 //! What goes in and out of the store.
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::{CountryCode, GeoPoint};
+
 use ordo_domain::hold::Hold;
 use ordo_domain::inbound::{InboundError, InboundStatus};
 use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position, StockState};
@@ -200,20 +200,6 @@ pub struct OrderFilter {
     /// Matches the number, the external id, the customer's email, a parcel's tracking
     /// number, or the start of the customer's name (any case).
     pub q: Option<String>,
-}
-
-/// A checkout hold to place.
-#[derive(Debug, Clone)]
-pub struct HoldCommand {
-    pub hold_id: String,
-    pub channel: Option<ChannelCode>,
-    pub lines: Vec<(Sku, i64)>,
-    pub location: Option<LocationCode>,
-    pub destination: Option<GeoPoint>,
-    pub country: Option<CountryCode>,
-    pub ttl_s: i64,
-    pub actor: String,
-    pub now_ms: i64,
 }
 
 /// A hold with its reservations.

@@ -56,13 +56,12 @@ use async_trait::async_trait;
 use ordo_domain::alerts::Threshold;
 use ordo_domain::auth::{ApiKey, Owner, Resource};
 use ordo_domain::channel::{Channel, StockRules};
-use ordo_domain::hold::HoldStatus;
 use ordo_domain::idempotency::{Answer, KeptRequest};
 use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::{BackorderPolicy, OrderEvent, PlaceRejection};
+use ordo_domain::order::{BackorderPolicy, OrderEvent};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
@@ -300,42 +299,8 @@ impl Store for SqlStore {
         orders::order_of_allocation(self, allocation_id).await
     }
 
-    async fn place_hold(
-        &self,
-        command: &HoldCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Result<HoldRecord, PlaceRejection>> {
-        retrying!(holds::place(self, command, deciders))
-    }
-
     async fn hold(&self, id: &str) -> StoreResult<Option<HoldRecord>> {
         holds::hold(self, id).await
-    }
-
-    async fn release_hold(
-        &self,
-        id: &str,
-        channel_scope: Option<&ChannelCode>,
-        now_ms: i64,
-        actor: &str,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<HoldRecord, HoldStatus>>> {
-        retrying!(holds::release(
-            self,
-            id,
-            channel_scope,
-            now_ms,
-            actor,
-            deciders
-        ))
-    }
-
-    async fn sweep_expired_holds(
-        &self,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<usize> {
-        retrying!(holds::sweep_expired(self, now_ms, deciders))
     }
 
     async fn promise_context(
