@@ -7,7 +7,7 @@ use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::GeoPoint;
 use ordo_domain::inventory::{
-    LedgerEntry, Movement, Position, SkuAvailability, StockState, summarize,
+    LedgerEntry, MoveProblem, Movement, Position, SkuAvailability, StockState, summarize,
 };
 use ordo_domain::location::Location;
 use ordo_domain::promise::{
@@ -15,13 +15,12 @@ use ordo_domain::promise::{
 };
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
-use ordo_store::{
-    LedgerRecord, MoveProblem, MovementBatch, MovementOutcome, Page, PageRequest, PositionFilter,
-    PromiseContext,
-};
+use ordo_store::{LedgerRecord, Page, PageRequest, PositionFilter, PromiseContext};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::stock_moves::{Moved, Moves, move_stock};
+use crate::transact::retrying;
 
 /// One signed correction of on hand, in one of its states.
 #[derive(Debug, Clone)]
@@ -72,11 +71,11 @@ impl App {
             reason,
             actor,
         );
-        match self.store.move_stock(&batch, &self.deciders()).await? {
-            MovementOutcome::Applied(mut entries) => entries
+        match self.move_stock(&batch).await? {
+            Ok(mut entries) => entries
                 .pop()
                 .ok_or_else(|| AppError::Internal("a count wrote no ledger entry".into())),
-            MovementOutcome::Rejected(problems) => Err(match &problems[0].1 {
+            Err(problems) => Err(match &problems[0].1 {
                 MoveProblem::UnknownLocation => AppError::NotFound(format!("location {location}")),
                 MoveProblem::UnknownItem => AppError::NotFound(format!("item {sku}")),
                 MoveProblem::Refused(refusal) => {
@@ -146,9 +145,9 @@ impl App {
         actor: &str,
     ) -> AppResult<Vec<LedgerEntry>> {
         let batch = self.movement_batch(moves, reason, actor);
-        match self.store.move_stock(&batch, &self.deciders()).await? {
-            MovementOutcome::Applied(entries) => Ok(entries),
-            MovementOutcome::Rejected(problems) => {
+        match self.move_stock(&batch).await? {
+            Ok(entries) => Ok(entries),
+            Err(problems) => {
                 let mut unknown = FieldErrors::new();
                 let mut refused = FieldErrors::new();
                 for (i, problem) in problems {
@@ -175,14 +174,19 @@ impl App {
         }
     }
 
+    async fn move_stock(&self, batch: &Moves) -> AppResult<Moved> {
+        let deciders = self.deciders();
+        retrying(|| move_stock(self.store.as_ref(), batch, &deciders)).await
+    }
+
     fn movement_batch(
         &self,
         moves: Vec<(LocationCode, Sku, Movement)>,
         reason: Option<String>,
         actor: &str,
-    ) -> MovementBatch {
+    ) -> Moves {
         let now_ms = self.clock.now_ms();
-        MovementBatch {
+        Moves {
             moves,
             reason,
             reference: Some(new_id("mov", now_ms)),

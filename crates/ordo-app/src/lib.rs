@@ -32,6 +32,7 @@ pub mod replays;
 pub mod routing;
 pub mod simulate;
 mod stock;
+mod stock_moves;
 pub mod supply;
 pub mod sync;
 mod throttle;

@@ -109,13 +109,6 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     /// Forgets keys whose time is up, at most `limit`; answers how many.
     async fn prune_requests(&self, now_ms: i64, limit: i64) -> StoreResult<u64>;
 
-    /// Applies stock movements all together or not at all; units they add go to waiting
-    /// backorders.
-    async fn move_stock(
-        &self,
-        batch: &MovementBatch,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<MovementOutcome>;
     /// Positions as a reader sees them at `now_ms`: units of expired holds are not reserved.
     async fn positions(
         &self,

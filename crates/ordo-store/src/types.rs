@@ -4,7 +4,7 @@ use ordo_domain::field::FieldErrors;
 
 use ordo_domain::hold::Hold;
 use ordo_domain::inbound::{InboundError, InboundStatus};
-use ordo_domain::inventory::{InventoryError, LedgerEntry, Movement, Position, StockState};
+use ordo_domain::inventory::{LedgerEntry, Position, StockState};
 use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::reservation::Reservation;
@@ -75,30 +75,6 @@ pub struct PositionFilter {
 pub struct LedgerRecord {
     pub id: i64,
     pub entry: LedgerEntry,
-}
-
-/// Stock movements applied together, with one cause.
-#[derive(Debug, Clone)]
-pub struct MovementBatch {
-    pub moves: Vec<(LocationCode, Sku, Movement)>,
-    pub reason: Option<String>,
-    pub reference: Option<String>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MoveProblem {
-    UnknownLocation,
-    UnknownItem,
-    Refused(InventoryError),
-}
-
-#[derive(Debug)]
-pub enum MovementOutcome {
-    Applied(Vec<LedgerEntry>),
-    /// Nothing was applied; each problem names the index of its movement.
-    Rejected(Vec<(usize, MoveProblem)>),
 }
 
 /// A claim on an idempotency key: the first request under `(scope, key)` wins; a replay must

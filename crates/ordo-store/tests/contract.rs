@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use ordo_domain::inventory::StockState;
-use ordo_domain::inventory::{InventoryError, Movement};
+use ordo_domain::inventory::{
+    Cause, InventoryError, LedgerEntry, MoveProblem, Movement, apply_moves,
+};
 use ordo_domain::order::{OrderStatus, PlaceRejection};
 use ordo_store::*;
 use ordo_testkit::fixtures::*;
@@ -48,14 +50,30 @@ async fn place_one(store: &dyn Store, command: PlaceCommand) -> PlaceOutcome {
         .unwrap()
 }
 
-fn movement(location: &str, s: &str, movement: Movement) -> MovementBatch {
-    MovementBatch {
-        moves: vec![(code(location), sku(s), movement)],
-        reason: Some("test".into()),
+/// One stock movement as a use case makes it: positions locked, the domain applies it, the
+/// changes written and committed.
+async fn move_stock(
+    store: &dyn Store,
+    location: &str,
+    s: &str,
+    movement: Movement,
+) -> Result<Vec<LedgerEntry>, Vec<(usize, MoveProblem)>> {
+    let mut tx = store.transaction().await.unwrap();
+    let moves = [(code(location), sku(s), movement)];
+    let locations = tx.existing_locations(&[&moves[0].0].into()).await.unwrap();
+    let items = tx.existing_items(&[&moves[0].1].into()).await.unwrap();
+    let mut changes = StockChanges::new(tx.lock_stock(&items).await.unwrap(), CLOCK_START_MS);
+    let cause = Cause {
+        at_ms: CLOCK_START_MS,
+        reason: Some("test"),
         reference: None,
-        actor: "test".into(),
-        now_ms: CLOCK_START_MS,
-    }
+        actor: "test",
+    };
+    let entries = apply_moves(&mut changes.book, &moves, &locations, &items, cause)?;
+    changes.ledger.extend(entries.iter().cloned());
+    tx.write_stock(&changes, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    Ok(entries)
 }
 
 on_both_backends! {
@@ -97,13 +115,12 @@ on_both_backends! {
 
     async fn stock_moves_are_ledgered_and_never_break_a_position(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[("NORTH", "A", 10)]).await else { return };
-        let applied = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -3, state: StockState::Sellable }), &deciders()).await.unwrap();
-        assert!(matches!(applied, MovementOutcome::Applied(ref e) if e[0].on_hand_after == 7));
-        let refused = store.move_stock(&movement("NORTH", "A", Movement::Adjust { delta: -8, state: StockState::Sellable }), &deciders()).await.unwrap();
-        let MovementOutcome::Rejected(problems) = refused else { panic!("a negative on hand must be refused") };
-        assert_eq!(problems, vec![(0, MoveProblem::Refused(InventoryError::Negative { figure: "on hand", value: -1 }))]);
-        let unknown = store.move_stock(&movement("MARS", "A", Movement::Adjust { delta: 1, state: StockState::Sellable }), &deciders()).await.unwrap();
-        assert!(matches!(unknown, MovementOutcome::Rejected(ref p) if p[0] == (0, MoveProblem::UnknownLocation)));
+        let applied = move_stock(&*store, "NORTH", "A", Movement::Adjust { delta: -3, state: StockState::Sellable }).await;
+        assert!(matches!(applied, Ok(ref e) if e[0].on_hand_after == 7));
+        let refused = move_stock(&*store, "NORTH", "A", Movement::Adjust { delta: -8, state: StockState::Sellable }).await;
+        assert_eq!(refused.unwrap_err(), vec![(0, MoveProblem::Refused(InventoryError::Negative { figure: "on hand", value: -1 }))]);
+        let unknown = move_stock(&*store, "MARS", "A", Movement::Adjust { delta: 1, state: StockState::Sellable }).await;
+        assert_eq!(unknown.unwrap_err(), vec![(0, MoveProblem::UnknownLocation)]);
 
         let filter = PositionFilter { sku: Some(sku("A")), location: Some(code("NORTH")) };
         let position = store.positions(&filter, &PageRequest::first(10), CLOCK_START_MS).await.unwrap().items.pop().unwrap();

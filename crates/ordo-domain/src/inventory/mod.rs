@@ -4,10 +4,12 @@
 
 mod availability;
 mod book;
+mod moves;
 mod position;
 
 pub use availability::{LocationAvailability, SkuAvailability, channel_available, summarize};
 pub use book::{ChangedPosition, Checkpoint, StockBook};
+pub use moves::{MoveProblem, apply_moves};
 pub use position::{
     Cause, InventoryError, LedgerEntry, LedgerKind, Movement, Position, StockState, UNITS_MAX,
 };

@@ -1,74 +1,57 @@
-//! Inventory: stock movements, positions as readers see them, and the ledger.
+//! Inventory: positions as readers see them, the ledger, and what a stock movement checks
+//! exists.
 
 use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
-use ordo_domain::inventory::{Cause, Position};
+use ordo_domain::inventory::Position;
 use ordo_domain::values::{LocationCode, Sku};
 
 use super::SqlStore;
 use super::args::Sql;
 use super::catalog::finish_page;
 use super::rows;
-use super::stock::{StockWork, effective_positions_sql};
+use super::stock::effective_positions_sql;
+use super::tx::Tx;
 use super::write::existing;
 use crate::error::{StoreError, StoreResult};
 use crate::types::*;
 
-pub(crate) async fn move_stock(
-    store: &SqlStore,
-    batch: &MovementBatch,
-    deciders: &Deciders<'_>,
-) -> StoreResult<MovementOutcome> {
-    let mut tx = store.begin().await?;
-    let skus: BTreeSet<&Sku> = batch.moves.iter().map(|(_, s, _)| s).collect();
-    let locations: BTreeSet<&LocationCode> = batch.moves.iter().map(|(l, _, _)| l).collect();
-    let known_locations = existing(
-        &mut tx,
-        "locations",
-        "code",
-        locations.iter().map(|l| l.as_str()),
-    )
-    .await?;
-    let known_items = existing(&mut tx, "items", "sku", skus.iter().map(|s| s.as_str())).await?;
-
-    let mut problems = Vec::new();
-    for (i, (location, sku, _)) in batch.moves.iter().enumerate() {
-        if !known_locations.contains(location.as_str()) {
-            problems.push((i, MoveProblem::UnknownLocation));
-        }
-        if !known_items.contains(sku.as_str()) {
-            problems.push((i, MoveProblem::UnknownItem));
-        }
-    }
-    if !problems.is_empty() {
-        return Ok(MovementOutcome::Rejected(problems));
+impl Tx {
+    /// Which of these locations exist.
+    pub async fn existing_locations(
+        &mut self,
+        codes: &BTreeSet<&LocationCode>,
+    ) -> StoreResult<BTreeSet<LocationCode>> {
+        let found = existing(
+            &mut self.write,
+            "locations",
+            "code",
+            codes.iter().map(|c| c.as_str()),
+        );
+        let found = found.await?;
+        Ok(codes
+            .iter()
+            .filter(|c| found.contains(c.as_str()))
+            .map(|c| (*c).clone())
+            .collect())
     }
 
-    let skus = skus.into_iter().cloned().collect();
-    let mut work = StockWork::begin(&mut tx, store, skus, batch.now_ms).await?;
-    let cause = Cause {
-        at_ms: batch.now_ms,
-        reason: batch.reason.as_deref(),
-        reference: batch.reference.as_deref(),
-        actor: &batch.actor,
-    };
-    let mut entries = Vec::with_capacity(batch.moves.len());
-    for (i, (location, sku, movement)) in batch.moves.iter().enumerate() {
-        match work.book.apply(location, sku, *movement, cause) {
-            Ok(entry) => entries.push(entry),
-            Err(refusal) => problems.push((i, MoveProblem::Refused(refusal))),
-        }
+    /// Which of these items exist.
+    pub async fn existing_items(&mut self, skus: &BTreeSet<&Sku>) -> StoreResult<BTreeSet<Sku>> {
+        let found = existing(
+            &mut self.write,
+            "items",
+            "sku",
+            skus.iter().map(|s| s.as_str()),
+        );
+        let found = found.await?;
+        Ok(skus
+            .iter()
+            .filter(|s| found.contains(s.as_str()))
+            .map(|s| (*s).clone())
+            .collect())
     }
-    if !problems.is_empty() {
-        return Ok(MovementOutcome::Rejected(problems));
-    }
-    work.ledger.extend(entries.iter().cloned());
-    work.fill_backorders(&mut tx, deciders, "stock arrived")
-        .await?;
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(MovementOutcome::Applied(entries))
 }
 
 pub(crate) async fn positions(

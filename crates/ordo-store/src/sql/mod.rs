@@ -238,14 +238,6 @@ impl Store for SqlStore {
         replays::prune(self, now_ms, limit).await
     }
 
-    async fn move_stock(
-        &self,
-        batch: &MovementBatch,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<MovementOutcome> {
-        retrying!(inventory::move_stock(self, batch, deciders))
-    }
-
     async fn positions(
         &self,
         filter: &PositionFilter,
