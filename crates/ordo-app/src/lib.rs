@@ -34,6 +34,7 @@ pub mod simulate;
 mod stock;
 mod stock_moves;
 pub mod supply;
+mod supply_steps;
 pub mod sync;
 mod throttle;
 pub mod tracking;
@@ -57,12 +58,12 @@ pub use ordo_store::{
     AlertFilter, AlertRecord, Backend, BackorderFilter, Breach, CarrierRecord, EventFilter,
     EventRecord, ExceptionRecord, FulfillmentStep, HoldRecord, InboundFilter, LedgerRecord,
     OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, ProfileRecord, ProfileStatus,
-    ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord, Receipt, Rejected, RejectedRow,
+    ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord, Rejected, RejectedRow,
     RejectionRecord, ReleaseFilter, ReoptimizeReport, ReoptimizedOrder, Resolution,
     RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport,
-    SyncRow, TrackingInput, TrackingResult, TransferAction, TransferFilter, TransferRecord,
-    WaitingLine,
+    SyncRow, TrackingInput, TrackingResult, TransferFilter, TransferRecord, WaitingLine,
 };
+pub use supply::{Receipt, TransferAction};
 
 use writer::OrderWriter;
 

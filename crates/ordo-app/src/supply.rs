@@ -3,17 +3,16 @@
 use jiff::civil::Date;
 use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
-use ordo_domain::inbound::{Inbound, InboundError, InboundKind, InboundLine, InboundStatus};
-use ordo_domain::transfer::{Transfer, TransferError, TransferLine, TransferStatus};
+use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
+use ordo_domain::inventory::StockState;
+use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
 use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
-use ordo_store::{
-    InboundFilter, Page, PageRequest, Receipt, SupplyRefusal, TransferAction, TransferFilter,
-    TransferRecord,
-};
+use ordo_store::{InboundFilter, Page, PageRequest, TransferFilter, TransferRecord};
 
-use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::transact::retrying;
+use crate::{App, supply_steps};
 
 pub struct TransferRequest {
     pub from: LocationCode,
@@ -30,28 +29,18 @@ pub struct InboundRequest {
     pub lines: Vec<(Sku, i64)>,
 }
 
-fn refusal(r: SupplyRefusal) -> AppError {
-    match r {
-        SupplyRefusal::Invalid(errors) => AppError::Invalid(errors),
-        SupplyRefusal::Transfer(
-            e @ (TransferError::Short { .. } | TransferError::Inventory(_)),
-        ) => AppError::StockConflict(FieldErrors::single("lines", e.to_string())),
-        SupplyRefusal::Transfer(e @ TransferError::WrongStatus(_)) => {
-            AppError::Conflict(FieldErrors::single("status", e.to_string()))
-        }
-        SupplyRefusal::Transfer(e) => {
-            AppError::Invalid(FieldErrors::single("lines", e.to_string()))
-        }
-        SupplyRefusal::Inbound(e @ InboundError::Closed(_)) => {
-            AppError::Conflict(FieldErrors::single("status", e.to_string()))
-        }
-        SupplyRefusal::Inbound(e @ InboundError::UnknownItem(_)) => {
-            AppError::Invalid(FieldErrors::single("lines", e.to_string()))
-        }
-        SupplyRefusal::Inbound(InboundError::Inventory(e)) => {
-            AppError::StockConflict(FieldErrors::single("lines", e.to_string()))
-        }
-    }
+/// Units received: item, units, and the state they arrive in.
+pub type Receipt = (Sku, i64, StockState);
+
+/// What to do to a transfer.
+#[derive(Debug, Clone, Copy)]
+pub enum TransferAction<'a> {
+    /// The units leave the source.
+    Ship,
+    /// Units arrive at the destination; everything in transit, sellable, when empty.
+    Receive(&'a [Receipt]),
+    /// Before shipping: the reserved units go back.
+    Cancel,
 }
 
 impl App {
@@ -90,10 +79,7 @@ impl App {
             shipped_at_ms: None,
             updated_at_ms: now_ms,
         };
-        self.store
-            .create_transfer(transfer, actor)
-            .await?
-            .map_err(refusal)
+        retrying(|| supply_steps::request_transfer(self.store.as_ref(), &transfer, actor)).await
     }
 
     pub async fn transfer(&self, id: &str) -> AppResult<TransferRecord> {
@@ -118,15 +104,14 @@ impl App {
         action: TransferAction<'_>,
         actor: &str,
     ) -> AppResult<TransferRecord> {
-        let now_ms = self.clock.now_ms();
-        match self
-            .store
-            .step_transfer(id, action, actor, now_ms, &self.deciders())
-            .await?
-        {
-            None => Err(AppError::NotFound(format!("transfer {id}"))),
-            Some(result) => result.map_err(refusal),
-        }
+        let step = supply_steps::TransferStep {
+            id,
+            action,
+            actor,
+            now_ms: self.clock.now_ms(),
+        };
+        let deciders = self.deciders();
+        retrying(|| supply_steps::step_transfer(self.store.as_ref(), &step, &deciders)).await
     }
 
     pub async fn create_inbound(&self, request: InboundRequest) -> AppResult<Inbound> {
@@ -152,10 +137,7 @@ impl App {
             created_at_ms: now_ms,
             updated_at_ms: now_ms,
         };
-        self.store
-            .create_inbound(&inbound)
-            .await?
-            .map_err(refusal)?;
+        retrying(|| supply_steps::announce_inbound(self.store.as_ref(), &inbound)).await?;
         Ok(inbound)
     }
 
@@ -181,15 +163,14 @@ impl App {
         receipts: Option<&[Receipt]>,
         actor: &str,
     ) -> AppResult<Inbound> {
-        let now_ms = self.clock.now_ms();
-        match self
-            .store
-            .step_inbound(id, receipts, actor, now_ms, &self.deciders())
-            .await?
-        {
-            None => Err(AppError::NotFound(format!("inbound {id}"))),
-            Some(result) => result.map_err(refusal),
-        }
+        let step = supply_steps::InboundStep {
+            id,
+            receipts,
+            actor,
+            now_ms: self.clock.now_ms(),
+        };
+        let deciders = self.deciders();
+        retrying(|| supply_steps::step_inbound(self.store.as_ref(), &step, &deciders)).await
     }
 }
 

@@ -109,6 +109,16 @@ pub enum InboundError {
 }
 
 impl Inbound {
+    /// Closes the inbound so that nothing more is expected of it.
+    pub fn close(&mut self, now_ms: i64) -> Result<(), InboundError> {
+        if !self.status.is_open() {
+            return Err(InboundError::Closed(self.status.as_str()));
+        }
+        self.status = InboundStatus::Cancelled;
+        self.updated_at_ms = now_ms;
+        Ok(())
+    }
+
     /// Receives units by item, filling the item's lines in order; more than expected is taken
     /// (what arrived is what is there) and recorded on the item's last line.
     pub fn receive(

@@ -3,6 +3,7 @@
 //! count at the destination), or cancelled before shipping (the units are released).
 
 use crate::allocation::location_point;
+use crate::field::FieldErrors;
 use crate::inventory::{Cause, InventoryError, LedgerEntry, Movement, StockBook, StockState};
 use crate::location::Location;
 use crate::promise::{Supply, TransitModel, add_days, delivery_date, utc_date};
@@ -306,5 +307,50 @@ impl Transfer {
                 quantity: l.shipped - l.received,
             })
             .collect()
+    }
+}
+
+impl Transfer {
+    /// Turns receipts by item into receipts by line, filling each item's lines in order; no
+    /// receipts means everything in transit, sellable. Names each receipt of more units than
+    /// are in transit.
+    pub fn receipts_by_line(
+        &self,
+        receipts: &[(Sku, i64, StockState)],
+    ) -> Result<Vec<(u32, i64, StockState)>, FieldErrors> {
+        let in_transit = |l: &TransferLine| l.shipped - l.received;
+        if receipts.is_empty() {
+            return Ok(self
+                .lines
+                .iter()
+                .filter(|l| in_transit(l) > 0)
+                .map(|l| (l.line_no, in_transit(l), StockState::Sellable))
+                .collect());
+        }
+        let mut open: Vec<(u32, &Sku, i64)> = self
+            .lines
+            .iter()
+            .map(|l| (l.line_no, &l.sku, in_transit(l)))
+            .collect();
+        let mut by_line = Vec::new();
+        let mut errors = FieldErrors::new();
+        for (i, (sku, units, state)) in receipts.iter().enumerate() {
+            let mut left = *units;
+            for (line_no, _, room) in open.iter_mut().filter(|(_, s, _)| *s == sku) {
+                let take = left.min(*room);
+                if take > 0 {
+                    by_line.push((*line_no, take, *state));
+                    *room -= take;
+                    left -= take;
+                }
+            }
+            if left > 0 {
+                errors.push(
+                    format!("lines[{i}].quantity"),
+                    format!("{left} more units of {sku} than are in transit"),
+                );
+            }
+        }
+        errors.into_result().map(|()| by_line)
     }
 }

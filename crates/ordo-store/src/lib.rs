@@ -31,7 +31,6 @@ use ordo_domain::order::RejectError;
 use ordo_domain::order::{BackorderPolicy, OrderEvent};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
-use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
@@ -163,45 +162,18 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     async fn backorder_policy(&self) -> StoreResult<BackorderPolicy>;
     async fn set_backorder_policy(&self, policy: BackorderPolicy) -> StoreResult<()>;
 
-    /// Reserves a transfer's units at its source, all or none.
-    async fn create_transfer(
-        &self,
-        transfer: Transfer,
-        actor: &str,
-    ) -> StoreResult<Result<TransferRecord, SupplyRefusal>>;
     async fn transfer(&self, id: &str) -> StoreResult<Option<TransferRecord>>;
     async fn transfers(
         &self,
         filter: &TransferFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<TransferRecord>>;
-    /// Ships, receives or cancels a transfer. `Ok(None)` when there is no such transfer.
-    async fn step_transfer(
-        &self,
-        id: &str,
-        action: TransferAction<'_>,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>>;
-
-    async fn create_inbound(&self, inbound: &Inbound) -> StoreResult<Result<(), SupplyRefusal>>;
     async fn inbound(&self, id: &str) -> StoreResult<Option<Inbound>>;
     async fn inbound_list(
         &self,
         filter: &InboundFilter,
         page: &PageRequest,
     ) -> StoreResult<Page<Inbound>>;
-    /// Receives units (`Some`) or closes the inbound (`None`). `Ok(None)` when there is none.
-    async fn step_inbound(
-        &self,
-        id: &str,
-        receipts: Option<&[Receipt]>,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>>;
-
     /// Starts a sync under its id, or finds it: new, to resume, done, or the id reused.
     async fn begin_sync(
         &self,

@@ -1,15 +1,13 @@
 //! What goes in and out of the store.
 
-use ordo_domain::field::FieldErrors;
-
 use ordo_domain::hold::Hold;
-use ordo_domain::inbound::{InboundError, InboundStatus};
-use ordo_domain::inventory::{LedgerEntry, Position, StockState};
+use ordo_domain::inbound::InboundStatus;
+use ordo_domain::inventory::{LedgerEntry, Position};
 use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::reservation::Reservation;
 use ordo_domain::routing::Router;
-use ordo_domain::transfer::{Transfer, TransferError, TransferStatus};
+use ordo_domain::transfer::{Transfer, TransferStatus};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_domain::{channel::Channel, item::Item, location::Location};
 
@@ -368,29 +366,6 @@ pub struct TransferFilter {
 pub struct InboundFilter {
     pub status: Option<InboundStatus>,
     pub location: Option<LocationCode>,
-}
-
-/// Units received: item, units, and the state they arrive in.
-pub type Receipt = (Sku, i64, StockState);
-
-/// What to do to a transfer.
-#[derive(Debug, Clone, Copy)]
-pub enum TransferAction<'a> {
-    /// The units leave the source.
-    Ship,
-    /// Units arrive at the destination; everything in transit, sellable, when empty.
-    Receive(&'a [Receipt]),
-    /// Before shipping: the reserved units go back.
-    Cancel,
-}
-
-/// What went wrong with a transfer or inbound request, for the caller to answer.
-#[derive(Debug)]
-pub enum SupplyRefusal {
-    Transfer(TransferError),
-    Inbound(InboundError),
-    /// Fields naming unknown locations or items.
-    Invalid(FieldErrors),
 }
 
 /// One broken invariant found by [`crate::Store::check_invariants`].

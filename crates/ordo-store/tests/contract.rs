@@ -298,7 +298,9 @@ on_both_backends! {
             created_at_ms: CLOCK_START_MS,
             updated_at_ms: CLOCK_START_MS,
         };
-        store.create_inbound(&inbound).await.unwrap().unwrap();
+        let mut tx = store.transaction().await.unwrap();
+        tx.insert_inbound(&inbound).await.unwrap();
+        tx.commit().await.unwrap();
         let stingy = Deciders { router: Some(&AllocatesNothing), transit: deciders().transit, release_at_capture: false };
         let outcome = store.place_orders(&[place_command("W-1", &[("A", 2)])], &stingy).await.unwrap().pop().unwrap();
         let PlaceOutcome::Placed(record) = outcome else { panic!("{outcome:?}") };

@@ -63,7 +63,6 @@ use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, OrderEvent};
 use ordo_domain::promise::TransitModel;
-use ordo_domain::transfer::Transfer;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use connect::{SqlStore, StoreOptions};
@@ -328,14 +327,6 @@ impl Store for SqlStore {
         backorders::set_policy(self, policy).await
     }
 
-    async fn create_transfer(
-        &self,
-        transfer: Transfer,
-        actor: &str,
-    ) -> StoreResult<Result<TransferRecord, SupplyRefusal>> {
-        supply::create_transfer(self, transfer, actor).await
-    }
-
     async fn transfer(&self, id: &str) -> StoreResult<Option<TransferRecord>> {
         supply::transfer(self, id).await
     }
@@ -348,23 +339,6 @@ impl Store for SqlStore {
         supply::transfers(self, filter, page).await
     }
 
-    async fn step_transfer(
-        &self,
-        id: &str,
-        action: TransferAction<'_>,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>> {
-        retrying!(supply::step_transfer(
-            self, id, action, actor, now_ms, deciders
-        ))
-    }
-
-    async fn create_inbound(&self, inbound: &Inbound) -> StoreResult<Result<(), SupplyRefusal>> {
-        supply::create_inbound(self, inbound).await
-    }
-
     async fn inbound(&self, id: &str) -> StoreResult<Option<Inbound>> {
         supply::inbound(self, id).await
     }
@@ -375,19 +349,6 @@ impl Store for SqlStore {
         page: &PageRequest,
     ) -> StoreResult<Page<Inbound>> {
         supply::inbound_list(self, filter, page).await
-    }
-
-    async fn step_inbound(
-        &self,
-        id: &str,
-        receipts: Option<&[Receipt]>,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>> {
-        retrying!(supply::step_inbound(
-            self, id, receipts, actor, now_ms, deciders
-        ))
     }
 
     async fn begin_sync(

@@ -119,20 +119,9 @@ impl StockWork {
         Ok(self.changes.loads.clone().unwrap_or_default())
     }
 
-    /// Fills waiting order lines of every item whose availability rose in this work, in the
-    /// order the backorder policy says.
-    pub async fn fill_backorders(
-        &mut self,
-        conn: &mut dyn Exec,
-        deciders: &Deciders<'_>,
-        reason: &str,
-    ) -> StoreResult<()> {
-        self.fill_backorders_of(conn, deciders, &BTreeSet::new(), reason)
-            .await
-    }
-
-    /// Like [`fill_backorders`](Self::fill_backorders), for `extra` items too: those whose
-    /// reserved units a count took, so their orders may be routed again.
+    /// Fills waiting order lines of every item whose availability rose in this work, and of
+    /// `extra` items (whose orders may be routed again for another reason), in the order the
+    /// backorder policy says.
     pub async fn fill_backorders_of(
         &mut self,
         conn: &mut dyn Exec,

@@ -1,42 +1,25 @@
-//! Inbound supply: purchase orders and advance ship notices, received partly or in full, or
-//! closed.
+//! Inbound supply — purchase orders and advance ship notices — as the store reads and writes
+//! it.
 
 use crate::sql::exec::Exec;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
-use ordo_domain::inventory::StockState;
 use ordo_domain::promise::parse_date;
-use ordo_domain::values::Sku;
 
-use super::{check_references, line_skus};
 use crate::error::{StoreResult, corrupt};
 use crate::sql::SqlStore;
 use crate::sql::args::{Arg, Sql, inserts};
 use crate::sql::catalog::finish_page;
 use crate::sql::rows::{self, RowExt};
-use crate::sql::stock::StockWork;
+use crate::sql::tx::Tx;
 use crate::sql::write::execute_all;
 use crate::types::*;
 
 const INBOUND_COLUMNS: &str =
     "id, kind, location, supplier_reference, expected_date, status, created_at, updated_at";
 
-pub(crate) async fn create_inbound(
-    store: &SqlStore,
-    inbound: &Inbound,
-) -> StoreResult<Result<(), SupplyRefusal>> {
-    let mut tx = store.begin().await?;
-    let locations = [("location", &inbound.location)];
-    if let Err(errors) = check_references(
-        &mut tx,
-        &locations,
-        &line_skus(inbound.lines.iter().map(|l| &l.sku)),
-    )
-    .await?
-    {
-        return Ok(Err(SupplyRefusal::Invalid(errors)));
-    }
+async fn insert_inbound(conn: &mut dyn Exec, inbound: &Inbound) -> StoreResult<()> {
     let row = vec![
         Arg::from(inbound.id.as_str()),
         inbound.kind.as_str().into(),
@@ -67,9 +50,7 @@ pub(crate) async fn create_inbound(
         &["inbound_id", "line_no", "sku", "quantity", "received"],
         lines,
     ));
-    execute_all(&mut tx, statements).await?;
-    tx.commit().await?;
-    Ok(Ok(()))
+    execute_all(conn, statements).await
 }
 
 async fn load_inbound(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<Inbound>> {
@@ -148,62 +129,38 @@ pub(crate) async fn inbound_list(
     Ok(finish_page(&mut records, page, |r| r.id.clone()))
 }
 
-/// Receives units of an inbound (or, with `cancel`, closes it so nothing more is expected).
-pub(crate) async fn step_inbound(
-    store: &SqlStore,
-    id: &str,
-    receipts: Option<&[(Sku, i64, StockState)]>,
-    actor: &str,
-    now_ms: i64,
-    deciders: &Deciders<'_>,
-) -> StoreResult<Option<Result<Inbound, SupplyRefusal>>> {
-    let mut tx = store.begin().await?;
-    let Some(peek) = inbound(store, id).await? else {
-        return Ok(None);
-    };
-    let skus: BTreeSet<Sku> = peek.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
-    ));
-    sql.arg(id).push(store.backend.lock_rows());
-    let Some(mut record) = load_inbound(&mut tx, sql).await?.pop() else {
-        return Ok(None);
-    };
-    match receipts {
-        Some(receipts) => match record.receive(receipts, &mut work.book, now_ms, actor) {
-            Ok(ledger) => work.ledger.extend(ledger),
-            Err(refusal) => return Ok(Some(Err(SupplyRefusal::Inbound(refusal)))),
-        },
-        None => {
-            if !record.status.is_open() {
-                return Ok(Some(Err(SupplyRefusal::Inbound(
-                    ordo_domain::inbound::InboundError::Closed(record.status.as_str()),
-                ))));
-            }
-            record.status = InboundStatus::Cancelled;
-            record.updated_at_ms = now_ms;
+impl Tx {
+    pub async fn insert_inbound(&mut self, inbound: &Inbound) -> StoreResult<()> {
+        insert_inbound(&mut self.write, inbound).await
+    }
+
+    /// An inbound with its lines; locked until the transaction ends when `lock`.
+    pub async fn load_inbound(&mut self, id: &str, lock: bool) -> StoreResult<Option<Inbound>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
+        ));
+        sql.arg(id).push(if lock { self.lock() } else { "" });
+        Ok(load_inbound(&mut self.write, sql).await?.pop())
+    }
+
+    /// Writes an inbound's status and what its lines received.
+    pub async fn update_inbound(&mut self, inbound: &Inbound) -> StoreResult<()> {
+        let mut sql = Sql::new("UPDATE inbound SET status = ");
+        sql.arg(inbound.status.as_str())
+            .push(", updated_at = ")
+            .arg(inbound.updated_at_ms)
+            .push(" WHERE id = ")
+            .arg(inbound.id.as_str());
+        self.write.run(sql).await?;
+        for l in &inbound.lines {
+            let mut sql = Sql::new("UPDATE inbound_lines SET received = ");
+            sql.arg(l.received)
+                .push(" WHERE inbound_id = ")
+                .arg(inbound.id.as_str())
+                .push(" AND line_no = ")
+                .arg(l.line_no);
+            self.write.run(sql).await?;
         }
+        Ok(())
     }
-    let mut sql = Sql::new("UPDATE inbound SET status = ");
-    sql.arg(record.status.as_str())
-        .push(", updated_at = ")
-        .arg(record.updated_at_ms)
-        .push(" WHERE id = ")
-        .arg(id);
-    tx.run(sql).await?;
-    for l in &record.lines {
-        let mut sql = Sql::new("UPDATE inbound_lines SET received = ");
-        sql.arg(l.received)
-            .push(" WHERE inbound_id = ")
-            .arg(id)
-            .push(" AND line_no = ")
-            .arg(l.line_no);
-        tx.run(sql).await?;
-    }
-    work.fill_backorders(&mut tx, deciders, "stock arrived")
-        .await?;
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(record)))
 }

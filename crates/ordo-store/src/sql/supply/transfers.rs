@@ -2,60 +2,19 @@
 //! destination, or cancelled before shipping.
 
 use crate::sql::exec::Exec;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use ordo_domain::field::FieldErrors;
-use ordo_domain::inventory::StockState;
 use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
-use ordo_domain::values::Sku;
 
-use super::{check_references, line_skus};
 use crate::error::{StoreResult, corrupt};
-use crate::ids::new_id;
 use crate::sql::SqlStore;
 use crate::sql::args::{Arg, Sql, inserts};
 use crate::sql::catalog::finish_page;
 use crate::sql::orders::owned_reservations;
 use crate::sql::rows::{self, RowExt};
-use crate::sql::stock::StockWork;
+use crate::sql::tx::Tx;
 use crate::sql::write::execute_all;
 use crate::types::*;
-
-pub(crate) async fn create_transfer(
-    store: &SqlStore,
-    transfer: Transfer,
-    actor: &str,
-) -> StoreResult<Result<TransferRecord, SupplyRefusal>> {
-    let mut tx = store.begin().await?;
-    let locations = [("from", &transfer.from), ("to", &transfer.to)];
-    if let Err(errors) = check_references(
-        &mut tx,
-        &locations,
-        &line_skus(transfer.lines.iter().map(|l| &l.sku)),
-    )
-    .await?
-    {
-        return Ok(Err(SupplyRefusal::Invalid(errors)));
-    }
-    let skus: BTreeSet<Sku> = transfer.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store, skus, transfer.created_at_ms).await?;
-    let now = transfer.created_at_ms;
-    let mut next_id = || new_id("res", now);
-    let (transfer, reservations, ledger) =
-        match Transfer::request(transfer, &mut work.book, actor, &mut next_id) {
-            Ok(done) => done,
-            Err(refusal) => return Ok(Err(SupplyRefusal::Transfer(refusal))),
-        };
-    insert_transfer(&mut tx, &transfer).await?;
-    work.ledger.extend(ledger);
-    work.reservations.extend(reservations.iter().cloned());
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Ok(TransferRecord {
-        transfer,
-        reservations,
-    }))
-}
 
 const TRANSFER_COLUMNS: &str =
     "id, from_location, to_location, status, reason, created_at, shipped_at, updated_at";
@@ -218,95 +177,26 @@ pub(crate) async fn transfers(
     Ok(finish_page(&mut records, page, |r| r.transfer.id.clone()))
 }
 
-pub(crate) async fn step_transfer(
-    store: &SqlStore,
-    id: &str,
-    step: TransferAction<'_>,
-    actor: &str,
-    now_ms: i64,
-    deciders: &Deciders<'_>,
-) -> StoreResult<Option<Result<TransferRecord, SupplyRefusal>>> {
-    let mut tx = store.begin().await?;
-    let Some(peek) = transfer(store, id).await? else {
-        return Ok(None);
-    };
-    let skus: BTreeSet<Sku> = peek.transfer.lines.iter().map(|l| l.sku.clone()).collect();
-    let mut work = StockWork::begin(&mut tx, store, skus, now_ms).await?;
-    let mut sql = Sql::new(&format!(
-        "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
-    ));
-    sql.arg(id).push(store.backend.lock_rows());
-    let Some(mut record) = load_transfers(&mut tx, sql).await?.pop() else {
-        return Ok(None);
-    };
-    work.overlay(&mut record.reservations);
-    let t = &mut record.transfer;
-    let result = match step {
-        TransferAction::Ship => t.ship(&mut record.reservations, &mut work.book, now_ms, actor),
-        TransferAction::Cancel => t.cancel(&mut record.reservations, &mut work.book, now_ms, actor),
-        TransferAction::Receive(receipts) => {
-            let by_line = receipts_by_line(t, receipts);
-            match by_line {
-                Ok(by_line) => t.receive(&by_line, &mut work.book, now_ms, actor),
-                Err(errors) => return Ok(Some(Err(SupplyRefusal::Invalid(errors)))),
-            }
-        }
-    };
-    let ledger = match result {
-        Ok(ledger) => ledger,
-        Err(refusal) => return Ok(Some(Err(SupplyRefusal::Transfer(refusal)))),
-    };
-    update_transfer(&mut tx, &record.transfer).await?;
-    work.ledger.extend(ledger);
-    work.reservations
-        .extend(record.reservations.iter().cloned());
-    work.fill_backorders(&mut tx, deciders, "stock arrived")
-        .await?;
-    work.finish(&mut tx).await?;
-    tx.commit().await?;
-    Ok(Some(Ok(record)))
-}
+impl Tx {
+    pub async fn insert_transfer(&mut self, transfer: &Transfer) -> StoreResult<()> {
+        insert_transfer(&mut self.write, transfer).await
+    }
 
-/// Turns receipts by item into receipts by line, filling each item's lines in order; no
-/// receipts means everything in transit, sellable.
-fn receipts_by_line(
-    t: &Transfer,
-    receipts: &[(Sku, i64, StockState)],
-) -> Result<Vec<(u32, i64, StockState)>, FieldErrors> {
-    if receipts.is_empty() {
-        return Ok(t
-            .lines
-            .iter()
-            .filter(|l| l.shipped > l.received)
-            .map(|l| (l.line_no, l.shipped - l.received, StockState::Sellable))
-            .collect());
+    /// A transfer with its reservations; locked until the transaction ends when `lock`.
+    pub async fn load_transfer(
+        &mut self,
+        id: &str,
+        lock: bool,
+    ) -> StoreResult<Option<TransferRecord>> {
+        let mut sql = Sql::new(&format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
+        ));
+        sql.arg(id).push(if lock { self.lock() } else { "" });
+        Ok(load_transfers(&mut self.write, sql).await?.pop())
     }
-    let mut open: HashMap<u32, i64> = t
-        .lines
-        .iter()
-        .map(|l| (l.line_no, l.shipped - l.received))
-        .collect();
-    let mut by_line = Vec::new();
-    let mut errors = FieldErrors::new();
-    for (i, (sku, units, state)) in receipts.iter().enumerate() {
-        let mut left = *units;
-        for line in t.lines.iter().filter(|l| &l.sku == sku) {
-            let room = open
-                .get_mut(&line.line_no)
-                .expect("every line is open or not");
-            let take = left.min(*room);
-            if take > 0 {
-                by_line.push((line.line_no, take, *state));
-                *room -= take;
-                left -= take;
-            }
-        }
-        if left > 0 {
-            errors.push(
-                format!("lines[{i}].quantity"),
-                format!("{left} more units of {sku} than are in transit"),
-            );
-        }
+
+    /// Writes a transfer's status and its lines' figures as the domain left them.
+    pub async fn update_transfer(&mut self, transfer: &Transfer) -> StoreResult<()> {
+        update_transfer(&mut self.write, transfer).await
     }
-    errors.into_result().map(|()| by_line)
 }
