@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use ordo_domain::auth::{Action, Principal, Resource};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::alerts::AlertSettings;
-use ordo_store::{AlertFilter, AlertRecord};
+use ordo_domain::fulfillment::alerts::{AlertAction, AlertSettings, act_on_alert};
+use ordo_store::{AlertFilter, AlertRecord, Store};
 
 use crate::error::{AppError, AppResult};
+use crate::transact::{Attempt, retrying};
 use crate::{App, Limits};
 
 fn settings(limits: &Limits) -> AlertSettings {
@@ -65,23 +66,41 @@ impl App {
         Ok(self.store.work_alerts(&filter).await?)
     }
 
+    /// Acknowledges an alert (someone is on it), or resolves it.
     pub async fn step_alert(
         &self,
         principal: &Principal,
         id: &str,
-        resolve: bool,
+        action: AlertAction,
     ) -> AppResult<AlertRecord> {
         let target = Some((Resource::Alert, id));
         self.authorize(principal, Action::ActOnAlerts, target)
             .await?;
-        match self
-            .store
-            .step_alert(id, resolve, &principal.actor(), self.clock.now_ms())
-            .await?
-        {
-            None => Err(AppError::NotFound(format!("alert {id}"))),
-            Some(Ok(alert)) => Ok(alert),
-            Some(Err(why)) => Err(AppError::Conflict(FieldErrors::single("status", why))),
-        }
+        let (actor, now_ms) = (principal.actor(), self.clock.now_ms());
+        retrying(|| act(self.store.as_ref(), id, action, &actor, now_ms)).await
     }
+}
+
+async fn act(
+    store: &dyn Store,
+    id: &str,
+    action: AlertAction,
+    actor: &str,
+    now_ms: i64,
+) -> Attempt<AlertRecord> {
+    let mut tx = store.transaction().await?;
+    let not_found = || AppError::NotFound(format!("alert {id}"));
+    let mut alert = tx.lock_work_alert(id).await?.ok_or_else(not_found)?;
+    alert.status = act_on_alert(alert.status, action)
+        .map_err(|e| AppError::Conflict(FieldErrors::single("status", e.to_string())))?;
+    let by = Some(actor.to_string());
+    match action {
+        AlertAction::Acknowledge => {
+            (alert.acknowledged_at_ms, alert.acknowledged_by) = (Some(now_ms), by)
+        }
+        AlertAction::Resolve => (alert.resolved_at_ms, alert.resolved_by) = (Some(now_ms), by),
+    }
+    tx.update_work_alert(&alert, now_ms).await?;
+    tx.commit().await?;
+    Ok(alert)
 }

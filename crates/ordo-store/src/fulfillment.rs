@@ -14,6 +14,7 @@ use ordo_domain::values::{ChannelCode, LocationCode};
 use crate::error::StoreResult;
 use crate::routing::RejectionRecord;
 use crate::types::{Deciders, OrderRecord};
+use ordo_domain::fulfillment::alerts::AlertStatus;
 
 /// Which orders a release pass looks at.
 #[derive(Debug, Clone, Default)]
@@ -179,8 +180,7 @@ pub struct AlertRecord {
     /// The fulfilment order or shipment it is about.
     pub subject: String,
     pub order_id: String,
-    /// `open`, `acknowledged` or `resolved`.
-    pub status: String,
+    pub status: AlertStatus,
     pub message: String,
     pub raised_at_ms: i64,
     pub acknowledged_at_ms: Option<i64>,
@@ -191,7 +191,7 @@ pub struct AlertRecord {
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
-    pub status: Option<String>,
+    pub status: Option<AlertStatus>,
     pub kind: Option<String>,
     pub order_id: Option<String>,
     /// Only alerts on this channel's orders.
@@ -234,14 +234,6 @@ pub trait FulfillmentStore: Send + Sync {
         now_ms: i64,
     ) -> StoreResult<Vec<AlertRecord>>;
     async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>>;
-    /// Acknowledges (or resolves) an alert.
-    async fn step_alert(
-        &self,
-        id: &str,
-        resolve: bool,
-        actor: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<Result<AlertRecord, String>>>;
 
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;
     async fn carrier(&self, code: &str) -> StoreResult<Option<CarrierRecord>>;

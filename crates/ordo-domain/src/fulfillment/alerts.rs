@@ -4,6 +4,8 @@
 
 use jiff::civil::Date;
 
+pub use super::alert_status::{AlertAction, AlertRefusal, AlertStatus, act_on_alert};
+
 use super::{FulfillmentOrder, FulfillmentStatus};
 use crate::geo::GeoPoint;
 use crate::location::Location;

@@ -8,6 +8,7 @@
 //! - [`alerts`] — promise at risk, no tracking movement, failed delivery, not accepted.
 //! - [`package`] — packages: weight, dimensions and contents, checked against the pick.
 
+mod alert_status;
 pub mod alerts;
 mod package;
 mod release;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use ordo_app::{AlertFilter, AlertRecord, App};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::alerts::AlertKind;
+use ordo_domain::fulfillment::alerts::{AlertAction, AlertKind, AlertStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -51,7 +51,7 @@ impl From<AlertRecord> for AlertView {
             kind: a.kind,
             subject: a.subject,
             order_id: a.order_id,
-            status: a.status,
+            status: a.status.as_str().to_string(),
             message: a.message,
             raised_at: timestamp(a.raised_at_ms),
             acknowledged_at: a.acknowledged_at_ms.map(timestamp),
@@ -82,9 +82,8 @@ async fn list_alerts(
     Query(query): Query<AlertQuery>,
 ) -> ApiResult<axum::Json<List<AlertView>>> {
     let mut e = FieldErrors::new();
-    let status = e.optional("status", query.status, |s| match s.as_str() {
-        "open" | "acknowledged" | "resolved" => Ok(s),
-        _ => Err("must be open, acknowledged or resolved".to_string()),
+    let status = e.optional("status", query.status, |s| {
+        AlertStatus::parse(&s).map_err(|_| "must be open, acknowledged or resolved".to_string())
     });
     let kind = e.optional("kind", query.kind, |k| {
         AlertKind::parse(&k).map(|k| k.as_str().to_string())
@@ -135,7 +134,9 @@ async fn acknowledge(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<AlertView>> {
     Ok(axum::Json(
-        app.step_alert(&caller.0, &id, false).await?.into(),
+        app.step_alert(&caller.0, &id, AlertAction::Acknowledge)
+            .await?
+            .into(),
     ))
 }
 
@@ -147,6 +148,8 @@ async fn resolve(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<AlertView>> {
     Ok(axum::Json(
-        app.step_alert(&caller.0, &id, true).await?.into(),
+        app.step_alert(&caller.0, &id, AlertAction::Resolve)
+            .await?
+            .into(),
     ))
 }

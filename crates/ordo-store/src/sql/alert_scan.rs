@@ -57,7 +57,9 @@ pub(crate) async fn scan(
     let scanned = |kind: &str| AlertKind::parse(kind).is_ok_and(AlertKind::scanned);
     let cleared: Vec<&AlertRecord> = standing
         .iter()
-        .filter(|a| a.status != "resolved" && scanned(&a.kind))
+        .filter(|a| {
+            a.status != ordo_domain::fulfillment::alerts::AlertStatus::Resolved && scanned(&a.kind)
+        })
         .filter(|a| !seen.contains(&(a.kind.as_str(), a.subject.as_str())))
         .collect();
     let mut raised = Vec::new();

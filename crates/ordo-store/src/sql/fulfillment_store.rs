@@ -68,16 +68,6 @@ impl FulfillmentStore for SqlStore {
         work_alerts::list(self, filter).await
     }
 
-    async fn step_alert(
-        &self,
-        id: &str,
-        resolve: bool,
-        actor: &str,
-        now_ms: i64,
-    ) -> StoreResult<Option<Result<AlertRecord, String>>> {
-        retrying!(work_alerts::step(self, id, resolve, actor, now_ms))
-    }
-
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool> {
         retrying!(shipping::put_carrier(self, carrier, now_ms))
     }

@@ -5,12 +5,13 @@
 use crate::sql::args::Arg;
 use crate::sql::exec::Exec;
 
-use ordo_domain::fulfillment::alerts::Raised;
+use ordo_domain::fulfillment::alerts::{AlertStatus, Raised};
 
 use super::SqlStore;
 use super::args::Sql;
 use super::rows::RowExt;
-use crate::error::StoreResult;
+use super::tx::Tx;
+use crate::error::{StoreResult, corrupt};
 use crate::fulfillment::{AlertFilter, AlertRecord};
 use crate::ids::new_id;
 
@@ -22,7 +23,7 @@ fn row(r: &crate::sql::exec::Row) -> StoreResult<AlertRecord> {
         kind: r.text("kind")?,
         subject: r.text("subject")?,
         order_id: r.text("order_id")?,
-        status: r.text("status")?,
+        status: corrupt("status", AlertStatus::parse(&r.text("status")?))?,
         message: r.text("message")?,
         raised_at_ms: r.int("raised_at")?,
         acknowledged_at_ms: r.opt_int("acknowledged_at")?,
@@ -40,7 +41,7 @@ async fn event(
 ) -> StoreResult<()> {
     let data = serde_json::json!({
         "alert": alert.id, "kind": alert.kind, "subject": alert.subject, "order_id": alert.order_id,
-        "status": alert.status, "message": alert.message,
+        "status": alert.status.as_str(), "message": alert.message,
     });
     conn.run(Sql::with(
         "INSERT INTO events (at, type, subject, data) VALUES ($1, $2, $3, $4)",
@@ -106,7 +107,7 @@ pub(crate) async fn resolve_if_open(
         .await?;
     if done == 1 {
         let mut resolved = alert.clone();
-        resolved.status = "resolved".into();
+        resolved.status = AlertStatus::Resolved;
         resolved.resolved_at_ms = Some(now_ms);
         resolved.resolved_by = Some(actor.into());
         event(conn, "alert.resolved", &resolved, now_ms).await?;
@@ -131,7 +132,7 @@ async fn insert(conn: &mut dyn Exec, f: &Raised, now_ms: i64) -> StoreResult<Ale
         kind: f.kind.as_str().into(),
         subject: f.subject.clone(),
         order_id: f.order_id.clone(),
-        status: "open".into(),
+        status: AlertStatus::Open,
         message: f.message.clone(),
         raised_at_ms: now_ms,
         acknowledged_at_ms: None,
@@ -144,19 +145,6 @@ async fn insert(conn: &mut dyn Exec, f: &Raised, now_ms: i64) -> StoreResult<Ale
     ), [Arg::from(alert.id.as_str()), Arg::from(alert.kind.as_str()), Arg::from(alert.subject.as_str()), Arg::from(alert.order_id.as_str()), Arg::from("open"), Arg::from(alert.message.as_str()), Arg::from(now_ms)])).await?;
     event(conn, "alert.raised", &alert, now_ms).await?;
     Ok(alert)
-}
-
-async fn set_resolved(
-    conn: &mut dyn Exec,
-    a: &mut AlertRecord,
-    actor: &str,
-    now_ms: i64,
-) -> StoreResult<()> {
-    a.status = "resolved".into();
-    a.resolved_at_ms = Some(now_ms);
-    a.resolved_by = Some(actor.into());
-    conn.run(Sql::with("UPDATE work_alerts SET status = 'resolved', resolved_at = $1, resolved_by = $2 WHERE id = $3", [Arg::from(now_ms), Arg::from(actor), Arg::from(a.id.as_str())])).await?;
-    Ok(())
 }
 
 /// The alerts of these orders not yet resolved, newest first.
@@ -180,8 +168,8 @@ pub(crate) async fn unresolved_of_orders(
 
 pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {
     let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM work_alerts WHERE 1 = 1"));
-    if let Some(status) = &filter.status {
-        sql.push(" AND status = ").arg(status.as_str());
+    if let Some(status) = filter.status.map(AlertStatus::as_str) {
+        sql.push(" AND status = ").arg(status);
     }
     if let Some(kind) = &filter.kind {
         sql.push(" AND kind = ").arg(kind.as_str());
@@ -207,38 +195,34 @@ pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<
     conn.rows(sql).await?.iter().map(row).collect()
 }
 
-/// Acknowledges or resolves an alert; `None` when unknown, `Err` when already resolved.
-pub(crate) async fn step(
-    store: &SqlStore,
-    id: &str,
-    resolve: bool,
-    actor: &str,
-    now_ms: i64,
-) -> StoreResult<Option<Result<AlertRecord, String>>> {
-    let mut tx = store.begin().await?;
-    let found = tx
-        .first(Sql::with(
-            &format!("SELECT {COLUMNS} FROM work_alerts WHERE id = $1"),
-            [Arg::from(id)],
-        ))
-        .await?;
-    let Some(found) = found else {
-        return Ok(None);
-    };
-    let mut alert = row(&found)?;
-    if alert.status == "resolved" {
-        return Ok(Some(Err("the alert is already resolved".into())));
+impl Tx {
+    /// An alert, locked until the transaction ends.
+    pub async fn lock_work_alert(&mut self, id: &str) -> StoreResult<Option<AlertRecord>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM work_alerts WHERE id = $1{}",
+            self.lock()
+        );
+        let found = self.write.first(Sql::with(&sql, [Arg::from(id)])).await?;
+        found.as_ref().map(row).transpose()
     }
-    if resolve {
-        set_resolved(&mut tx, &mut alert, actor, now_ms).await?;
-        event(&mut tx, "alert.resolved", &alert, now_ms).await?;
-    } else {
-        alert.status = "acknowledged".into();
-        alert.acknowledged_at_ms = Some(now_ms);
-        alert.acknowledged_by = Some(actor.into());
-        tx.run(Sql::with("UPDATE work_alerts SET status = 'acknowledged', acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3", [Arg::from(now_ms), Arg::from(actor), Arg::from(id)])).await?;
-        event(&mut tx, "alert.acknowledged", &alert, now_ms).await?;
+
+    /// Writes what a person did with an alert — its status, who and when — and its event
+    /// (`alert.acknowledged`, `alert.resolved`).
+    pub async fn update_work_alert(&mut self, alert: &AlertRecord, at_ms: i64) -> StoreResult<()> {
+        let sql = Sql::with(
+            "UPDATE work_alerts SET status = $1, acknowledged_at = $2, acknowledged_by = $3, \
+             resolved_at = $4, resolved_by = $5 WHERE id = $6",
+            [
+                Arg::from(alert.status.as_str()),
+                Arg::from(alert.acknowledged_at_ms),
+                Arg::from(alert.acknowledged_by.clone()),
+                Arg::from(alert.resolved_at_ms),
+                Arg::from(alert.resolved_by.clone()),
+                Arg::from(alert.id.as_str()),
+            ],
+        );
+        self.write.run(sql).await?;
+        let kind = format!("alert.{}", alert.status.as_str());
+        event(&mut self.write, &kind, alert, at_ms).await
     }
-    tx.commit().await?;
-    Ok(Some(Ok(alert)))
 }
