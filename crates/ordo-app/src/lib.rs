@@ -2,9 +2,16 @@
 //! the store. Time comes from a [`Clock`], so every use case runs the same under test.
 //!
 //! - [`App`] — the use cases, one `impl App` block per area: [`auth`], [`catalog`],
-//!   [`inventory`], [`orders`], [`holds`], [`routing`], [`fulfillment`], [`demo`].
+//!   [`inventory`], [`orders`], [`cancel`], [`order_edits`], [`allocations`], [`holds`],
+//!   [`order_holds`], [`supply`], [`routing`], [`fulfillment`], [`tracking`], [`release`],
+//!   [`work_alerts`], [`demo`].
+//! - A use case's transaction reads load → the domain decides → write → commit over a
+//!   `Tx` from the store; `stock` is the work every one that touches stock shares
+//!   (`checkout_holds`, `stock_moves` and `supply_steps` hold the transactions of their
+//!   areas); `transact` runs an attempt again when a retry can fix it.
 //! - `writer` — the order writer: batches concurrent orders into shared transactions.
-//! - [`holds`] also runs the sweeper that releases expired checkout holds.
+//! - [`holds`] also runs the sweeper that releases expired checkout holds; `jobs` runs each
+//!   background job in one process at a time.
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
 
 mod access;
