@@ -35,6 +35,7 @@ pub mod order_holds;
 pub mod orders;
 pub mod printing;
 pub mod release;
+mod reoptimize;
 pub mod replays;
 pub mod routing;
 pub mod simulate;

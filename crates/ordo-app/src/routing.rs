@@ -9,11 +9,12 @@ use ordo_domain::values::ChannelCode;
 use ordo_store::ids::new_id;
 use ordo_store::{
     ExceptionRecord, NewProfile, ProfileRecord, ProfileRefusal, RejectCommand, Rejected,
-    RejectionRecord, ReoptimizeCommand, ReoptimizeReport, Resolution, RoutingDecisionRecord,
+    RejectionRecord, ReoptimizeReport, Resolution, RoutingDecisionRecord,
 };
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::transact::retrying;
 
 /// Most pending orders one re-optimisation plans again together, and how many by default.
 pub const REOPTIMIZE_ORDERS_MAX: i64 = 2_000;
@@ -196,14 +197,16 @@ impl App {
             e.push("limit", format!("must be 1 to {REOPTIMIZE_ORDERS_MAX}"));
         }
         e.into_result().map_err(AppError::Invalid)?;
-        let command = ReoptimizeCommand {
+        let asked = crate::reoptimize::Reoptimize {
             channel,
             limit,
             dry_run,
             actor: principal.actor(),
             now_ms: self.now_ms(),
         };
-        let report = self.store.reoptimize(&command, &self.deciders()).await?;
+        let deciders = self.deciders();
+        let store = self.store.as_ref();
+        let report = retrying(|| crate::reoptimize::reoptimize(store, &asked, &deciders)).await?;
         if !dry_run {
             metrics::counter!("ordo_orders_reoptimized_total")
                 .increment(report.orders_changed as u64);

@@ -270,13 +270,6 @@ pub trait RoutingStore: Send + Sync {
         now_ms: i64,
         deciders: &Deciders<'_>,
     ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>>;
-    /// Plans the pending orders' held allocations again together, at least cost, and moves
-    /// the orders whose plan changed (or, on a dry run, only reports them).
-    async fn reoptimize(
-        &self,
-        command: &ReoptimizeCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<ReoptimizeReport>;
     /// Drop-ship purchase requests, oldest first.
     async fn purchase_requests(
         &self,

@@ -174,20 +174,6 @@ pub struct Rejected {
     pub exception_id: Option<String>,
 }
 
-/// Re-optimise the allocations of pending orders: those allocated or waiting, for delivery,
-/// whose held allocations no location has begun to work on.
-#[derive(Debug, Clone)]
-pub struct ReoptimizeCommand {
-    /// Only this channel's orders; every channel's when `None`.
-    pub channel: Option<ChannelCode>,
-    /// Most orders looked at, oldest first.
-    pub limit: i64,
-    /// Report what would change without changing it.
-    pub dry_run: bool,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
 /// One order's change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReoptimizedOrder {

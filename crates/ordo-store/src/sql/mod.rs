@@ -30,7 +30,6 @@ mod order_tx;
 mod orders;
 mod place;
 mod release;
-mod reoptimize;
 mod replays;
 mod reroute;
 mod routing;

@@ -2,6 +2,7 @@
 
 use ordo_domain::order::{Order, OrderEvent};
 
+use super::exec::Exec;
 use super::orders::{event_inserts, load_one, load_orders, update_order};
 use super::tx::Tx;
 use super::write::execute_all;
@@ -80,5 +81,33 @@ impl Tx {
         allocation: &ordo_domain::reservation::Reservation,
     ) -> StoreResult<bool> {
         super::reroute::released_at(&mut self.write, order_id, allocation).await
+    }
+}
+
+impl Tx {
+    /// Orders as they stand, read without locking them: to learn which items to lock first.
+    pub async fn peek_orders(&mut self, ids: &[String]) -> StoreResult<Vec<OrderRecord>> {
+        load_orders(&mut self.write, ids, "").await
+    }
+
+    /// The pending orders a re-optimisation may move, oldest first, at most `limit`:
+    /// allocated or waiting, holding allocations, none of them yet released to a location
+    /// (whose people may already be picking them); only `channel`'s when given.
+    pub async fn pending_order_ids(
+        &mut self,
+        channel: Option<&ordo_domain::values::ChannelCode>,
+        limit: i64,
+    ) -> StoreResult<Vec<String>> {
+        let mut sql = super::args::Sql::new(
+            "SELECT o.id FROM orders o WHERE o.status IN ('allocated', 'backordered') \
+             AND EXISTS (SELECT 1 FROM reservations r WHERE r.owner_kind = 'order' AND r.owner_id = o.id AND r.status = 'held') \
+             AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.qty_released > 0)",
+        );
+        if let Some(channel) = channel {
+            sql.push(" AND o.channel = ").arg(channel.as_str());
+        }
+        sql.push(" ORDER BY o.created_at, o.id LIMIT ").arg(limit);
+        let rows = self.write.rows(sql).await?;
+        rows.iter().map(|r| r.text_at(0)).collect()
     }
 }

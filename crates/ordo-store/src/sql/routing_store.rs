@@ -6,7 +6,7 @@ use ordo_domain::order::RejectError;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 
-use super::{SqlStore, drop_ship, reoptimize, reroute, retrying, routing};
+use super::{SqlStore, drop_ship, reroute, retrying, routing};
 use crate::RoutingStore;
 use crate::error::StoreResult;
 use crate::routing::*;
@@ -81,14 +81,6 @@ impl RoutingStore for SqlStore {
         retrying!(reroute::resolve(
             self, id, resolution, actor, now_ms, deciders
         ))
-    }
-
-    async fn reoptimize(
-        &self,
-        command: &ReoptimizeCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<ReoptimizeReport> {
-        retrying!(reoptimize::reoptimize(self, command, deciders))
     }
 
     async fn purchase_requests(
