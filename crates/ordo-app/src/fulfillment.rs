@@ -7,12 +7,12 @@ use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder};
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
 use ordo_store::{
-    CarrierRecord, FulfillmentCommand, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome,
-    StepRefusal,
+    CarrierRecord, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome, StepRefusal,
 };
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::transact::retrying;
 
 /// Most tracking events one request may carry.
 pub const TRACKING_EVENTS_MAX: usize = 1_000;
@@ -23,7 +23,7 @@ pub const RELIABILITY_WEIGHT_KEY: &str = "shipping.reliability_weight";
 /// The weight when none is set: a carrier at 0.8 reliability costs 10% more than its price.
 pub const RELIABILITY_WEIGHT_DEFAULT: f64 = 0.5;
 
-fn refused(e: StepRefusal) -> AppError {
+pub(crate) fn refused(e: StepRefusal) -> AppError {
     match e {
         StepRefusal::Fulfillment(FulfillmentError::Invalid(errors)) => AppError::Invalid(errors),
         StepRefusal::Fulfillment(FulfillmentError::Status { from, to }) => {
@@ -96,28 +96,22 @@ impl App {
         if let FulfillmentStep::Ship(input) = &mut step {
             input.reliability_weight = self.reliability_weight().await?;
         }
-        let command = FulfillmentCommand {
-            id: id.to_string(),
-            step,
-            location_scope,
-            actor: principal.actor(),
-            now_ms: self.clock.now_ms(),
+        let (actor, now_ms) = (principal.actor(), self.clock.now_ms());
+        let asked = crate::fulfillment_steps::Step {
+            id,
+            step: &step,
+            location: location_scope.as_ref(),
+            actor: &actor,
+            now_ms,
         };
-        match self
-            .store
-            .step_fulfillment(&command, &self.deciders())
-            .await?
-        {
-            None => Err(AppError::NotFound(format!("fulfilment order {id}"))),
-            Some(Ok(outcome)) => {
-                let cancelled = ordo_domain::order::OrderStatus::Cancelled;
-                if confirming && outcome.order.order.status == cancelled {
-                    metrics::counter!("ordo_orders_cancelled_total").increment(1);
-                }
-                Ok(outcome)
-            }
-            Some(Err(e)) => Err(refused(e)),
+        let deciders = self.deciders();
+        let store = self.store.as_ref();
+        let outcome = retrying(|| crate::fulfillment_steps::step(store, &asked, &deciders)).await?;
+        let cancelled = ordo_domain::order::OrderStatus::Cancelled;
+        if confirming && outcome.order.order.status == cancelled {
+            metrics::counter!("ordo_orders_cancelled_total").increment(1);
         }
+        Ok(outcome)
     }
 
     async fn reliability_weight(&self) -> AppResult<f64> {

@@ -3,13 +3,13 @@
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::order::{FulfilError, RejectError, RejectReason};
+use ordo_domain::order::RejectReason;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 use ordo_store::ids::new_id;
 use ordo_store::{
-    ExceptionRecord, NewProfile, ProfileRecord, ProfileRefusal, RejectCommand, Rejected,
-    RejectionRecord, ReoptimizeReport, Resolution, RoutingDecisionRecord,
+    ExceptionRecord, NewProfile, ProfileRecord, ProfileRefusal, Rejected, RejectionRecord,
+    ReoptimizeReport, Resolution, RoutingDecisionRecord,
 };
 
 use crate::App;
@@ -27,20 +27,6 @@ fn refused(refusal: ProfileRefusal) -> AppError {
     match refusal {
         ProfileRefusal::Invalid(errors) => AppError::Invalid(errors),
         ProfileRefusal::Conflict(errors) => AppError::Conflict(errors),
-    }
-}
-
-fn rejection_refused(e: RejectError) -> AppError {
-    match e {
-        RejectError::Units { .. } => {
-            AppError::Invalid(FieldErrors::single("quantity", e.to_string()))
-        }
-        RejectError::Fulfil(FulfilError::Illegal(t)) => AppError::IllegalTransition {
-            status: t.from,
-            wanted: t.to,
-        },
-        RejectError::Fulfil(e) => AppError::Internal(format!("re-routing: {e}")),
-        e => AppError::Conflict(FieldErrors::single("status", e.to_string())),
     }
 }
 
@@ -130,21 +116,21 @@ impl App {
             .allocation_order(allocation_id)
             .await?
             .ok_or_else(not_found)?;
-        let command = RejectCommand {
-            order_id,
-            allocation_id: allocation_id.to_string(),
-            reason,
-            units,
-            note,
-            actor: principal.actor(),
+        let reject = crate::reroute::Reject {
+            order: ordo_store::OrderKey::Id(order_id),
+            units: crate::reroute::RejectUnits {
+                allocation_id,
+                reason,
+                units,
+                note: note.as_deref(),
+                backorder: false,
+                actor: &principal.actor(),
+            },
             now_ms: self.now_ms(),
         };
-        let rejected = self
-            .store
-            .reject_allocation(&command, &self.deciders())
-            .await?
-            .ok_or_else(not_found)?
-            .map_err(rejection_refused)?;
+        let deciders = self.deciders();
+        let store = self.store.as_ref();
+        let rejected = retrying(|| crate::reroute::reject(store, &reject, &deciders)).await?;
         metrics::counter!("ordo_allocations_rejected_total", "reason" => reason.as_str())
             .increment(1);
         Ok(rejected)
@@ -172,11 +158,15 @@ impl App {
     ) -> AppResult<ExceptionRecord> {
         principal.scope(Action::Operate)?;
         let actor = principal.actor();
-        self.store
-            .resolve_routing_exception(id, resolution, &actor, self.now_ms(), &self.deciders())
-            .await?
-            .ok_or_else(|| AppError::NotFound(format!("routing exception {id}")))?
-            .map_err(rejection_refused)
+        let resolve = crate::reroute::Resolve {
+            id,
+            resolution,
+            actor: &actor,
+            now_ms: self.now_ms(),
+        };
+        let deciders = self.deciders();
+        let store = self.store.as_ref();
+        retrying(|| crate::reroute::resolve(store, &resolve, &deciders)).await
     }
 
     /// Plans the allocations of pending orders — allocated or waiting, for delivery, not yet

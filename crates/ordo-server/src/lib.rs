@@ -54,6 +54,8 @@ pub fn router(app: Arc<App>) -> Router {
 
 /// The whole HTTP surface of Ordo, with cross-origin access as `cors` allows.
 pub fn router_with(app: Arc<App>, cors: Option<tower_http::cors::CorsLayer>) -> Router {
+    // Counted from the first request on: a counter touched before the recorder exists is lost.
+    ops::metrics_handle();
     let limits = app.limits().clone();
     let (v1, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(http::v1(limits.sync_body_max_bytes))

@@ -13,7 +13,7 @@ use ordo_domain::values::{ChannelCode, LocationCode};
 
 use crate::error::StoreResult;
 use crate::routing::RejectionRecord;
-use crate::types::{Deciders, OrderRecord};
+use crate::types::OrderRecord;
 use ordo_domain::fulfillment::alerts::AlertStatus;
 
 /// Which orders a release pass looks at.
@@ -34,7 +34,7 @@ pub enum FulfillmentStep {
     Pack(Vec<PackageInput>),
     Ship(ShipInput),
     Reject {
-        reason: String,
+        reason: ordo_domain::order::RejectReason,
     },
     /// The location confirms the cancellation the order asked of it.
     ConfirmCancel,
@@ -50,16 +50,6 @@ pub struct ShipInput {
     pub tracking_numbers: Vec<String>,
     /// How much unreliability weighs against price when rate shopping (0 = price only).
     pub reliability_weight: f64,
-}
-
-#[derive(Debug, Clone)]
-pub struct FulfillmentCommand {
-    pub id: String,
-    pub step: FulfillmentStep,
-    /// Only this location's work, when the caller is a location system.
-    pub location_scope: Option<LocationCode>,
-    pub actor: String,
-    pub now_ms: i64,
 }
 
 /// Why a shipping step was refused, besides the fulfilment order's own rules.
@@ -217,11 +207,6 @@ pub trait FulfillmentStore: Send + Sync {
         location: &LocationCode,
         limit: i64,
     ) -> StoreResult<Vec<FulfillmentOrder>>;
-    async fn step_fulfillment(
-        &self,
-        command: &FulfillmentCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>>;
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>>;
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;

@@ -27,7 +27,6 @@ use ordo_domain::inbound::Inbound;
 use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
-use ordo_domain::order::RejectError;
 use ordo_domain::order::{BackorderPolicy, OrderEvent};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
@@ -245,13 +244,6 @@ pub trait RoutingStore: Send + Sync {
     ) -> StoreResult<Option<Result<ProfileRecord, ProfileRefusal>>>;
     async fn routing_profile(&self, id: &str) -> StoreResult<Option<ProfileRecord>>;
     async fn routing_profiles(&self) -> StoreResult<Vec<ProfileRecord>>;
-    /// A location rejects units of an allocation; the line is routed again without every
-    /// location that rejected it. `None` when there is no such order or allocation.
-    async fn reject_allocation(
-        &self,
-        command: &RejectCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<Rejected, RejectError>>>;
     /// An order's rejections, oldest first.
     async fn rejections(&self, order_id: &str) -> StoreResult<Vec<RejectionRecord>>;
     /// Routing exceptions oldest first, open or resolved, on one channel's orders or all, at
@@ -262,14 +254,6 @@ pub trait RoutingStore: Send + Sync {
         channel: Option<&ChannelCode>,
         limit: i64,
     ) -> StoreResult<Vec<ExceptionRecord>>;
-    async fn resolve_routing_exception(
-        &self,
-        id: &str,
-        resolution: Resolution,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>>;
     /// Drop-ship purchase requests, oldest first.
     async fn purchase_requests(
         &self,

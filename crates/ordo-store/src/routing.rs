@@ -108,19 +108,6 @@ pub struct RoutingNetwork {
     pub stock: Vec<Position>,
 }
 
-/// A location rejects units of an allocation.
-#[derive(Debug, Clone)]
-pub struct RejectCommand {
-    pub order_id: String,
-    pub allocation_id: String,
-    pub reason: ordo_domain::order::RejectReason,
-    /// All of the allocation when `None`.
-    pub units: Option<i64>,
-    pub note: Option<String>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
 /// A rejection, once made.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RejectionRecord {

@@ -518,6 +518,5 @@ async fn reject(
     let Some(reason) = reason else {
         return Err(ApiError::invalid(e));
     };
-    let reason = reason.as_str().to_string();
     step(&app, &caller, &id, FulfillmentStep::Reject { reason }).await
 }

@@ -10,12 +10,10 @@ use ordo_domain::shipping::{Carrier, DeliveryHistory};
 use ordo_domain::values::LocationCode;
 
 use super::{
-    SqlStore, alert_scan, fulfillment, fulfillment_steps, order_holds, release, retrying, shipping,
-    work_alerts,
+    SqlStore, alert_scan, fulfillment, order_holds, release, retrying, shipping, work_alerts,
 };
 use crate::error::StoreResult;
 use crate::fulfillment::*;
-use crate::types::Deciders;
 
 #[async_trait]
 impl FulfillmentStore for SqlStore {
@@ -37,14 +35,6 @@ impl FulfillmentStore for SqlStore {
         limit: i64,
     ) -> StoreResult<Vec<FulfillmentOrder>> {
         fulfillment::location_work(self, location, limit).await
-    }
-
-    async fn step_fulfillment(
-        &self,
-        command: &FulfillmentCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<StepOutcome, StepRefusal>>> {
-        retrying!(fulfillment_steps::step(self, command, deciders))
     }
 
     async fn packages(&self, fulfillment_order_id: &str) -> StoreResult<Vec<Package>> {

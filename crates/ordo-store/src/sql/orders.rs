@@ -2,20 +2,18 @@
 //! cancelling and shipping.
 
 use crate::sql::exec::Exec;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use sqlx::Connection;
 
 use ordo_domain::fulfillment::FulfillmentStatus;
 use ordo_domain::order::{Order, OrderEvent};
 use ordo_domain::reservation::Reservation;
-use ordo_domain::values::Sku;
 
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
 use super::catalog::finish_page;
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
-use super::stock::StockWork;
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::*;
 
@@ -355,34 +353,6 @@ pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResul
         .rows(Sql::with(&sql, [Arg::from(order_id)]))
         .await?;
     rows.iter().map(rows::order_event).collect()
-}
-
-/// Starts a change of one order: reads it to learn its items, locks their positions (and
-/// releases expired holds on them), then reads and locks the order itself. Positions are
-/// always locked before orders, so that changes of orders and of stock queue in one order.
-pub(crate) async fn begin_order_change(
-    store: &SqlStore,
-    conn: &mut dyn Exec,
-    key: &OrderKey,
-    channel_scope: Option<&ordo_domain::values::ChannelCode>,
-    now_ms: i64,
-) -> StoreResult<Option<(StockWork, OrderRecord)>> {
-    let Some(peek) = load_one(conn, key, "").await? else {
-        return Ok(None);
-    };
-    if channel_scope.is_some_and(|scope| *scope != peek.order.channel) {
-        return Ok(None);
-    }
-    let skus: BTreeSet<Sku> = peek.order.lines.iter().map(|l| l.sku.clone()).collect();
-    let work = StockWork::begin(conn, store, skus, now_ms).await?;
-    let record = load_one(
-        conn,
-        &OrderKey::Id(peek.order.id.clone()),
-        store.backend.lock_rows(),
-    )
-    .await?
-    .ok_or_else(|| StoreError::Contention(format!("order {} vanished", peek.order.id)))?;
-    Ok(Some((work, record)))
 }
 
 /// The order an allocation belongs to.

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 
-use ordo_domain::order::RejectError;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 
@@ -10,7 +9,6 @@ use super::{SqlStore, drop_ship, reroute, retrying, routing};
 use crate::RoutingStore;
 use crate::error::StoreResult;
 use crate::routing::*;
-use crate::types::Deciders;
 
 #[async_trait]
 impl RoutingStore for SqlStore {
@@ -49,14 +47,6 @@ impl RoutingStore for SqlStore {
         routing::profiles(self).await
     }
 
-    async fn reject_allocation(
-        &self,
-        command: &RejectCommand,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<Rejected, RejectError>>> {
-        retrying!(reroute::reject(self, command, deciders))
-    }
-
     async fn rejections(&self, order_id: &str) -> StoreResult<Vec<RejectionRecord>> {
         reroute::rejections(self, order_id).await
     }
@@ -68,19 +58,6 @@ impl RoutingStore for SqlStore {
         limit: i64,
     ) -> StoreResult<Vec<ExceptionRecord>> {
         reroute::exceptions(self, open, channel, limit).await
-    }
-
-    async fn resolve_routing_exception(
-        &self,
-        id: &str,
-        resolution: Resolution,
-        actor: &str,
-        now_ms: i64,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Option<Result<ExceptionRecord, RejectError>>> {
-        retrying!(reroute::resolve(
-            self, id, resolution, actor, now_ms, deciders
-        ))
     }
 
     async fn purchase_requests(
