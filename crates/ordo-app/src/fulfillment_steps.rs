@@ -17,6 +17,7 @@ use ordo_store::{
 use crate::error::AppError;
 use crate::fulfillment::refused;
 use crate::reroute::{RejectUnits, reject_units};
+use crate::shipments::{Shipping, make_shipments};
 use crate::stock::StockWork;
 use crate::transact::{Abort, Attempt};
 
@@ -183,10 +184,14 @@ async fn ship(
     changes.ledger.extend(shipped.ledger);
     changes.reservations.extend(shipped.reservations);
     changes.order_events.extend(shipped.events);
-    let made = tx
-        .make_shipments(fo, &record.order, &packages, input, now)
-        .await?;
-    Ok(made.map_err(refused)?)
+    let shipping = Shipping {
+        fo,
+        order: &record.order,
+        packages: &packages,
+        input,
+        now_ms: now,
+    };
+    make_shipments(tx, &shipping).await
 }
 
 /// Units that left a fulfilment order, and what to do with them.

@@ -40,6 +40,7 @@ mod reoptimize;
 pub mod replays;
 mod reroute;
 pub mod routing;
+mod shipments;
 pub mod simulate;
 mod stock;
 mod stock_moves;

@@ -1,14 +1,11 @@
 //! Fulfilment orders as a step's transaction loads and writes them: the work itself, whether
-//! it is held, its packages, and the shipments made of them.
+//! it is held, and its packages.
 
 use ordo_domain::fulfillment::{FulfillmentOrder, Package};
-use ordo_domain::order::Order;
 
 use super::fulfillment::{insert_packages, load, packages_in, select};
-use super::shipping;
 use super::tx::Tx;
 use crate::error::StoreResult;
-use crate::fulfillment::{ShipInput, ShipmentRecord, StepRefusal};
 
 impl Tx {
     /// A fulfilment order with its lines; locked until the transaction ends when `lock`.
@@ -34,18 +31,5 @@ impl Tx {
     /// A fulfilment order's packages, in order.
     pub async fn packages_of(&mut self, fo_id: &str) -> StoreResult<Vec<Package>> {
         packages_in(&mut self.write, fo_id).await
-    }
-
-    /// One shipment per package, with carrier, service and tracking number (see
-    /// `shipping::make_shipments`), written; or why they cannot be made.
-    pub async fn make_shipments(
-        &mut self,
-        fo: &FulfillmentOrder,
-        order: &Order,
-        packages: &[Package],
-        input: &ShipInput,
-        now_ms: i64,
-    ) -> StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>> {
-        shipping::make_shipments(&mut self.write, fo, order, packages, input, now_ms).await
     }
 }

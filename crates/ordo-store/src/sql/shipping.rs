@@ -1,6 +1,6 @@
-//! Carriers and shipments in the store. Shipping a fulfilment order makes one shipment per
-//! package, with the carrier and service the location named or rate shopping chose, and a
-//! tracking number from the carrier's series (or the location's own). Tracking events are in
+//! Carriers and shipments in the store: carriers and their rates, each carrier's delivery
+//! record, the series tracking numbers come from, and the shipments. Which carrier and number
+//! a package gets is the app's decision (`ordo-app/src/shipments.rs`). Tracking events are in
 //! `tracking`.
 
 use crate::sql::args::{Arg, Sql};
@@ -8,21 +8,15 @@ use crate::sql::exec::Exec;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ordo_domain::fulfillment::{FulfillmentOrder, Package};
-use ordo_domain::order::{Delivery, Order};
 use ordo_domain::routing::ProfileRouter;
 use ordo_domain::shipping::TrackingStatus;
-use ordo_domain::shipping::handover::{check_format, check_supplied, choose};
-use ordo_domain::shipping::{
-    Address, Carrier, CarrierRates, DeliveryHistory, Handover, HandoverError, Quote, RateRequest,
-    ShipAsk,
-};
+use ordo_domain::shipping::{Carrier, CarrierRates, DeliveryHistory};
 
+use super::SqlStore;
 use super::rows::{self, RowExt};
-use super::{SqlStore, load};
+use super::tx::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::fulfillment::*;
-use crate::ids::new_id;
 
 fn carrier_row(r: &crate::sql::exec::Row) -> StoreResult<CarrierRecord> {
     let carrier: Carrier = serde_json::from_str(&r.text("definition")?)
@@ -201,174 +195,31 @@ async fn tracking_number_taken(
     Ok(row.int("n")? > 0)
 }
 
-type Made = StoreResult<Result<Vec<ShipmentRecord>, StepRefusal>>;
-
-fn refuse(field: &str, message: impl Into<String>) -> Made {
-    Ok(Err(StepRefusal::Conflict {
-        field: field.into(),
-        message: message.into(),
-    }))
-}
-
-/// Pickup orders are handed over at the store: no carrier, a collection number.
-pub const PICKUP_CARRIER: &str = "pickup";
-
-/// What every package of one shipping step is decided against.
-struct Lanes {
-    carriers: Vec<Carrier>,
-    reliability: HashMap<String, f64>,
-    origin: ordo_domain::location::Location,
-}
-
-async fn lanes(conn: &mut dyn Exec, fo: &FulfillmentOrder) -> StoreResult<Lanes> {
-    let carriers = carriers_in(conn).await?.into_iter().map(|c| c.carrier);
-    let reliability = history_in(conn)
-        .await?
-        .into_iter()
-        .map(|(code, h)| (code, h.reliability()))
-        .collect();
-    let origin = load::locations(conn)
-        .await?
-        .into_iter()
-        .find(|l| l.code == fo.location)
-        .ok_or_else(|| StoreError::Corrupt(format!("location {} vanished", fo.location)))?;
-    Ok(Lanes {
-        carriers: carriers.collect(),
-        reliability,
-        origin,
-    })
-}
-
-/// One shipment per package: carrier and service as named or as rate shopping chose (or an
-/// outside carrier's, as the location printed its label), and a tracking number — the
-/// location's own, checked against the carrier's format and every number in use, or the next
-/// free one of the carrier's series.
-pub(crate) async fn make_shipments(
-    conn: &mut dyn Exec,
-    fo: &FulfillmentOrder,
-    order: &Order,
-    packages: &[Package],
-    input: &ShipInput,
-    now_ms: i64,
-) -> Made {
-    let supplied = &input.tracking_numbers;
-    if let Err(e) = check_supplied(supplied, packages.len()) {
-        return Ok(Err(StepRefusal::Invalid(e)));
-    }
-    let pickup =
-        matches!(&order.delivery, Delivery::Pickup { location } if *location == fo.location);
-    let lanes = lanes(conn, fo).await?;
-    let mut made = Vec::new();
-    for (i, p) in packages.iter().enumerate() {
-        let mut shipment = ShipmentRecord::new(fo, order, p, now_ms);
-        if !pickup {
-            let Some(to) = order.ship_to.as_ref() else {
-                return refuse("carrier", "the order has no address to ship to");
-            };
-            match handover(&lanes, to, p, order, input, now_ms) {
-                Ok(Handover::Rated(q)) => shipment.rated(q),
-                Ok(Handover::Outside { carrier, service }) => {
-                    (shipment.carrier, shipment.service) = (carrier, service)
-                }
-                Err(HandoverError::Invalid(e)) => return Ok(Err(StepRefusal::Invalid(e))),
-                Err(HandoverError::Unserved { field, message }) => return refuse(&field, message),
-            }
-        }
-        let configured = lanes.carriers.iter().find(|c| c.code == shipment.carrier);
-        let number = match (supplied.get(i), configured) {
-            (Some(number), Some(carrier)) => match check_format(carrier, i, number) {
-                Ok(()) => number.clone(),
-                Err(e) => return Ok(Err(StepRefusal::Invalid(e))),
-            },
-            (Some(number), None) => number.clone(),
-            (None, Some(carrier)) => next_tracking_number(conn, carrier).await?,
-            (None, None) => format!("PU{}{}", order.number.replace('-', ""), p.seq),
-        };
-        shipment.tracking_url = configured.and_then(|c| c.tracking_link(&number));
-        shipment.tracking_number = number;
-        if tracking_number_taken(conn, &shipment.carrier, &shipment.tracking_number).await? {
-            return refuse(
-                &format!("tracking_numbers[{i}]"),
-                format!(
-                    "{} is already in use for a {} shipment",
-                    shipment.tracking_number, shipment.carrier
-                ),
-            );
-        }
-        insert_shipment(conn, &shipment).await?;
-        made.push(shipment);
-    }
-    Ok(Ok(made))
-}
-
-fn handover(
-    lanes: &Lanes,
-    to: &ordo_domain::order::ShipTo,
-    package: &Package,
-    order: &Order,
-    input: &ShipInput,
-    now_ms: i64,
-) -> Result<Handover, HandoverError> {
-    let request = RateRequest {
-        origin: &lanes.origin,
-        to: Address {
-            country: to.country,
-            region: to.region.as_deref(),
-            postal_code: &to.postal_code,
-            point: to
-                .point
-                .or_else(|| ordo_domain::geo::geocode_postal(to.country, &to.postal_code)),
-        },
-        weight_g: package.weight_g,
-        now_ms,
-        deliver_by: order.promised_date,
-    };
-    let ask = ShipAsk {
-        carrier: input.carrier.as_deref(),
-        service: input.service.as_deref(),
-        numbers_supplied: !input.tracking_numbers.is_empty(),
-    };
-    choose(
-        &lanes.carriers,
-        &lanes.reliability,
-        input.reliability_weight,
-        &request,
-        &ask,
-    )
-}
-
-impl ShipmentRecord {
-    /// A pickup hand-over until a carrier is chosen.
-    fn new(fo: &FulfillmentOrder, order: &Order, package: &Package, now_ms: i64) -> Self {
-        Self {
-            id: new_id("shp", now_ms),
-            fulfillment_order_id: fo.id.clone(),
-            package: package.clone(),
-            order_id: order.id.clone(),
-            location: fo.location.clone(),
-            carrier: PICKUP_CARRIER.into(),
-            service: "collect".into(),
-            tracking_number: String::new(),
-            status: "shipped".into(),
-            cost_minor: None,
-            currency: None,
-            promised_date: order.promised_date,
-            expected_date: None,
-            shipped_at_ms: now_ms,
-            delivered_at_ms: None,
-            last_event_at_ms: None,
-            failed_attempts: 0,
-            tracking_url: None,
-            events: Vec::new(),
-        }
+impl Tx {
+    /// Each carrier's delivered shipments: how many, how many by the promised date, how many
+    /// needed more than one attempt.
+    pub async fn delivery_history(&mut self) -> StoreResult<Vec<(String, DeliveryHistory)>> {
+        history_in(&mut self.write).await
     }
 
-    fn rated(&mut self, quote: Quote) {
-        self.carrier = quote.carrier;
-        self.service = quote.service;
-        self.cost_minor = Some(quote.cost_minor);
-        self.currency = Some(quote.currency);
-        self.expected_date = Some(quote.delivery_date);
+    /// The carrier's next tracking number from its series, skipping numbers already in use.
+    pub async fn next_tracking_number(&mut self, carrier: &Carrier) -> StoreResult<String> {
+        next_tracking_number(&mut self.write, carrier).await
+    }
+
+    /// Whether a shipment of this carrier has this tracking number already.
+    pub async fn tracking_number_taken(
+        &mut self,
+        carrier: &str,
+        number: &str,
+    ) -> StoreResult<bool> {
+        tracking_number_taken(&mut self.write, carrier, number).await
+    }
+
+    /// Writes a shipment; two steps racing for one supplied tracking number: the second
+    /// fails with `AlreadyExists`.
+    pub async fn insert_shipment(&mut self, shipment: &ShipmentRecord) -> StoreResult<()> {
+        insert_shipment(&mut self.write, shipment).await
     }
 }
 
