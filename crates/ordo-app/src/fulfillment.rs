@@ -3,12 +3,10 @@
 
 use ordo_domain::auth::{Action, Principal, Resource};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::{FulfillmentError, FulfillmentOrder};
+use ordo_domain::fulfillment::FulfillmentOrder;
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
-use ordo_store::{
-    CarrierRecord, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome, StepRefusal,
-};
+use ordo_store::{CarrierRecord, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -22,26 +20,6 @@ pub const WORK_LIST_MAX: i64 = 500;
 pub const RELIABILITY_WEIGHT_KEY: &str = "shipping.reliability_weight";
 /// The weight when none is set: a carrier at 0.8 reliability costs 10% more than its price.
 pub const RELIABILITY_WEIGHT_DEFAULT: f64 = 0.5;
-
-pub(crate) fn refused(e: StepRefusal) -> AppError {
-    match e {
-        StepRefusal::Fulfillment(FulfillmentError::Invalid(errors)) => AppError::Invalid(errors),
-        StepRefusal::Fulfillment(FulfillmentError::Status { from, to }) => {
-            AppError::Conflict(FieldErrors::single(
-                "status",
-                format!("a fulfilment order that is {from} cannot become {to}"),
-            ))
-        }
-        StepRefusal::Fulfillment(FulfillmentError::OnHold) => {
-            AppError::Conflict(FieldErrors::single("status", "the order is on hold"))
-        }
-        StepRefusal::Fulfillment(e) => AppError::Internal(format!("fulfilment: {e}")),
-        StepRefusal::Invalid(errors) => AppError::Invalid(errors),
-        StepRefusal::Conflict { field, message } => {
-            AppError::Conflict(FieldErrors::single(field, message))
-        }
-    }
-}
 
 impl App {
     pub async fn fulfillment_order(

@@ -4,7 +4,7 @@
 //! (the units are freed).
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::{self as domain, FulfillmentOrder, ShortHandling};
+use ordo_domain::fulfillment::{self as domain, FulfillmentError, FulfillmentOrder, ShortHandling};
 use ordo_domain::order::RejectReason;
 use ordo_domain::reservation::{ReservationOwner, ReservationStatus};
 use ordo_domain::values::LocationCode;
@@ -15,7 +15,6 @@ use ordo_store::{
 };
 
 use crate::error::AppError;
-use crate::fulfillment::refused;
 use crate::reroute::{RejectUnits, reject_units};
 use crate::shipments::{Shipping, make_shipments};
 use crate::stock::StockWork;
@@ -257,5 +256,25 @@ fn as_lines_conflict(e: Abort) -> Abort {
             e.to_string(),
         ))),
         store => store,
+    }
+}
+
+pub(crate) fn refused(e: StepRefusal) -> AppError {
+    match e {
+        StepRefusal::Fulfillment(FulfillmentError::Invalid(errors)) => AppError::Invalid(errors),
+        StepRefusal::Fulfillment(FulfillmentError::Status { from, to }) => {
+            AppError::Conflict(FieldErrors::single(
+                "status",
+                format!("a fulfilment order that is {from} cannot become {to}"),
+            ))
+        }
+        StepRefusal::Fulfillment(FulfillmentError::OnHold) => {
+            AppError::Conflict(FieldErrors::single("status", "the order is on hold"))
+        }
+        StepRefusal::Fulfillment(e) => AppError::Internal(format!("fulfilment: {e}")),
+        StepRefusal::Invalid(errors) => AppError::Invalid(errors),
+        StepRefusal::Conflict { field, message } => {
+            AppError::Conflict(FieldErrors::single(field, message))
+        }
     }
 }

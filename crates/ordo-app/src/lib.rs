@@ -74,7 +74,7 @@ pub use ordo_store::{
     RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport,
     SyncRow, TrackingInput, TrackingResult, TransferFilter, TransferRecord, WaitingLine,
 };
-pub use supply::{Receipt, TransferAction};
+pub use supply_steps::{Receipt, TransferAction};
 
 use writer::OrderWriter;
 

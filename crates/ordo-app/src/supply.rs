@@ -4,15 +4,15 @@ use jiff::civil::Date;
 use ordo_domain::auth::Action;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inbound::{Inbound, InboundKind, InboundLine, InboundStatus};
-use ordo_domain::inventory::StockState;
 use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
 use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{InboundFilter, Page, PageRequest, TransferFilter, TransferRecord};
 
+use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::supply_steps::{self, Receipt, TransferAction};
 use crate::transact::retrying;
-use crate::{App, supply_steps};
 
 pub struct TransferRequest {
     pub from: LocationCode,
@@ -27,20 +27,6 @@ pub struct InboundRequest {
     pub supplier_reference: String,
     pub expected_date: Date,
     pub lines: Vec<(Sku, i64)>,
-}
-
-/// Units received: item, units, and the state they arrive in.
-pub type Receipt = (Sku, i64, StockState);
-
-/// What to do to a transfer.
-#[derive(Debug, Clone, Copy)]
-pub enum TransferAction<'a> {
-    /// The units leave the source.
-    Ship,
-    /// Units arrive at the destination; everything in transit, sellable, when empty.
-    Receive(&'a [Receipt]),
-    /// Before shipping: the reserved units go back.
-    Cancel,
 }
 
 impl App {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inbound::{Inbound, InboundError};
+use ordo_domain::inventory::StockState;
 use ordo_domain::transfer::{Transfer, TransferError};
 use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
@@ -13,8 +14,21 @@ use ordo_store::{Deciders, Store, TransferRecord, Tx};
 
 use crate::error::AppError;
 use crate::stock::StockWork;
-use crate::supply::{Receipt, TransferAction};
 use crate::transact::Attempt;
+
+/// Units received: item, units, and the state they arrive in.
+pub type Receipt = (Sku, i64, StockState);
+
+/// What to do to a transfer.
+#[derive(Debug, Clone, Copy)]
+pub enum TransferAction<'a> {
+    /// The units leave the source.
+    Ship,
+    /// Units arrive at the destination; everything in transit, sellable, when empty.
+    Receive(&'a [Receipt]),
+    /// Before shipping: the reserved units go back.
+    Cancel,
+}
 
 /// Refuses a request naming locations (field, code) or line items that do not exist.
 async fn check_references<'a>(

@@ -35,7 +35,7 @@ pub struct SqlStore {
     pub(in crate::sql) read: AnyPool,
     pub(in crate::sql) write: AnyPool,
     /// Routers of the profile versions met so far: a version's settings never change.
-    pub(in crate::sql) routers: std::sync::Arc<super::routing::RouterCache>,
+    pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
     /// SQLite's writer, on its own driver; `None` on PostgreSQL.
     pub(in crate::sql) sqlite: Option<super::sqlite::Writer>,
 }

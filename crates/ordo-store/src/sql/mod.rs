@@ -32,6 +32,7 @@ mod place;
 mod release;
 mod replays;
 mod reroute;
+mod router_cache;
 mod routing;
 mod routing_store;
 mod rows;
@@ -66,8 +67,8 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
-pub use routing::Routers;
-pub use stock_tx::{Decision, StockChanges};
+pub use routing::{Decision, Routers};
+pub use stock_tx::StockChanges;
 pub use tx::Tx;
 
 use crate::Store;

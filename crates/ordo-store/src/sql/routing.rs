@@ -4,16 +4,16 @@
 
 use crate::sql::exec::Exec;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::routing::{ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
+use super::router_cache::RouterCache;
 use super::rows::{self, RowExt};
-use super::stock_tx::Decision;
 use super::write::existing;
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::routing::*;
@@ -21,10 +21,12 @@ use crate::routing::*;
 /// The channel column's value for the default profile.
 const DEFAULT_CHANNEL: &str = "*";
 
-/// Routers by (profile id, version).
-/// Routers by (profile id, version, carriers' count, carriers' last change): a new profile
-/// version or a carrier change builds them again.
-pub(crate) type RouterCache = Mutex<HashMap<(String, i64, i64, i64), Arc<ProfileRouter>>>;
+/// Why an order's lines went where they went: a routing decision, kept with its cause.
+pub struct Decision {
+    pub order_id: String,
+    pub cause: &'static str,
+    pub explanation: Explanation,
+}
 
 /// The routers one transaction routes with: a custom router if the app set one, else each
 /// channel's active profile, else the default profile, else the built-in default.

@@ -11,24 +11,21 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
 use ordo_domain::allocation::Routing;
-use ordo_domain::inventory::{Position, StockBook};
+use ordo_domain::inventory::StockBook;
 use ordo_domain::order::{FillContext, Order, fill_backorders};
 use ordo_domain::reservation::release_expired;
 use ordo_domain::values::{LocationCode, Sku};
 
 use super::args::Sql;
-use super::routing::{self, RouterCache, Routers};
-use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
-use super::stock_tx::{StockChanges, write_changes};
+use super::router_cache::RouterCache;
+use super::routing::{self, Routers};
+use super::rows::{self, RESERVATION_COLUMNS};
+use super::stock_tx::{FILL_ORDERS_MAX, StockChanges, lock_positions, write_changes};
 use super::write::stock_alerts;
 use super::{Backend, SqlStore, load, orders};
 use crate::error::{StoreError, StoreResult};
 use crate::ids::new_id;
 use crate::types::Deciders;
-
-/// Most waiting orders one transaction fills; the rest are filled by the next one that adds
-/// stock of the item, or by the hold sweeper's next pass.
-pub(crate) const FILL_ORDERS_MAX: i64 = 500;
 
 pub(crate) struct StockWork {
     pub backend: Backend,
@@ -218,25 +215,6 @@ impl StockWork {
         let alerts = stock_alerts(conn, &self.changes.book).await?;
         write_changes(conn, &self.changes, &alerts).await
     }
-}
-
-/// Loads (and on PostgreSQL locks) every position of these items, in (sku, location) order.
-pub(crate) async fn lock_positions(
-    conn: &mut dyn Exec,
-    backend: Backend,
-    skus: &BTreeSet<Sku>,
-) -> StoreResult<Vec<Position>> {
-    if skus.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(&format!(
-        "SELECT {POSITION_COLUMNS} FROM inventory_positions WHERE sku IN ("
-    ));
-    sql.list(skus.iter().map(|s| s.as_str()))
-        .push(") ORDER BY sku, location")
-        .push(backend.lock_rows());
-    let rows = conn.rows(sql).await?;
-    rows.iter().map(rows::position).collect()
 }
 
 /// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].

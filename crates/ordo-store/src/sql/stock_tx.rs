@@ -10,29 +10,26 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use ordo_domain::alerts::{Alert, Threshold};
 use ordo_domain::channel::StockRules;
 use ordo_domain::hold::Hold;
-use ordo_domain::inventory::{LedgerEntry, StockBook};
+use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, ItemFacts, Order, OrderEvent};
 use ordo_domain::reservation::{Reservation, ReservationOwner};
 use ordo_domain::routing::{Explanation, Router};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
+use super::Backend;
 use super::args::Sql;
 use super::exec::Exec;
-use super::routing::{self, Routers};
-use super::rows::{self, RESERVATION_COLUMNS};
-use super::stock::{FILL_ORDERS_MAX, lock_positions};
+use super::routing::{self, Decision, Routers};
+use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::tx::Tx;
 use super::write::{alert_inserts, execute_all, ledger_inserts, update_hold, upsert_reservations};
 use super::{drop_ship, load, orders, write};
 use crate::error::StoreResult;
 
-/// Why an order's lines went where they went: a routing decision, kept with its cause.
-pub struct Decision {
-    pub order_id: String,
-    pub cause: &'static str,
-    pub explanation: Explanation,
-}
+/// Most waiting orders one transaction fills; the rest are filled by the next one that adds
+/// stock of the item, or by the hold sweeper's next pass.
+pub(crate) const FILL_ORDERS_MAX: i64 = 500;
 
 /// What a transaction that touches stock has decided so far, for [`Tx::write_stock`].
 pub struct StockChanges {
@@ -298,4 +295,23 @@ async fn expire_holds(conn: &mut dyn Exec, changes: &StockChanges) -> StoreResul
         .push(")");
     conn.run(sql).await?;
     Ok(())
+}
+
+/// Loads (and on PostgreSQL locks) every position of these items, in (sku, location) order.
+pub(crate) async fn lock_positions(
+    conn: &mut dyn Exec,
+    backend: Backend,
+    skus: &BTreeSet<Sku>,
+) -> StoreResult<Vec<Position>> {
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {POSITION_COLUMNS} FROM inventory_positions WHERE sku IN ("
+    ));
+    sql.list(skus.iter().map(|s| s.as_str()))
+        .push(") ORDER BY sku, location")
+        .push(backend.lock_rows());
+    let rows = conn.rows(sql).await?;
+    rows.iter().map(rows::position).collect()
 }

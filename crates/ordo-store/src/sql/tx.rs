@@ -19,7 +19,7 @@ use crate::error::StoreResult;
 pub struct Tx {
     pub(in crate::sql) write: WriteTx,
     pub(in crate::sql) backend: super::Backend,
-    pub(in crate::sql) routers: std::sync::Arc<super::routing::RouterCache>,
+    pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
 }
 
 impl Tx {
