@@ -15,6 +15,7 @@
 //! - [`clock`], [`config`] (limits), [`error`] ([`AppError`]).
 
 mod access;
+mod alert_scan;
 pub mod alerts;
 pub mod allocations;
 pub mod auth;

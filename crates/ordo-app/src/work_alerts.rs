@@ -33,7 +33,8 @@ pub(crate) fn start_scanner(
         let settings = settings(&limits);
         async move {
             let transit = deciding.transit.as_ref();
-            match store.scan_alerts(&settings, transit, clock.now_ms()).await {
+            match crate::alert_scan::scan(store.as_ref(), &settings, transit, clock.now_ms()).await
+            {
                 Ok(raised) if raised.is_empty() => {}
                 Ok(raised) => tracing::info!(count = raised.len(), "fulfilment alerts raised"),
                 Err(e) => tracing::warn!(error = %e, "scanning for alerts failed; will retry"),
@@ -46,10 +47,9 @@ impl App {
     /// Runs the alert checks now; answers the alerts newly raised.
     pub async fn scan_alerts(&self, principal: &Principal) -> AppResult<Vec<AlertRecord>> {
         principal.scope(Action::Operate)?;
-        Ok(self
-            .store
-            .scan_alerts(&settings(&self.limits), self.transit(), self.clock.now_ms())
-            .await?)
+        let settings = settings(&self.limits);
+        let now_ms = self.clock.now_ms();
+        crate::alert_scan::scan(self.store.as_ref(), &settings, self.transit(), now_ms).await
     }
 
     pub async fn work_alerts(

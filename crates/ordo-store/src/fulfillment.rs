@@ -1,5 +1,7 @@
 //! What goes in and out of the fulfilment and shipping methods of the store.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use jiff::civil::Date;
 use ordo_domain::fulfillment::Due;
@@ -179,6 +181,35 @@ pub struct AlertRecord {
     pub resolved_by: Option<String>,
 }
 
+/// An order's promise and where it goes, as stored, for the alert checks.
+#[derive(Debug, Clone)]
+pub struct OrderDestination {
+    pub promised_date: Option<Date>,
+    pub point: Option<ordo_domain::geo::GeoPoint>,
+    pub country: Option<ordo_domain::geo::CountryCode>,
+    pub postal_code: String,
+}
+
+/// A shipment not yet delivered, as the alert checks see it.
+#[derive(Debug, Clone)]
+pub struct OpenShipment {
+    pub id: String,
+    pub order_id: String,
+    pub tracking_number: String,
+    pub status: String,
+    pub shipped_at_ms: i64,
+    pub last_event_at_ms: Option<i64>,
+}
+
+/// A page of open fulfilment orders, with their orders' destinations and the cursor of the
+/// next page, if there is one.
+#[derive(Debug, Clone)]
+pub struct WorkPage {
+    pub work: Vec<FulfillmentOrder>,
+    pub orders: HashMap<String, OrderDestination>,
+    pub next: Option<(i64, String)>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
     pub status: Option<AlertStatus>,
@@ -211,13 +242,16 @@ pub trait FulfillmentStore: Send + Sync {
 
     async fn order_holds(&self, order_id: &str) -> StoreResult<Vec<OrderHold>>;
     /// Creates or replaces a carrier; answers whether it was new.
-    /// Raises the alerts the checks find and resolves the ones that cleared.
-    async fn scan_alerts(
+    /// A page of open fulfilment orders for the alert checks, after `after` (release time, id).
+    async fn open_work_page(&self, after: Option<&(i64, String)>) -> StoreResult<WorkPage>;
+    /// A page of shipments not yet delivered, after `after` (ship time, id), with the next
+    /// page's cursor.
+    async fn open_shipment_page(
         &self,
-        settings: &ordo_domain::fulfillment::alerts::AlertSettings,
-        transit: &dyn ordo_domain::promise::TransitModel,
-        now_ms: i64,
-    ) -> StoreResult<Vec<AlertRecord>>;
+        after: Option<&(i64, String)>,
+    ) -> StoreResult<(Vec<OpenShipment>, Option<(i64, String)>)>;
+    /// Unresolved alerts, and those a person resolved (their resolution stands).
+    async fn standing_alerts(&self) -> StoreResult<Vec<AlertRecord>>;
     async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>>;
 
     async fn put_carrier(&self, carrier: &Carrier, now_ms: i64) -> StoreResult<bool>;

@@ -45,13 +45,22 @@ impl FulfillmentStore for SqlStore {
         order_holds::order_holds(self, order_id).await
     }
 
-    async fn scan_alerts(
+    async fn open_work_page(
         &self,
-        settings: &ordo_domain::fulfillment::alerts::AlertSettings,
-        transit: &dyn ordo_domain::promise::TransitModel,
-        now_ms: i64,
-    ) -> StoreResult<Vec<AlertRecord>> {
-        retrying!(alert_scan::scan(self, settings, transit, now_ms))
+        after: Option<&(i64, String)>,
+    ) -> StoreResult<crate::fulfillment::WorkPage> {
+        alert_scan::work_page(self, after).await
+    }
+
+    async fn open_shipment_page(
+        &self,
+        after: Option<&(i64, String)>,
+    ) -> StoreResult<(Vec<crate::fulfillment::OpenShipment>, Option<(i64, String)>)> {
+        alert_scan::shipment_page(self, after).await
+    }
+
+    async fn standing_alerts(&self) -> StoreResult<Vec<AlertRecord>> {
+        alert_scan::standing_alerts(self).await
     }
 
     async fn work_alerts(&self, filter: &AlertFilter) -> StoreResult<Vec<AlertRecord>> {
