@@ -48,7 +48,7 @@ impl Row {
 
     /// The integer at a position (for `SELECT count(*)` and the like).
     pub(crate) fn int_at(&self, index: usize) -> StoreResult<i64> {
-        super::rows::int_value(self.at(index)?, "column")?
+        int_value(self.at(index)?, "column")?
             .ok_or_else(|| StoreError::Corrupt(format!("column {index} is null")))
     }
 
@@ -164,5 +164,21 @@ impl Sql {
         let mut sql = Sql::new(text);
         sql.extend_args(args);
         sql
+    }
+}
+
+/// An integer as stored: SQLite may hand back a whole real, PostgreSQL a numeric sum as text.
+pub(crate) fn int_value(value: &Value, column: &str) -> StoreResult<Option<i64>> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Int(i) => Ok(Some(*i)),
+        Value::Real(f) if f.fract() == 0.0 => Ok(Some(*f as i64)),
+        Value::Text(t) => t
+            .parse()
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt(format!("{column} is not an integer: {t}"))),
+        other => Err(StoreError::Corrupt(format!(
+            "{column} is not an integer: {other:?}"
+        ))),
     }
 }

@@ -18,7 +18,7 @@ use ordo_domain::promise::parse_date;
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
 
-use super::exec::{Row, Value};
+use super::exec::{Row, Value, int_value};
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::LedgerRecord;
 
@@ -63,22 +63,6 @@ impl RowExt for Row {
                 "{column} is not a number: {other:?}"
             ))),
         }
-    }
-}
-
-/// An integer as stored: SQLite may hand back a whole real, PostgreSQL a numeric sum as text.
-pub(crate) fn int_value(value: &Value, column: &str) -> StoreResult<Option<i64>> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Int(i) => Ok(Some(*i)),
-        Value::Real(f) if f.fract() == 0.0 => Ok(Some(*f as i64)),
-        Value::Text(t) => t
-            .parse()
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt(format!("{column} is not an integer: {t}"))),
-        other => Err(StoreError::Corrupt(format!(
-            "{column} is not an integer: {other:?}"
-        ))),
     }
 }
 
