@@ -26,8 +26,10 @@ def modules(src):
 
 
 def strip_tests(text):
+    """The module's code without its tests and comments (doc links are not imports)."""
     i = text.find("#[cfg(test)]")
-    return text if i < 0 else text[:i]
+    text = text if i < 0 else text[:i]
+    return "\n".join(line.split("//")[0] for line in text.splitlines())
 
 
 def resolve(path, here, mods):

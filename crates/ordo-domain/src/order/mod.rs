@@ -10,6 +10,7 @@ mod fulfil;
 mod holds;
 mod pickup;
 mod place;
+mod placement;
 mod replan;
 mod reroute;
 mod status;
@@ -30,9 +31,10 @@ pub use holds::{
     HoldReason, HoldRefusal, OrderHold, address_hold, may_hold_work, place_hold, release_hold,
     shipping_hold,
 };
-pub use place::{
+pub use place::place;
+pub use placement::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,
-    ShortLine, SupplyView, place,
+    ShortLine, SupplyView,
 };
 pub use replan::{Move, MoveContext, move_allocations};
 pub use reroute::{

@@ -4,7 +4,7 @@
 //! there — later than the store's own units. Under `refuse` they are not brought: they wait
 //! if the item may be backordered, else the order is refused naming the line.
 
-use super::place::PlaceContext;
+use super::placement::PlaceContext;
 use crate::allocation::{Destination, allocated_per_line, location_point, route};
 use crate::inventory::StockBook;
 use crate::location::Location;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use super::place::{PlaceInput, PlaceRejection};
+use super::placement::{PlaceInput, PlaceRejection};
 use crate::hold::{Hold, HoldStatus};
 use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
