@@ -13,7 +13,7 @@ use ordo_domain::order::{
 };
 use ordo_domain::reservation::Reservation;
 use ordo_domain::routing::profile::AfterAttempts;
-use ordo_domain::values::{LocationCode, Sku};
+use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{
     Deciders, ExceptionRecord, OrderKey, OrderRecord, Rejected, RejectionRecord, Resolution,
@@ -43,6 +43,34 @@ struct Scene<'d> {
     loads: HashMap<LocationCode, i64>,
     weights: HashMap<Sku, i64>,
     routers: Routers<'d>,
+}
+
+impl Scene<'_> {
+    /// What the domain routes the channel's line with, away from `excluded`; `why` is when,
+    /// by whom and for what reason.
+    fn context<'a>(
+        &'a self,
+        channel: &ChannelCode,
+        excluded: &'a [LocationCode],
+        deciders: &'a Deciders<'_>,
+        why: (i64, &'a str, &'a str),
+    ) -> FillContext<'a> {
+        let (now_ms, actor, reason) = why;
+        FillContext {
+            locations: &self.locations,
+            rules: self.rules.as_ref(),
+            routing: Routing {
+                router: self.routers.for_channel(Some(channel)),
+                transit: deciders.transit,
+                loads: &self.loads,
+            },
+            weights: &self.weights,
+            excluded,
+            now_ms,
+            actor,
+            reason,
+        }
+    }
 }
 
 async fn scene<'d>(
@@ -157,20 +185,8 @@ pub(crate) async fn reject_units(
         attempts + 1,
         reservation.quantity,
     );
-    let context = FillContext {
-        locations: &scene.locations,
-        rules: scene.rules.as_ref(),
-        routing: Routing {
-            router: scene.routers.for_channel(Some(&channel)),
-            transit: deciders.transit,
-            loads: &scene.loads,
-        },
-        weights: &scene.weights,
-        excluded: &excluded,
-        now_ms: now,
-        actor: unit.actor,
-        reason: "re-routed after a location rejected it",
-    };
+    let reason = "re-routed after a location rejected it";
+    let context = scene.context(&channel, &excluded, deciders, (now, unit.actor, reason));
     let mut next_id = || new_id("res", now);
     let book = &mut work.changes.book;
     let (change, outcome) = reject_allocation(
@@ -204,7 +220,7 @@ pub(crate) async fn reject_units(
 fn rejection<'a>(
     unit: &RejectUnits<'a>,
     routers: &Routers<'_>,
-    channel: &ordo_domain::values::ChannelCode,
+    channel: &ChannelCode,
     attempt: u32,
     held: i64,
 ) -> Rejection<'a> {
@@ -297,20 +313,8 @@ pub(crate) async fn resolve(
     let channel = record.order.channel.clone();
     let (excluded, _) = history(&mut tx, &found.order_id, found.line_no).await?;
     let scene = scene(&mut tx, &mut work, channel.as_str(), &sku, deciders).await?;
-    let context = FillContext {
-        locations: &scene.locations,
-        rules: scene.rules.as_ref(),
-        routing: Routing {
-            router: scene.routers.for_channel(Some(&channel)),
-            transit: deciders.transit,
-            loads: &scene.loads,
-        },
-        weights: &scene.weights,
-        excluded: &excluded,
-        now_ms: now,
-        actor,
-        reason: "a routing exception was resolved",
-    };
+    let reason = "a routing exception was resolved";
+    let context = scene.context(&channel, &excluded, deciders, (now, actor, reason));
     let reroute = resolve.resolution == Resolution::Reroute;
     let mut next_id = || new_id("res", now);
     let book = &mut work.changes.book;

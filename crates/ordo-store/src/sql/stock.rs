@@ -19,8 +19,9 @@ use ordo_domain::values::{LocationCode, Sku};
 use super::args::Sql;
 use super::router_cache::RouterCache;
 use super::routing::{self, Routers};
-use super::rows::{self, RESERVATION_COLUMNS};
-use super::stock_tx::{FILL_ORDERS_MAX, StockChanges, lock_positions, write_changes};
+use super::stock_tx::{
+    FILL_ORDERS_MAX, StockChanges, expired_holds_on, lock_positions, write_changes,
+};
 use super::write::stock_alerts;
 use super::{Backend, SqlStore, load, orders};
 use crate::error::{StoreError, StoreResult};
@@ -68,21 +69,7 @@ impl StockWork {
 
     /// Releases held reservations past their expiry on this work's items.
     async fn release_expired_holds(&mut self, conn: &mut dyn Exec) -> StoreResult<()> {
-        if self.skus.is_empty() {
-            return Ok(());
-        }
-        let mut sql = Sql::new(&format!(
-            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= "
-        ));
-        sql.arg(self.now_ms)
-            .push(" AND sku IN (")
-            .list(self.skus.iter().map(|s| s.as_str()))
-            .push(") ORDER BY id");
-        let rows = conn.rows(sql).await?;
-        let mut expired = rows
-            .iter()
-            .map(rows::reservation)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let mut expired = expired_holds_on(conn, &self.skus, self.now_ms).await?;
         if expired.is_empty() {
             return Ok(());
         }

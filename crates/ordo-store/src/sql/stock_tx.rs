@@ -170,18 +170,7 @@ impl Tx {
         skus: &BTreeSet<Sku>,
         now_ms: i64,
     ) -> StoreResult<Vec<Reservation>> {
-        if skus.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut sql = Sql::new(&format!(
-            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= "
-        ));
-        sql.arg(now_ms)
-            .push(" AND sku IN (")
-            .list(skus.iter().map(|s| s.as_str()))
-            .push(") ORDER BY id");
-        let rows = self.write.rows(sql).await?;
-        rows.iter().map(rows::reservation).collect()
+        expired_holds_on(&mut self.write, skus, now_ms).await
     }
 
     /// Orders with waiting units of these items, oldest first, at most a few hundred: the
@@ -314,4 +303,24 @@ pub(crate) async fn lock_positions(
         .push(backend.lock_rows());
     let rows = conn.rows(sql).await?;
     rows.iter().map(rows::position).collect()
+}
+
+/// Checkout holds' reservations of these items past their expiry, still holding units.
+pub(crate) async fn expired_holds_on(
+    conn: &mut dyn Exec,
+    skus: &BTreeSet<Sku>,
+    now_ms: i64,
+) -> StoreResult<Vec<Reservation>> {
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE status = 'held' AND expires_at IS NOT NULL AND expires_at <= "
+    ));
+    sql.arg(now_ms)
+        .push(" AND sku IN (")
+        .list(skus.iter().map(|s| s.as_str()))
+        .push(") ORDER BY id");
+    let rows = conn.rows(sql).await?;
+    rows.iter().map(rows::reservation).collect()
 }
