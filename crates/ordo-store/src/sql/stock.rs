@@ -20,7 +20,7 @@ use super::args::Sql;
 use super::router_cache::RouterCache;
 use super::routing::{self, Routers};
 use super::stock_tx::{
-    FILL_ORDERS_MAX, StockChanges, expired_holds_on, lock_positions, write_changes,
+    StockChanges, expired_holds_on, lock_positions, orders_waiting_for, write_changes,
 };
 use super::write::stock_alerts;
 use super::{Backend, SqlStore, load, orders};
@@ -118,7 +118,7 @@ impl StockWork {
         if risen.is_empty() {
             return Ok(());
         }
-        let mut ids = waiting_order_ids(conn, &risen).await?;
+        let mut ids = orders_waiting_for(conn, &risen).await?;
         for (order, _) in &self.orders {
             let waits = order
                 .lines
@@ -202,19 +202,6 @@ impl StockWork {
         let alerts = stock_alerts(conn, &self.changes.book).await?;
         write_changes(conn, &self.changes, &alerts).await
     }
-}
-
-/// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].
-async fn waiting_order_ids(conn: &mut dyn Exec, skus: &BTreeSet<Sku>) -> StoreResult<Vec<String>> {
-    let mut sql = Sql::new(
-        "SELECT DISTINCT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
-         WHERE l.qty_backordered > 0 AND o.status NOT IN ('cancelled', 'on_hold') AND l.sku IN (",
-    );
-    sql.list(skus.iter().map(|s| s.as_str()))
-        .push(") ORDER BY l.order_id LIMIT ")
-        .arg(FILL_ORDERS_MAX);
-    let rows = conn.rows(sql).await?;
-    rows.iter().map(|r| r.text_at(0)).collect()
 }
 
 /// Held reservations past their expiry still sit in `reserved` until something releases them;

@@ -176,15 +176,7 @@ impl Tx {
     /// Orders with waiting units of these items, oldest first, at most a few hundred: the
     /// rest wait for the next transaction that adds stock of the item, or the hold sweeper.
     pub async fn orders_waiting_for(&mut self, skus: &BTreeSet<Sku>) -> StoreResult<Vec<String>> {
-        let mut sql = Sql::new(
-            "SELECT DISTINCT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
-             WHERE l.qty_backordered > 0 AND o.status NOT IN ('cancelled', 'on_hold') AND l.sku IN (",
-        );
-        sql.list(skus.iter().map(|s| s.as_str()))
-            .push(") ORDER BY l.order_id LIMIT ")
-            .arg(FILL_ORDERS_MAX);
-        let rows = self.write.rows(sql).await?;
-        rows.iter().map(|r| r.text_at(0)).collect()
+        orders_waiting_for(&mut self.write, skus).await
     }
 
     pub async fn backorder_policy(&mut self) -> StoreResult<BackorderPolicy> {
@@ -323,4 +315,20 @@ pub(crate) async fn expired_holds_on(
         .push(") ORDER BY id");
     let rows = conn.rows(sql).await?;
     rows.iter().map(rows::reservation).collect()
+}
+
+/// Orders with waiting units of these items, oldest first, at most [`FILL_ORDERS_MAX`].
+pub(crate) async fn orders_waiting_for(
+    conn: &mut dyn Exec,
+    skus: &BTreeSet<Sku>,
+) -> StoreResult<Vec<String>> {
+    let mut sql = Sql::new(
+        "SELECT DISTINCT l.order_id FROM order_lines l JOIN orders o ON o.id = l.order_id \
+         WHERE l.qty_backordered > 0 AND o.status NOT IN ('cancelled', 'on_hold') AND l.sku IN (",
+    );
+    sql.list(skus.iter().map(|s| s.as_str()))
+        .push(") ORDER BY l.order_id LIMIT ")
+        .arg(FILL_ORDERS_MAX);
+    let rows = conn.rows(sql).await?;
+    rows.iter().map(|r| r.text_at(0)).collect()
 }
