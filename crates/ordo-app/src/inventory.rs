@@ -10,6 +10,7 @@ use ordo_domain::inventory::{
     LedgerEntry, MoveProblem, Movement, Position, SkuAvailability, StockState, summarize,
 };
 use ordo_domain::location::Location;
+use ordo_domain::order::SupplyView;
 use ordo_domain::promise::{
     Dated, Promise, PromiseScene, Supply, earliest_promise, timeline, utc_date,
 };
@@ -248,13 +249,13 @@ impl App {
                 .push(position);
         }
         let wants_supply = request.by_date || request.destination.is_some();
-        let context = if wants_supply {
-            self.store
-                .promise_context(&request.skus, self.transit())
-                .await?
+        let mut context = if wants_supply {
+            self.store.promise_context(&request.skus).await?
         } else {
             PromiseContext::default()
         };
+        let incoming = std::mem::take(&mut context.incoming);
+        let supply = SupplyView::dated(incoming, &context.locations, self.transit());
         let excluded = |code: &LocationCode| {
             rules
                 .as_ref()
@@ -268,8 +269,7 @@ impl App {
                 by_sku.remove(sku).unwrap_or_default(),
                 rules.as_ref(),
             );
-            let incoming: Vec<Supply> = context
-                .supply
+            let incoming: Vec<Supply> = supply
                 .incoming
                 .get(sku)
                 .into_iter()
@@ -277,7 +277,7 @@ impl App {
                 .filter(|s| !excluded(&s.location))
                 .cloned()
                 .collect();
-            let waiting = context.supply.waiting.get(sku).copied().unwrap_or(0);
+            let waiting = supply.waiting.get(sku).copied().unwrap_or(0);
             let timeline = if request.by_date {
                 timeline(summary.available, &incoming, waiting)
             } else {

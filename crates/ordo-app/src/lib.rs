@@ -35,6 +35,8 @@ mod jobs;
 pub mod order_edits;
 pub mod order_holds;
 pub mod orders;
+mod place_facts;
+pub mod place_orders;
 pub mod printing;
 pub mod release;
 mod reoptimize;
@@ -48,6 +50,7 @@ mod stock_moves;
 pub mod supply;
 mod supply_steps;
 pub mod sync;
+pub mod sync_batches;
 mod throttle;
 pub mod tracking;
 mod transact;
@@ -75,6 +78,7 @@ pub use ordo_store::{
     RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport,
     SyncRow, TrackingInput, TrackingResult, TransferFilter, TransferRecord, WaitingLine,
 };
+pub use place_orders::{PlaceCommand, PlaceOutcome, place_orders};
 pub use supply_steps::{Receipt, TransferAction};
 
 use writer::OrderWriter;

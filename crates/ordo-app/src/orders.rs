@@ -5,13 +5,11 @@
 use ordo_domain::auth::{Action, Principal, Scope};
 use ordo_domain::order::{OrderDraft, OrderEvent, PlaceRejection};
 use ordo_store::ids::new_id;
-use ordo_store::{
-    IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest, PlaceCommand,
-    PlaceOutcome,
-};
+use ordo_store::{IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, PageRequest};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::place_orders::{PlaceCommand, PlaceOutcome};
 
 /// Longest `Idempotency-Key` accepted.
 pub const IDEMPOTENCY_KEY_LEN_MAX: usize = 255;

@@ -9,6 +9,8 @@ use ordo_store::{RejectedRow, SyncBatch, SyncFigures, SyncMode, SyncReport, Sync
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::sync_batches::{preview_batch, sync_batch};
+use crate::transact::retrying;
 
 /// Longest sync id accepted.
 pub const SYNC_ID_LEN_MAX: usize = 128;
@@ -395,13 +397,13 @@ impl App {
                 actor,
                 now_ms: self.clock.now_ms(),
             };
-            report = if request.dry_run {
-                self.store
-                    .preview_sync_batch(&batch, &report, &self.deciders())
-                    .await?
+            let (store, deciders) = (self.store.as_ref(), self.deciders());
+            let next = if request.dry_run {
+                retrying(|| preview_batch(store, &batch, &report, &deciders)).await?
             } else {
-                self.store.sync_batch(&batch, &self.deciders()).await?
+                sync_batch(store, &batch, &deciders).await?
             };
+            report = next;
             progress(done, request.rows.len());
         }
         Ok(report)

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use ordo_store::{PlaceCommand, PlaceOutcome, Store};
+use ordo_store::Store;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::Deciding;
 use crate::error::{AppError, AppResult};
+use crate::place_orders::{PlaceCommand, PlaceOutcome, place_orders};
 
 struct Job {
     command: PlaceCommand,
@@ -114,7 +115,7 @@ async fn run(
         let (commands, replies): (Vec<PlaceCommand>, Vec<_>) =
             jobs.into_iter().map(|j| (j.command, j.reply)).unzip();
         metrics::histogram!("ordo_order_batch_size").record(commands.len() as f64);
-        match store.place_orders(&commands, &deciding.deciders()).await {
+        match place_orders(store.as_ref(), &commands, &deciding.deciders()).await {
             Ok(outcomes) => {
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
@@ -122,18 +123,20 @@ async fn run(
             }
             Err(e) => {
                 tracing::error!(error = %e, orders = replies.len(), "placing a batch of orders failed");
-                let retryable = e.is_transient();
                 for reply in replies {
-                    let answer = if retryable {
-                        AppError::Unavailable(
-                            "the database is busy or was out of reach; retry with the same Idempotency-Key".into(),
-                        )
-                    } else {
-                        AppError::Internal(e.to_string())
-                    };
-                    let _ = reply.send(Err(answer));
+                    let _ = reply.send(Err(batch_failed(&e)));
                 }
             }
         }
+    }
+}
+
+/// The answer each order of a failed batch gets.
+fn batch_failed(e: &AppError) -> AppError {
+    match e {
+        AppError::Unavailable(_) => AppError::Unavailable(
+            "the database is busy or was out of reach; retry with the same Idempotency-Key".into(),
+        ),
+        e => AppError::Internal(e.to_string()),
     }
 }

@@ -28,14 +28,16 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, OrderEvent};
-use ordo_domain::promise::TransitModel;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use error::{StoreError, StoreResult};
 pub use fulfillment::*;
 pub use routing::*;
-pub use sql::{Backend, Decision, Routers, SqlStore, StockChanges, StoreOptions, Tx};
+pub use sql::{
+    Backend, Decision, KnownOrder, NewClaim, Routers, SqlStore, StockChanges, StoreOptions,
+    StoredClaim, Tx,
+};
 pub use types::*;
 
 #[async_trait]
@@ -126,13 +128,6 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         now_ms: i64,
     ) -> StoreResult<Vec<Position>>;
 
-    /// Places a batch of orders in one transaction. Each command gets its own outcome; one
-    /// order's rejection does not affect the others.
-    async fn place_orders(
-        &self,
-        batch: &[PlaceCommand],
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Vec<PlaceOutcome>>;
     async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>>;
     async fn orders(
         &self,
@@ -146,11 +141,7 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
     async fn hold(&self, id: &str) -> StoreResult<Option<HoldRecord>>;
     /// The locations, incoming supply (with the units already waiting for it) and item facts
     /// that promising these items needs.
-    async fn promise_context(
-        &self,
-        skus: &[Sku],
-        transit: &dyn TransitModel,
-    ) -> StoreResult<PromiseContext>;
+    async fn promise_context(&self, skus: &[Sku]) -> StoreResult<PromiseContext>;
 
     /// Order lines waiting for stock, in the order the backorder policy serves them.
     async fn backorders(
@@ -180,22 +171,7 @@ pub trait Store: RoutingStore + FulfillmentStore + Send + Sync + 'static {
         request_hash: &str,
         now_ms: i64,
     ) -> StoreResult<SyncStart>;
-    /// Works one batch of a sync out and rolls it back: the report `so_far` plus what it would
-    /// change.
-    async fn preview_sync_batch(
-        &self,
-        batch: &SyncBatch<'_>,
-        so_far: &SyncReport,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<SyncReport>;
-    /// The SKUs of these that name no item.
     async fn unknown_items(&self, skus: &[&str]) -> StoreResult<Vec<String>>;
-    /// Applies one batch of a sync in one transaction and answers the report so far.
-    async fn sync_batch(
-        &self,
-        batch: &SyncBatch<'_>,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<SyncReport>;
 
     /// Sets the threshold for an item (or every item) at a location (or every location).
     async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()>;

@@ -3,7 +3,7 @@
 use ordo_domain::hold::Hold;
 use ordo_domain::inbound::InboundStatus;
 use ordo_domain::inventory::{LedgerEntry, Position};
-use ordo_domain::order::{Order, OrderDraft, OrderStatus, PlaceRejection};
+use ordo_domain::order::{Order, OrderStatus};
 use ordo_domain::promise::TransitModel;
 use ordo_domain::reservation::Reservation;
 use ordo_domain::routing::Router;
@@ -82,32 +82,6 @@ pub struct IdempotencyClaim {
     pub scope: String,
     pub key: String,
     pub request_hash: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct PlaceCommand {
-    pub order_id: String,
-    pub draft: OrderDraft,
-    pub idempotency: Option<IdempotencyClaim>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
-#[derive(Debug)]
-pub enum PlaceOutcome {
-    Placed(OrderRecord),
-    /// The idempotency key was used before with the same request: here is that order.
-    Replayed(OrderRecord),
-    /// The idempotency key was used before with a different request.
-    KeyReused {
-        order_id: String,
-    },
-    /// The channel already sent an order with this external id.
-    Duplicate {
-        order_id: String,
-        number: String,
-    },
-    Rejected(PlaceRejection),
 }
 
 /// An order with its reservations (the allocations made real).
@@ -322,7 +296,7 @@ pub struct EventFilter {
 pub struct PromiseContext {
     pub locations: Vec<ordo_domain::location::Location>,
     /// Incoming supply per item, and the units already waiting for it.
-    pub supply: ordo_domain::order::SupplyView,
+    pub incoming: ordo_domain::order::IncomingSupply,
     pub items: std::collections::HashMap<Sku, ordo_domain::order::ItemFacts>,
 }
 

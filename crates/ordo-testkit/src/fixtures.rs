@@ -1,5 +1,6 @@
 //! Builders for domain values and API request bodies, with sensible defaults.
 
+use ordo_app::{PlaceCommand, PlaceOutcome};
 use ordo_domain::channel::{Channel, ChannelKind};
 use ordo_domain::geo::{CountryCode, GeoPoint};
 use ordo_domain::inventory::Position;
@@ -10,7 +11,7 @@ use ordo_domain::location::{
 use ordo_domain::money::Currency;
 use ordo_domain::order::{Customer, Delivery, DraftLine, OrderDraft, ShipTo};
 use ordo_domain::values::{ChannelCode, Email, LocationCode, Sku};
-use ordo_store::{NetworkSeed, PlaceCommand};
+use ordo_store::{NetworkSeed, Store};
 use serde_json::{Value, json};
 
 use crate::CLOCK_START_MS;
@@ -153,6 +154,25 @@ pub fn place_command(external_id: &str, lines: &[(&str, i64)]) -> PlaceCommand {
         idempotency: None,
         actor: "test".into(),
         now_ms: CLOCK_START_MS,
+    }
+}
+
+/// Places a batch of orders as the app's order writer does, answering each.
+pub async fn place_orders(
+    store: &dyn Store,
+    batch: &[PlaceCommand],
+    deciders: &ordo_store::Deciders<'_>,
+) -> Vec<PlaceOutcome> {
+    ordo_app::place_orders(store, batch, deciders)
+        .await
+        .expect("placing runs")
+}
+
+/// Places one order as the app does, and gives it back; panics when it is not placed.
+pub async fn place_one(store: &dyn Store, command: PlaceCommand) -> ordo_store::OrderRecord {
+    match place_orders(store, &[command], &deciders()).await.pop() {
+        Some(PlaceOutcome::Placed(record)) => record,
+        other => panic!("the order should be placed: {other:?}"),
     }
 }
 

@@ -150,7 +150,7 @@ on_both_backends! {
         };
         assert!(matches!(store.begin_sync(&initial, "content", CLOCK_START_MS).await.unwrap(), SyncStart::New(_)));
         let first = SyncBatch { sync_id: "resume-1", batch_no: 0, rows: &rows[..1], unlisted: None, last: false, actor: "test", now_ms: CLOCK_START_MS };
-        store.sync_batch(&first, &deciders()).await.unwrap();
+        ordo_app::sync_batches::sync_batch(&*store, &first, &deciders()).await.unwrap();
         store.close().await;
 
         let mut progress = Vec::new();

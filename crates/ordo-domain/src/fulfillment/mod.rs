@@ -7,12 +7,14 @@
 //! - [`steps`] — accept, start picking, confirm the pick, pack, ship, reject.
 //! - [`alerts`] — promise at risk, no tracking movement, failed delivery, not accepted.
 //! - [`package`] — packages: weight, dimensions and contents, checked against the pick.
+//! - [`take_back`] — units a stock count took from an order line, out of the open work.
 
 mod alert_status;
 pub mod alerts;
 mod package;
 mod release;
 mod steps;
+mod take_back;
 
 pub use crate::location::ReleaseWaves;
 pub use package::{
@@ -24,6 +26,7 @@ pub use steps::{
     CancelConfirmed, FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept,
     confirm_cancel, pack, pick, reject, ship, start_pick, take_missing,
 };
+pub use take_back::{TakeBack, take_back};
 
 use std::fmt;
 

@@ -8,6 +8,7 @@ mod delivery;
 mod edit;
 mod fulfil;
 mod holds;
+mod incoming;
 mod pickup;
 mod place;
 mod placement;
@@ -31,6 +32,7 @@ pub use holds::{
     HoldReason, HoldRefusal, OrderHold, address_hold, may_hold_work, place_hold, release_hold,
     shipping_hold,
 };
+pub use incoming::{Incoming, IncomingLine, IncomingSupply};
 pub use place::place;
 pub use placement::{
     HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement, PreorderFacts,

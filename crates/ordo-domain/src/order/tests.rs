@@ -141,6 +141,53 @@ fn run(
 }
 
 #[test]
+fn incoming_supply_is_dated_by_when_its_location_has_the_units() {
+    let mut north = location("NORTH", 53.5, LocationKind::Warehouse, false);
+    north.receiving_lead_time_days = 2;
+    let south = location("SOUTH", 48.1, LocationKind::Warehouse, false);
+    let mut closed = location("CLOSED", 50.0, LocationKind::Warehouse, false);
+    closed.active = false;
+    let date = |s: &str| crate::promise::parse_date(s).unwrap();
+    let inbound = |at: &str| Incoming::Inbound {
+        location: code(at),
+        expected: date("2030-01-10"),
+    };
+    let line = |from: Incoming| IncomingLine {
+        sku: sku("A"),
+        from,
+        units: 5,
+    };
+    let shipped_at_ms = jiff::Timestamp::from_second(1_893_456_000)
+        .unwrap()
+        .as_millisecond(); // 2030-01-01
+    let incoming = IncomingSupply {
+        lines: vec![
+            line(inbound("NORTH")),
+            line(inbound("CLOSED")),
+            line(Incoming::Transfer {
+                from: code("SOUTH"),
+                to: code("NORTH"),
+                shipped_at_ms,
+            }),
+        ],
+        waiting: HashMap::from([(sku("A"), 3)]),
+    };
+    let view = SupplyView::dated(incoming, &[north, south, closed], &DistanceBands::default());
+    let supply = &view.incoming[&sku("A")];
+    let ready: Vec<String> = supply
+        .iter()
+        .map(|s| format!("{}@{}", s.ready, s.location))
+        .collect();
+    // 600 km from Munich to Hamburg: three days on the road, then two to receive.
+    assert_eq!(
+        ready,
+        ["2030-01-12@NORTH", "2030-01-06@NORTH"],
+        "a closed location's supply does not count"
+    );
+    assert_eq!(view.waiting[&sku("A")], 3);
+}
+
+#[test]
 fn a_covered_order_is_allocated_with_a_timeline_of_two_events() {
     let locations = [
         location("NEAR", 50.1, LocationKind::Warehouse, false),
@@ -367,4 +414,47 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn units_a_count_takes_back_wait_again_and_leave_the_open_work() {
+    let locations = [location("NEAR", 50.1, LocationKind::Warehouse, false)];
+    let mut stock = book(&[("NEAR", "A", 5)]);
+    let placed = run(
+        &draft(&[("A", 3)], Delivery::Ship),
+        &items(&[("A", true)]),
+        &locations,
+        &mut stock,
+    );
+    let mut placed = placed.unwrap();
+    let released = crate::fulfillment::release(
+        &mut placed.order,
+        &placed.reservations,
+        &[],
+        &locations,
+        2000,
+        "test",
+        &mut || "ful_1".into(),
+    );
+    let mut open = released.fulfillment_orders;
+    assert_eq!(placed.order.lines[0].quantities.released, 3);
+    let taking = crate::fulfillment::TakeBack {
+        line_no: 1,
+        units: 2,
+        location: &code("NEAR"),
+        still_held: 1,
+        now_ms: 3000,
+        actor: "test",
+    };
+    let (event, changed) =
+        crate::fulfillment::take_back(&mut placed.order, &mut open, &taking).unwrap();
+    assert_eq!(event.kind, "order.stock_shortfall");
+    assert_eq!(changed, [0]);
+    let q = &placed.order.lines[0].quantities;
+    assert_eq!(
+        (q.allocated, q.released, q.backordered),
+        (1, 1, 2),
+        "two wait again, one is still worked on"
+    );
+    assert_eq!((open[0].lines[0].quantity, open[0].lines[0].short), (1, 2));
 }

@@ -10,8 +10,10 @@ use serde_json::{Value, json};
 use ordo_domain::alerts::Threshold;
 use ordo_domain::channel::{HoldLimits, ItemRule, StockRules};
 use ordo_domain::location::Location;
-use ordo_domain::order::{BackorderPolicy, ItemFacts, PreorderFacts, SupplyView};
-use ordo_domain::promise::{Supply, add_days, parse_date};
+use ordo_domain::order::{
+    BackorderPolicy, Incoming, IncomingLine, IncomingSupply, ItemFacts, PreorderFacts,
+};
+use ordo_domain::promise::parse_date;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 use super::args::Sql;
@@ -164,19 +166,16 @@ pub(crate) async fn channel_rules(
     Ok(rules)
 }
 
-/// Incoming supply of these items — open inbound lines at active locations and transfers in
-/// transit — and the units already waiting for it.
-pub(crate) async fn supply(
+/// Incoming supply of these items — open inbound lines and transfers in transit — and the
+/// units already waiting for it.
+pub(crate) async fn incoming(
     conn: &mut dyn Exec,
     skus: &BTreeSet<&Sku>,
-    locations: &[Location],
-    transit: &dyn ordo_domain::promise::TransitModel,
-) -> StoreResult<SupplyView> {
-    let mut view = SupplyView::default();
+) -> StoreResult<IncomingSupply> {
+    let mut supply = IncomingSupply::default();
     if skus.is_empty() {
-        return Ok(view);
+        return Ok(supply);
     }
-    let lead = |code: &LocationCode| locations.iter().find(|l| &l.code == code);
     let mut sql = Sql::new(
         "SELECT i.location, i.expected_date, l.sku, l.quantity - l.received AS outstanding FROM inbound i \
          JOIN inbound_lines l ON l.inbound_id = i.id \
@@ -184,20 +183,12 @@ pub(crate) async fn supply(
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
     for row in conn.rows(sql).await? {
-        let location = rows::location_code(&row, "location")?;
-        let Some(at) = lead(&location).filter(|l| l.active) else {
-            continue;
+        let from = Incoming::Inbound {
+            location: rows::location_code(&row, "location")?,
+            expected: corrupt("expected_date", parse_date(&row.text("expected_date")?))?,
         };
-        let expected = corrupt("expected_date", parse_date(&row.text("expected_date")?))?;
-        let supply = Supply {
-            location,
-            ready: add_days(expected, at.receiving_lead_time_days),
-            quantity: row.int("outstanding")?,
-        };
-        view.incoming
-            .entry(rows::sku(&row, "sku")?)
-            .or_default()
-            .push(supply);
+        let (sku, units) = (rows::sku(&row, "sku")?, row.int("outstanding")?);
+        supply.lines.push(IncomingLine { sku, from, units });
     }
     let mut sql = Sql::new(
         "SELECT t.from_location, t.to_location, t.shipped_at, l.sku, l.shipped - l.received AS open_units FROM transfers t \
@@ -206,28 +197,13 @@ pub(crate) async fn supply(
     );
     sql.list(skus.iter().map(|s| s.as_str())).push(")");
     for row in conn.rows(sql).await? {
-        let (from, to) = (
-            rows::location_code(&row, "from_location")?,
-            rows::location_code(&row, "to_location")?,
-        );
-        let (Some(from), Some(to)) = (lead(&from), lead(&to).filter(|l| l.active)) else {
-            continue;
+        let from = Incoming::Transfer {
+            from: rows::location_code(&row, "from_location")?,
+            to: rows::location_code(&row, "to_location")?,
+            shipped_at_ms: row.opt_int("shipped_at")?.unwrap_or(0),
         };
-        let shipped = row.opt_int("shipped_at")?.unwrap_or(0);
-        let point = ordo_domain::allocation::location_point;
-        let arrives = ordo_domain::promise::delivery_date(
-            ordo_domain::promise::utc_date(shipped),
-            transit.transit_days(point(from), point(to)),
-        );
-        let supply = Supply {
-            location: to.code.clone(),
-            ready: add_days(arrives, to.receiving_lead_time_days),
-            quantity: row.int("open_units")?,
-        };
-        view.incoming
-            .entry(rows::sku(&row, "sku")?)
-            .or_default()
-            .push(supply);
+        let (sku, units) = (rows::sku(&row, "sku")?, row.int("open_units")?);
+        supply.lines.push(IncomingLine { sku, from, units });
     }
     let mut sql = Sql::new(
         "SELECT sku, CAST(SUM(qty_backordered) AS BIGINT) AS waiting FROM order_lines WHERE qty_backordered > 0 AND sku IN (",
@@ -235,10 +211,11 @@ pub(crate) async fn supply(
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") GROUP BY sku");
     for row in conn.rows(sql).await? {
-        view.waiting
+        supply
+            .waiting
             .insert(rows::sku(&row, "sku")?, row.int("waiting")?);
     }
-    Ok(view)
+    Ok(supply)
 }
 
 /// Thresholds that may cover these items: their own and the catch-all ones.

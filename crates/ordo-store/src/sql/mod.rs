@@ -62,11 +62,11 @@ use ordo_domain::inventory::Position;
 use ordo_domain::item::Item;
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, OrderEvent};
-use ordo_domain::promise::TransitModel;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 pub use connect::{SqlStore, StoreOptions};
 pub use dialect::Backend;
+pub use place::{KnownOrder, NewClaim, StoredClaim};
 pub use routing::{Decision, Routers};
 pub use stock_tx::StockChanges;
 pub use tx::Tx;
@@ -262,14 +262,6 @@ impl Store for SqlStore {
         inventory::positions_for_availability(self, skus, now_ms).await
     }
 
-    async fn place_orders(
-        &self,
-        batch: &[PlaceCommand],
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<Vec<PlaceOutcome>> {
-        place::place_orders(self, batch, deciders).await
-    }
-
     async fn order(&self, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
         orders::order(self, key).await
     }
@@ -294,19 +286,15 @@ impl Store for SqlStore {
         holds::hold(self, id).await
     }
 
-    async fn promise_context(
-        &self,
-        skus: &[Sku],
-        transit: &dyn TransitModel,
-    ) -> StoreResult<PromiseContext> {
+    async fn promise_context(&self, skus: &[Sku]) -> StoreResult<PromiseContext> {
         let mut conn = self.read.acquire().await?;
         let wanted: std::collections::BTreeSet<&Sku> = skus.iter().collect();
         let locations = load::locations(&mut conn).await?;
-        let supply = load::supply(&mut conn, &wanted, &locations, transit).await?;
+        let incoming = load::incoming(&mut conn, &wanted).await?;
         let items = load::item_facts(&mut conn, &wanted).await?;
         Ok(PromiseContext {
             locations,
-            supply,
+            incoming,
             items,
         })
     }
@@ -360,25 +348,8 @@ impl Store for SqlStore {
         retrying!(sync::begin(self, initial, request_hash, now_ms))
     }
 
-    async fn preview_sync_batch(
-        &self,
-        batch: &SyncBatch<'_>,
-        so_far: &SyncReport,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<SyncReport> {
-        retrying!(sync::preview(self, batch, so_far, deciders))
-    }
-
     async fn unknown_items(&self, skus: &[&str]) -> StoreResult<Vec<String>> {
         sync::unknown_items(self, skus).await
-    }
-
-    async fn sync_batch(
-        &self,
-        batch: &SyncBatch<'_>,
-        deciders: &Deciders<'_>,
-    ) -> StoreResult<SyncReport> {
-        retrying!(sync::batch(self, batch, deciders))
     }
 
     async fn put_threshold(&self, threshold: &Threshold) -> StoreResult<()> {

@@ -1,26 +1,21 @@
-//! Bulk stock sync from a WMS or a store system: a full snapshot of a location, or deltas.
-//! Each batch of rows is one transaction, which also records the sync's progress, so that a
-//! sync cut short resumes where it stopped and a finished one answers with its report. A
-//! snapshot that leaves fewer sellable units than are reserved takes units back — checkout
-//! holds first, then the newest orders, then transfers — and the orders are routed again or
-//! wait as backorders; every such case is in the report.
+//! Bulk stock sync as the store keeps it: a sync's id and report (its progress, so that a
+//! sync cut short resumes where it stopped and a finished one answers with its report), and
+//! what a batch of it loads and writes in its transaction. The batches themselves are the
+//! app's (`ordo-app/src/sync_batches.rs`).
 
 use crate::sql::args::Arg;
 use crate::sql::exec::Exec;
-use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use ordo_domain::inventory::{Cause, Movement, Position, StockState};
-use ordo_domain::order::return_to_waiting;
-use ordo_domain::reservation::{GivenBack, ReservationOwner, shrink_to_fit};
+use ordo_domain::reservation::{GivenBack, Reservation, ReservationOwner};
 use ordo_domain::values::{LocationCode, Sku};
 
+use super::SqlStore;
 use super::args::Sql;
 use super::rows::{self, RESERVATION_COLUMNS};
-use super::stock::StockWork;
+use super::tx::Tx;
 use super::write::existing;
-use super::{SqlStore, orders};
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::*;
 
@@ -55,55 +50,6 @@ pub(crate) async fn begin(
     Ok(SyncStart::New(initial.clone()))
 }
 
-/// Applies batch number `batch_no` of a sync in one transaction, and answers the report so
-/// far. A batch applied before is not applied again.
-pub(crate) async fn batch(
-    store: &SqlStore,
-    batch: &SyncBatch<'_>,
-    deciders: &Deciders<'_>,
-) -> StoreResult<SyncReport> {
-    let mut tx = store.begin().await?;
-    let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
-    sql.arg(batch.sync_id).push(store.backend.lock_rows());
-    let stored = tx
-        .first(sql)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("sync {}", batch.sync_id)))?;
-    let mut report = report_from_json(&stored.text_at(0)?)?;
-    if report.completed || report.batches_done != batch.batch_no {
-        return Ok(report);
-    }
-    apply(&mut tx, store, batch, &mut report, deciders).await?;
-    report.batches_done += 1;
-    report.completed = batch.last;
-    tx.run(Sql::with(
-        "UPDATE inventory_syncs SET report = $1 WHERE id = $2",
-        [
-            Arg::from(report_json(&report).to_string()),
-            Arg::from(batch.sync_id),
-        ],
-    ))
-    .await?;
-    tx.commit().await?;
-    Ok(report)
-}
-
-/// Works a batch out exactly as [`batch`] would, then rolls it back: the report says what the
-/// sync would change, and nothing is stored, not even the sync's id.
-pub(crate) async fn preview(
-    store: &SqlStore,
-    batch: &SyncBatch<'_>,
-    so_far: &SyncReport,
-    deciders: &Deciders<'_>,
-) -> StoreResult<SyncReport> {
-    let mut report = so_far.clone();
-    let mut tx = store.begin().await?;
-    apply(&mut tx, store, batch, &mut report, deciders).await?;
-    tx.rollback().await?;
-    report.batches_done += 1;
-    Ok(report)
-}
-
 /// The items of `skus` that do not exist.
 pub(crate) async fn unknown_items(store: &SqlStore, skus: &[&str]) -> StoreResult<Vec<String>> {
     let mut conn = store.read.acquire().await?;
@@ -120,281 +66,70 @@ pub(crate) async fn unknown_items(store: &SqlStore, skus: &[&str]) -> StoreResul
     Ok(unknown)
 }
 
-/// The rows of a batch that name known locations and items; the others join the report's
-/// rejections.
-async fn known_rows(
-    conn: &mut dyn Exec,
-    rows: &[SyncRow],
-    report: &mut SyncReport,
-) -> StoreResult<Vec<SyncRow>> {
-    let locations: BTreeSet<&str> = rows.iter().map(|r| r.location.as_str()).collect();
-    let skus: BTreeSet<&str> = rows.iter().map(|r| r.sku.as_str()).collect();
-    let known_locations = existing(conn, "locations", "code", locations).await?;
-    let known_items = existing(conn, "items", "sku", skus).await?;
-    let mut valid = Vec::with_capacity(rows.len());
-    for row in rows {
-        if !known_locations.contains(row.location.as_str()) {
-            let reason = format!("no location has code {}", row.location);
-            report.rejected.push(rejected(row, reason));
-        } else if !known_items.contains(row.sku.as_str()) {
-            let reason = format!("no item has SKU {}", row.sku);
-            report.rejected.push(rejected(row, reason));
-        } else {
-            valid.push(row.clone());
+impl Tx {
+    /// A sync's report so far, locked until the transaction ends.
+    pub async fn lock_sync_report(&mut self, sync_id: &str) -> StoreResult<Option<SyncReport>> {
+        let mut sql = Sql::new("SELECT report FROM inventory_syncs WHERE id = ");
+        sql.arg(sync_id).push(self.lock());
+        match self.write.first(sql).await? {
+            Some(row) => Ok(Some(report_from_json(&row.text_at(0)?)?)),
+            None => Ok(None),
         }
     }
-    Ok(valid)
-}
 
-/// One position a batch counts: from a row, or (no row) one a snapshot did not list.
-type Counted = (Option<usize>, LocationCode, Sku, SyncFigures);
-
-/// Applies a batch's rows (and, on a snapshot's last batch, zeroes what it did not list) in
-/// the caller's transaction, adding to `report`.
-async fn apply(
-    tx: &mut dyn Exec,
-    store: &SqlStore,
-    batch: &SyncBatch<'_>,
-    report: &mut SyncReport,
-    deciders: &Deciders<'_>,
-) -> StoreResult<()> {
-    let valid = known_rows(tx, batch.rows, report).await?;
-    let mut zeroed = Vec::new();
-    if let Some((location, listed)) = batch.unlisted {
-        for sku in positions_at(tx, location).await? {
-            if !listed.contains(&sku) {
-                zeroed.push((location.clone(), sku));
-            }
-        }
+    pub async fn save_sync_report(&mut self, report: &SyncReport) -> StoreResult<()> {
+        self.write
+            .run(Sql::with(
+                "UPDATE inventory_syncs SET report = $1 WHERE id = $2",
+                [
+                    Arg::from(report_json(report).to_string()),
+                    Arg::from(report.sync_id.as_str()),
+                ],
+            ))
+            .await?;
+        Ok(())
     }
-    let mut work_skus: BTreeSet<Sku> = valid.iter().map(|r| r.sku.clone()).collect();
-    work_skus.extend(zeroed.iter().map(|(_, s)| s.clone()));
-    let mut work = StockWork::begin(tx, store, work_skus, batch.now_ms).await?;
-    let nothing = SyncFigures::Snapshot {
-        on_hand: 0,
-        damaged: Some(0),
-        quality_hold: Some(0),
-    };
-    let counts = valid
-        .iter()
-        .map(|r| (Some(r.row), r.location.clone(), r.sku.clone(), r.figures))
-        .chain(zeroed.into_iter().map(|(l, s)| (None, l, s, nothing)));
-    let mut short_skus = BTreeSet::new();
-    for counted in counts {
-        count(tx, &mut work, batch, counted, report, &mut short_skus).await?;
-    }
-    let why = "routed again after a stock count";
-    work.fill_backorders_of(tx, deciders, &short_skus, why)
-        .await?;
-    work.finish(tx).await?;
-    report.rejected.sort_by_key(|r| r.row);
-    Ok(())
-}
 
-/// Counts one position, first taking back reserved units a lower count leaves no room for.
-async fn count(
-    tx: &mut dyn Exec,
-    work: &mut StockWork,
-    batch: &SyncBatch<'_>,
-    (row, location, sku, figures): Counted,
-    report: &mut SyncReport,
-    short_skus: &mut BTreeSet<Sku>,
-) -> StoreResult<()> {
-    let reason = format!("sync {}", batch.sync_id);
-    let cause = Cause {
-        at_ms: batch.now_ms,
-        reason: Some(&reason),
-        reference: Some(batch.sync_id),
-        actor: batch.actor,
-    };
-    let before = work
-        .book
-        .get(&location, &sku)
-        .cloned()
-        .unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
-    let movement = match figures {
-        SyncFigures::Delta { delta } => Movement::Adjust {
-            delta,
-            state: StockState::Sellable,
-        },
-        SyncFigures::Snapshot {
-            on_hand,
-            damaged,
-            quality_hold,
-        } => {
-            let damaged = damaged.unwrap_or(before.damaged);
-            let quality_hold = quality_hold.unwrap_or(before.quality_hold);
-            let room = on_hand - damaged - quality_hold;
-            if room >= 0 && room < before.reserved {
-                let given = make_room(tx, work, &location, &sku, room, cause).await?;
-                short_skus.insert(sku.clone());
-                report.shortfalls.push(Shortfall {
-                    row,
-                    sku: sku.to_string(),
-                    location: location.to_string(),
-                    sellable: room,
-                    reserved_before: before.reserved,
-                    given_back: given,
-                });
-            }
-            Movement::Count {
-                on_hand,
-                safety_stock: None,
-                damaged: Some(damaged),
-                quality_hold: Some(quality_hold),
-            }
-        }
-    };
-    match work.book.apply(&location, &sku, movement, cause) {
-        Ok(entry) => {
-            work.ledger.push(entry);
-            report.rows_applied += usize::from(row.is_some());
-            let after = work.book.get(&location, &sku);
-            if after.is_some_and(|a| {
-                a.on_hand != before.on_hand
-                    || a.damaged != before.damaged
-                    || a.quality_hold != before.quality_hold
-            }) {
-                report.positions_changed += 1;
-                report.positions_zeroed += usize::from(row.is_none());
-            }
-        }
-        Err(refusal) => report.rejected.push(RejectedRow {
-            row: row.unwrap_or(0),
-            sku: sku.to_string(),
-            location: location.to_string(),
-            reason: refusal.to_string(),
-        }),
+    /// The items a location has units of.
+    pub async fn stocked_items_at(&mut self, location: &LocationCode) -> StoreResult<Vec<Sku>> {
+        let rows = self
+            .write
+            .rows(Sql::with(
+                "SELECT sku FROM inventory_positions WHERE location = $1 AND on_hand > 0 ORDER BY sku",
+                [Arg::from(location.as_str())],
+            ))
+            .await?;
+        rows.iter().map(|r| rows::sku(r, "sku")).collect()
     }
-    Ok(())
-}
 
-async fn positions_at(conn: &mut dyn Exec, location: &LocationCode) -> StoreResult<Vec<Sku>> {
-    let rows = conn
-        .rows(Sql::with(
-            "SELECT sku FROM inventory_positions WHERE location = $1 AND on_hand > 0 ORDER BY sku",
-            [Arg::from(location.as_str())],
-        ))
-        .await?;
-    rows.iter().map(|r| rows::sku(r, "sku")).collect()
-}
-
-fn rejected(row: &SyncRow, reason: String) -> RejectedRow {
-    RejectedRow {
-        row: row.row,
-        sku: row.sku.to_string(),
-        location: row.location.to_string(),
-        reason,
+    /// The reservations holding units at one position.
+    pub async fn held_reservations_at(
+        &mut self,
+        location: &LocationCode,
+        sku: &Sku,
+    ) -> StoreResult<Vec<Reservation>> {
+        let rows = self.write.rows(Sql::with(&format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE sku = $1 AND location = $2 AND status = 'held'"
+        ), [Arg::from(sku.as_str()), Arg::from(location.as_str())])).await?;
+        rows.iter().map(rows::reservation).collect()
     }
-}
 
-/// Takes reserved units at one position back until the rest fits in `room`; orders that gave
-/// units have them waiting again, transfers carry fewer units.
-async fn make_room(
-    conn: &mut dyn Exec,
-    work: &mut StockWork,
-    location: &LocationCode,
-    sku: &Sku,
-    room: i64,
-    cause: Cause<'_>,
-) -> StoreResult<Vec<GivenBack>> {
-    let rows = conn.rows(Sql::with(&format!(
-        "SELECT {RESERVATION_COLUMNS} FROM reservations WHERE sku = $1 AND location = $2 AND status = 'held'"
-    ), [Arg::from(sku.as_str()), Arg::from(location.as_str())])).await?;
-    let mut held = rows
-        .iter()
-        .map(rows::reservation)
-        .collect::<StoreResult<Vec<_>>>()?;
-    work.overlay(&mut held);
-    held.retain(|r| r.status == ordo_domain::reservation::ReservationStatus::Held);
-    let (given, ledger) = shrink_to_fit(&mut held, room, &mut work.book, cause)
-        .map_err(|e| StoreError::Corrupt(format!("making room at {sku}@{location}: {e}")))?;
-    work.ledger.extend(ledger);
-    work.reservations.extend(held.iter().cloned());
-    for g in &given {
-        match g.owner {
-            ReservationOwner::Order => {
-                if work.order_mut(&g.owner_id).is_none() {
-                    let loaded = orders::load_orders(
-                        conn,
-                        std::slice::from_ref(&g.owner_id),
-                        work.backend.lock_rows(),
-                    )
-                    .await?;
-                    for record in loaded {
-                        let seq = record.order.event_seq;
-                        work.orders.push((record.order, seq));
-                    }
-                }
-                let (now, actor) = (work.now_ms, cause.actor.to_string());
-                let released_before = work
-                    .order_mut(&g.owner_id)
-                    .and_then(|o| o.lines.iter().find(|l| l.line_no == g.line_no))
-                    .map_or(0, |l| l.quantities.released);
-                if let Some(order) = work.order_mut(&g.owner_id) {
-                    let event = return_to_waiting(
-                        order,
-                        g.line_no,
-                        g.units,
-                        location.as_str(),
-                        now,
-                        &actor,
-                    )
-                    .map_err(|e| {
-                        StoreError::Corrupt(format!(
-                            "returning units of {} to waiting: {e}",
-                            g.owner_id
-                        ))
-                    })?;
-                    work.order_events.push(event);
-                }
-                // Units a location was working on are gone from its work too: whatever its open
-                // work at this location holds beyond what is still reserved there.
-                let lock = work.backend.lock_rows();
-                let left_here: i64 = held
-                    .iter()
-                    .filter(|r| r.owner_id == g.owner_id && r.line_no == g.line_no)
-                    .filter(|r| r.status == ordo_domain::reservation::ReservationStatus::Held)
-                    .map(|r| r.quantity)
-                    .sum();
-                let (mut taken, mut still_held) = (0, left_here);
-                for mut fo in super::fulfillment::open_of(conn, &g.owner_id, lock).await? {
-                    if fo.location != *location {
-                        continue;
-                    }
-                    let open = fo.open_units(g.line_no);
-                    let kept = open.min(still_held);
-                    still_held -= kept;
-                    if open > kept {
-                        let missing = open - kept;
-                        taken += ordo_domain::fulfillment::take_missing(
-                            &mut fo, g.line_no, missing, now,
-                        );
-                        super::fulfillment::save(conn, &fo).await?;
-                    }
-                }
-                if let Some(line) = work
-                    .order_mut(&g.owner_id)
-                    .and_then(|o| o.lines.iter_mut().find(|l| l.line_no == g.line_no))
-                {
-                    let q = &mut line.quantities;
-                    q.released = (released_before - taken).clamp(0, q.allocated);
-                }
-            }
-            ReservationOwner::Transfer => {
-                let mut sql = Sql::new("UPDATE transfer_lines SET quantity = quantity - ");
-                sql.arg(g.units)
-                    .push(" WHERE transfer_id = ")
-                    .arg(g.owner_id.as_str())
-                    .push(" AND line_no = ")
-                    .arg(g.line_no);
-                conn.run(sql).await?;
-            }
-            // A hold simply holds less; taking it over gives the order what is left.
-            ReservationOwner::Hold => {}
-        }
+    /// A transfer line carries `units` fewer.
+    pub async fn shrink_transfer_line(
+        &mut self,
+        transfer_id: &str,
+        line_no: u32,
+        units: i64,
+    ) -> StoreResult<()> {
+        let mut sql = Sql::new("UPDATE transfer_lines SET quantity = quantity - ");
+        sql.arg(units)
+            .push(" WHERE transfer_id = ")
+            .arg(transfer_id)
+            .push(" AND line_no = ")
+            .arg(line_no);
+        self.write.run(sql).await?;
+        Ok(())
     }
-    Ok(given)
 }
 
 fn report_json(r: &SyncReport) -> Value {

@@ -28,6 +28,11 @@ impl Tx {
         self.write.commit().await
     }
 
+    /// Ends the transaction without its changes.
+    pub async fn rollback(self) -> StoreResult<()> {
+        self.write.rollback().await
+    }
+
     /// The lock clause loads take inside this transaction.
     pub(in crate::sql) fn lock(&self) -> &'static str {
         self.backend.lock_rows()

@@ -6,14 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
-use ordo_domain::alerts::{Alert, alert};
+use ordo_domain::alerts::Alert;
 use ordo_domain::hold::Hold;
-use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
+use ordo_domain::inventory::{LedgerEntry, StockBook};
 use ordo_domain::reservation::Reservation;
-use ordo_domain::values::Sku;
 
 use super::args::{Arg, STATEMENT_ARGS_MAX, Sql, inserts};
-use super::load;
 use super::rows::RESERVATION_COLUMNS;
 use crate::error::{StoreError, StoreResult};
 
@@ -104,26 +102,6 @@ pub(crate) async fn write_book(
         })?;
     }
     Ok(())
-}
-
-/// The `inventory.low`, `inventory.out` and `inventory.back` alerts the book's changes raise.
-pub(crate) async fn stock_alerts(conn: &mut dyn Exec, book: &StockBook) -> StoreResult<Vec<Alert>> {
-    let changed: Vec<_> = book.changed().collect();
-    if changed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let skus: BTreeSet<&Sku> = changed.iter().map(|c| &c.now.sku).collect();
-    let thresholds = load::thresholds(conn, &skus).await?;
-    Ok(changed
-        .iter()
-        .filter_map(|c| {
-            let before = c
-                .loaded
-                .cloned()
-                .unwrap_or_else(|| Position::empty(c.now.location.clone(), c.now.sku.clone()));
-            alert(&before, c.now, &thresholds)
-        })
-        .collect())
 }
 
 /// Stock alerts as events.

@@ -118,7 +118,7 @@ on_both_backends! {
         let store = app.db.store().await;
         let commands: Vec<_> = (0..1_200).map(|i| ordo_testkit::fixtures::place_command(&format!("S-{i}"), &[("A", 1)])).collect();
         for batch in commands.chunks(128) {
-            store.place_orders(batch, &ordo_testkit::fixtures::deciders()).await.unwrap();
+            ordo_testkit::fixtures::place_orders(&*store, batch, &ordo_testkit::fixtures::deciders()).await;
         }
         store.close().await;
         let released = app.post(ADMIN_KEY, "/v1/fulfillment-orders/release", &json!({})).await;
