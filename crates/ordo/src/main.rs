@@ -25,6 +25,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc, not the system's: under load glibc's malloc and free took about a fifth of the
+/// server's time (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "ordo", version, about = "Ordo, an order management system")]
 struct Cli {
