@@ -6,7 +6,9 @@ use ordo_domain::field::FieldErrors;
 use ordo_domain::fulfillment::FulfillmentOrder;
 use ordo_domain::shipping::{Carrier, Quote, RateRequest, quotes};
 use ordo_domain::values::LocationCode;
-use ordo_store::{CarrierRecord, FulfillmentStep, ManifestQuery, ShipmentRecord, StepOutcome};
+use ordo_store::{CarrierRecord, FulfillmentStep, ManifestQuery, ShipmentRecord};
+
+use crate::fulfillment_steps::StepOutcome;
 
 use crate::App;
 use crate::error::{AppError, AppResult};

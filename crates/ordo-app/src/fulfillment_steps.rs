@@ -11,7 +11,7 @@ use ordo_domain::values::LocationCode;
 use ordo_store::ids::new_id;
 use ordo_store::{
     Deciders, FulfillmentStep, OrderKey, OrderRecord, RejectionRecord, ShipInput, ShipmentRecord,
-    StepOutcome, StepRefusal, Store, StoreError, Tx,
+    StepRefusal, Store, StoreError, Tx,
 };
 
 use crate::error::AppError;
@@ -19,6 +19,16 @@ use crate::reroute::{RejectUnits, reject_units};
 use crate::shipments::{Shipping, make_shipments};
 use crate::stock::StockWork;
 use crate::transact::{Abort, Attempt};
+
+#[derive(Debug, Clone)]
+/// A fulfilment order after one step, with its order and what the step made.
+pub struct StepOutcome {
+    pub fulfillment_order: FulfillmentOrder,
+    pub order: OrderRecord,
+    pub shipments: Vec<ShipmentRecord>,
+    /// Units short-picked or rejected, and where they went.
+    pub rejections: Vec<RejectionRecord>,
+}
 
 /// One step of one fulfilment order, by whom and when; `location`: only that location's work.
 pub(crate) struct Step<'a> {

@@ -35,6 +35,7 @@ mod jobs;
 pub mod order_edits;
 pub mod order_holds;
 pub mod orders;
+mod place_command;
 mod place_facts;
 pub mod place_orders;
 pub mod printing;
@@ -68,6 +69,7 @@ use tokio::task::JoinHandle;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Limits;
 pub use error::{AppError, AppResult};
+pub use fulfillment_steps::StepOutcome;
 /// Store types the use cases take and give, so callers need not reach past the app.
 pub use ordo_store::{
     AlertFilter, AlertRecord, Backend, BackorderFilter, Breach, CarrierRecord, EventFilter,
@@ -75,10 +77,11 @@ pub use ordo_store::{
     OrderFilter, OrderRecord, Page, PageRequest, PositionFilter, ProfileRecord, ProfileStatus,
     ProfileVersion, PurchaseRequestFilter, PurchaseRequestRecord, Rejected, RejectedRow,
     RejectionRecord, ReleaseFilter, ReoptimizeReport, ReoptimizedOrder, Resolution,
-    RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, StepOutcome, SyncMode, SyncReport,
-    SyncRow, TrackingInput, TrackingResult, TransferFilter, TransferRecord, WaitingLine,
+    RoutingDecisionRecord, ShipInput, ShipmentRecord, Shortfall, SyncMode, SyncReport, SyncRow,
+    TrackingInput, TrackingResult, TransferFilter, TransferRecord, WaitingLine,
 };
-pub use place_orders::{PlaceCommand, PlaceOutcome, place_orders};
+pub use place_command::{PlaceCommand, PlaceOutcome};
+pub use place_orders::place_orders;
 pub use supply_steps::{Receipt, TransferAction};
 
 use writer::OrderWriter;

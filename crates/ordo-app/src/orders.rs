@@ -9,7 +9,7 @@ use ordo_store::{IdempotencyClaim, OrderFilter, OrderKey, OrderRecord, Page, Pag
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::place_orders::{PlaceCommand, PlaceOutcome};
+use crate::place_command::{PlaceCommand, PlaceOutcome};
 
 /// Longest `Idempotency-Key` accepted.
 pub const IDEMPOTENCY_KEY_LEN_MAX: usize = 255;

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
 use ordo_domain::field::FieldErrors;
-use ordo_domain::fulfillment::FulfillmentOrder;
+use ordo_domain::fulfillment::{FulfillmentOrder, release};
 use ordo_domain::inventory::{StockBook, channel_available};
 use ordo_domain::location::Location;
 use ordo_domain::order::{
@@ -18,9 +18,7 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{Deciders, HoldRecord, KnownOrder, Routers, StoredClaim, Tx};
 
-use crate::place_orders::{
-    Decided, PlaceCommand, PlaceOutcome, claim_key, external_key, release_at_capture,
-};
+use crate::place_command::{Decided, PlaceCommand, PlaceOutcome, claim_key, external_key};
 use crate::stock::StockWork;
 use crate::transact::Attempt;
 
@@ -300,4 +298,23 @@ fn may_run_short(
         }
     }
     short
+}
+
+/// The work a placed order goes to at once, when releasing happens at capture.
+fn release_at_capture(
+    placement: &mut Placement,
+    locations: &[ordo_domain::location::Location],
+    now_ms: i64,
+) -> Vec<FulfillmentOrder> {
+    let released = release(
+        &mut placement.order,
+        &placement.reservations,
+        &[],
+        locations,
+        now_ms,
+        "system:release",
+        &mut || new_id("ful", now_ms),
+    );
+    placement.events.extend(released.events);
+    released.fulfillment_orders
 }

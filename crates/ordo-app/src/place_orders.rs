@@ -6,54 +6,17 @@
 
 use std::collections::HashMap;
 
-use ordo_domain::fulfillment::{FulfillmentOrder, release};
-use ordo_domain::order::{Order, OrderDraft, PlaceRejection, Placement};
-use ordo_store::ids::new_id;
+use ordo_domain::fulfillment::FulfillmentOrder;
+use ordo_domain::order::{Order, Placement};
 use ordo_store::{
-    Deciders, FulfillmentRef, IdempotencyClaim, NewClaim, OrderKey, OrderRecord, Store, StoreError,
-    Tx,
+    Deciders, FulfillmentRef, NewClaim, OrderKey, OrderRecord, Store, StoreError, Tx,
 };
 
 use crate::error::{AppError, AppResult};
+use crate::place_command::{Decided, PlaceCommand, PlaceOutcome};
 use crate::place_facts::{BatchFacts, SupplyScope};
 use crate::stock::StockWork;
 use crate::transact::{Abort, Attempt, retrying};
-
-/// An order to place, with the id it will have and the key it claims.
-#[derive(Debug, Clone)]
-pub struct PlaceCommand {
-    pub order_id: String,
-    pub draft: OrderDraft,
-    pub idempotency: Option<IdempotencyClaim>,
-    pub actor: String,
-    pub now_ms: i64,
-}
-
-/// What became of one order of a batch.
-#[derive(Debug)]
-pub enum PlaceOutcome {
-    Placed(OrderRecord),
-    /// The idempotency key was used before with the same request: here is that order.
-    Replayed(OrderRecord),
-    /// The idempotency key was used before with a different request.
-    KeyReused {
-        order_id: String,
-    },
-    /// The channel already sent an order with this external id.
-    Duplicate {
-        order_id: String,
-        number: String,
-    },
-    Rejected(PlaceRejection),
-}
-
-/// What one command came to while its batch was decided.
-pub(crate) enum Decided {
-    Done(Box<PlaceOutcome>),
-    Placed(Box<Placement>),
-    /// The same request came before: its order is read once the batch has committed.
-    Replay(String),
-}
 
 /// Places a batch, answering each order. If the batch as a whole fails (a row another server
 /// wrote meanwhile, say), its orders are placed one by one, so each gets its own answer.
@@ -232,34 +195,4 @@ fn placed_record(placement: Placement, released: &[FulfillmentOrder]) -> OrderRe
         shipments: Vec::new(),
         alerts: Vec::new(),
     }
-}
-
-/// The work a placed order goes to at once, when releasing happens at capture.
-pub(crate) fn release_at_capture(
-    placement: &mut Placement,
-    locations: &[ordo_domain::location::Location],
-    now_ms: i64,
-) -> Vec<FulfillmentOrder> {
-    let released = release(
-        &mut placement.order,
-        &placement.reservations,
-        &[],
-        locations,
-        now_ms,
-        "system:release",
-        &mut || new_id("ful", now_ms),
-    );
-    placement.events.extend(released.events);
-    released.fulfillment_orders
-}
-
-/// Keys for the maps of what the batch found stored.
-pub(crate) fn claim_key(claim: &IdempotencyClaim) -> (String, String) {
-    (claim.scope.clone(), claim.key.clone())
-}
-
-/// (channel, external id) of a command.
-pub(crate) fn external_key(command: &PlaceCommand) -> (String, String) {
-    let draft = &command.draft;
-    (draft.channel.to_string(), draft.external_id.clone())
 }

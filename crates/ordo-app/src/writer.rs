@@ -10,7 +10,8 @@ use tokio::task::JoinHandle;
 
 use crate::Deciding;
 use crate::error::{AppError, AppResult};
-use crate::place_orders::{PlaceCommand, PlaceOutcome, place_orders};
+use crate::place_command::{PlaceCommand, PlaceOutcome};
+use crate::place_orders::place_orders;
 
 struct Job {
     command: PlaceCommand,

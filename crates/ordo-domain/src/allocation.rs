@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 
 use crate::channel::StockRules;
-use crate::geo::{CountryCode, GeoPoint, geocode_postal};
+use crate::field::FieldErrors;
+use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, LedgerEntry, Movement, StockBook, channel_available};
 use crate::location::Location;
 use crate::promise::{TransitModel, from_stock};
@@ -16,13 +17,7 @@ use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Candidate, Explanation, PlannedAllocation, RouteLine, RouteRequest, Router};
 use crate::values::{LocationCode, Sku};
 
-/// Where a location is, from its coordinates or else its postal code.
-pub fn location_point(location: &Location) -> Option<GeoPoint> {
-    let address = &location.address;
-    address
-        .point
-        .or_else(|| geocode_postal(address.country, &address.postal_code))
-}
+pub use crate::location::location_point;
 
 /// What routing needs besides the stock: the router, the transit model, and how busy each
 /// location already is today.
@@ -297,4 +292,24 @@ pub fn reserve(
         });
     }
     Ok((reservations, ledger))
+}
+
+/// A line that could be neither reserved nor left waiting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortLine {
+    pub line_no: u32,
+    pub sku: Sku,
+    pub requested: i64,
+    /// What the candidate locations could promise of this item when the order was placed.
+    pub available: i64,
+}
+
+#[derive(Debug)]
+pub enum PlaceRejection {
+    /// The order names items, a pickup location or a hold that cannot be used.
+    Invalid(FieldErrors),
+    /// Some lines cannot be covered.
+    Short(Vec<ShortLine>),
+    /// The router broke its contract: a bug, reported rather than acted on.
+    Internal(String),
 }

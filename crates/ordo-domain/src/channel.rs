@@ -3,6 +3,9 @@
 use crate::field::FieldErrors;
 use crate::values::{ChannelCode, LocationCode, Sku};
 
+/// Longest a checkout hold may last, in seconds, whatever a channel's limits say.
+pub const HOLD_TTL_S_MAX: i64 = 86_400;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ChannelKind {
     Web,
@@ -108,8 +111,8 @@ impl HoldLimits {
         if !(1..=100).contains(&self.share_percent_max) {
             e.push("holds.share_percent_max", "must be 1 to 100");
         }
-        if !(1..=crate::hold::HOLD_TTL_S_MAX).contains(&self.ttl_s_max) {
-            let max = crate::hold::HOLD_TTL_S_MAX;
+        if !(1..=HOLD_TTL_S_MAX).contains(&self.ttl_s_max) {
+            let max = HOLD_TTL_S_MAX;
             e.push("holds.ttl_s_max", format!("must be 1 to {max} seconds"));
         }
         e.into_result()

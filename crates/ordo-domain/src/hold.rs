@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 
 use crate::allocation::{Destination, ReserveFor, Routing, allocated_per_line, reserve, route};
+use crate::allocation::{PlaceRejection, ShortLine};
 use crate::channel::{HoldLimits, StockRules};
 use crate::field::FieldErrors;
 use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
+use crate::item::ItemFacts;
 use crate::location::Location;
-use crate::order::{ItemFacts, PlaceRejection, ShortLine};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::RouteLine;
 use crate::values::{ChannelCode, LocationCode, Sku};

@@ -49,3 +49,22 @@ pub fn parse_dimension_mm(raw: i64) -> Result<i64, String> {
     }
     Ok(raw)
 }
+
+/// What placing needs to know of an item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemFacts {
+    pub active: bool,
+    /// Grams per unit, when recorded.
+    pub weight_g: Option<i64>,
+    pub allow_backorder: bool,
+    pub preorder: Option<PreorderFacts>,
+}
+
+/// An item's preorder: open until its release date, for at most `cap` units, of which `taken`
+/// are already on order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreorderFacts {
+    pub release_date: Date,
+    pub cap: i64,
+    pub taken: i64,
+}

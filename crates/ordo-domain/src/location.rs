@@ -4,8 +4,16 @@ use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
 
-use crate::geo::{CountryCode, GeoPoint};
+use crate::geo::{CountryCode, GeoPoint, geocode_postal};
 use crate::values::LocationCode;
+
+/// Where a location is, from its coordinates or else its postal code.
+pub fn location_point(location: &Location) -> Option<GeoPoint> {
+    let address = &location.address;
+    address
+        .point
+        .or_else(|| geocode_postal(address.country, &address.postal_code))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LocationKind {

@@ -6,9 +6,9 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 
-use crate::allocation::location_point;
 use crate::geo::GeoPoint;
 use crate::location::Location;
+use crate::location::location_point;
 use crate::values::LocationCode;
 
 /// Days a parcel travels between two points, counted in delivery days (Monday to Saturday).

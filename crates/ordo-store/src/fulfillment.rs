@@ -14,8 +14,6 @@ use ordo_domain::shipping::{Carrier, DeliveryHistory, TrackingStatus};
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use crate::error::StoreResult;
-use crate::routing::RejectionRecord;
-use crate::types::OrderRecord;
 use ordo_domain::fulfillment::alerts::AlertStatus;
 
 /// Which orders a release pass looks at.
@@ -67,15 +65,6 @@ pub enum StepRefusal {
     /// or units cannot be given back to routing. Names the field at fault.
     #[error("{field}: {message}")]
     Conflict { field: String, message: String },
-}
-
-#[derive(Debug, Clone)]
-pub struct StepOutcome {
-    pub fulfillment_order: FulfillmentOrder,
-    pub order: OrderRecord,
-    pub shipments: Vec<ShipmentRecord>,
-    /// Units short-picked or rejected, and where they went.
-    pub rejections: Vec<RejectionRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3,39 +3,19 @@
 
 use std::collections::HashMap;
 
-use jiff::civil::Date;
-
 use super::{Order, OrderDraft, OrderEvent};
 use crate::allocation::Routing;
+pub use crate::allocation::{PlaceRejection, ShortLine};
 use crate::channel::StockRules;
-use crate::field::FieldErrors;
 use crate::hold::Hold;
 use crate::inventory::LedgerEntry;
+pub use crate::item::{ItemFacts, PreorderFacts};
 use crate::location::Location;
 use crate::promise::Supply;
 use crate::reservation::Reservation;
 use crate::routing::Explanation;
 use crate::routing::profile::PickupShortage;
 use crate::values::Sku;
-
-/// What placing needs to know of an item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemFacts {
-    pub active: bool,
-    /// Grams per unit, when recorded.
-    pub weight_g: Option<i64>,
-    pub allow_backorder: bool,
-    pub preorder: Option<PreorderFacts>,
-}
-
-/// An item's preorder: open until its release date, for at most `cap` units, of which `taken`
-/// are already on order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreorderFacts {
-    pub release_date: Date,
-    pub cap: i64,
-    pub taken: i64,
-}
 
 /// Incoming supply per item, and the units already waiting for it.
 #[derive(Debug, Clone, Default)]
@@ -81,24 +61,4 @@ pub struct Placement {
     pub routing: Option<Explanation>,
     /// Holds the order starts with: an address hold when its address failed the checks.
     pub holds: Vec<super::OrderHold>,
-}
-
-/// A line that could be neither reserved nor left waiting.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShortLine {
-    pub line_no: u32,
-    pub sku: Sku,
-    pub requested: i64,
-    /// What the candidate locations could promise of this item when the order was placed.
-    pub available: i64,
-}
-
-#[derive(Debug)]
-pub enum PlaceRejection {
-    /// The order names items, a pickup location or a hold that cannot be used.
-    Invalid(FieldErrors),
-    /// Some lines cannot be covered.
-    Short(Vec<ShortLine>),
-    /// The router broke its contract: a bug, reported rather than acted on.
-    Internal(String),
 }
