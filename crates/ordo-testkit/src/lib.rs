@@ -1,12 +1,15 @@
-//! Test support for Ordo: a fresh database per test on each backend ([`db`]), a running
-//! server on a random port ([`spawn_app`]), and builders for request bodies ([`fixtures`]).
+//! Test support for Ordo: a fresh database per test on each backend ([`db`]), builders for
+//! domain values and request bodies ([`fixtures`]), and — with the `http` feature — a running
+//! server on a random port (`TestApp`), so that store and app tests need not compile the server.
 //!
 //! Tests that should run on both backends are written once with [`on_both_backends!`].
 
+#[cfg(feature = "http")]
 pub mod app;
 pub mod db;
 pub mod fixtures;
 
+#[cfg(feature = "http")]
 pub use app::{ADMIN_KEY, Reply, TestApp, test_limits};
 pub use db::{Backend, TestDb};
 

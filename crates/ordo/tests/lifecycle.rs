@@ -247,15 +247,31 @@ async fn ordo_bench_reports_rates_and_latencies_as_json() {
 
 #[tokio::test]
 async fn a_request_past_its_deadline_is_answered_with_a_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = TestDb::fresh(ordo_testkit::Backend::Sqlite).await.unwrap();
+    // The body stops arriving: the request's deadline runs out long before the body's idle
+    // timeout would, however fast the server answers everything else.
     let limits = ordo_app::Limits {
-        request_timeout_ms: 0,
+        request_timeout_ms: 200,
+        request_body_idle_ms: 60_000,
         ..ordo_testkit::test_limits()
     };
     let app = TestApp::start(db, limits).await;
-    let reply = app.get(ADMIN_KEY, "/v1/orders").await;
-    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.body["type"], "/problems/timeout");
-    assert_eq!(reply.headers["retry-after"], "1");
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/orders HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {ADMIN_KEY}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"channel\""
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 2048];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]).to_lowercase();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    assert!(answer.contains("/problems/timeout"), "{answer}");
     app.stop().await;
 }

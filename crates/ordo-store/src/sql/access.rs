@@ -45,8 +45,7 @@ pub(crate) async fn owner(
         Resource::Location => LOCATION,
     };
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(sql, [Arg::from(id)]))
         .await?;

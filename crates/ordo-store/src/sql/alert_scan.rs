@@ -29,7 +29,7 @@ pub(crate) async fn work_page(
     store: &SqlStore,
     after: Option<&(i64, String)>,
 ) -> StoreResult<WorkPage> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = fulfillment::select(OPEN_WORK);
     if let Some((at, id)) = after {
         sql.push(" AND (released_at > ").arg(*at);
@@ -55,7 +55,7 @@ pub(crate) async fn work_page(
 
 /// The alerts a scan compares its findings with.
 pub(crate) async fn standing_alerts(store: &SqlStore) -> StoreResult<Vec<AlertRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     standing(&mut conn).await
 }
 
@@ -121,7 +121,7 @@ pub(crate) async fn shipment_page(
     store: &SqlStore,
     after: Option<&(i64, String)>,
 ) -> StoreResult<(Vec<OpenShipment>, Option<(i64, String)>)> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = Sql::new(
         "SELECT id, order_id, tracking_number, status, shipped_at, last_event_at FROM shipments \
          WHERE status NOT IN ('delivered', 'returned_to_sender')",

@@ -15,7 +15,7 @@ pub(crate) async fn waiting(
     filter: &BackorderFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<WaitingLine>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let policy = super::load::backorder_policy(&mut conn).await?;
     // The queue is ordered by the policy, not by a unique key, so its cursor is an offset.
     let offset: i64 = match &page.cursor {
@@ -78,7 +78,7 @@ pub(crate) async fn waiting(
 }
 
 pub(crate) async fn policy(store: &SqlStore) -> StoreResult<BackorderPolicy> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     super::load::backorder_policy(&mut conn).await
 }
 

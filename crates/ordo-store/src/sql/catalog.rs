@@ -34,7 +34,7 @@ pub(crate) async fn page_by<T>(
         .push(key_column)
         .push(" LIMIT ")
         .arg(page.limit() + 1);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     let mut items = rows.iter().map(decode).collect::<StoreResult<Vec<T>>>()?;
     Ok(finish_page(&mut items, page, cursor_of))
 }
@@ -70,8 +70,7 @@ fn already_exists(what: String) -> impl FnOnce(StoreError) -> StoreError {
 
 pub(crate) async fn setting(store: &SqlStore, key: &str) -> StoreResult<Option<String>> {
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(
             "SELECT value FROM settings WHERE key = $1",
@@ -189,8 +188,7 @@ pub(crate) async fn location(
 ) -> StoreResult<Option<Location>> {
     let sql = format!("SELECT {LOCATION_COLUMNS} FROM locations WHERE code = $1");
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(&sql, [Arg::from(code.as_str())]))
         .await?;
@@ -255,8 +253,7 @@ pub(crate) async fn update_item(store: &SqlStore, item: &Item) -> StoreResult<()
 pub(crate) async fn item(store: &SqlStore, sku: &Sku) -> StoreResult<Option<Item>> {
     let sql = format!("SELECT {ITEM_COLUMNS} FROM items WHERE sku = $1");
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(&sql, [Arg::from(sku.as_str())]))
         .await?;
@@ -299,8 +296,7 @@ pub(crate) async fn insert_channel(store: &SqlStore, channel: &Channel) -> Store
 pub(crate) async fn channel(store: &SqlStore, code: &ChannelCode) -> StoreResult<Option<Channel>> {
     let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels WHERE code = $1");
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(&sql, [Arg::from(code.as_str())]))
         .await?;
@@ -335,8 +331,7 @@ pub(crate) async fn api_key_by_hash(
         "SELECT {API_KEY_COLUMNS} FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
     );
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(&sql, [Arg::from(secret_hash)]))
         .await?;
@@ -360,8 +355,7 @@ pub(crate) async fn revoke_api_key(store: &SqlStore, id: &str, now_ms: i64) -> S
 
 pub(crate) async fn count_api_keys(store: &SqlStore) -> StoreResult<i64> {
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .one(Sql::new("SELECT COUNT(*) FROM api_keys"))
         .await?;
@@ -373,8 +367,7 @@ pub(crate) async fn stock_rules(
     code: &ChannelCode,
 ) -> StoreResult<Option<StockRules>> {
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(
             "SELECT stock_rules FROM channels WHERE code = $1",

@@ -26,7 +26,7 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
 /// hold (figures not negative, unsellable within on hand, reserved within sellable — which
 /// is to say available before safety stock is not negative).
 async fn positions(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock, p.damaged, p.quality_hold, \
+    let rows = store.reader().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, p.safety_stock, p.damaged, p.quality_hold, \
                 CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM inventory_positions p \
          LEFT JOIN (SELECT sku, location, SUM(quantity) AS held FROM reservations WHERE status = 'held' \
@@ -62,7 +62,7 @@ async fn positions(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 
 /// Held reservations at a position that does not exist.
 async fn orphan_reservations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT r.sku, r.location, CAST(SUM(r.quantity) AS BIGINT) AS held FROM reservations r \
+    let rows = store.reader().await?.rows(Sql::new("SELECT r.sku, r.location, CAST(SUM(r.quantity) AS BIGINT) AS held FROM reservations r \
          LEFT JOIN inventory_positions p ON p.sku = r.sku AND p.location = r.location \
          WHERE r.status = 'held' AND p.sku IS NULL GROUP BY r.sku, r.location ORDER BY r.sku, r.location",)).await?;
     rows.iter()
@@ -95,7 +95,7 @@ async fn line_quantities(store: &SqlStore) -> StoreResult<Vec<Breach>> {
         }
         sql.push(" ORDER BY order_id, line_no LIMIT ")
             .arg(LINES_PAGE);
-        let rows = store.read.acquire().await?.rows(sql).await?;
+        let rows = store.reader().await?.rows(sql).await?;
         for row in &rows {
             let (order_id, line) = rows::order_line(row)?;
             if let Err(detail) = line.quantities.check() {
@@ -115,7 +115,7 @@ async fn line_quantities(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 
 /// Every order line's allocated quantity equals its held reservations.
 async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_allocated, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
+    let rows = store.reader().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_allocated, CAST(COALESCE(r.held, 0) AS BIGINT) AS held \
          FROM order_lines l \
          LEFT JOIN (SELECT owner_id, line_no, SUM(quantity) AS held FROM reservations \
                     WHERE status = 'held' AND owner_kind = 'order' \
@@ -139,7 +139,7 @@ async fn line_allocations(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// Every order line's released quantity equals the units its open fulfilment orders still
 /// hold, and each of those units is held at the fulfilment order's location.
 async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_released, CAST(COALESCE(w.open_units, 0) AS BIGINT) AS open_units \
+    let rows = store.reader().await?.rows(Sql::new("SELECT l.order_id, l.line_no, l.qty_released, CAST(COALESCE(w.open_units, 0) AS BIGINT) AS open_units \
          FROM order_lines l \
          LEFT JOIN (SELECT f.order_id, fl.line_no, SUM(fl.quantity - fl.shipped) AS open_units \
                     FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
@@ -160,7 +160,7 @@ async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
-    let uncovered = store.read.acquire().await?.rows(Sql::new("SELECT f.id, fl.line_no, CAST(SUM(fl.quantity - fl.shipped) AS BIGINT) AS open_units, \
+    let uncovered = store.reader().await?.rows(Sql::new("SELECT f.id, fl.line_no, CAST(SUM(fl.quantity - fl.shipped) AS BIGINT) AS open_units, \
                 CAST(COALESCE(MAX(r.held), 0) AS BIGINT) AS held \
          FROM fulfillment_orders f JOIN fulfillment_lines fl ON fl.fulfillment_order_id = f.id \
          LEFT JOIN (SELECT owner_id, line_no, location, SUM(quantity) AS held FROM reservations \
@@ -185,7 +185,7 @@ async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// The ledger explains every figure: its deltas at each position add up to on hand and
 /// reserved.
 async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, \
+    let rows = store.reader().await?.rows(Sql::new("SELECT p.location, p.sku, p.on_hand, p.reserved, \
                 CAST(COALESCE(g.on_hand, 0) AS BIGINT) AS ledger_on_hand, \
                 CAST(COALESCE(g.reserved, 0) AS BIGINT) AS ledger_reserved \
          FROM inventory_positions p \
@@ -215,8 +215,7 @@ async fn ledger(store: &SqlStore) -> StoreResult<Vec<Breach>> {
 /// there, and no line receives more than it shipped nor ships more than it asked for.
 async fn transfers(store: &SqlStore) -> StoreResult<Vec<Breach>> {
     let rows = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .rows(Sql::new(
             "SELECT t.id, t.status, l.line_no, l.quantity, l.shipped, l.received, \

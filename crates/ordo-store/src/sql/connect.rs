@@ -38,6 +38,8 @@ pub struct SqlStore {
     pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
     /// SQLite's writer, on its own driver; `None` on PostgreSQL.
     pub(in crate::sql) sqlite: Option<super::sqlite::Writer>,
+    /// SQLite's readers, on the same driver; `None` on PostgreSQL.
+    pub(in crate::sql) readers: Option<std::sync::Arc<super::sqlite_read::Readers>>,
 }
 
 /// The writer: WAL so readers never wait for it; FULL so a commit that was answered survives a
@@ -89,6 +91,7 @@ impl SqlStore {
                 write,
                 routers: Default::default(),
                 sqlite: None,
+                readers: None,
             }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool = AnyPoolOptions::new()
@@ -102,6 +105,7 @@ impl SqlStore {
                 write: pool,
                 routers: Default::default(),
                 sqlite: None,
+                readers: None,
             }
         } else {
             return Err(StoreError::Url(format!(
@@ -118,6 +122,9 @@ impl SqlStore {
             // From here on SQLite is written by the writer of its own; sqlx's only migrated.
             store.write.close().await;
             store.sqlite = Some(super::sqlite::Writer::open(url)?);
+            let path = super::sqlite::path_of(url);
+            let readers = super::sqlite_read::Readers::new(path, options.connections_max as usize);
+            store.readers = Some(std::sync::Arc::new(readers));
         }
         Ok(store)
     }
@@ -125,6 +132,9 @@ impl SqlStore {
     async fn close_pools(&self) {
         self.write.close().await;
         self.read.close().await;
+        if let Some(readers) = &self.readers {
+            readers.close();
+        }
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) async fn list(
             .push(")");
     }
     sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     rows.iter()
         .map(|r| {
             Ok(PurchaseRequestRecord {

@@ -37,7 +37,7 @@ pub(crate) async fn delete_threshold(store: &SqlStore, t: &Threshold) -> StoreRe
 }
 
 pub(crate) async fn thresholds(store: &SqlStore) -> StoreResult<Vec<Threshold>> {
-    let rows = store.read.acquire().await?.rows(Sql::new("SELECT sku, location, low_units, out_units FROM stock_thresholds ORDER BY sku, location")).await?;
+    let rows = store.reader().await?.rows(Sql::new("SELECT sku, location, low_units, out_units FROM stock_thresholds ORDER BY sku, location")).await?;
     rows.iter().map(threshold).collect()
 }
 
@@ -58,7 +58,7 @@ pub(crate) async fn events(
         sql.and_where().push("id > ").arg(after);
     }
     sql.push(" ORDER BY id LIMIT ").arg(page.limit() + 1);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         items.push(EventRecord {

@@ -142,7 +142,7 @@ pub(crate) async fn fulfillment_order(
     store: &SqlStore,
     id: &str,
 ) -> StoreResult<Option<FulfillmentOrder>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = select("id = ");
     sql.arg(id);
     Ok(load(&mut conn, sql).await?.pop())
@@ -153,7 +153,7 @@ pub(crate) async fn location_work(
     location: &ordo_domain::values::LocationCode,
     limit: i64,
 ) -> StoreResult<Vec<FulfillmentOrder>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = select("location = ");
     sql.arg(location.as_str())
         .push(&format!(" AND status IN {OPEN}"))
@@ -163,7 +163,7 @@ pub(crate) async fn location_work(
 }
 
 pub(crate) async fn packages(store: &SqlStore, fo_id: &str) -> StoreResult<Vec<Package>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     packages_in(&mut conn, fo_id).await
 }
 

@@ -139,7 +139,7 @@ async fn insert_hold(conn: &mut dyn Exec, hold: &Hold) -> StoreResult<()> {
 }
 
 pub(crate) async fn hold(store: &SqlStore, id: &str) -> StoreResult<Option<HoldRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let ids = BTreeSet::from([id]);
     Ok(load_holds(&mut conn, &ids, "")
         .await?

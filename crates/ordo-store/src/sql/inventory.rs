@@ -80,7 +80,7 @@ pub(crate) async fn positions(
     }
     sql.push(" ORDER BY p.sku, p.location LIMIT ")
         .arg(page.limit() + 1);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     let mut items = rows
         .iter()
         .map(rows::position)
@@ -112,7 +112,7 @@ pub(crate) async fn ledger(
         sql.and_where().push("id < ").arg(id);
     }
     sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     let mut items = rows
         .iter()
         .map(rows::ledger_record)
@@ -133,6 +133,6 @@ pub(crate) async fn positions_for_availability(
     sql.push(" JOIN locations l ON l.code = p.location WHERE l.active = 1 AND p.sku IN (");
     sql.list(skus.iter().map(|s| s.as_str()))
         .push(") ORDER BY p.sku, p.location");
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     rows.iter().map(rows::position).collect()
 }

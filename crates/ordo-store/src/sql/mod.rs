@@ -29,6 +29,7 @@ mod order_holds;
 mod order_tx;
 mod orders;
 mod place;
+mod read;
 mod release;
 mod replays;
 mod reroute;
@@ -40,6 +41,7 @@ mod seed;
 mod ship_to;
 mod shipping;
 mod sqlite;
+mod sqlite_read;
 mod stock;
 mod stock_tx;
 mod supply;
@@ -107,7 +109,7 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        self.read.acquire().await?.run(Sql::new("SELECT 1")).await?;
+        self.reader().await?.rows(Sql::new("SELECT 1")).await?;
         Ok(())
     }
 
@@ -117,6 +119,9 @@ impl Store for SqlStore {
         }
         self.write.close().await;
         self.read.close().await;
+        if let Some(readers) = &self.readers {
+            readers.close();
+        }
     }
 
     async fn lease_job(
@@ -154,7 +159,7 @@ impl Store for SqlStore {
     }
 
     async fn all_locations(&self) -> StoreResult<Vec<Location>> {
-        load::locations(&mut self.read.acquire().await?).await
+        load::locations(&mut self.reader().await?).await
     }
 
     async fn insert_item(&self, item: &Item) -> StoreResult<()> {
@@ -287,7 +292,7 @@ impl Store for SqlStore {
     }
 
     async fn promise_context(&self, skus: &[Sku]) -> StoreResult<PromiseContext> {
-        let mut conn = self.read.acquire().await?;
+        let mut conn = self.reader().await?;
         let wanted: std::collections::BTreeSet<&Sku> = skus.iter().collect();
         let locations = load::locations(&mut conn).await?;
         let incoming = load::incoming(&mut conn, &wanted).await?;

@@ -40,7 +40,7 @@ pub(crate) async fn holds_in(conn: &mut dyn Exec, order_id: &str) -> StoreResult
 }
 
 pub(crate) async fn order_holds(store: &SqlStore, order_id: &str) -> StoreResult<Vec<OrderHold>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     holds_in(&mut conn, order_id).await
 }
 

@@ -13,6 +13,7 @@ use ordo_domain::reservation::Reservation;
 use super::SqlStore;
 use super::args::{Arg, Sql, inserts};
 use super::catalog::finish_page;
+use super::read::ReadConn;
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
 use crate::error::{StoreError, StoreResult, corrupt};
 use crate::types::*;
@@ -263,15 +264,26 @@ pub(crate) async fn load_orders(
 /// One order as of one moment: its row, lines, reservations and fulfilment orders are read in
 /// one snapshot, so a change committed between the reads cannot tear it.
 pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
-    let mut conn = store.read.acquire().await?;
-    let mut tx = conn.begin().await?;
-    if store.backend == super::Backend::Postgres {
-        tx.run(Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-            .await?;
+    // One snapshot for the order and everything read with it.
+    match store.reader().await? {
+        ReadConn::Sqlx(mut conn) => {
+            let mut tx = conn.begin().await?;
+            if store.backend == super::Backend::Postgres {
+                tx.run(Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+                    .await?;
+            }
+            let record = load_one(&mut tx, key, "").await?;
+            tx.commit().await?;
+            Ok(record)
+        }
+        // Left open by an error, the read transaction is rolled back when the reader is.
+        ReadConn::Sqlite(mut conn) => {
+            conn.run(Sql::new("BEGIN")).await?;
+            let record = load_one(&mut conn, key, "").await?;
+            conn.run(Sql::new("COMMIT")).await?;
+            Ok(record)
+        }
     }
-    let record = load_one(&mut tx, key, "").await?;
-    tx.commit().await?;
-    Ok(record)
 }
 
 pub(crate) async fn orders(
@@ -296,7 +308,7 @@ pub(crate) async fn orders(
         sql.and_where().push("id < ").arg(cursor.as_str());
     }
     sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let rows = conn.rows(sql).await?;
     let orders = rows
         .iter()
@@ -347,8 +359,7 @@ fn successor(prefix: &str) -> String {
 pub(crate) async fn order_events(store: &SqlStore, order_id: &str) -> StoreResult<Vec<OrderEvent>> {
     let sql = format!("SELECT {EVENT_COLUMNS} FROM order_events WHERE order_id = $1 ORDER BY seq");
     let rows = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .rows(Sql::with(&sql, [Arg::from(order_id)]))
         .await?;
@@ -361,8 +372,7 @@ pub(crate) async fn order_of_allocation(
     allocation_id: &str,
 ) -> StoreResult<Option<String>> {
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(
             "SELECT owner_id FROM reservations WHERE id = $1 AND owner_kind = 'order'",

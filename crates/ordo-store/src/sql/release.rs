@@ -56,7 +56,7 @@ pub(crate) async fn orders_due(
     }
     sql.push(" ORDER BY o.created_at, l.order_id LIMIT ")
         .arg(RELEASE_ORDERS_MAX);
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     conn.rows(sql).await?.iter().map(|r| r.text("id")).collect()
 }
 

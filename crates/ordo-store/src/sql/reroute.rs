@@ -115,7 +115,7 @@ pub(crate) async fn rejections(
     store: &SqlStore,
     order_id: &str,
 ) -> StoreResult<Vec<RejectionRecord>> {
-    let rows = store.read.acquire().await?.rows(Sql::with("SELECT id, order_id, line_no, location, sku, units, reason, attempt, note, outcome, actor, at \
+    let rows = store.reader().await?.rows(Sql::with("SELECT id, order_id, line_no, location, sku, units, reason, attempt, note, outcome, actor, at \
          FROM allocation_rejections WHERE order_id = $1 ORDER BY at, line_no, attempt",[Arg::from(order_id)])).await?;
     rows.iter()
         .map(|r| {
@@ -173,6 +173,6 @@ pub(crate) async fn exceptions(
             .push(")");
     }
     sql.push(" ORDER BY created_at, id LIMIT ").arg(limit);
-    let rows = store.read.acquire().await?.rows(sql).await?;
+    let rows = store.reader().await?.rows(sql).await?;
     rows.iter().map(exception).collect()
 }

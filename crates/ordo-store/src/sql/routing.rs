@@ -236,8 +236,7 @@ pub(crate) async fn decisions(
     order_id: &str,
 ) -> StoreResult<Vec<RoutingDecisionRecord>> {
     let rows = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .rows(Sql::with(
             "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
@@ -261,7 +260,7 @@ pub(crate) async fn decisions(
 /// The network as routing sees it now: every location, each item's weight, and the sellable
 /// units of every position (on hand less damaged and quality hold, nothing reserved).
 pub(crate) async fn network(store: &SqlStore) -> StoreResult<RoutingNetwork> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let locations = super::load::locations(&mut conn).await?;
     let mut weights = HashMap::new();
     for row in conn
@@ -440,7 +439,7 @@ pub(crate) async fn profiles(store: &SqlStore) -> StoreResult<Vec<ProfileRecord>
 }
 
 async fn load_profiles(store: &SqlStore, id: Option<&str>) -> StoreResult<Vec<ProfileRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql =
         Sql::new("SELECT id, name, channel, created_at, updated_at FROM routing_profiles");
     if let Some(id) = id {

@@ -55,8 +55,7 @@ pub(crate) async fn put_carrier(
 
 pub(crate) async fn carrier(store: &SqlStore, code: &str) -> StoreResult<Option<CarrierRecord>> {
     let row = store
-        .read
-        .acquire()
+        .reader()
         .await?
         .first(Sql::with(
             "SELECT definition, created_at, updated_at FROM carriers WHERE code = $1",
@@ -112,7 +111,7 @@ impl Pricing {
 }
 
 pub(crate) async fn carriers(store: &SqlStore) -> StoreResult<Vec<CarrierRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     carriers_in(&mut conn).await
 }
 
@@ -141,7 +140,7 @@ async fn history_in(conn: &mut dyn Exec) -> StoreResult<Vec<(String, DeliveryHis
 pub(crate) async fn delivery_history(
     store: &SqlStore,
 ) -> StoreResult<Vec<(String, DeliveryHistory)>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     history_in(&mut conn).await
 }
 
@@ -340,7 +339,7 @@ pub(crate) async fn shipments_where(
 }
 
 pub(crate) async fn shipment(store: &SqlStore, id: &str) -> StoreResult<Option<ShipmentRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     Ok(shipments_where(&mut conn, "s.id = ", id, None).await?.pop())
 }
 
@@ -349,7 +348,7 @@ pub(crate) async fn shipments_of_fulfillment(
     store: &SqlStore,
     fulfillment_order_id: &str,
 ) -> StoreResult<Vec<ShipmentRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     shipments_where(
         &mut conn,
         "s.fulfillment_order_id = ",
@@ -363,7 +362,7 @@ pub(crate) async fn manifest(
     store: &SqlStore,
     query: &ManifestQuery,
 ) -> StoreResult<Vec<ShipmentRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     shipments_where(
         &mut conn,
         "s.carrier = ",

@@ -14,8 +14,8 @@ use super::checkpoint::Checkpointer;
 use super::exec::{Exec, Row, Value};
 use crate::error::{StoreError, StoreResult};
 
-/// Statements kept prepared on the writer.
-const CACHED_STATEMENTS: usize = 512;
+/// Statements kept prepared on each connection.
+pub(super) const CACHED_STATEMENTS: usize = 512;
 
 /// The writer's pragmas: WAL so readers never wait for it; FULL so a commit that was answered
 /// survives a power cut (group commit pays for the fsync); a 64 MiB page cache and
@@ -34,10 +34,7 @@ impl Writer {
     /// Opens the writer on the database file of a `sqlite://PATH` URL (made and migrated
     /// already), with a checkpointer beside it.
     pub(crate) fn open(url: &str) -> StoreResult<Self> {
-        let path = url
-            .trim_start_matches("sqlite://")
-            .trim_start_matches("sqlite:");
-        let path = path.split('?').next().unwrap_or(path);
+        let path = path_of(url);
         let conn = rusqlite::Connection::open(path)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(PRAGMAS)?;
@@ -67,6 +64,14 @@ impl Drop for Writer {
     fn drop(&mut self) {
         self.checkpointer.stop();
     }
+}
+
+/// The file of a `sqlite://PATH?…` URL.
+pub(super) fn path_of(url: &str) -> &str {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    path.split('?').next().unwrap_or(path)
 }
 
 /// A write transaction on the writer: `BEGIN IMMEDIATE` when made, `COMMIT` by
@@ -117,39 +122,49 @@ impl Drop for SqliteTx {
 #[async_trait]
 impl Exec for SqliteTx {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
-        let mut statement = prepare(&self.conn, &sql)?;
-        Ok(statement.raw_execute()? as u64)
+        run_on(&self.conn, &sql)
     }
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
-        let mut statement = prepare(&self.conn, &sql)?;
-        let columns: Arc<[String]> = statement
-            .column_names()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let width = columns.len();
-        let mut rows = statement.raw_query();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            let mut values = Vec::with_capacity(width);
-            for i in 0..width {
-                values.push(match row.get_ref(i)? {
-                    ValueRef::Null => Value::Null,
-                    ValueRef::Integer(v) => Value::Int(v),
-                    ValueRef::Real(v) => Value::Real(v),
-                    ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                    ValueRef::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
-                });
-            }
-            out.push(Row::new(columns.clone(), values));
-        }
-        Ok(out)
+        rows_on(&self.conn, &sql)
     }
 }
 
+/// Runs a statement on a connection, on the caller's thread.
+pub(super) fn run_on(conn: &rusqlite::Connection, sql: &Sql) -> StoreResult<u64> {
+    let mut statement = prepare(conn, sql)?;
+    Ok(statement.raw_execute()? as u64)
+}
+
+/// Runs a query on a connection, on the caller's thread, and answers its rows.
+pub(super) fn rows_on(conn: &rusqlite::Connection, sql: &Sql) -> StoreResult<Vec<Row>> {
+    let mut statement = prepare(conn, sql)?;
+    let columns: Arc<[String]> = statement
+        .column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let width = columns.len();
+    let mut rows = statement.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(width);
+        for i in 0..width {
+            values.push(match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(v) => Value::Int(v),
+                ValueRef::Real(v) => Value::Real(v),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Text(String::from_utf8_lossy(b).into_owned()),
+            });
+        }
+        out.push(Row::new(columns.clone(), values));
+    }
+    Ok(out)
+}
+
 /// The statement for `sql`, prepared once per text, with its arguments bound by position.
-fn prepare<'c>(
+pub(super) fn prepare<'c>(
     conn: &'c rusqlite::Connection,
     sql: &Sql,
 ) -> StoreResult<rusqlite::CachedStatement<'c>> {

@@ -191,7 +191,7 @@ pub(crate) async fn list(store: &SqlStore, filter: &AlertFilter) -> StoreResult<
     }
     sql.push(" ORDER BY raised_at DESC, id DESC LIMIT ")
         .arg(filter.limit);
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     conn.rows(sql).await?.iter().map(row).collect()
 }
 

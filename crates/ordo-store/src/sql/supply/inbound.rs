@@ -100,7 +100,7 @@ async fn load_inbound(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<Inbound>
 }
 
 pub(crate) async fn inbound(store: &SqlStore, id: &str) -> StoreResult<Option<Inbound>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = Sql::new(&format!(
         "SELECT {INBOUND_COLUMNS} FROM inbound WHERE id = "
     ));
@@ -113,7 +113,7 @@ pub(crate) async fn inbound_list(
     filter: &InboundFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<Inbound>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = Sql::new(&format!("SELECT {INBOUND_COLUMNS} FROM inbound"));
     if let Some(status) = filter.status {
         sql.and_where().push("status = ").arg(status.as_str());

@@ -143,7 +143,7 @@ async fn load_transfers(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<Transf
 }
 
 pub(crate) async fn transfer(store: &SqlStore, id: &str) -> StoreResult<Option<TransferRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = Sql::new(&format!(
         "SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = "
     ));
@@ -156,7 +156,7 @@ pub(crate) async fn transfers(
     filter: &TransferFilter,
     page: &PageRequest,
 ) -> StoreResult<Page<TransferRecord>> {
-    let mut conn = store.read.acquire().await?;
+    let mut conn = store.reader().await?;
     let mut sql = Sql::new(&format!("SELECT {TRANSFER_COLUMNS} FROM transfers"));
     if let Some(status) = filter.status {
         sql.and_where().push("status = ").arg(status.as_str());
