@@ -29,7 +29,7 @@ const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
     9 "0009" "shipping_holds", 10 "0010" "key_names",
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
     14 "0014" "request_replays", 15 "0015" "job_leases",
-    16 "0016" "order_search",
+    16 "0016" "order_search", 17 "0017" "order_search_by_name",
 );
 
 const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
@@ -38,7 +38,7 @@ const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     9 "0009" "shipping_holds", 10 "0010" "key_names",
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
     14 "0014" "request_replays", 15 "0015" "job_leases",
-    16 "0016" "order_search",
+    16 "0016" "order_search", 17 "0017" "order_search_by_name",
 );
 
 impl Backend {
