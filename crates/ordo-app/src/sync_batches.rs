@@ -175,15 +175,10 @@ async fn count(
         reference: Some(batch.sync_id),
         actor: batch.actor,
     };
-    let Counted {
-        row,
-        location,
-        sku,
-        figures,
-    } = counted;
-    let before = work.changes.book.get(&location, &sku).cloned();
+    let (location, sku) = (&counted.location, &counted.sku);
+    let before = work.changes.book.get(location, sku).cloned();
     let before = before.unwrap_or_else(|| Position::empty(location.clone(), sku.clone()));
-    let movement = match figures {
+    let movement = match counted.figures {
         SyncFigures::Delta { delta } => Movement::Adjust {
             delta,
             state: StockState::Sellable,
@@ -197,10 +192,10 @@ async fn count(
             let quality_hold = quality_hold.unwrap_or(before.quality_hold);
             let room = on_hand - damaged - quality_hold;
             if room >= 0 && room < before.reserved {
-                let given_back = make_room(tx, work, &location, &sku, room, cause).await?;
+                let given_back = make_room(tx, work, location, sku, room, cause).await?;
                 short_skus.insert(sku.clone());
                 report.shortfalls.push(Shortfall {
-                    row,
+                    row: counted.row,
                     sku: sku.to_string(),
                     location: location.to_string(),
                     sellable: room,
@@ -217,16 +212,28 @@ async fn count(
             }
         }
     };
-    match work.changes.book.apply(&location, &sku, movement, cause) {
+    record(work, &counted, &before, movement, cause, report);
+    Ok(())
+}
+
+/// Applies a count to the book and the report: a position changed (or zeroed), or the row
+/// rejected with the book's reason.
+fn record(
+    work: &mut StockWork,
+    counted: &Counted,
+    before: &Position,
+    movement: Movement,
+    cause: Cause<'_>,
+    report: &mut SyncReport,
+) {
+    let (location, sku, row) = (&counted.location, &counted.sku, counted.row);
+    match work.changes.book.apply(location, sku, movement, cause) {
         Ok(entry) => {
             work.changes.ledger.push(entry);
             report.rows_applied += usize::from(row.is_some());
-            let after = work.changes.book.get(&location, &sku);
-            let counted_differently = after.is_some_and(|a| {
-                (a.on_hand, a.damaged, a.quality_hold)
-                    != (before.on_hand, before.damaged, before.quality_hold)
-            });
-            if counted_differently {
+            let after = work.changes.book.get(location, sku);
+            let figures = |p: &Position| (p.on_hand, p.damaged, p.quality_hold);
+            if after.is_some_and(|a| figures(a) != figures(before)) {
                 report.positions_changed += 1;
                 report.positions_zeroed += usize::from(row.is_none());
             }
@@ -238,7 +245,6 @@ async fn count(
             reason: refusal.to_string(),
         }),
     }
-    Ok(())
 }
 
 /// Takes reserved units at one position back until the rest fits in `room`; orders that gave

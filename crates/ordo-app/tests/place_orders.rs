@@ -3,13 +3,11 @@
 //! leaves waiting are dated from incoming supply. On SQLite, and on PostgreSQL when
 //! ORDO_TEST_POSTGRES_URL is set, each on a fresh database.
 
-use std::sync::Arc;
-
 use ordo_app::{PlaceCommand, PlaceOutcome};
 use ordo_domain::order::PlaceRejection;
 use ordo_store::*;
 use ordo_testkit::fixtures::*;
-use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
+use ordo_testkit::{CLOCK_START_MS, TestDb, on_both_backends};
 
 /// Leaves every unit unallocated, as a router holding stock back may.
 struct AllocatesNothing;
@@ -25,19 +23,6 @@ impl ordo_domain::routing::Router for AllocatesNothing {
             explanation: None,
         }
     }
-}
-
-async fn store_with(
-    backend: Backend,
-    stock: &[(&str, &str, i64)],
-) -> Option<(TestDb, Arc<dyn Store>)> {
-    let db = TestDb::fresh(backend).await?;
-    let store = db.store().await;
-    store
-        .load_network(&small_network(stock))
-        .await
-        .expect("the network loads");
-    Some((db, store))
 }
 
 async fn place_one(store: &dyn Store, command: PlaceCommand) -> PlaceOutcome {

@@ -1,8 +1,6 @@
 //! The store contract: what every backend must do. Each test runs on SQLite, and on
 //! PostgreSQL when ORDO_TEST_POSTGRES_URL is set, each on a fresh database.
 
-use std::sync::Arc;
-
 use ordo_domain::inventory::StockState;
 use ordo_domain::inventory::{
     Cause, InventoryError, LedgerEntry, MoveProblem, Movement, apply_moves,
@@ -10,20 +8,7 @@ use ordo_domain::inventory::{
 use ordo_domain::order::OrderStatus;
 use ordo_store::*;
 use ordo_testkit::fixtures::*;
-use ordo_testkit::{Backend, CLOCK_START_MS, TestDb, on_both_backends};
-
-async fn store_with(
-    backend: Backend,
-    stock: &[(&str, &str, i64)],
-) -> Option<(TestDb, Arc<dyn Store>)> {
-    let db = TestDb::fresh(backend).await?;
-    let store = db.store().await;
-    store
-        .load_network(&small_network(stock))
-        .await
-        .expect("the network loads");
-    Some((db, store))
-}
+use ordo_testkit::{CLOCK_START_MS, on_both_backends};
 
 /// One stock movement as a use case makes it: positions locked, the domain applies it, the
 /// changes written and committed.

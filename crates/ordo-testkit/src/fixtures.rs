@@ -157,6 +157,21 @@ pub fn place_command(external_id: &str, lines: &[(&str, i64)]) -> PlaceCommand {
     }
 }
 
+/// A fresh store on `backend` with the small network and this stock loaded; `None` when the
+/// backend is not available here.
+pub async fn store_with(
+    backend: crate::Backend,
+    stock: &[(&str, &str, i64)],
+) -> Option<(crate::TestDb, std::sync::Arc<dyn Store>)> {
+    let db = crate::TestDb::fresh(backend).await?;
+    let store = db.store().await;
+    store
+        .load_network(&small_network(stock))
+        .await
+        .expect("the network loads");
+    Some((db, store))
+}
+
 /// Places a batch of orders as the app's order writer does, answering each.
 pub async fn place_orders(
     store: &dyn Store,
