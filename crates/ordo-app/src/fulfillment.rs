@@ -187,7 +187,7 @@ impl App {
             .collect();
         let request = RateRequest {
             origin: &origin,
-            to,
+            to: to.located(),
             weight_g,
             now_ms: self.clock.now_ms(),
             deliver_by,

@@ -38,6 +38,13 @@ impl App {
         let scope = principal.scope(Action::PlaceOrders)?;
         crate::holds::own_channel(scope, Some(channel.clone()))?;
         let now_ms = self.clock.now_ms();
+        let mut draft = request.draft;
+        // An address that fails its checks does not refuse the order: it holds it.
+        draft.address_problems = draft
+            .ship_to
+            .as_mut()
+            .map(ordo_domain::order::address::check_ship_to)
+            .unwrap_or_default();
         let command = PlaceCommand {
             order_id: new_id("ord", now_ms),
             idempotency: request.idempotency_key.map(|key| IdempotencyClaim {
@@ -47,7 +54,7 @@ impl App {
                 key,
                 request_hash: request.request_hash,
             }),
-            draft: request.draft,
+            draft,
             actor: principal.actor(),
             now_ms,
         };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::tracking::{TrackingFormat, TrackingStatus};
 use crate::field::FieldErrors;
-use crate::geo::{CountryCode, GeoPoint};
+use crate::geo::{CountryCode, GeoPoint, geocode_postal};
 use crate::location::LocalTime;
 use crate::money::Currency;
 
@@ -102,6 +102,16 @@ pub struct Address<'a> {
     pub region: Option<&'a str>,
     pub postal_code: &'a str,
     pub point: Option<GeoPoint>,
+}
+
+impl Address<'_> {
+    /// The address with a point to measure from: its own, or else its postal code's.
+    pub fn located(mut self) -> Self {
+        self.point = self
+            .point
+            .or_else(|| geocode_postal(self.country, self.postal_code));
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

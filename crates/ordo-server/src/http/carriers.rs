@@ -252,7 +252,7 @@ async fn rates(
         country,
         region: to.region.as_deref(),
         postal_code: &postal,
-        point: point.or_else(|| ordo_domain::geo::geocode_postal(country, &postal)),
+        point,
     };
     let quotes = app
         .quote(&caller.0, &from, address, weight, deliver_by)

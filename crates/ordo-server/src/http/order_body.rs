@@ -148,7 +148,7 @@ impl OrderBody {
             Some(customer),
             Some(currency),
             Some(delivery),
-            Some(mut ship_to),
+            Some(ship_to),
             Some(lines),
             Some(priority),
             Some(hold_id),
@@ -167,10 +167,6 @@ impl OrderBody {
             return Err(e);
         };
         e.into_result()?;
-        let address_problems = ship_to
-            .as_mut()
-            .map(ordo_domain::order::address::check_ship_to)
-            .unwrap_or_default();
         Ok(OrderDraft {
             channel,
             external_id,
@@ -181,7 +177,8 @@ impl OrderBody {
             delivery,
             priority,
             hold_id,
-            address_problems,
+            // Checked by the use case, which puts an order whose address fails on hold.
+            address_problems: Vec::new(),
         })
     }
 }
