@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ordo_domain::auth::{Action, Principal, Scope};
-use ordo_domain::geo::{CountryCode, GeoPoint};
+use ordo_domain::geo::NamedPlace;
 use ordo_domain::hold::HoldStatus;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::HoldRecord;
@@ -21,8 +21,8 @@ pub struct HoldRequest {
     pub channel: Option<ChannelCode>,
     pub lines: Vec<(Sku, i64)>,
     pub location: Option<LocationCode>,
-    pub destination: Option<GeoPoint>,
-    pub country: Option<CountryCode>,
+    /// Where the units would go, when the caller says.
+    pub ship_to: Option<NamedPlace>,
     pub ttl_s: i64,
 }
 
@@ -42,8 +42,8 @@ impl App {
             channel: channel.as_ref(),
             lines: &request.lines,
             location: request.location.as_ref(),
-            destination: request.destination,
-            country: request.country,
+            destination: request.ship_to.as_ref().and_then(NamedPlace::point),
+            country: request.ship_to.as_ref().and_then(|s| s.country),
             ttl_s: request.ttl_s,
             now_ms,
             actor: &actor,

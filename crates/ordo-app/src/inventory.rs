@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::GeoPoint;
+use ordo_domain::geo::NamedPlace;
 use ordo_domain::inventory::{
     LedgerEntry, MoveProblem, Movement, Position, SkuAvailability, StockState, summarize,
 };
@@ -283,7 +283,8 @@ impl App {
             } else {
                 Vec::new()
             };
-            let promise = request.destination.map(|destination| {
+            let promise = request.destination.as_ref().map(|place| {
+                let destination = place.point();
                 let stocked: Vec<&Location> = summary
                     .locations
                     .iter()
@@ -334,9 +335,8 @@ pub struct AvailabilityRequest {
     pub channel: Option<ChannelCode>,
     /// Add what arrives when.
     pub by_date: bool,
-    /// Add the earliest delivery date to this destination (`Some(None)`: asked, but the
-    /// address could not be placed).
-    pub destination: Option<Option<GeoPoint>>,
+    /// Add the earliest delivery date to this destination (which may not be placeable).
+    pub destination: Option<NamedPlace>,
 }
 
 /// One item's availability, with its supply and promise when asked.

@@ -125,6 +125,23 @@ impl fmt::Display for CountryCode {
     }
 }
 
+/// A place as a caller names it: coordinates, or a country and postal code to look up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedPlace {
+    pub point: Option<GeoPoint>,
+    pub country: Option<CountryCode>,
+    pub postal_code: Option<String>,
+}
+
+impl NamedPlace {
+    /// Where it is: the coordinates given, or else the postal code's; `None` when neither
+    /// places it.
+    pub fn point(&self) -> Option<GeoPoint> {
+        self.point
+            .or_else(|| geocode_postal(self.country?, self.postal_code.as_deref()?))
+    }
+}
+
 /// Approximate coordinates for an address that came without them, from its postal code.
 /// Only countries with a table are known; elsewhere the answer is `None` and routing falls back
 /// to its distance-free order.

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use ordo_app::App;
 use ordo_app::inventory::{AvailabilityRequest, ItemAvailability};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::{CountryCode, geocode_postal, parse_point};
+use ordo_domain::geo::{CountryCode, NamedPlace, parse_point};
 use ordo_domain::inventory::SkuAvailability;
 use ordo_domain::values::{ChannelCode, Sku, parse_text};
 use serde::{Deserialize, Serialize};
@@ -225,11 +225,11 @@ async fn availability(
             "is required with ship_to_postal_code",
         ));
     }
-    let destination = match (point, country) {
-        (Some(point), _) => Some(Some(point)),
-        (None, Some(country)) => Some(postal.and_then(|p| geocode_postal(country, &p))),
-        (None, None) => None,
-    };
+    let destination = (point.is_some() || country.is_some()).then_some(NamedPlace {
+        point,
+        country,
+        postal_code: postal,
+    });
     let request = AvailabilityRequest {
         skus,
         channel,

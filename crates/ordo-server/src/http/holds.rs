@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use ordo_app::holds::{HoldRequest, status_at};
 use ordo_app::{App, HoldRecord};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::{CountryCode, geocode_postal, parse_point};
+use ordo_domain::geo::{CountryCode, NamedPlace, parse_point};
 use ordo_domain::hold::{HOLD_LINES_MAX, parse_ttl_s};
 use ordo_domain::order::LINE_QUANTITY_MAX;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku, parse_positive_quantity, parse_text};
@@ -93,24 +93,25 @@ impl CheckoutHoldBody {
                 lines.push((sku, quantity));
             }
         }
-        let destination = match self.ship_to {
-            None => Some((None, None)),
+        let ship_to = match self.ship_to {
+            None => Some(None),
             Some(s) => {
                 let country = e.required("ship_to.country", s.country, |c| CountryCode::parse(&c));
                 let postal =
                     e.optional("ship_to.postal_code", s.postal_code, |p| parse_text(&p, 20));
                 let point = e.check("ship_to.lat", parse_point(s.lat, s.lon));
                 match (country, postal, point) {
-                    (Some(country), Some(postal), Some(point)) => Some((
-                        point.or_else(|| postal.and_then(|p| geocode_postal(country, &p))),
-                        Some(country),
-                    )),
+                    (Some(country), Some(postal_code), Some(point)) => Some(Some(NamedPlace {
+                        point,
+                        country: Some(country),
+                        postal_code,
+                    })),
                     _ => None,
                 }
             }
         };
-        let (Some(channel), Some(location), Some(ttl_s), Some((destination, country)), true) =
-            (channel, location, ttl_s, destination, e.is_empty())
+        let (Some(channel), Some(location), Some(ttl_s), Some(ship_to), true) =
+            (channel, location, ttl_s, ship_to, e.is_empty())
         else {
             return Err(e);
         };
@@ -118,8 +119,7 @@ impl CheckoutHoldBody {
             channel,
             lines,
             location,
-            destination,
-            country,
+            ship_to,
             ttl_s,
         })
     }
