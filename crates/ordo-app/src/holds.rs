@@ -106,7 +106,7 @@ const PRUNE_KEYS_MAX: i64 = 500;
 /// gives their units to waiting backorders, and forgets idempotency keys whose day is over.
 pub(crate) fn start_sweeper(
     runner: crate::jobs::Runner,
-    deciding: Arc<crate::Deciding>,
+    deciding: Arc<crate::AppDeciders>,
     interval_ms: u64,
 ) -> JoinHandle<()> {
     let every = Duration::from_millis(interval_ms.max(10));

@@ -96,14 +96,14 @@ pub struct App {
     keys: auth::KeyCache,
     throttle: throttle::Throttle,
     writer: OrderWriter,
-    deciding: Arc<Deciding>,
+    deciding: Arc<AppDeciders>,
     /// Background tasks: the hold sweeper and the releaser.
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 /// What the app decides with, shared with its background tasks: the transit model, and the
 /// router that replaces routing profiles when the app was built with one.
-pub(crate) struct Deciding {
+pub(crate) struct AppDeciders {
     router: Option<Arc<dyn Router>>,
     transit: Arc<dyn TransitModel>,
     /// Releasing is automatic: orders are released to locations without waves as they are
@@ -111,7 +111,7 @@ pub(crate) struct Deciding {
     release_at_capture: bool,
 }
 
-impl Deciding {
+impl AppDeciders {
     pub(crate) fn deciders(&self) -> Deciders<'_> {
         Deciders {
             router: self.router.as_deref(),
@@ -145,7 +145,7 @@ impl App {
         limits: Limits,
         router: Option<Arc<dyn Router>>,
     ) -> Self {
-        let deciding = Arc::new(Deciding {
+        let deciding = Arc::new(AppDeciders {
             router,
             transit: Arc::new(DistanceBands::default()),
             release_at_capture: limits.release_interval_ms > 0,

@@ -32,7 +32,7 @@ pub(crate) struct Reoptimize {
 }
 
 /// What planning the pending orders again needs besides the book.
-struct Scene {
+struct PlanFacts {
     locations: Vec<Location>,
     rules: HashMap<ChannelCode, StockRules>,
     weights: HashMap<Sku, i64>,
@@ -66,16 +66,16 @@ pub(crate) async fn reoptimize(
         .collect();
     let mut work = StockWork::begin(&mut tx, &skus, asked.now_ms).await?;
     let mut records = pending(&mut tx, &work, &ids).await?;
-    let scene = scene(&mut tx, &mut work, &records, &skus, deciders).await?;
+    let facts = load_facts(&mut tx, &mut work, &records, &skus, deciders).await?;
     let planned: Vec<Planned> = records
         .iter()
-        .map(|r| as_planned(r, &scene.weights))
+        .map(|r| as_planned(r, &facts.weights))
         .collect();
     let (result, destinations) = {
-        let pending = pending_plans(&records, &planned, &scene, asked.now_ms);
+        let pending = pending_plans(&records, &planned, &facts, asked.now_ms);
         let shared = Shared {
             transit: deciders.transit,
-            loads: &scene.loads,
+            loads: &facts.loads,
             now_ms: asked.now_ms,
         };
         let result = replan(&pending, &mut work.changes.book, &shared);
@@ -96,7 +96,7 @@ pub(crate) async fn reoptimize(
     move_orders(
         &mut records,
         moved,
-        &scene.locations,
+        &facts.locations,
         &mut work,
         asked,
         deciders,
@@ -127,13 +127,13 @@ async fn pending(tx: &mut Tx, work: &StockWork, ids: &[String]) -> Attempt<Vec<O
     Ok(records)
 }
 
-async fn scene(
+async fn load_facts(
     tx: &mut Tx,
     work: &mut StockWork,
     records: &[OrderRecord],
     skus: &BTreeSet<Sku>,
     deciders: &Deciders<'_>,
-) -> Attempt<Scene> {
+) -> Attempt<PlanFacts> {
     let channels: BTreeSet<&str> = records.iter().map(|r| r.order.channel.as_str()).collect();
     let routers = tx
         .routers(channels.iter().copied(), deciders.router)
@@ -156,7 +156,7 @@ async fn scene(
         .into_iter()
         .filter_map(|(s, f)| Some((s, f.weight_g?)))
         .collect();
-    Ok(Scene {
+    Ok(PlanFacts {
         locations: tx.locations().await?,
         rules: tx.channel_rules(&channels).await?,
         weights,
@@ -197,7 +197,7 @@ fn as_planned(record: &OrderRecord, weights: &HashMap<Sku, i64>) -> Planned {
 fn pending_plans<'a>(
     records: &'a [OrderRecord],
     planned: &[Planned],
-    scene: &'a Scene,
+    facts: &'a PlanFacts,
     now_ms: i64,
 ) -> Vec<PendingPlan<'a>> {
     records
@@ -205,9 +205,9 @@ fn pending_plans<'a>(
         .zip(planned)
         .map(|(record, p)| {
             let order = &record.order;
-            let rules = scene.rules.get(&order.channel);
-            let (sources, point) = sources_for(order, &scene.locations, rules);
-            let router = &scene.optimal[&order.channel];
+            let rules = facts.rules.get(&order.channel);
+            let (sources, point) = sources_for(order, &facts.locations, rules);
+            let router = &facts.optimal[&order.channel];
             PendingPlan {
                 lines: p.lines.clone(),
                 // Lateness counts from what the customer was promised.

@@ -37,7 +37,7 @@ pub(crate) struct RejectUnits<'a> {
 }
 
 /// Everything routing an order's line again needs besides the book.
-struct Scene<'d> {
+struct RerouteFacts<'d> {
     locations: Vec<Location>,
     rules: Option<StockRules>,
     loads: HashMap<LocationCode, i64>,
@@ -45,7 +45,7 @@ struct Scene<'d> {
     routers: Routers<'d>,
 }
 
-impl Scene<'_> {
+impl RerouteFacts<'_> {
     /// What the domain routes the channel's line with, away from `excluded`; `why` is when,
     /// by whom and for what reason.
     fn context<'a>(
@@ -73,17 +73,17 @@ impl Scene<'_> {
     }
 }
 
-async fn scene<'d>(
+async fn load_facts<'d>(
     tx: &mut Tx,
     work: &mut StockWork,
     channel: &str,
     sku: &Sku,
     deciders: &Deciders<'d>,
-) -> Attempt<Scene<'d>> {
+) -> Attempt<RerouteFacts<'d>> {
     let routers = tx.routers([channel], deciders.router).await?;
     let rules = tx.channel_rules(&BTreeSet::from([channel])).await?;
     let facts = tx.item_facts(&BTreeSet::from([sku])).await?;
-    Ok(Scene {
+    Ok(RerouteFacts {
         locations: tx.locations().await?,
         rules: rules.into_values().next(),
         loads: work.loads(tx).await?,
@@ -177,16 +177,16 @@ pub(crate) async fn reject_units(
     if !excluded.contains(&reservation.location) {
         excluded.push(reservation.location.clone());
     }
-    let scene = scene(tx, work, channel.as_str(), &reservation.sku, deciders).await?;
+    let facts = load_facts(tx, work, channel.as_str(), &reservation.sku, deciders).await?;
     let rejection = rejection(
         unit,
-        &scene.routers,
+        &facts.routers,
         &channel,
         attempts + 1,
         reservation.quantity,
     );
     let reason = "re-routed after a location rejected it";
-    let context = scene.context(&channel, &excluded, deciders, (now, unit.actor, reason));
+    let context = facts.context(&channel, &excluded, deciders, (now, unit.actor, reason));
     let mut next_id = || new_id("res", now);
     let book = &mut work.changes.book;
     let (change, outcome) = reject_allocation(
@@ -312,9 +312,9 @@ pub(crate) async fn resolve(
     let seq_before = record.order.event_seq;
     let channel = record.order.channel.clone();
     let (excluded, _) = history(&mut tx, &found.order_id, found.line_no).await?;
-    let scene = scene(&mut tx, &mut work, channel.as_str(), &sku, deciders).await?;
+    let facts = load_facts(&mut tx, &mut work, channel.as_str(), &sku, deciders).await?;
     let reason = "a routing exception was resolved";
-    let context = scene.context(&channel, &excluded, deciders, (now, actor, reason));
+    let context = facts.context(&channel, &excluded, deciders, (now, actor, reason));
     let reroute = resolve.resolution == Resolution::Reroute;
     let mut next_id = || new_id("res", now);
     let book = &mut work.changes.book;

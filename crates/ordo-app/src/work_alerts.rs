@@ -24,7 +24,7 @@ fn settings(limits: &Limits) -> AlertSettings {
 /// Starts the scanner: every `alert_scan_interval_ms` it raises and clears alerts.
 pub(crate) fn start_scanner(
     runner: crate::jobs::Runner,
-    deciding: Arc<crate::Deciding>,
+    deciding: Arc<crate::AppDeciders>,
     limits: Limits,
 ) -> tokio::task::JoinHandle<()> {
     let every = Duration::from_millis(limits.alert_scan_interval_ms.max(100));

@@ -8,7 +8,7 @@ use ordo_store::Store;
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use crate::Deciding;
+use crate::AppDeciders;
 use crate::error::{AppError, AppResult};
 use crate::place_command::{PlaceCommand, PlaceOutcome};
 use crate::place_orders::place_orders;
@@ -28,7 +28,7 @@ impl OrderWriter {
     /// commit batches side by side.
     pub(crate) fn start(
         store: Arc<dyn Store>,
-        deciding: Arc<Deciding>,
+        deciding: Arc<AppDeciders>,
         writers: usize,
         batch_max: usize,
         queue_max: usize,
@@ -94,7 +94,7 @@ impl OrderWriter {
 
 async fn run(
     store: Arc<dyn Store>,
-    deciding: Arc<Deciding>,
+    deciding: Arc<AppDeciders>,
     queue: Arc<Mutex<mpsc::Receiver<Job>>>,
     batch_max: usize,
 ) {
