@@ -122,7 +122,6 @@ impl<'d> BatchFacts<'d> {
         command: &PlaceCommand,
         work: &mut StockWork,
         deciders: &Deciders<'_>,
-        loads: &HashMap<LocationCode, i64>,
     ) -> Decided {
         if let Some(answer) = self.answered_before(command) {
             return answer;
@@ -149,6 +148,9 @@ impl<'d> BatchFacts<'d> {
             now_ms: command.now_ms,
             actor: &command.actor,
         };
+        let changes = &mut work.changes;
+        let no_loads = HashMap::new();
+        let loads = changes.loads.as_ref().unwrap_or(&no_loads);
         let mut context = PlaceContext {
             items: &mut self.items,
             locations: &self.locations,
@@ -165,7 +167,7 @@ impl<'d> BatchFacts<'d> {
                 .pickup_shortage,
         };
         let mut new_reservation_id = || new_id("res", command.now_ms);
-        let book = &mut work.changes.book;
+        let book = &mut changes.book;
         match place(&input, &mut context, book, hold, &mut new_reservation_id) {
             Ok(placement) => self.placed(command, work, deciders, placement),
             Err(rejection) => Decided::Done(Box::new(PlaceOutcome::Rejected(rejection))),

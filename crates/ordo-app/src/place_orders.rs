@@ -76,16 +76,17 @@ async fn attempt(
     let mut tx = store.transaction().await?;
     let now_ms = batch.iter().map(|c| c.now_ms).max().unwrap_or(0);
     let (mut facts, mut work) = BatchFacts::load(&mut tx, batch, deciders, scope, now_ms).await?;
+    // Loaded once; each placed order adds its packages to them as it is routed.
+    work.load_loads(&mut tx).await?;
     let mut decided = Vec::with_capacity(batch.len());
     for command in batch {
-        let loads = work.loads(&mut tx).await?;
-        decided.push(facts.decide(command, &mut work, deciders, &loads));
+        decided.push(facts.decide(command, &mut work, deciders));
     }
     if facts.undated(&decided) {
         return Ok(None);
     }
     number_orders(&mut tx, &mut decided).await?;
-    write(&mut tx, batch, work, &decided, &facts.released).await?;
+    write(&mut tx, batch, work, &mut decided, &facts.released).await?;
     tx.commit().await?;
     Ok(Some((decided, facts.released)))
 }
@@ -123,20 +124,21 @@ async fn number_orders(tx: &mut Tx, decided: &mut [Decided]) -> Attempt<()> {
 }
 
 /// Writes the placed orders, the keys they claimed, the holds they start with, the work
-/// released at capture, and everything they did to stock.
+/// released at capture, and everything they did to stock. The placements keep what their
+/// answers show (the order and its reservations); their ledger and timeline move into the
+/// stock work.
 async fn write(
     tx: &mut Tx,
     batch: &[PlaceCommand],
     mut work: StockWork,
-    decided: &[Decided],
+    decided: &mut [Decided],
     released: &[FulfillmentOrder],
 ) -> Attempt<()> {
-    let placed: Vec<&Placement> = placements(decided).collect();
-    let orders: Vec<&Order> = placed.iter().map(|p| &p.order).collect();
     let claims: Vec<NewClaim> = batch
         .iter()
-        .filter(|c| orders.iter().any(|o| o.id == c.order_id))
-        .filter_map(|c| {
+        .zip(decided.iter())
+        .filter(|(_, d)| matches!(d, Decided::Placed(_)))
+        .filter_map(|(c, _)| {
             let claim = c.idempotency.as_ref()?;
             let (order_id, at_ms) = (c.order_id.as_str(), c.now_ms);
             Some(NewClaim {
@@ -146,16 +148,19 @@ async fn write(
             })
         })
         .collect();
+    let orders: Vec<&Order> = placements(decided).map(|p| &p.order).collect();
     tx.insert_orders(&orders, &claims).await?;
-    for hold in placed.iter().flat_map(|p| &p.holds) {
+    for hold in placements(decided).flat_map(|p| &p.holds) {
         tx.insert_order_hold(hold).await?;
     }
     tx.insert_fulfillment_orders(released).await?;
     let changes = &mut work.changes;
-    for p in placed {
-        changes.reservations.extend(p.reservations.iter().cloned());
-        changes.ledger.extend(p.ledger.iter().cloned());
-        changes.order_events.extend(p.events.iter().cloned());
+    for d in decided.iter_mut() {
+        if let Decided::Placed(p) = d {
+            changes.reservations.extend(p.reservations.iter().cloned());
+            changes.ledger.append(&mut p.ledger);
+            changes.order_events.append(&mut p.events);
+        }
     }
     work.finish(tx).await
 }

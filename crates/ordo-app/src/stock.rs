@@ -68,11 +68,18 @@ impl StockWork {
         Ok(Some((work, record)))
     }
 
-    /// Orders each location has taken today, as the router should see them.
-    pub async fn loads(&mut self, tx: &mut Tx) -> Attempt<HashMap<LocationCode, i64>> {
+    /// Loads the orders each location has taken today, once per work; routing decisions made
+    /// in the work add theirs (`StockChanges::routed`).
+    pub async fn load_loads(&mut self, tx: &mut Tx) -> Attempt<()> {
         if self.changes.loads.is_none() {
             self.changes.loads = Some(tx.location_loads(self.changes.now_ms).await?);
         }
+        Ok(())
+    }
+
+    /// Orders each location has taken today, as the router should see them.
+    pub async fn loads(&mut self, tx: &mut Tx) -> Attempt<HashMap<LocationCode, i64>> {
+        self.load_loads(tx).await?;
         Ok(self.changes.loads.clone().unwrap_or_default())
     }
 

@@ -31,14 +31,7 @@ pub(crate) async fn work_page(
 ) -> StoreResult<WorkPage> {
     let mut conn = store.reader().await?;
     let mut sql = fulfillment::select(OPEN_WORK);
-    if let Some((at, id)) = after {
-        sql.push(" AND (released_at > ").arg(*at);
-        sql.push(" OR (released_at = ")
-            .arg(*at)
-            .push(" AND id > ")
-            .arg(id.as_str());
-        sql.push("))");
-    }
+    after_key(&mut sql, "released_at", after);
     sql.push(" ORDER BY released_at, id LIMIT ").arg(PAGE_ROWS);
     let work = fulfillment::load(&mut conn, sql).await?;
     let ids: HashSet<&str> = work.iter().map(|f| f.order_id.as_str()).collect();
@@ -126,14 +119,7 @@ pub(crate) async fn shipment_page(
         "SELECT id, order_id, tracking_number, status, shipped_at, last_event_at FROM shipments \
          WHERE status NOT IN ('delivered', 'returned_to_sender')",
     );
-    if let Some((at, id)) = after {
-        sql.push(" AND (shipped_at > ").arg(*at);
-        sql.push(" OR (shipped_at = ")
-            .arg(*at)
-            .push(" AND id > ")
-            .arg(id.as_str());
-        sql.push("))");
-    }
+    after_key(&mut sql, "shipped_at", after);
     sql.push(" ORDER BY shipped_at, id LIMIT ").arg(PAGE_ROWS);
     let rows = conn.rows(sql).await?;
     let mut page = Vec::with_capacity(rows.len());
@@ -152,4 +138,16 @@ pub(crate) async fn shipment_page(
         _ => None,
     };
     Ok((page, next))
+}
+
+/// Narrows a page's query to the rows after `after` in (`column`, id) order.
+fn after_key(sql: &mut Sql, column: &str, after: Option<&(i64, String)>) {
+    if let Some((at, id)) = after {
+        sql.push(&format!(" AND ({column} > ")).arg(*at);
+        sql.push(&format!(" OR ({column} = "))
+            .arg(*at)
+            .push(" AND id > ")
+            .arg(id.as_str());
+        sql.push("))");
+    }
 }

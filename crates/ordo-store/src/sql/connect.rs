@@ -48,9 +48,6 @@ pub struct SqlStore {
 const SQLITE_WRITER_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536; \
      PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;";
-/// Readers: refuse writes outright, same cache and mapping as the writer.
-const SQLITE_READER_PRAGMAS: &str = "PRAGMA query_only = ON; PRAGMA busy_timeout = 10000; \
-     PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;";
 
 impl SqlStore {
     /// Connects to `sqlite://PATH` or `postgres://...` and brings the schema up to date.
@@ -75,19 +72,10 @@ impl SqlStore {
                     sqlx::Error::Database(_) if options.existing_only => missing(),
                     e => e.into(),
                 })?;
-            let read = AnyPoolOptions::new()
-                .max_connections(options.connections_max.max(1))
-                .acquire_timeout(acquire_timeout)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        conn.execute(SQLITE_READER_PRAGMAS).await?;
-                        Ok(())
-                    })
-                })
-                .connect_lazy(&url)?;
             Self {
                 backend: Backend::Sqlite,
-                read,
+                // sqlx only migrates SQLite; its reads go through `readers`, set below.
+                read: write.clone(),
                 write,
                 routers: Default::default(),
                 sqlite: None,
@@ -129,7 +117,8 @@ impl SqlStore {
         Ok(store)
     }
 
-    async fn close_pools(&self) {
+    /// Closes every pool and reader; the SQLite writer is closed apart.
+    pub(super) async fn close_pools(&self) {
         self.write.close().await;
         self.read.close().await;
         if let Some(readers) = &self.readers {

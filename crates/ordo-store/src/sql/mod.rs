@@ -117,11 +117,7 @@ impl Store for SqlStore {
         if let Some(writer) = &self.sqlite {
             writer.close().await;
         }
-        self.write.close().await;
-        self.read.close().await;
-        if let Some(readers) = &self.readers {
-            readers.close();
-        }
+        self.close_pools().await;
     }
 
     async fn lease_job(
