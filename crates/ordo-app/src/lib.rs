@@ -52,6 +52,7 @@ pub mod supply;
 mod supply_steps;
 pub mod sync;
 pub mod sync_batches;
+mod sync_rows;
 mod throttle;
 pub mod tracking;
 mod transact;
