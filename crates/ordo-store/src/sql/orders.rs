@@ -265,25 +265,29 @@ pub(crate) async fn load_orders(
 /// one snapshot, so a change committed between the reads cannot tear it.
 pub(crate) async fn order(store: &SqlStore, key: &OrderKey) -> StoreResult<Option<OrderRecord>> {
     // One snapshot for the order and everything read with it.
-    match store.reader().await? {
-        ReadConn::Sqlx(mut conn) => {
-            let mut tx = conn.begin().await?;
-            if store.backend == super::Backend::Postgres {
-                tx.run(Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-                    .await?;
-            }
-            let record = load_one(&mut tx, key, "").await?;
-            tx.commit().await?;
-            Ok(record)
-        }
-        // Left open by an error, the read transaction is rolled back when the reader is.
-        ReadConn::Sqlite(mut conn) => {
-            conn.run(Sql::new("BEGIN")).await?;
-            let record = load_one(&mut conn, key, "").await?;
-            conn.run(Sql::new("COMMIT")).await?;
-            Ok(record)
-        }
+    if store.backend == super::Backend::Postgres {
+        let ReadConn::Sqlx(mut conn) = store.reader().await? else {
+            return Err(StoreError::Corrupt("a SQLite reader on PostgreSQL".into()));
+        };
+        let mut tx = conn.begin().await?;
+        tx.run(Sql::new("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            .await?;
+        let record = load_one(&mut tx, key, "").await?;
+        tx.commit().await?;
+        return Ok(record);
     }
+    // Left open by an error, the read transaction is rolled back when the reader is.
+    let key = key.clone();
+    store
+        .read(|conn| {
+            Box::pin(async move {
+                conn.run(Sql::new("BEGIN")).await?;
+                let record = load_one(conn, &key, "").await?;
+                conn.run(Sql::new("COMMIT")).await?;
+                Ok(record)
+            })
+        })
+        .await
 }
 
 pub(crate) async fn orders(
@@ -308,13 +312,18 @@ pub(crate) async fn orders(
         sql.and_where().push("id < ").arg(cursor.as_str());
     }
     sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
-    let mut conn = store.reader().await?;
-    let rows = conn.rows(sql).await?;
-    let orders = rows
-        .iter()
-        .map(rows::order)
-        .collect::<StoreResult<Vec<_>>>()?;
-    let mut records = complete(&mut conn, orders).await?;
+    let mut records = store
+        .read(|conn| {
+            Box::pin(async move {
+                let rows = conn.rows(sql).await?;
+                let orders = rows
+                    .iter()
+                    .map(rows::order)
+                    .collect::<StoreResult<Vec<_>>>()?;
+                complete(conn, orders).await
+            })
+        })
+        .await?;
     Ok(finish_page(&mut records, page, |r| r.order.id.clone()))
 }
 

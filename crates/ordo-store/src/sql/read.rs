@@ -1,6 +1,9 @@
 //! A connection for reads, whichever driver carries it: one of SQLite's readers
 //! (`sqlite_read.rs`), or a pooled sqlx connection on PostgreSQL.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use async_trait::async_trait;
 
 use super::SqlStore;
@@ -14,7 +17,31 @@ pub(crate) enum ReadConn {
     Sqlite(SqliteReader),
 }
 
+/// A read of several statements over one connection, as [`SqlStore::read`] runs it.
+pub(crate) type Read<'c, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'c>>;
+
 impl SqlStore {
+    /// Runs a read of several statements on one connection. On SQLite its statements never
+    /// wait for anything but SQLite, so the whole read is driven to its end in one blocking
+    /// section rather than one per statement; the request's deadline and cancellation apply
+    /// before it begins.
+    pub(crate) async fn read<T>(
+        &self,
+        read: impl for<'c> FnOnce(&'c mut ReadConn) -> Read<'c, T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.reader().await?;
+        let ReadConn::Sqlite(reader) = &mut conn else {
+            return read(&mut conn).await;
+        };
+        if !SqliteReader::can_run_whole() {
+            return read(&mut conn).await;
+        }
+        reader.run_whole();
+        tokio::task::yield_now().await;
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| handle.block_on(read(&mut conn)))
+    }
+
     /// A connection to read through, waiting while every one is in use.
     pub(crate) async fn reader(&self) -> StoreResult<ReadConn> {
         match &self.readers {

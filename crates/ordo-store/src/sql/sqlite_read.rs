@@ -1,7 +1,8 @@
 //! SQLite's readers: a pool of read-only connections of the driver's own (rusqlite), like the
 //! writer's. A read runs on the caller's thread — handed to the runtime's blocking section so
 //! a long one does not hold up other requests — with no hand-off to a worker per statement and
-//! no copy of each value per row, which under sqlx cost more than the reads themselves.
+//! no copy of each value per row, which under sqlx cost more than the reads themselves. A read
+//! of several statements is one blocking section (`SqlStore::read`), not one each.
 
 use std::sync::{Arc, Mutex};
 
@@ -50,6 +51,7 @@ impl Readers {
         Ok(SqliteReader {
             conn: Some(conn),
             readers: self.clone(),
+            whole: false,
             _permit: permit,
         })
     }
@@ -77,6 +79,8 @@ impl Readers {
 pub(crate) struct SqliteReader {
     conn: Option<rusqlite::Connection>,
     readers: Arc<Readers>,
+    /// Inside a read run whole in the blocking section: statements run as they come.
+    whole: bool,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -85,6 +89,19 @@ impl SqliteReader {
         self.conn
             .as_ref()
             .ok_or(StoreError::Database(sqlx::Error::PoolClosed))
+    }
+
+    /// Whether a read on this runtime can run whole in its blocking section: on a
+    /// multi-threaded runtime (a single-threaded one runs each statement in place anyway).
+    pub(crate) fn can_run_whole() -> bool {
+        tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+    }
+
+    /// From now on runs statements as they come: the read it serves runs whole in the
+    /// blocking section.
+    pub(crate) fn run_whole(&mut self) {
+        self.whole = true;
     }
 }
 
@@ -107,9 +124,7 @@ impl Drop for SqliteReader {
 /// Runs `read` where blocking is allowed: in the runtime's blocking section on a
 /// multi-threaded runtime, directly on a single-threaded one.
 fn blocking<T>(read: impl FnOnce() -> T) -> T {
-    let multi = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if multi {
+    if SqliteReader::can_run_whole() {
         tokio::task::block_in_place(read)
     } else {
         read()
@@ -121,12 +136,18 @@ fn blocking<T>(read: impl FnOnce() -> T) -> T {
 #[async_trait]
 impl Exec for SqliteReader {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
+        if self.whole {
+            return run_on(self.conn()?, &sql);
+        }
         tokio::task::yield_now().await;
         let conn = self.conn()?;
         blocking(|| run_on(conn, &sql))
     }
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
+        if self.whole {
+            return rows_on(self.conn()?, &sql);
+        }
         tokio::task::yield_now().await;
         let conn = self.conn()?;
         blocking(|| rows_on(conn, &sql))
