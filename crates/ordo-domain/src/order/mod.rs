@@ -11,6 +11,7 @@ mod holds;
 mod incoming;
 mod pickup;
 mod place;
+mod place_lines;
 mod placement;
 mod replan;
 mod reroute;

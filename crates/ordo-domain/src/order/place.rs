@@ -5,19 +5,20 @@
 
 use serde_json::json;
 
-use super::dates::{Dating, is_pickup, line_date, preorder_date, promised_date};
+use std::collections::HashMap;
+
+use super::dates::{Dating, is_pickup, line_date, promised_date};
 use super::pickup::transfer_shortage;
-use super::placement::{
-    HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement, ShortLine,
-};
+use super::place_lines::{Routed, Waiting};
+use super::placement::{HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement};
 use super::takeover::{allocated_per_reservations, take_over_hold};
-use super::{Delivery, LineQuantities, Order, OrderDraft, OrderEvent, OrderLine, OrderStatus};
-use crate::allocation::{ReserveFor, allocated_per_line, location_point, reserve, route};
+use super::{Delivery, Order, OrderDraft, OrderEvent, OrderHold, OrderLine, OrderStatus};
+use crate::allocation::{ReserveFor, location_point, reserve, route};
 use crate::field::FieldErrors;
 use crate::geo::{GeoPoint, geocode_postal};
-use crate::inventory::{Cause, StockBook};
+use crate::hold::Hold;
+use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
-use crate::promise::{promise_from_supply, utc_date};
 use crate::reservation::{Reservation, ReservationOwner};
 use crate::routing::problem::Exclusion;
 use crate::routing::profile::PickupShortage;
@@ -53,7 +54,107 @@ fn decide(
     let draft = input.draft;
     let (sources, destination) = check_order(draft, context, hold.as_ref(), input.now_ms)
         .map_err(PlaceRejection::Invalid)?;
-    let lines: Vec<RouteLine> = draft
+    let lines = route_lines(draft, context);
+    let taken = match &hold {
+        Some(h) => TakenHold::take(input, &lines, h, book, new_reservation_id)?,
+        None => TakenHold::default(),
+    };
+    let from_hold = allocated_per_reservations(&taken.reservations);
+    let routed = route_rest(
+        input,
+        context,
+        book,
+        &lines,
+        &from_hold,
+        &sources,
+        destination,
+    )?;
+    let served = unserved(routed.routing.as_ref(), draft.ship_to.as_ref());
+    let (mut items, mut supply) = (context.items.clone(), context.supply.clone());
+    let waiting = Waiting {
+        input,
+        context,
+        sources: &sources,
+        destination,
+        served: served.is_none(),
+    };
+    let mut order_lines =
+        waiting.order_lines(&lines, &from_hold, &routed, &mut items, &mut supply)?;
+    let TakenHold {
+        mut reservations,
+        mut ledger,
+        note,
+        after,
+    } = taken;
+    let (placed, placed_ledger) = reserve_routed(input, &routed, &lines, book, new_reservation_id)?;
+    reservations.extend(placed);
+    ledger.extend(placed_ledger);
+    date_lines(&mut order_lines, &reservations, input, context, destination);
+    let mut order = new_order(input, order_lines);
+    let (events, holds) = records(&mut order, &reservations, input, note, served)?;
+    *context.items = items;
+    *context.supply = supply;
+    if let (Some(h), Some((hold_copy, held))) = (hold, after) {
+        *h.hold = hold_copy;
+        *h.reservations = held;
+    }
+    Ok(Placement {
+        order,
+        reservations,
+        ledger,
+        events,
+        routing: routed.routing,
+        holds,
+    })
+}
+
+/// Reserves the units the router planned, for the order.
+fn reserve_routed(
+    input: &PlaceInput<'_>,
+    routed: &Routed,
+    lines: &[RouteLine],
+    book: &mut StockBook,
+    new_reservation_id: &mut dyn FnMut() -> String,
+) -> Result<(Vec<Reservation>, Vec<LedgerEntry>), PlaceRejection> {
+    let owner = ReserveFor {
+        owner: ReservationOwner::Order,
+        owner_id: input.order_id,
+        expires_at_ms: None,
+    };
+    reserve(
+        &routed.plan,
+        lines,
+        owner,
+        book,
+        cause(input),
+        new_reservation_id,
+    )
+    .map_err(PlaceRejection::Internal)
+}
+
+/// Dates each line from where its units are reserved (or, waiting, as decided already).
+fn date_lines(
+    lines: &mut [OrderLine],
+    reservations: &[Reservation],
+    input: &PlaceInput<'_>,
+    context: &PlaceContext<'_>,
+    destination: Option<GeoPoint>,
+) {
+    let dating = Dating {
+        locations: context.locations,
+        destination,
+        now_ms: input.now_ms,
+        transit: context.routing.transit,
+        loads: context.routing.loads,
+    };
+    for line in lines {
+        line.expected_date = line_date(line, reservations, &input.draft.delivery, &dating);
+    }
+}
+
+/// The order's lines as the router sees them.
+fn route_lines(draft: &OrderDraft, context: &PlaceContext<'_>) -> Vec<RouteLine> {
+    draft
         .lines
         .iter()
         .enumerate()
@@ -63,35 +164,67 @@ fn decide(
             quantity: l.quantity,
             unit_weight_g: context.items.get(&l.sku).and_then(|f| f.weight_g),
         })
-        .collect();
+        .collect()
+}
 
-    let cause = Cause {
+fn cause<'a>(input: &PlaceInput<'a>) -> Cause<'a> {
+    Cause {
         at_ms: input.now_ms,
         reason: None,
         reference: Some(input.order_id),
         actor: input.actor,
-    };
-    let mut reservations = Vec::new();
-    let mut ledger = Vec::new();
-    let mut hold_note = None;
-    let mut hold_after = None;
-    if let Some(h) = &hold {
-        let mut hold_copy = h.hold.clone();
-        let mut held = h.reservations.clone();
-        let (taken, released, note) = take_over_hold(
+    }
+}
+
+/// What the order took over from the checkout hold it named: the units, the hold's own
+/// ledger, the note for the timeline, and the hold and its reservations as they are after.
+#[derive(Default)]
+struct TakenHold {
+    reservations: Vec<Reservation>,
+    ledger: Vec<LedgerEntry>,
+    note: Option<serde_json::Value>,
+    after: Option<(Hold, Vec<Reservation>)>,
+}
+
+impl TakenHold {
+    fn take(
+        input: &PlaceInput<'_>,
+        lines: &[RouteLine],
+        hold: &HoldToConvert<'_>,
+        book: &mut StockBook,
+        new_reservation_id: &mut dyn FnMut() -> String,
+    ) -> Result<Self, PlaceRejection> {
+        let mut after = hold.hold.clone();
+        let mut held = hold.reservations.clone();
+        let (reservations, ledger, note) = take_over_hold(
             input,
-            &lines,
-            &mut hold_copy,
+            lines,
+            &mut after,
             &mut held,
             book,
             new_reservation_id,
         )?;
-        reservations.extend(taken);
-        ledger.extend(released);
-        hold_note = Some(note);
-        hold_after = Some((hold_copy, held));
+        Ok(Self {
+            reservations,
+            ledger,
+            note: Some(note),
+            after: Some((after, held)),
+        })
     }
-    let from_hold = allocated_per_reservations(&reservations);
+}
+
+/// Routes what the hold did not bring; a pickup order whose store is short may have the rest
+/// brought to the store, when its profile says so.
+fn route_rest(
+    input: &PlaceInput<'_>,
+    context: &PlaceContext<'_>,
+    book: &StockBook,
+    lines: &[RouteLine],
+    from_hold: &HashMap<u32, i64>,
+    sources: &[&Location],
+    destination: Option<GeoPoint>,
+) -> Result<Routed, PlaceRejection> {
+    let draft = input.draft;
     let remaining: Vec<RouteLine> = lines
         .iter()
         .map(|l| RouteLine {
@@ -100,147 +233,35 @@ fn decide(
         })
         .filter(|l| l.quantity > 0)
         .collect();
-    let to = super::destination(
-        draft.ship_to.as_ref(),
-        destination,
-        is_pickup(&draft.delivery),
-        None,
-    );
-    let (candidates, checked) = route(
-        &remaining,
-        &sources,
-        &to,
-        book,
-        context.rules,
-        &context.routing,
-        input.now_ms,
-    )
-    .map_err(PlaceRejection::Internal)?;
-    let (mut routed, mut routing) = (checked.plan, checked.explanation);
+    let pickup = is_pickup(&draft.delivery);
+    let to = super::destination(draft.ship_to.as_ref(), destination, pickup, None);
+    let (rules, routing, now_ms) = (context.rules, &context.routing, input.now_ms);
+    let (candidates, checked) = route(&remaining, sources, &to, book, rules, routing, now_ms)
+        .map_err(PlaceRejection::Internal)?;
+    let (mut plan, mut routing) = (checked.plan, checked.explanation);
     if let (Delivery::Pickup { location }, PickupShortage::Transfer) =
         (&draft.delivery, context.pickup_shortage)
     {
-        let brought = transfer_shortage(
-            &mut routed,
-            &remaining,
-            location,
-            context,
-            book,
-            input.now_ms,
-        )
-        .map_err(PlaceRejection::Internal)?;
+        let brought = transfer_shortage(&mut plan, &remaining, location, context, book, now_ms)
+            .map_err(PlaceRejection::Internal)?;
         // The store's own decision explains the order unless it had nothing to give.
-        if routed.iter().all(|a| &a.location != location) {
+        if plan.iter().all(|a| &a.location != location) {
             routing = brought.or(routing);
         }
     }
-    let routed_per_line = allocated_per_line(&routed);
-    let unserved = unserved(routing.as_ref(), draft.ship_to.as_ref());
+    Ok(Routed {
+        candidates,
+        plan,
+        routing,
+    })
+}
 
-    let today = utc_date(input.now_ms);
-    let mut items = context.items.clone();
-    let mut supply = context.supply.clone();
-    let mut order_lines = Vec::with_capacity(lines.len());
-    let mut shorts = Vec::new();
-    for (line, draft_line) in lines.iter().zip(&draft.lines) {
-        let allocated = from_hold.get(&line.line_no).copied().unwrap_or(0)
-            + routed_per_line.get(&line.line_no).copied().unwrap_or(0);
-        let missing = line.quantity - allocated;
-        let mut order_line = OrderLine {
-            line_no: line.line_no,
-            sku: line.sku.clone(),
-            unit_price_minor: draft_line.unit_price_minor,
-            quantities: LineQuantities {
-                ordered: line.quantity,
-                allocated,
-                backordered: missing,
-                ..Default::default()
-            },
-            expected_date: None,
-            preorder: false,
-        };
-        // Units no carrier can bring wait on the order's shipping hold, promised nothing.
-        if missing > 0 && unserved.is_none() {
-            let facts = items.get_mut(&line.sku);
-            let rule = context.rules.and_then(|r| r.item(&line.sku));
-            let preorder_open = rule.and_then(|r| r.allow_preorder) != Some(false);
-            let may_wait = rule
-                .and_then(|r| r.allow_backorder)
-                .unwrap_or(facts.as_ref().is_some_and(|f| f.allow_backorder));
-            match facts.and_then(|f| f.preorder.as_mut()) {
-                Some(p)
-                    if preorder_open && p.release_date > today && p.taken + missing <= p.cap =>
-                {
-                    p.taken += missing;
-                    order_line.preorder = true;
-                    order_line.expected_date = preorder_date(
-                        p.release_date,
-                        &sources,
-                        destination,
-                        input.now_ms,
-                        context.routing.transit,
-                        &draft.delivery,
-                    );
-                }
-                _ if may_wait => {
-                    let ahead = supply.waiting.entry(line.sku.clone()).or_insert(0);
-                    let incoming = supply
-                        .incoming
-                        .get(&line.sku)
-                        .map_or(&[][..], Vec::as_slice);
-                    order_line.expected_date = promise_from_supply(
-                        incoming,
-                        *ahead,
-                        missing,
-                        context.locations,
-                        destination,
-                        input.now_ms,
-                        context.routing.transit,
-                    )
-                    .map(|p| p.date);
-                    *ahead += missing;
-                }
-                _ => {
-                    let available = candidates.iter().map(|c| c.available_of(&line.sku)).sum();
-                    shorts.push(ShortLine {
-                        line_no: line.line_no,
-                        sku: line.sku.clone(),
-                        requested: line.quantity,
-                        available,
-                    });
-                }
-            }
-        }
-        order_lines.push(order_line);
-    }
-    if !shorts.is_empty() {
-        return Err(PlaceRejection::Short(shorts));
-    }
-
-    let owner = ReserveFor {
-        owner: ReservationOwner::Order,
-        owner_id: input.order_id,
-        expires_at_ms: None,
-    };
-    let (routed_reservations, routed_ledger) =
-        reserve(&routed, &lines, owner, book, cause, new_reservation_id)
-            .map_err(PlaceRejection::Internal)?;
-    reservations.extend(routed_reservations);
-    ledger.extend(routed_ledger);
-    let dating = Dating {
-        locations: context.locations,
-        destination,
-        now_ms: input.now_ms,
-        transit: context.routing.transit,
-        loads: context.routing.loads,
-    };
-    for line in &mut order_lines {
-        line.expected_date = line_date(line, &reservations, &draft.delivery, &dating);
-    }
-
+/// The order as placed, before its holds; its number is handed out by the store as it
+/// commits, so rejected orders use none.
+fn new_order(input: &PlaceInput<'_>, lines: Vec<OrderLine>) -> Order {
+    let draft = input.draft;
     let mut order = Order {
         id: input.order_id.to_string(),
-        // Numbers are handed out by the store as it commits, so rejected orders use none.
         number: String::new(),
         channel: draft.channel.clone(),
         external_id: draft.external_id.clone(),
@@ -250,46 +271,43 @@ fn decide(
         currency: draft.currency,
         delivery: draft.delivery.clone(),
         promised_date: None,
-        lines: order_lines,
+        lines,
         priority: draft.priority,
         event_seq: 0,
         created_at_ms: input.now_ms,
         updated_at_ms: input.now_ms,
     };
     order.promised_date = promised_date(&order);
-    let mut events = placement_events(&mut order, &reservations, input, hold_note)
-        .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+    order
+}
+
+/// The placed order's timeline, and the holds it starts with: an address that failed its
+/// checks, or goods no carrier can bring (`unserved` says why).
+fn records(
+    order: &mut Order,
+    reservations: &[Reservation],
+    input: &PlaceInput<'_>,
+    hold_note: Option<serde_json::Value>,
+    unserved: Option<String>,
+) -> Result<(Vec<OrderEvent>, Vec<OrderHold>), PlaceRejection> {
+    let illegal = |e: super::IllegalTransition| PlaceRejection::Internal(e.to_string());
+    let mut events = placement_events(order, reservations, input, hold_note).map_err(illegal)?;
     let mut holds = Vec::new();
-    if !input.draft.address_problems.is_empty() {
+    let problems = &input.draft.address_problems;
+    if !problems.is_empty() {
         let id = input.order_id.replacen("ord_", "ohd_", 1);
         let (hold, event) =
-            super::address_hold(&mut order, id, &input.draft.address_problems, input.now_ms)
-                .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+            super::address_hold(order, id, problems, input.now_ms).map_err(illegal)?;
         events.push(event);
         holds.push(hold);
     }
     if let Some(why) = unserved {
         let id = input.order_id.replacen("ord_", "ohs_", 1);
-        let (hold, event) = super::shipping_hold(&mut order, id, why, input.now_ms)
-            .map_err(|e| PlaceRejection::Internal(e.to_string()))?;
+        let (hold, event) = super::shipping_hold(order, id, why, input.now_ms).map_err(illegal)?;
         events.push(event);
         holds.push(hold);
     }
-
-    *context.items = items;
-    *context.supply = supply;
-    if let (Some(h), Some((hold_copy, held))) = (hold, hold_after) {
-        *h.hold = hold_copy;
-        *h.reservations = held;
-    }
-    Ok(Placement {
-        order,
-        reservations,
-        ledger,
-        events,
-        routing,
-        holds,
-    })
+    Ok((events, holds))
 }
 
 /// Why no carrier can bring the goods, when every location holding some of the order's items
