@@ -253,6 +253,11 @@ pub(crate) async fn load_orders(
     sql.list(ids.iter().map(String::as_str))
         .push(") ORDER BY id")
         .push(lock);
+    orders_of(conn, sql).await
+}
+
+/// The orders a query of order rows finds, each completed.
+async fn orders_of(conn: &mut dyn Exec, sql: Sql) -> StoreResult<Vec<OrderRecord>> {
     let rows = conn.rows(sql).await?;
     let orders = rows
         .iter()
@@ -312,18 +317,7 @@ pub(crate) async fn orders(
         sql.and_where().push("id < ").arg(cursor.as_str());
     }
     sql.push(" ORDER BY id DESC LIMIT ").arg(page.limit() + 1);
-    let mut records = store
-        .read(|conn| {
-            Box::pin(async move {
-                let rows = conn.rows(sql).await?;
-                let orders = rows
-                    .iter()
-                    .map(rows::order)
-                    .collect::<StoreResult<Vec<_>>>()?;
-                complete(conn, orders).await
-            })
-        })
-        .await?;
+    let mut records = store.read(|conn| Box::pin(orders_of(conn, sql))).await?;
     Ok(finish_page(&mut records, page, |r| r.order.id.clone()))
 }
 
