@@ -20,8 +20,8 @@ use crate::shipments::{Shipping, make_shipments};
 use crate::stock::StockWork;
 use crate::transact::{Abort, Attempt};
 
-#[derive(Debug, Clone)]
 /// A fulfilment order after one step, with its order and what the step made.
+#[derive(Debug, Clone)]
 pub struct StepOutcome {
     pub fulfillment_order: FulfillmentOrder,
     pub order: OrderRecord,

@@ -305,7 +305,7 @@ fn may_run_short(
 /// The work a placed order goes to at once, when releasing happens at capture.
 fn release_at_capture(
     placement: &mut Placement,
-    locations: &[ordo_domain::location::Location],
+    locations: &[Location],
     now_ms: i64,
 ) -> Vec<FulfillmentOrder> {
     let released = release(

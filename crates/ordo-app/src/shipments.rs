@@ -126,9 +126,7 @@ fn handover(
     package: &Package,
     s: &Shipping<'_>,
 ) -> Result<Handover, HandoverError> {
-    let point = to
-        .point
-        .or_else(|| ordo_domain::geo::geocode_postal(to.country, &to.postal_code));
+    let point = to.point_or_postal();
     let request = RateRequest {
         origin: &lanes.origin,
         to: Address {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use ordo_domain::auth::Principal;
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::{de, geocode_postal};
+use ordo_domain::geo::de;
 use ordo_domain::location::LocationKind;
 use ordo_domain::order::Delivery;
 use ordo_domain::promise::{delivery_date, next_ship_day, parse_date, utc_date};
@@ -165,10 +165,7 @@ impl App {
                 let Some(ship_to) = o.ship_to.filter(|_| o.delivery == Delivery::Ship) else {
                     continue;
                 };
-                let Some(point) = ship_to
-                    .point
-                    .or_else(|| geocode_postal(ship_to.country, &ship_to.postal_code))
-                else {
+                let Some(point) = ship_to.point_or_postal() else {
                     continue;
                 };
                 let lines: Vec<_> = o

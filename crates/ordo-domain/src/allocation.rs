@@ -11,13 +11,11 @@ use crate::channel::StockRules;
 use crate::field::FieldErrors;
 use crate::geo::{CountryCode, GeoPoint};
 use crate::inventory::{Cause, LedgerEntry, Movement, StockBook, channel_available};
-use crate::location::Location;
+use crate::location::{Location, location_point};
 use crate::promise::{TransitModel, from_stock};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Candidate, Explanation, PlannedAllocation, RouteLine, RouteRequest, Router};
 use crate::values::{LocationCode, Sku};
-
-pub use crate::location::location_point;
 
 /// What routing needs besides the stock: the router, the transit model, and how busy each
 /// location already is today.

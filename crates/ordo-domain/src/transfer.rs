@@ -2,10 +2,9 @@
 //! leave the source and count nowhere while in transit), received (partly or wholly, they
 //! count at the destination), or cancelled before shipping (the units are released).
 
-use crate::allocation::location_point;
 use crate::field::FieldErrors;
 use crate::inventory::{Cause, InventoryError, LedgerEntry, Movement, StockBook, StockState};
-use crate::location::Location;
+use crate::location::{Location, location_point};
 use crate::promise::{Supply, TransitModel, add_days, delivery_date, utc_date};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::values::{LocationCode, Sku};

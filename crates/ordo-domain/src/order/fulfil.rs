@@ -6,12 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::civil::Date;
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
-use crate::allocation::{ReserveFor, Routing, location_point, reserve, route};
+use super::{IllegalTransition, Order, OrderEvent, OrderStatus, ShipTo};
+use crate::allocation::{ReserveFor, Routing, reserve, route};
 use crate::channel::StockRules;
-use crate::geo::{GeoPoint, geocode_postal};
+use crate::geo::GeoPoint;
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
-use crate::location::Location;
+use crate::location::{Location, location_point};
 use crate::promise::from_stock;
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::{Explanation, RouteLine};
@@ -97,10 +97,7 @@ pub fn sources_for<'a>(
     let excluded = |l: &Location| rules.is_some_and(|r| r.excluded_locations.contains(&l.code));
     match &order.delivery {
         Delivery::Ship => {
-            let destination = order.ship_to.as_ref().and_then(|s| {
-                s.point
-                    .or_else(|| geocode_postal(s.country, &s.postal_code))
-            });
+            let destination = order.ship_to.as_ref().and_then(ShipTo::point_or_postal);
             (
                 locations
                     .iter()

@@ -8,8 +8,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 
 use super::SupplyView;
-use crate::allocation::location_point;
-use crate::location::Location;
+use crate::location::{Location, location_point};
 use crate::promise::{Supply, TransitModel, add_days, delivery_date, utc_date};
 use crate::values::{LocationCode, Sku};
 

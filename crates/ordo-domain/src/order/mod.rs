@@ -11,6 +11,7 @@ mod holds;
 mod incoming;
 mod pickup;
 mod place;
+mod place_check;
 mod place_lines;
 mod placement;
 mod replan;
@@ -52,7 +53,7 @@ pub fn promised_date_of(order: &Order) -> Option<jiff::civil::Date> {
 
 use jiff::civil::Date;
 
-use crate::geo::{CountryCode, GeoPoint};
+use crate::geo::{CountryCode, GeoPoint, geocode_postal};
 use crate::money::Currency;
 use crate::values::{ChannelCode, Email, LocationCode, Sku};
 
@@ -103,6 +104,14 @@ pub struct ShipTo {
     /// Directions for the courier — a landmark, a gate, a colour — where the address alone
     /// does not find the door. Printed on the label.
     pub directions: Option<String>,
+}
+
+impl ShipTo {
+    /// Where the address is: its own coordinates, or else its postal code's.
+    pub fn point_or_postal(&self) -> Option<GeoPoint> {
+        self.point
+            .or_else(|| geocode_postal(self.country, &self.postal_code))
+    }
 }
 
 /// Where routing sends an order's goods: the address (if it ships) at `point`.

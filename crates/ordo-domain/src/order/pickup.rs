@@ -5,9 +5,9 @@
 //! if the item may be backordered, else the order is refused naming the line.
 
 use super::placement::PlaceContext;
-use crate::allocation::{Destination, allocated_per_line, location_point, route};
+use crate::allocation::{Destination, allocated_per_line, route};
 use crate::inventory::StockBook;
-use crate::location::Location;
+use crate::location::{Location, location_point};
 use crate::routing::{Explanation, PlannedAllocation, RouteLine};
 use crate::values::LocationCode;
 

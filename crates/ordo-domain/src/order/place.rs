@@ -3,19 +3,19 @@
 //! release date, within the cap), backorder (if the item may wait, with a date from incoming
 //! supply), or refuse the order naming the short line.
 
-use serde_json::json;
-
 use std::collections::HashMap;
+
+use serde_json::json;
 
 use super::dates::{Dating, is_pickup, line_date, promised_date};
 use super::pickup::transfer_shortage;
+use super::place_check::check_order;
 use super::place_lines::{Routed, Waiting};
 use super::placement::{HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement};
 use super::takeover::{allocated_per_reservations, take_over_hold};
 use super::{Delivery, Order, OrderDraft, OrderEvent, OrderHold, OrderLine, OrderStatus};
-use crate::allocation::{ReserveFor, location_point, reserve, route};
-use crate::field::FieldErrors;
-use crate::geo::{GeoPoint, geocode_postal};
+use crate::allocation::{ReserveFor, reserve, route};
+use crate::geo::GeoPoint;
 use crate::hold::Hold;
 use crate::inventory::{Cause, LedgerEntry, StockBook};
 use crate::location::Location;
@@ -23,7 +23,6 @@ use crate::reservation::{Reservation, ReservationOwner};
 use crate::routing::problem::Exclusion;
 use crate::routing::profile::PickupShortage;
 use crate::routing::{Explanation, RouteLine};
-use crate::values::LocationCode;
 
 /// Decides a placement against the stock in `book`, reserving in it. On rejection the book
 /// and the hold are as they were.
@@ -52,8 +51,8 @@ fn decide(
     new_reservation_id: &mut dyn FnMut() -> String,
 ) -> Result<Placement, PlaceRejection> {
     let draft = input.draft;
-    let (sources, destination) = check_order(draft, context, hold.as_ref(), input.now_ms)
-        .map_err(PlaceRejection::Invalid)?;
+    let (sources, destination) =
+        check_order(draft, context, hold.as_ref()).map_err(PlaceRejection::Invalid)?;
     let lines = route_lines(draft, context);
     let taken = match &hold {
         Some(h) => TakenHold::take(input, &lines, h, book, new_reservation_id)?,
@@ -333,88 +332,6 @@ fn unserved(routing: Option<&Explanation>, ship_to: Option<&super::ShipTo>) -> O
             from.join(", ")
         )
     })
-}
-
-/// Checks the items, the delivery method and the hold; answers with the locations that may
-/// fulfil and where the goods go.
-fn check_order<'a>(
-    draft: &OrderDraft,
-    context: &PlaceContext<'a>,
-    hold: Option<&HoldToConvert<'_>>,
-    _now_ms: i64,
-) -> Result<(Vec<&'a Location>, Option<GeoPoint>), FieldErrors> {
-    let mut errors = FieldErrors::new();
-    for (i, line) in draft.lines.iter().enumerate() {
-        match context.items.get(&line.sku) {
-            None => errors.push(
-                format!("lines[{i}].sku"),
-                format!("no item has SKU {}", line.sku),
-            ),
-            Some(facts) if !facts.active => errors.push(
-                format!("lines[{i}].sku"),
-                "the item is inactive and cannot be ordered",
-            ),
-            Some(_) => {}
-        }
-    }
-    let priced = draft.lines.iter().map(|l| (l.quantity, l.unit_price_minor));
-    if let Err(message) = super::checked_total(priced) {
-        errors.push("lines", message);
-    }
-    if let Some(h) = hold
-        && h.hold.channel.as_ref().is_some_and(|c| *c != draft.channel)
-    {
-        errors.push("hold_id", "the hold was made for another channel");
-    }
-    let excluded = |code: &LocationCode| {
-        context
-            .rules
-            .is_some_and(|r| r.excluded_locations.contains(code))
-    };
-    let routing = match &draft.delivery {
-        Delivery::Ship => {
-            let destination = draft.ship_to.as_ref().and_then(|s| {
-                s.point
-                    .or_else(|| geocode_postal(s.country, &s.postal_code))
-            });
-            Some((
-                context
-                    .locations
-                    .iter()
-                    .filter(|l| l.active && !excluded(&l.code))
-                    .collect(),
-                destination,
-            ))
-        }
-        Delivery::Pickup { location } => {
-            match context.locations.iter().find(|l| &l.code == location) {
-                None => {
-                    errors.push(
-                        "delivery.pickup_location",
-                        format!("no location has code {location}"),
-                    );
-                    None
-                }
-                Some(l) if !l.serves_pickup() => {
-                    errors.push(
-                        "delivery.pickup_location",
-                        format!("{location} does not offer pickup"),
-                    );
-                    None
-                }
-                Some(l) if excluded(&l.code) => {
-                    errors.push(
-                        "delivery.pickup_location",
-                        format!("{location} does not serve this channel"),
-                    );
-                    None
-                }
-                Some(l) => Some((vec![l], location_point(l))),
-            }
-        }
-    };
-    errors.into_result()?;
-    Ok(routing.unwrap_or_default())
 }
 
 fn placement_events(

@@ -47,6 +47,9 @@ impl Tx {
         &mut self,
         wanted: &BTreeSet<(&str, &str)>,
     ) -> StoreResult<HashMap<(String, String), KnownOrder>> {
+        if wanted.is_empty() {
+            return Ok(HashMap::new());
+        }
         let channels: BTreeSet<&str> = wanted.iter().map(|(c, _)| *c).collect();
         let external: BTreeSet<&str> = wanted.iter().map(|(_, e)| *e).collect();
         let mut sql =

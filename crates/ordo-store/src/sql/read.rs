@@ -30,13 +30,10 @@ impl SqlStore {
         read: impl for<'c> FnOnce(&'c mut ReadConn) -> Read<'c, T>,
     ) -> StoreResult<T> {
         let mut conn = self.reader().await?;
-        let ReadConn::Sqlite(reader) = &mut conn else {
-            return read(&mut conn).await;
-        };
-        if !SqliteReader::can_run_whole() {
-            return read(&mut conn).await;
+        match &mut conn {
+            ReadConn::Sqlite(reader) if SqliteReader::can_run_whole() => reader.run_whole(),
+            _ => return read(&mut conn).await,
         }
-        reader.run_whole();
         tokio::task::yield_now().await;
         let handle = tokio::runtime::Handle::current();
         tokio::task::block_in_place(|| handle.block_on(read(&mut conn)))
