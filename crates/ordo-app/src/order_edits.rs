@@ -12,6 +12,7 @@ use ordo_domain::order::{
     EditError, Edited, FillContext, OrderEdit, address, address_hold, may_add_items,
 };
 use ordo_domain::reservation::ReservationStatus;
+use ordo_domain::routing::RoutingCause;
 use ordo_domain::values::Sku;
 use ordo_store::ids::new_id;
 use ordo_store::{Deciders, OrderKey, Store, Tx};
@@ -100,7 +101,12 @@ async fn edit_order(store: &dyn Store, edit: &Edit, deciders: &Deciders<'_>) -> 
         .cloned()
         .collect();
     let changes = &mut work.changes;
-    changes.routed(&record.order.id, "rerouted", edited.routing, &fresh);
+    changes.routed(
+        &record.order.id,
+        RoutingCause::Rerouted,
+        edited.routing,
+        &fresh,
+    );
     changes.ledger.extend(edited.ledger);
     changes.reservations.extend(edited.reservations);
     changes.order_events.extend(events);

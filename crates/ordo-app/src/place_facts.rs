@@ -14,6 +14,7 @@ use ordo_domain::order::{
     Delivery, HoldToConvert, ItemFacts, PlaceContext, PlaceInput, PlaceRejection, Placement,
     SupplyView, place,
 };
+use ordo_domain::routing::RoutingCause;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{Deciders, HoldRecord, KnownOrder, Routers, StoredClaim, Tx};
@@ -210,7 +211,7 @@ impl<'d> BatchFacts<'d> {
         let changes = &mut work.changes;
         changes.routed(
             &command.order_id,
-            "placed",
+            RoutingCause::Placed,
             explanation,
             &placement.reservations,
         );

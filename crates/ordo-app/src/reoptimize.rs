@@ -12,7 +12,7 @@ use ordo_domain::order::{
 };
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use ordo_domain::routing::reoptimize::{PendingPlan, Reoptimization, Shared, reoptimize as replan};
-use ordo_domain::routing::{PlannedAllocation, ProfileRouter, RouteLine, Strategy};
+use ordo_domain::routing::{PlannedAllocation, ProfileRouter, RouteLine, RoutingCause, Strategy};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{Deciders, OrderRecord, ReoptimizeReport, ReoptimizedOrder, Store, Tx};
@@ -339,7 +339,7 @@ fn move_orders(
             .collect();
         let c = &mut work.changes;
         c.unrouted(&old);
-        c.routed(&order.id, "reoptimized", change.routing, &fresh);
+        c.routed(&order.id, RoutingCause::Reoptimized, change.routing, &fresh);
         c.reservations.extend(change.reservations);
         c.ledger.extend(change.ledger);
         c.order_events.extend(change.events);

@@ -12,6 +12,7 @@ use ordo_domain::order::{
     reject_allocation, resolve_exception,
 };
 use ordo_domain::reservation::Reservation;
+use ordo_domain::routing::RoutingCause;
 use ordo_domain::routing::profile::AfterAttempts;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use ordo_store::ids::new_id;
@@ -208,7 +209,12 @@ pub(crate) async fn reject_units(
     let fresh = made(&change, now, &reservation.id);
     record.reservations.extend(fresh.iter().cloned());
     let changes = &mut work.changes;
-    changes.routed(&record.order.id, "rerouted", change.routing, &fresh);
+    changes.routed(
+        &record.order.id,
+        RoutingCause::Rerouted,
+        change.routing,
+        &fresh,
+    );
     changes.reservations.extend(change.reservations);
     changes.ledger.extend(change.ledger);
     changes.order_events.extend(change.events);
@@ -329,7 +335,12 @@ pub(crate) async fn resolve(
     .map_err(refused)?;
     let fresh = made(&change, now, "");
     let changes = &mut work.changes;
-    changes.routed(&record.order.id, "rerouted", change.routing, &fresh);
+    changes.routed(
+        &record.order.id,
+        RoutingCause::Rerouted,
+        change.routing,
+        &fresh,
+    );
     changes.reservations.extend(change.reservations);
     changes.ledger.extend(change.ledger);
     changes.order_events.extend(change.events);

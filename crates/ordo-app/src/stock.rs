@@ -12,6 +12,7 @@ use ordo_domain::allocation::Routing;
 use ordo_domain::inventory::Position;
 use ordo_domain::order::{FillContext, Order, fill_backorders};
 use ordo_domain::reservation::release_expired;
+use ordo_domain::routing::RoutingCause;
 use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
 use ordo_store::{Deciders, OrderKey, OrderRecord, StockChanges, Tx};
@@ -199,7 +200,7 @@ impl StockWork {
         let changes = &mut self.changes;
         changes.routed(
             &order.id,
-            "backorder_filled",
+            RoutingCause::BackorderFilled,
             change.routing,
             &change.reservations,
         );

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::Position;
 use ordo_domain::location::Location;
-use ordo_domain::routing::RoutingProfile;
+use ordo_domain::routing::{Explanation, RoutingCause, RoutingProfile};
 use ordo_domain::values::{ChannelCode, Sku};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,9 +94,8 @@ pub enum ProfileRefusal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoutingDecisionRecord {
     pub at_ms: i64,
-    /// `placed`, `backorder_filled`, `rerouted` or `reoptimized`.
-    pub cause: String,
-    pub explanation: serde_json::Value,
+    pub cause: RoutingCause,
+    pub explanation: Explanation,
 }
 
 /// The network as routing sees it now, for backtests: locations, item weights, and sellable

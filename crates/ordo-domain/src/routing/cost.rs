@@ -241,7 +241,7 @@ impl CostModel {
 }
 
 /// A plan's cost, by what it is for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CostBreakdown {
     pub shipping: i64,

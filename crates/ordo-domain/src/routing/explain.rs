@@ -2,14 +2,14 @@
 //! with its cost broken down by package, the runner-up and by how much it lost, and for
 //! `optimal` how the search went. Stored with the order's allocations and served as JSON.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::cost::CostBreakdown;
 use super::optimal::Decision;
 use super::problem::{Assignment, Problem};
 use super::profile::Strategy;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// The stored profile version that decided; `None` for the built-in default.
@@ -24,14 +24,14 @@ pub struct Explanation {
     pub search: Option<SearchNote>,
     /// When the runner-up costs the same: how the tie was broken.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tie_break: Option<&'static str>,
+    pub tie_break: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CandidateNote {
     pub location: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub distance_km: Option<f64>,
     pub delivery_date: Option<String>,
     /// Units of the order's items it may promise.
@@ -39,15 +39,15 @@ pub struct CandidateNote {
     pub excluded: Option<ExcludedNote>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ExcludedNote {
     /// `profile_filter`, `capability`, `capacity`, `cut_off`, `no_service` or `no_stock`.
-    pub reason: &'static str,
+    pub reason: String,
     pub detail: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct LineUnits {
     pub line: u32,
@@ -55,7 +55,7 @@ pub struct LineUnits {
     pub quantity: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ShipmentNote {
     pub location: String,
@@ -67,7 +67,7 @@ pub struct ShipmentNote {
     pub total: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct PlanNote {
     pub shipments: Vec<ShipmentNote>,
@@ -77,7 +77,7 @@ pub struct PlanNote {
     pub unallocated: Vec<LineUnits>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct RunnerUp {
     /// The chosen location it does without.
@@ -87,7 +87,7 @@ pub struct RunnerUp {
     pub lost_by: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct SearchNote {
     /// No plan costs less: the search ran to the end.
@@ -96,6 +96,41 @@ pub struct SearchNote {
     pub lower_bound: i64,
     /// How far the chosen plan may be from the best one.
     pub gap: i64,
+}
+
+/// Why an order was routed: placed, a backorder filled, routed again (after a rejection, a
+/// count or an edit), or planned again with its wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutingCause {
+    Placed,
+    BackorderFilled,
+    Rerouted,
+    Reoptimized,
+}
+
+impl RoutingCause {
+    const ALL: [RoutingCause; 4] = [
+        Self::Placed,
+        Self::BackorderFilled,
+        Self::Rerouted,
+        Self::Reoptimized,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Placed => "placed",
+            Self::BackorderFilled => "backorder_filled",
+            Self::Rerouted => "rerouted",
+            Self::Reoptimized => "reoptimized",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw)
+            .ok_or_else(|| format!("unknown routing cause '{raw}'"))
+    }
 }
 
 pub fn explain(problem: &Problem<'_>, strategy: &Strategy, decision: &Decision) -> Explanation {
@@ -127,7 +162,7 @@ pub fn explain(problem: &Problem<'_>, strategy: &Strategy, decision: &Decision) 
     let tie = runner_up.as_ref().is_some_and(|r| r.lost_by == 0);
     Explanation {
         profile: None,
-        tie_break: tie.then_some(super::problem::TIE_BREAK),
+        tie_break: tie.then(|| super::problem::TIE_BREAK.to_string()),
         strategy,
         deliver_by: problem.deliver_by.map(|d| d.to_string()),
         candidates: candidate_notes(problem),
@@ -157,12 +192,12 @@ fn candidate_notes(problem: &Problem<'_>) -> Vec<CandidateNote> {
                 .iter()
                 .find(|(index, _, _)| *index == i)
                 .map(|(_, why, detail)| ExcludedNote {
-                    reason: why.as_str(),
+                    reason: why.as_str().to_string(),
                     detail: detail.clone(),
                 });
             CandidateNote {
                 location: c.location.to_string(),
-                kind: c.kind.as_str(),
+                kind: c.kind.as_str().to_string(),
                 distance_km: match (c.point, problem.request.destination) {
                     (Some(from), Some(to)) => Some((from.distance_km(to) * 10.0).round() / 10.0),
                     _ => None,

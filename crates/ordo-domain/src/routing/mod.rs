@@ -25,7 +25,7 @@ use jiff::civil::Date;
 pub use cost::{
     CostBreakdown, CostModel, DistanceRateTable, Lane, RateCard, ShippingCostEstimator,
 };
-pub use explain::Explanation;
+pub use explain::{Explanation, RoutingCause};
 pub use profile::{Filters, RoutingProfile, Rule, Strategy};
 
 use crate::geo::{CountryCode, GeoPoint};
@@ -127,7 +127,7 @@ pub struct ProfileRouter {
 }
 
 /// A stored profile version, named in every explanation it produces.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ProfileLabel {
     pub id: String,

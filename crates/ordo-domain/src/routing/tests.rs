@@ -230,7 +230,12 @@ fn every_left_out_candidate_says_why() {
     let reasons: Vec<(&str, Option<&str>)> = why
         .candidates
         .iter()
-        .map(|c| (c.location.as_str(), c.excluded.as_ref().map(|e| e.reason)))
+        .map(|c| {
+            (
+                c.location.as_str(),
+                c.excluded.as_ref().map(|e| e.reason.as_str()),
+            )
+        })
         .collect();
     assert_eq!(
         reasons,

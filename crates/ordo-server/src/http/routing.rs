@@ -10,7 +10,7 @@ use ordo_app::App;
 use ordo_app::routing::PROFILE_NAME_LEN_MAX;
 use ordo_app::{ProfileRecord, ProfileVersion, RejectionRecord, RoutingDecisionRecord};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::routing::RoutingProfile;
+use ordo_domain::routing::{Explanation, RoutingProfile};
 use ordo_domain::values::{ChannelCode, parse_text};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -239,8 +239,7 @@ pub struct RoutingDecisionView {
     pub cause: String,
     /// The candidates with why any was left out, the chosen plan with its cost by package,
     /// the runner-up and by how much it lost, and for `optimal` how the search went.
-    #[schema(value_type = ordo_domain::routing::Explanation)]
-    pub explanation: Value,
+    pub explanation: Explanation,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -292,7 +291,7 @@ impl From<RoutingDecisionRecord> for RoutingDecisionView {
     fn from(d: RoutingDecisionRecord) -> Self {
         Self {
             at: timestamp(d.at_ms),
-            cause: d.cause,
+            cause: d.cause.as_str().to_string(),
             explanation: d.explanation,
         }
     }

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::routing::{Explanation, ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::routing::{
+    Explanation, ProfileLabel, ProfileRouter, Router, RoutingCause, RoutingProfile,
+};
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
@@ -24,7 +26,7 @@ const DEFAULT_CHANNEL: &str = "*";
 /// Why an order's lines went where they went: a routing decision, kept with its cause.
 pub struct Decision {
     pub order_id: String,
-    pub cause: &'static str,
+    pub cause: RoutingCause,
     pub explanation: Explanation,
 }
 
@@ -220,7 +222,7 @@ pub(crate) fn decision_inserts(decisions: &[Decision], now_ms: i64) -> StoreResu
         rows.push(vec![
             d.order_id.as_str().into(),
             now_ms.into(),
-            d.cause.into(),
+            d.cause.as_str().into(),
             json.into(),
         ]);
     }
@@ -247,7 +249,7 @@ pub(crate) async fn decisions(
         .map(|r| {
             Ok(RoutingDecisionRecord {
                 at_ms: r.int("at")?,
-                cause: r.text("cause")?,
+                cause: corrupt("cause", RoutingCause::parse(&r.text("cause")?))?,
                 explanation: corrupt(
                     "explanation",
                     serde_json::from_str(&r.text("explanation")?).map_err(|e| e.to_string()),

@@ -14,7 +14,7 @@ use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
 use ordo_domain::location::Location;
 use ordo_domain::order::{BackorderPolicy, ItemFacts, Order, OrderEvent};
 use ordo_domain::reservation::{Reservation, ReservationOwner};
-use ordo_domain::routing::{Explanation, Router};
+use ordo_domain::routing::{Explanation, Router, RoutingCause};
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 use super::Backend;
@@ -97,7 +97,7 @@ impl StockChanges {
     pub fn routed(
         &mut self,
         order_id: &str,
-        cause: &'static str,
+        cause: RoutingCause,
         explanation: Option<Explanation>,
         reservations: &[Reservation],
     ) {
