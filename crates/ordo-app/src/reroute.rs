@@ -260,10 +260,10 @@ fn record_rejection(
         location: reservation.location.to_string(),
         sku: reservation.sku.to_string(),
         units: rejection.units,
-        reason: unit.reason.as_str().into(),
+        reason: unit.reason,
         attempt: rejection.attempt,
         note: unit.note.map(String::from),
-        outcome: outcome.as_str().into(),
+        outcome,
         actor: unit.actor.to_string(),
         at_ms: now,
     }
@@ -277,7 +277,11 @@ async fn open_exception(tx: &mut Tx, r: &RejectionRecord, now: i64) -> Attempt<S
         line_no: r.line_no,
         sku: r.sku.clone(),
         units: r.units,
-        reason: format!("rejected {} times, last for {}", r.attempt, r.reason),
+        reason: format!(
+            "rejected {} times, last for {}",
+            r.attempt,
+            r.reason.as_str()
+        ),
         created_at_ms: now,
         resolved_at_ms: None,
         resolution: None,

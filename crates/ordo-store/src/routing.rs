@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::Position;
 use ordo_domain::location::Location;
+use ordo_domain::order::{RejectReason, RerouteOutcome};
 use ordo_domain::routing::{Explanation, RoutingCause, RoutingProfile};
 use ordo_domain::values::{ChannelCode, Sku};
 
@@ -116,12 +117,11 @@ pub struct RejectionRecord {
     pub location: String,
     pub sku: String,
     pub units: i64,
-    pub reason: String,
+    pub reason: RejectReason,
     /// The line's rejections so far, this one included.
     pub attempt: u32,
     pub note: Option<String>,
-    /// `rerouted`, `waiting` or `exception`.
-    pub outcome: String,
+    pub outcome: RerouteOutcome,
     pub actor: String,
     pub at_ms: i64,
 }

@@ -85,12 +85,21 @@ pub enum RerouteOutcome {
 }
 
 impl RerouteOutcome {
+    const ALL: [RerouteOutcome; 3] = [Self::Rerouted, Self::Waiting, Self::Exception];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rerouted => "rerouted",
             Self::Waiting => "waiting",
             Self::Exception => "exception",
         }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == raw)
+            .ok_or_else(|| format!("unknown reroute outcome '{raw}'"))
     }
 }
 

@@ -195,7 +195,7 @@ impl From<StepOutcome> for StepView {
                     line: r.line_no,
                     sku: r.sku,
                     quantity: r.units,
-                    outcome: r.outcome,
+                    outcome: r.outcome.as_str().to_string(),
                 })
                 .collect(),
         }

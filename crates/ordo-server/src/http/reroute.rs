@@ -82,7 +82,7 @@ async fn reject(
         .reject_allocation(principal, &id, reason, quantity, note)
         .await?;
     Ok(axum::Json(RejectView {
-        outcome: rejected.rejection.outcome.clone(),
+        outcome: rejected.rejection.outcome.as_str().to_string(),
         rejection_id: rejected.rejection.id,
         exception_id: rejected.exception_id,
         order: rejected.order.into(),

@@ -268,10 +268,10 @@ impl From<RejectionRecord> for RejectionView {
             location: r.location,
             sku: r.sku,
             quantity: r.units,
-            reason: r.reason,
+            reason: r.reason.as_str().to_string(),
             attempt: r.attempt,
             note: r.note,
-            outcome: r.outcome,
+            outcome: r.outcome.as_str().to_string(),
             actor: r.actor,
             at: timestamp(r.at_ms),
         }

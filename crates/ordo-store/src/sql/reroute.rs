@@ -5,13 +5,14 @@
 use crate::sql::args::Arg;
 use crate::sql::exec::Exec;
 
+use ordo_domain::order::{RejectReason, RerouteOutcome};
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
 use super::args::Sql;
 use super::rows::{self, RowExt};
 use super::tx::Tx;
-use crate::error::StoreResult;
+use crate::error::{StoreResult, corrupt};
 use crate::routing::*;
 
 /// Whether the allocation's units at its location are released to a fulfilment order: then
@@ -126,10 +127,10 @@ pub(crate) async fn rejections(
                 location: r.text("location")?,
                 sku: r.text("sku")?,
                 units: r.int("units")?,
-                reason: r.text("reason")?,
+                reason: corrupt("reason", RejectReason::parse(&r.text("reason")?))?,
                 attempt: r.int("attempt")? as u32,
                 note: r.opt_text("note")?,
-                outcome: r.text("outcome")?,
+                outcome: corrupt("outcome", RerouteOutcome::parse(&r.text("outcome")?))?,
                 actor: r.text("actor")?,
                 at_ms: r.int("at")?,
             })
