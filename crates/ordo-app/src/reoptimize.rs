@@ -78,7 +78,9 @@ pub(crate) async fn reoptimize(
             loads: &facts.loads,
             now_ms: asked.now_ms,
         };
-        let result = replan(&pending, &mut work.changes.book, &shared);
+        let result = replan(&pending, &mut work.changes.book, &shared).map_err(|e| {
+            AppError::Internal(format!("the pending plans do not match the stock: {e}"))
+        })?;
         (
             result,
             pending.iter().map(|p| p.to.point).collect::<Vec<_>>(),

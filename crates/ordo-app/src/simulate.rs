@@ -19,7 +19,7 @@ use ordo_store::{OrderFilter, PageRequest, ProfileStatus};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use ordo_domain::routing::backtest::{self, Network, Report, SimOrder};
+use ordo_domain::routing::backtest::{self, Network, ReplayError, Report, SimOrder};
 
 /// Most orders one backtest replays.
 pub const BACKTEST_ORDERS_MAX: usize = 200_000;
@@ -35,7 +35,7 @@ pub fn compare(
     profiles: &[(String, RoutingProfile)],
     reoptimize_every_ms: Option<i64>,
     mut decisions: Option<&mut Vec<backtest::DecisionNote>>,
-) -> Vec<Report> {
+) -> Result<Vec<Report>, ReplayError> {
     profiles
         .iter()
         .map(|(name, profile)| {
@@ -141,7 +141,13 @@ impl App {
         }
         tokio::task::spawn_blocking(move || compare(&network, &orders, &profiles, None, None))
             .await
-            .map_err(|e| AppError::Internal(format!("the backtest stopped: {e}")))
+            .map_err(|e| AppError::Internal(format!("the backtest stopped: {e}")))?
+            .map_err(|e| match e {
+                ReplayError::Arrival { .. } => {
+                    AppError::Invalid(FieldErrors::single("network.inbound", e.to_string()))
+                }
+                ReplayError::Plan(_) => AppError::Internal(format!("the backtest stopped: {e}")),
+            })
     }
 
     /// The most recent orders shipped to an address, newest last, as the backtest replays them.

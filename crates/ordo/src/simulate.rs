@@ -157,7 +157,8 @@ fn replay(args: &RunArgs) -> Result<(), String> {
         None => None,
     };
     let mut decisions = args.decisions.as_ref().map(|_| Vec::new());
-    let reports = compare(&network, &stream, &profiles, wave_ms, decisions.as_mut());
+    let reports = compare(&network, &stream, &profiles, wave_ms, decisions.as_mut())
+        .map_err(|e| format!("the backtest stopped: {e}"))?;
     if let (Some(path), Some(decisions)) = (&args.decisions, decisions) {
         let lines: Vec<String> = decisions.iter().map(|d| json!(d).to_string()).collect();
         std::fs::write(path, lines.join("\n") + "\n")

@@ -18,9 +18,9 @@ use super::score::{Scored, score};
 use super::{CostBreakdown, PlannedAllocation, ProfileRouter, RouteLine};
 use crate::allocation::{Destination, Routing, route};
 use crate::geo::{CountryCode, GeoPoint};
-use crate::inventory::{Cause, Movement, StockBook, StockState};
+use crate::inventory::{Cause, InventoryError, Movement, StockBook, StockState};
 use crate::location::Location;
-use crate::values::LocationCode;
+use crate::values::{LocationCode, Sku};
 
 /// What one profile's plans came to over the stream.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,6 +111,21 @@ impl DayLoads {
     }
 }
 
+/// Why a replay stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplayError {
+    /// An arrival of the network the stock cannot take (more units than a position holds).
+    #[error("the arrival of {sku} at {location} cannot be received: {error}")]
+    Arrival {
+        location: LocationCode,
+        sku: Sku,
+        error: InventoryError,
+    },
+    /// A plan the book does not hold: a defect of the replay, not of its input.
+    #[error("a plan does not match the stock: {0}")]
+    Plan(#[from] InventoryError),
+}
+
 /// What a replay needs besides the orders.
 struct Replay<'a> {
     network: &'a Network,
@@ -133,7 +148,7 @@ pub fn run(
     profile: &RoutingProfile,
     reoptimize_every_ms: Option<i64>,
     mut decisions: Option<&mut Vec<DecisionNote>>,
-) -> Report {
+) -> Result<Report, ReplayError> {
     let wave_ms = reoptimize_every_ms.unwrap_or(i64::MAX).max(1);
     let router = ProfileRouter::new(profile.clone());
     let replay = Replay {
@@ -157,7 +172,7 @@ pub fn run(
             .first()
             .is_some_and(|p| p.day != today || order.at_ms - p.at_ms >= wave_ms)
         {
-            let closed = close_wave(&replay, &mut wave, &mut book, &mut loads, &mut totals);
+            let closed = close_wave(&replay, &mut wave, &mut book, &mut loads, &mut totals)?;
             if let Some(d) = decisions.as_deref_mut() {
                 d.extend(closed);
             }
@@ -167,20 +182,21 @@ pub fn run(
                 quantity: arrival.units,
                 state: StockState::Sellable,
             };
-            let _ = book.apply(
-                &arrival.location,
-                &arrival.sku,
-                receive,
-                cause(arrival.at_ms),
-            );
+            let at = cause(arrival.at_ms);
+            book.apply(&arrival.location, &arrival.sku, receive, at)
+                .map_err(|error| ReplayError::Arrival {
+                    location: arrival.location.clone(),
+                    sku: arrival.sku.clone(),
+                    error,
+                })?;
         }
-        wave.push(place(&replay, order, today, &mut book, &mut loads));
+        wave.push(place(&replay, order, today, &mut book, &mut loads)?);
     }
-    let closed = close_wave(&replay, &mut wave, &mut book, &mut loads, &mut totals);
+    let closed = close_wave(&replay, &mut wave, &mut book, &mut loads, &mut totals)?;
     if let Some(d) = decisions {
         d.extend(closed);
     }
-    totals.report(name, replay.optimal.is_some())
+    Ok(totals.report(name, replay.optimal.is_some()))
 }
 
 /// Routes one order as it arrives, takes its units and counts its packages.
@@ -190,7 +206,7 @@ fn place(
     day: Date,
     book: &mut StockBook,
     loads: &mut DayLoads,
-) -> Placed {
+) -> Result<Placed, ReplayError> {
     let network = replay.network;
     let lines: Vec<RouteLine> = order
         .lines
@@ -233,7 +249,7 @@ fn place(
         &routing,
         order.at_ms,
     ) else {
-        return placed;
+        return Ok(placed);
     };
     let request = to.request(&placed.lines);
     placed.scored = score(
@@ -243,7 +259,8 @@ fn place(
         &network.costs,
         &network.rates,
     );
-    reoptimize::take(book, &placed.lines, &checked.plan, order.at_ms);
+    // Routing checked the plan against this book: the units are there.
+    reoptimize::take(book, &placed.lines, &checked.plan, order.at_ms)?;
     loads.count(&replay.sources, &checked.plan, order.at_ms, 1);
     placed.unfilled = placed
         .lines
@@ -259,7 +276,7 @@ fn place(
         })
         .count();
     placed.plan = checked.plan;
-    placed
+    Ok(placed)
 }
 
 fn cause(at_ms: i64) -> Cause<'static> {
@@ -325,10 +342,10 @@ fn close_wave(
     book: &mut StockBook,
     loads: &mut DayLoads,
     totals: &mut Totals,
-) -> Vec<DecisionNote> {
+) -> Result<Vec<DecisionNote>, ReplayError> {
     if let (Some(optimal), Some(last)) = (&replay.optimal, wave.last()) {
         let end_ms = last.at_ms;
-        replan_wave(replay, optimal, wave, book, loads, end_ms, totals);
+        replan_wave(replay, optimal, wave, book, loads, end_ms, totals)?;
     }
     let notes = wave.iter().map(|p| p.note(replay.name)).collect();
     for p in wave.drain(..) {
@@ -343,7 +360,7 @@ fn close_wave(
         totals.units_ordered += p.lines.iter().map(|l| l.quantity).sum::<i64>();
         totals.units_served += p.plan.iter().map(|a| a.quantity).sum::<i64>();
     }
-    notes
+    Ok(notes)
 }
 
 /// Plans a wave's wholly routed orders again together and moves the ones that changed.
@@ -355,7 +372,7 @@ fn replan_wave(
     loads: &mut DayLoads,
     end_ms: i64,
     totals: &mut Totals,
-) {
+) -> Result<(), ReplayError> {
     let network = replay.network;
     // Only what was routed whole is planned again; what is short stays as it is.
     let chosen: Vec<usize> = (0..wave.len())
@@ -384,7 +401,7 @@ fn replan_wave(
         loads: &today_loads,
         now_ms: end_ms,
     };
-    let result = reoptimize::reoptimize(&pending, book, &shared);
+    let result = reoptimize::reoptimize(&pending, book, &shared)?;
     drop(pending);
     // Both sides are costed the same way, with the wave's plans in place together.
     for (k, before) in result.before.into_iter().enumerate() {
@@ -406,17 +423,18 @@ fn replan_wave(
     // what another gives up.
     for (i, _) in &changes {
         let p = &wave[*i];
-        reoptimize::give_back(book, &p.lines, &p.plan, end_ms);
+        reoptimize::give_back(book, &p.lines, &p.plan, end_ms)?;
         loads.count(&replay.sources, &p.plan, p.at_ms, -1);
     }
     for (i, plan) in changes {
         let p = &mut wave[i];
-        reoptimize::take(book, &p.lines, &plan, end_ms);
+        reoptimize::take(book, &p.lines, &plan, end_ms)?;
         loads.count(&replay.sources, &plan, p.at_ms, 1);
         p.plan = plan;
         p.reoptimized = true;
         totals.reoptimized_orders += 1;
     }
+    Ok(())
 }
 
 #[derive(Default)]

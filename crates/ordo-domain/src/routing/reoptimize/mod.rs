@@ -23,7 +23,7 @@ use super::{
 };
 use crate::allocation::{Destination, Routing, Scene, candidates, route};
 use crate::channel::StockRules;
-use crate::inventory::{Cause, Movement, StockBook};
+use crate::inventory::{Cause, InventoryError, Movement, StockBook};
 use crate::location::Location;
 use crate::values::LocationCode;
 
@@ -112,42 +112,48 @@ fn cause(now_ms: i64) -> Cause<'static> {
     }
 }
 
-/// Gives `plan`'s units of `lines` back to the stock.
+/// Gives `plan`'s units of `lines` back to the stock. An error when the book does not hold
+/// them reserved: the plan is not what the stock shows, and nothing planned from it holds.
 pub fn give_back(
     book: &mut StockBook,
     lines: &[RouteLine],
     plan: &[PlannedAllocation],
     now_ms: i64,
-) {
+) -> Result<(), InventoryError> {
     for a in plan {
         if let Some(line) = lines.iter().find(|l| l.line_no == a.line_no) {
             let release = Movement::Release {
                 quantity: a.quantity,
             };
-            let _ = book.apply(&a.location, &line.sku, release, cause(now_ms));
+            book.apply(&a.location, &line.sku, release, cause(now_ms))?;
         }
     }
+    Ok(())
 }
 
-/// Reserves `plan`'s units of `lines`; `false` when the stock does not allow all of it.
+/// Reserves `plan`'s units of `lines`: all of them, or none — the stock's refusal, with the
+/// book as it was.
 pub fn take(
     book: &mut StockBook,
     lines: &[RouteLine],
     plan: &[PlannedAllocation],
     now_ms: i64,
-) -> bool {
-    plan.iter().all(|a| {
-        lines
-            .iter()
-            .find(|l| l.line_no == a.line_no)
-            .is_some_and(|line| {
-                let reserve = Movement::Reserve {
-                    quantity: a.quantity,
-                };
-                book.apply(&a.location, &line.sku, reserve, cause(now_ms))
-                    .is_ok()
-            })
-    })
+) -> Result<(), InventoryError> {
+    let mark = book.checkpoint();
+    let taken = plan.iter().try_for_each(|a| {
+        let Some(line) = lines.iter().find(|l| l.line_no == a.line_no) else {
+            return Ok(());
+        };
+        let reserve = Movement::Reserve {
+            quantity: a.quantity,
+        };
+        book.apply(&a.location, &line.sku, reserve, cause(now_ms))
+            .map(|_| ())
+    });
+    if taken.is_err() {
+        book.rollback(mark);
+    }
+    taken
 }
 
 fn covers(p: &PendingPlan<'_>, plan: &[PlannedAllocation]) -> bool {
@@ -230,7 +236,7 @@ pub fn cost_of_plans(
     book: &mut StockBook,
     loads: &mut Loads,
     shared: &Shared<'_>,
-) -> Vec<Scored> {
+) -> Result<Vec<Scored>, InventoryError> {
     pending
         .iter()
         .zip(plans)
@@ -240,7 +246,7 @@ pub fn cost_of_plans(
                 .into_iter()
                 .map(|l| (l.clone(), loads.get(l).copied()))
                 .collect();
-            give_back(book, &p.lines, plan, shared.now_ms);
+            give_back(book, &p.lines, plan, shared.now_ms)?;
             count(loads, plan, -1);
             let scored = scored(p, plan, &candidates_of(p, book, loads, shared));
             for (location, load) in saved {
@@ -250,13 +256,14 @@ pub fn cost_of_plans(
                 };
             }
             book.rollback(mark);
-            scored
+            Ok(scored)
         })
         .collect()
 }
 
 /// Moves the wave from `from` to `to` in `book` and `loads`: every order gives back first,
-/// then each takes its new plan. `false` when the stock does not allow it.
+/// then each takes its new plan. `false` when the stock does not allow it (the book and
+/// loads are then to be rolled back by the caller).
 fn switch(
     pending: &[PendingPlan<'_>],
     from: &[&[PlannedAllocation]],
@@ -264,17 +271,18 @@ fn switch(
     book: &mut StockBook,
     loads: &mut Loads,
     now_ms: i64,
-) -> bool {
+) -> Result<bool, InventoryError> {
     for (p, plan) in pending.iter().zip(from) {
-        give_back(book, &p.lines, plan, now_ms);
+        give_back(book, &p.lines, plan, now_ms)?;
         count(loads, plan, -1);
     }
-    let mut ok = true;
     for (p, plan) in pending.iter().zip(to) {
-        ok &= take(book, &p.lines, plan, now_ms);
+        if take(book, &p.lines, plan, now_ms).is_err() {
+            return Ok(false);
+        }
         count(loads, plan, 1);
     }
-    ok
+    Ok(true)
 }
 
 fn same_plan(a: &[PlannedAllocation], b: &[PlannedAllocation]) -> bool {
@@ -305,64 +313,95 @@ fn splits(scored: &[Scored]) -> usize {
 /// New plans for some orders, with their explanations.
 type Found = Vec<(usize, Vec<PlannedAllocation>, Option<Explanation>)>;
 
+/// One order's new plan, with its explanation.
+type NewPlan = (Vec<PlannedAllocation>, Option<Explanation>);
+
 /// Plans `pending` again. `book` holds their current allocations and `shared.loads` their
-/// packages; the book is as it was when this returns.
+/// packages; the book is as it was when this returns. An error when the book does not hold
+/// the pending plans' units reserved.
 pub fn reoptimize(
     pending: &[PendingPlan<'_>],
     book: &mut StockBook,
     shared: &Shared<'_>,
-) -> Reoptimization {
+) -> Result<Reoptimization, InventoryError> {
     let start = book.checkpoint();
-    let mut loads = shared.loads.clone();
-    let current: Vec<&[PlannedAllocation]> = pending.iter().map(|p| p.plan.as_slice()).collect();
-    let before = cost_of_plans(pending, &current, book, &mut loads, shared);
-    let mut outcome = joint(pending, book, &loads, shared)
-        .and_then(|found| {
-            judge(
-                pending, &current, found, book, &loads, shared, &before, true,
-            )
-        })
-        .map(|(found, after)| (Phase::Joint, found, after));
-    if outcome.is_none() {
-        let found = one_by_one(pending, &before, book, &loads, shared);
-        outcome = judge(
-            pending, &current, found, book, &loads, shared, &before, false,
-        )
-        .map(|(found, after)| (Phase::OneByOne, found, after));
-    }
+    let outcome = phases(pending, book, shared);
     book.rollback(start);
-    let (phase, found, after) = outcome.unwrap_or((Phase::OneByOne, Vec::new(), before.clone()));
-    summary(pending, phase, found, before, after)
+    let (phase, found, before, after) = outcome?;
+    Ok(summary(pending, phase, found, before, after))
 }
 
-/// Costs the wave with `found` in place; keeps it only when every order keeps its units, no
-/// more orders split (for a joint plan) and the wave's cost falls.
-#[allow(clippy::too_many_arguments)]
-fn judge(
+/// The joint plan if it is kept, else the split orders one by one: the phase, the new plans,
+/// and the wave's costs before and after.
+fn phases(
     pending: &[PendingPlan<'_>],
-    current: &[&[PlannedAllocation]],
-    found: Found,
     book: &mut StockBook,
-    loads: &Loads,
     shared: &Shared<'_>,
-    before: &[Scored],
-    joint: bool,
-) -> Option<(Found, Vec<Scored>)> {
-    if found.is_empty() || found.iter().any(|(i, plan, _)| !covers(&pending[*i], plan)) {
-        return None;
+) -> Result<(Phase, Found, Vec<Scored>, Vec<Scored>), InventoryError> {
+    let mut loads = shared.loads.clone();
+    let current: Vec<&[PlannedAllocation]> = pending.iter().map(|p| p.plan.as_slice()).collect();
+    let before = cost_of_plans(pending, &current, book, &mut loads, shared)?;
+    let wave = Wave {
+        pending,
+        current: &current,
+        loads: &loads,
+        shared,
+        before: &before,
+    };
+    if let Some(found) = joint(pending, book, &loads, shared)?
+        && let Some((found, after)) = wave.judge(found, book, true)?
+    {
+        return Ok((Phase::Joint, found, before, after));
     }
-    let mut next: Vec<&[PlannedAllocation]> = current.to_vec();
-    for (i, plan, _) in &found {
-        next[*i] = plan;
+    let found = one_by_one(pending, &before, book, &loads, shared)?;
+    Ok(match wave.judge(found, book, false)? {
+        Some((found, after)) => (Phase::OneByOne, found, before, after),
+        None => (Phase::OneByOne, Vec::new(), before.clone(), before),
+    })
+}
+
+/// The wave being planned again, as it stands.
+struct Wave<'w, 'a> {
+    pending: &'w [PendingPlan<'a>],
+    current: &'w [&'w [PlannedAllocation]],
+    loads: &'w Loads,
+    shared: &'w Shared<'w>,
+    before: &'w [Scored],
+}
+
+impl Wave<'_, '_> {
+    /// Costs the wave with `found` in place; keeps it only when every order keeps its units,
+    /// no more orders split (for a joint plan) and the wave's cost falls.
+    fn judge(
+        &self,
+        found: Found,
+        book: &mut StockBook,
+        joint: bool,
+    ) -> Result<Option<(Found, Vec<Scored>)>, InventoryError> {
+        let pending = self.pending;
+        if found.is_empty() || found.iter().any(|(i, plan, _)| !covers(&pending[*i], plan)) {
+            return Ok(None);
+        }
+        let mut next: Vec<&[PlannedAllocation]> = self.current.to_vec();
+        for (i, plan, _) in &found {
+            next[*i] = plan;
+        }
+        let mark = book.checkpoint();
+        let mut loads = self.loads.clone();
+        let now_ms = self.shared.now_ms;
+        let after = match switch(pending, self.current, &next, book, &mut loads, now_ms) {
+            Ok(true) => cost_of_plans(pending, &next, book, &mut loads, self.shared),
+            Ok(false) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        };
+        book.rollback(mark);
+        let after = after?;
+        let before = self.before;
+        let kept = !after.is_empty()
+            && total(&after) < total(before)
+            && (!joint || splits(&after) <= splits(before));
+        Ok(kept.then_some((found, after)))
     }
-    let mark = book.checkpoint();
-    let mut loads = loads.clone();
-    let feasible = switch(pending, current, &next, book, &mut loads, shared.now_ms);
-    let after = cost_of_plans(pending, &next, book, &mut loads, shared);
-    book.rollback(mark);
-    let kept =
-        feasible && total(&after) < total(before) && (!joint || splits(&after) <= splits(before));
-    kept.then_some((found, after))
 }
 
 /// Every pending order planned again together, most lines first; `None` when one cannot be
@@ -372,11 +411,22 @@ fn joint(
     book: &mut StockBook,
     loads: &Loads,
     shared: &Shared<'_>,
-) -> Option<Found> {
+) -> Result<Option<Found>, InventoryError> {
     let mark = book.checkpoint();
+    let found = joint_plans(pending, book, loads, shared);
+    book.rollback(mark);
+    found
+}
+
+fn joint_plans(
+    pending: &[PendingPlan<'_>],
+    book: &mut StockBook,
+    loads: &Loads,
+    shared: &Shared<'_>,
+) -> Result<Option<Found>, InventoryError> {
     let mut loads = loads.clone();
     for p in pending {
-        give_back(book, &p.lines, &p.plan, shared.now_ms);
+        give_back(book, &p.lines, &p.plan, shared.now_ms)?;
         count(&mut loads, &p.plan, -1);
     }
     let mut order: Vec<usize> = (0..pending.len()).collect();
@@ -384,17 +434,16 @@ fn joint(
     let mut found = Vec::with_capacity(pending.len());
     for i in order {
         let p = &pending[i];
-        let planned = plan_one(p, book, &loads, shared)
-            .filter(|(plan, _)| covers(p, plan) && take(book, &p.lines, plan, shared.now_ms));
+        let planned = plan_one(p, book, &loads, shared).filter(|(plan, _)| {
+            covers(p, plan) && take(book, &p.lines, plan, shared.now_ms).is_ok()
+        });
         let Some((plan, explanation)) = planned else {
-            book.rollback(mark);
-            return None;
+            return Ok(None);
         };
         count(&mut loads, &plan, 1);
         found.push((i, plan, explanation));
     }
-    book.rollback(mark);
-    Some(found)
+    Ok(Some(found))
 }
 
 /// Each split order alone, most packages first, planned again against the others'
@@ -405,7 +454,7 @@ fn one_by_one(
     book: &mut StockBook,
     loads: &Loads,
     shared: &Shared<'_>,
-) -> Found {
+) -> Result<Found, InventoryError> {
     let mark = book.checkpoint();
     let mut loads = loads.clone();
     let mut order: Vec<usize> = (0..pending.len())
@@ -414,29 +463,47 @@ fn one_by_one(
     order.sort_by_key(|i| (std::cmp::Reverse(before[*i].packages), *i));
     let mut found = Vec::new();
     for i in order {
-        let p = &pending[i];
-        let try_at = book.checkpoint();
-        give_back(book, &p.lines, &p.plan, shared.now_ms);
-        count(&mut loads, &p.plan, -1);
-        let here = candidates_of(p, book, &loads, shared);
-        let better_plan = plan_one(p, book, &loads, shared).filter(|(plan, _)| {
-            covers(p, plan)
-                && !same_plan(plan, &p.plan)
-                && better(&scored(p, plan, &here), &scored(p, &p.plan, &here))
-        });
-        match better_plan {
-            Some((plan, explanation)) if take(book, &p.lines, &plan, shared.now_ms) => {
-                count(&mut loads, &plan, 1);
-                found.push((i, plan, explanation));
-            }
-            _ => {
-                book.rollback(try_at);
-                count(&mut loads, &p.plan, 1);
+        match better_alone(&pending[i], book, &mut loads, shared) {
+            Ok(Some((plan, explanation))) => found.push((i, plan, explanation)),
+            Ok(None) => {}
+            Err(e) => {
+                book.rollback(mark);
+                return Err(e);
             }
         }
     }
     book.rollback(mark);
-    found
+    Ok(found)
+}
+
+/// One order planned again against the others' allocations: its new plan, taken in `book`
+/// and counted in `loads`, when it is better there; otherwise both as they were.
+fn better_alone(
+    p: &PendingPlan<'_>,
+    book: &mut StockBook,
+    loads: &mut Loads,
+    shared: &Shared<'_>,
+) -> Result<Option<NewPlan>, InventoryError> {
+    let try_at = book.checkpoint();
+    give_back(book, &p.lines, &p.plan, shared.now_ms)?;
+    count(loads, &p.plan, -1);
+    let here = candidates_of(p, book, loads, shared);
+    let better_plan = plan_one(p, book, loads, shared).filter(|(plan, _)| {
+        covers(p, plan)
+            && !same_plan(plan, &p.plan)
+            && better(&scored(p, plan, &here), &scored(p, &p.plan, &here))
+    });
+    match better_plan {
+        Some((plan, explanation)) if take(book, &p.lines, &plan, shared.now_ms).is_ok() => {
+            count(loads, &plan, 1);
+            Ok(Some((plan, explanation)))
+        }
+        _ => {
+            book.rollback(try_at);
+            count(loads, &p.plan, 1);
+            Ok(None)
+        }
+    }
 }
 
 fn summary(

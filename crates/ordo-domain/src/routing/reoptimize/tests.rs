@@ -101,7 +101,8 @@ fn planning_pending_orders_together_removes_a_split_that_arrival_order_caused() 
         loads: &loads,
         now_ms: 0,
     };
-    let result = reoptimize(&[single, pair], &mut book, &shared);
+    let result =
+        reoptimize(&[single, pair], &mut book, &shared).expect("the plans hold their units");
     assert_eq!(result.phase, Phase::Joint);
     assert_eq!(
         (result.split_orders_before, result.split_orders_after),
@@ -122,6 +123,67 @@ fn planning_pending_orders_together_removes_a_split_that_arrival_order_caused() 
     assert_eq!(moved.len(), 2, "both orders change: {moved:?}");
     assert!(moved.contains(&(1, vec!["NEAR".into(), "NEAR".into()])));
     assert!(moved.contains(&(0, vec!["FAR".into()])));
+}
+
+fn book_of(positions: &[(&str, &str, i64, i64)]) -> StockBook {
+    StockBook::new(positions.iter().map(|(l, s, on_hand, reserved)| Position {
+        on_hand: *on_hand,
+        reserved: *reserved,
+        ..Position::empty(LocationCode::parse(l).unwrap(), Sku::parse(s).unwrap())
+    }))
+}
+
+#[test]
+fn a_plan_is_taken_whole_or_not_at_all() {
+    let mut book = book_of(&[("NEAR", "A", 1, 0), ("NEAR", "B", 0, 0)]);
+    let lines = [line(1, "A"), line(2, "B")];
+    let refused = take(&mut book, &lines, &[at(1, "NEAR"), at(2, "NEAR")], 0);
+    assert!(refused.is_err(), "no B at NEAR");
+    let a = book.get(
+        &LocationCode::parse("NEAR").unwrap(),
+        &Sku::parse("A").unwrap(),
+    );
+    assert_eq!(
+        a.map(|p| p.reserved),
+        Some(0),
+        "the A taken first is given back"
+    );
+    assert!(take(&mut book, &lines[..1], &[at(1, "NEAR")], 0).is_ok());
+}
+
+#[test]
+fn plans_whose_units_the_stock_does_not_hold_are_refused_not_replanned() {
+    let locations = [place("NEAR", 50.1)];
+    let router = ProfileRouter::new(RoutingProfile {
+        strategy: Strategy::Optimal,
+        ..RoutingProfile::default()
+    });
+    let profile = RoutingProfile::default();
+    // The plan says NEAR holds its A reserved; the book says nothing is reserved there.
+    let mut book = book_of(&[("NEAR", "A", 1, 0)]);
+    let pending = PendingPlan {
+        lines: vec![line(1, "A")],
+        to: Destination::default(),
+        sources: locations.iter().collect(),
+        rules: None,
+        router: &router,
+        costs: &profile.costs,
+        estimator: &profile.shipping_rates,
+        plan: vec![at(1, "NEAR")],
+        now_ms: 0,
+    };
+    let loads = HashMap::new();
+    let shared = Shared {
+        transit: &DistanceBands::default(),
+        loads: &loads,
+        now_ms: 0,
+    };
+    let refused = reoptimize(&[pending], &mut book, &shared);
+    assert!(
+        matches!(refused, Err(InventoryError::NotReserved { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(book.changed().count(), 0, "the book is as it was");
 }
 
 /// A small deterministic generator (SplitMix64), so a failing case can be replayed by seed.
@@ -204,7 +266,7 @@ fn random_wave(seed: u64) -> bool {
                 .sum::<i64>()
                 == l.quantity
         });
-        if !whole || !take(&mut book, &lines, &checked.plan, 0) {
+        if !whole || take(&mut book, &lines, &checked.plan, 0).is_err() {
             continue;
         }
         count(&mut loads, &checked.plan, 1);
@@ -226,7 +288,7 @@ fn random_wave(seed: u64) -> bool {
         now_ms: 0,
     };
     let figures: Vec<_> = book.positions().cloned().collect();
-    let result = reoptimize(&pending, &mut book, &shared);
+    let result = reoptimize(&pending, &mut book, &shared).expect("the plans hold their units");
     let mut after_figures: Vec<_> = book.positions().cloned().collect();
     let mut figures = figures;
     figures.sort_by(|a, b| (&a.location, &a.sku).cmp(&(&b.location, &b.sku)));
@@ -252,16 +314,19 @@ fn random_wave(seed: u64) -> bool {
     let mut moved_loads = loads.clone();
     let current: Vec<&[PlannedAllocation]> = pending.iter().map(|p| p.plan.as_slice()).collect();
     assert!(
-        switch(&pending, &current, &plans, &mut moved, &mut moved_loads, 0),
+        switch(&pending, &current, &plans, &mut moved, &mut moved_loads, 0)
+            .expect("the plans hold their units"),
         "seed {seed}: the new plans fit the stock"
     );
-    let costed = cost_of_plans(&pending, &plans, &mut moved, &mut moved_loads, &shared);
+    let costed = cost_of_plans(&pending, &plans, &mut moved, &mut moved_loads, &shared)
+        .expect("the new plans hold their units");
     let costed: i64 = costed.iter().map(|s| s.cost.total()).sum();
     assert_eq!(
         costed, result.cost_after,
         "seed {seed}: the cost after is what the plans cost"
     );
-    let untouched = cost_of_plans(&pending, &current, &mut book, &mut loads.clone(), &shared);
+    let untouched = cost_of_plans(&pending, &current, &mut book, &mut loads.clone(), &shared)
+        .expect("the plans hold their units");
     assert_eq!(
         untouched.iter().map(|s| s.cost.total()).sum::<i64>(),
         result.cost_before,
