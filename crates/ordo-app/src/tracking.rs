@@ -99,7 +99,6 @@ async fn tell_order(
     progress: &ShipmentProgress,
     now_ms: i64,
 ) -> Attempt<()> {
-    let after = progress.status_str();
     let key = OrderKey::Id(shipment.order_id.clone());
     if let Some(mut record) = tx.lock_order(&key).await? {
         let news = ShipmentNews {
@@ -108,7 +107,7 @@ async fn tell_order(
             tracking_number: &shipment.tracking_number,
             contents: &shipment.package.contents,
             before: &shipment.status,
-            after,
+            after: progress.status,
         };
         let seq_before = record.order.event_seq;
         let event = follow_shipment(&mut record.order, &news, now_ms)
@@ -121,7 +120,7 @@ async fn tell_order(
             id: &shipment.id,
             order_id: &shipment.order_id,
             tracking_number: &shipment.tracking_number,
-            status: after,
+            status: progress.status_str(),
             shipped_at_ms: shipment.shipped_at_ms,
             last_event_at_ms: progress.last_event_at_ms,
         };

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{FulfillmentLine, FulfillmentOrder, FulfillmentStatus};
 use crate::location::Location;
-use crate::order::{Order, OrderEvent, OrderStatus};
+use crate::order::{Order, OrderEvent, OrderEventKind, OrderStatus};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::values::LocationCode;
 
@@ -115,7 +115,7 @@ pub fn release(
     }
     order.updated_at_ms = now_ms;
     let data = json!({ "released": released });
-    let kind = "order.released";
+    let kind = OrderEventKind::Released;
     let reason = Some("allocations released to their locations");
     let event = match order.follow_quantities(now_ms, kind, actor, reason, data.clone()) {
         Ok(Some(event)) => event,

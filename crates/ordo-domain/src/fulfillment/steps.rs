@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{FulfillmentOrder, FulfillmentStatus, Package, PackageInput, check_packages};
 use crate::field::FieldErrors;
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
-use crate::order::{IllegalTransition, Order, OrderEvent};
+use crate::order::{IllegalTransition, Order, OrderEvent, OrderEventKind};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::values::Sku;
 
@@ -104,12 +104,12 @@ fn record(
     data["fulfillment_order"] = json!(fo.id);
     data["location"] = json!(fo.location.as_str());
     data["status"] = json!(fo.status.as_str());
-    let kind = format!("fulfillment_order.{}", fo.status.as_str());
+    let kind = OrderEventKind::Work(fo.status);
     order.updated_at_ms = now_ms;
     Ok(
-        match order.follow_quantities(now_ms, &kind, actor, None, data.clone())? {
+        match order.follow_quantities(now_ms, kind, actor, None, data.clone())? {
             Some(event) => event,
-            None => order.event(now_ms, &kind, None, actor, None, data),
+            None => order.event(now_ms, kind, None, actor, None, data),
         },
     )
 }
@@ -427,7 +427,7 @@ pub fn confirm_cancel(
         step(fo, FulfillmentStatus::Cancelled, now_ms)?;
     }
     order.promised_date = crate::order::promised_date_of(order);
-    let kind = "fulfillment_order.cancel_confirmed";
+    let kind = OrderEventKind::CancelConfirmed;
     let data = json!({ "fulfillment_order": fo.id, "location": fo.location.as_str(), "status": fo.status.as_str(), "lines": lines });
     order.updated_at_ms = now_ms;
     done.events.push(

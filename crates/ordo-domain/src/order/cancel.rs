@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use super::{IllegalTransition, Order, OrderEvent, OrderEventKind, OrderStatus};
 use crate::fulfillment::{FulfillmentOrder, FulfillmentStatus, confirm_cancel};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::reservation::{Reservation, ReservationStatus};
@@ -62,7 +62,7 @@ pub fn cancel(
     order.updated_at_ms = now_ms;
     let event = order.event(
         now_ms,
-        "order.cancelled",
+        OrderEventKind::Cancelled,
         Some((Some(from), next)),
         actor,
         reason,
@@ -239,9 +239,9 @@ pub fn cancel_units(
         )
         .collect();
     let kind = if asked.is_empty() {
-        "order.units_cancelled"
+        OrderEventKind::UnitsCancelled
     } else {
-        "order.cancel_requested"
+        OrderEventKind::CancelRequested
     };
     let data = json!({ "lines": cancelled, "asked_locations": asked });
     let event = match order

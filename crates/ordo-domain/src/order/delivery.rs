@@ -3,8 +3,9 @@
 
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent};
+use super::{IllegalTransition, Order, OrderEvent, OrderEventKind};
 use crate::fulfillment::PackageContent;
+use crate::shipping::{TrackingStatus, shipment_status_name};
 
 /// A shipment whose status changed, as the order hears of it.
 pub struct ShipmentNews<'a> {
@@ -12,9 +13,10 @@ pub struct ShipmentNews<'a> {
     pub carrier: &'a str,
     pub tracking_number: &'a str,
     pub contents: &'a [PackageContent],
-    /// The statuses before and after, as stored (`shipped`, `in_transit`, `delivered`…).
+    /// The status before, as stored (`shipped`, `in_transit`, `delivered`…).
     pub before: &'a str,
-    pub after: &'a str,
+    /// The status now: `None` while no carrier event counts (`shipped`).
+    pub after: Option<TrackingStatus>,
 }
 
 /// Counts the parcel's units as delivered when it arrives (and back when a delivery is
@@ -24,7 +26,11 @@ pub fn follow_shipment(
     news: &ShipmentNews<'_>,
     now_ms: i64,
 ) -> Result<OrderEvent, IllegalTransition> {
-    let sign: i64 = match (news.before == "delivered", news.after == "delivered") {
+    let delivered = TrackingStatus::Delivered;
+    let sign: i64 = match (
+        news.before == delivered.as_str(),
+        news.after == Some(delivered),
+    ) {
         (false, true) => 1,
         (true, false) => -1,
         _ => 0,
@@ -37,15 +43,15 @@ pub fn follow_shipment(
     }
     let data = json!({
         "shipment": news.shipment_id, "carrier": news.carrier,
-        "tracking_number": news.tracking_number, "from": news.before, "to": news.after,
+        "tracking_number": news.tracking_number, "from": news.before, "to": shipment_status_name(news.after),
     });
-    let kind = format!("shipment.{}", news.after);
+    let kind = OrderEventKind::Parcel(news.after);
     let actor = format!("carrier:{}", news.carrier);
-    match order.follow_quantities(now_ms, &kind, &actor, None, data.clone())? {
+    match order.follow_quantities(now_ms, kind, &actor, None, data.clone())? {
         Some(event) => Ok(event),
         None => {
             order.updated_at_ms = now_ms;
-            Ok(order.note(now_ms, &kind, &actor, None, data))
+            Ok(order.note(now_ms, kind, &actor, None, data))
         }
     }
 }

@@ -8,7 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::json;
 
 use super::fulfil::{FillContext, FulfilError, fill_backorders};
-use super::{LineQuantities, Order, OrderEvent, OrderLine, OrderStatus, ShipTo, ShortLine};
+use super::{
+    LineQuantities, Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus, ShipTo, ShortLine,
+};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::reservation::{Reservation, ReservationStatus};
 use crate::routing::Explanation;
@@ -224,7 +226,7 @@ pub fn edit(
         "total_before": order.currency.format(total_before), "total_after": order.currency.format(total_after),
     });
     order.updated_at_ms = context.now_ms;
-    let kind = "order.edited";
+    let kind = OrderEventKind::Edited;
     let event = match order
         .follow_quantities(context.now_ms, kind, context.actor, None, data.clone())
         .map_err(FulfilError::from)?

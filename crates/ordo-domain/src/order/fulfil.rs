@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use jiff::civil::Date;
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent, OrderStatus, ShipTo};
+use super::{IllegalTransition, Order, OrderEvent, OrderEventKind, OrderStatus, ShipTo};
 use crate::allocation::{ReserveFor, Routing, reserve, route};
 use crate::channel::StockRules;
 use crate::geo::GeoPoint;
@@ -228,9 +228,9 @@ pub fn fill_backorders(
     let data = json!({ "allocations": allocations, "promised_date": order.promised_date.map(|d| d.to_string()) });
     let mut events = Vec::new();
     let kind = if context.excluded.is_empty() {
-        "order.backorder_allocated"
+        OrderEventKind::BackorderAllocated
     } else {
-        "order.rerouted"
+        OrderEventKind::Rerouted
     };
     match order.follow_quantities(
         context.now_ms,
@@ -284,7 +284,7 @@ pub fn return_to_waiting(
     let data = json!({ "line": line_no, "quantity": moved, "location": location });
     let event = match order.follow_quantities(
         now_ms,
-        "order.stock_shortfall",
+        OrderEventKind::StockShortfall,
         actor,
         Some(reason),
         data.clone(),
@@ -292,7 +292,7 @@ pub fn return_to_waiting(
         Some(event) => event,
         None => order.event(
             now_ms,
-            "order.stock_shortfall",
+            OrderEventKind::StockShortfall,
             None,
             actor,
             Some(reason),
@@ -389,11 +389,24 @@ pub fn ship_allocation(
     }
     let data = json!({ "allocation": allocation_id, "line": line_no, "sku": committed.sku.as_str(), "location": committed.location.as_str(), "quantity": units });
     let event = match order
-        .follow_quantities(now_ms, "order.shipment", actor, None, data.clone())
+        .follow_quantities(
+            now_ms,
+            OrderEventKind::ShipmentMade,
+            actor,
+            None,
+            data.clone(),
+        )
         .map_err(FulfilError::from)?
     {
         Some(event) => event,
-        None => order.event(now_ms, "order.shipment", None, actor, None, data),
+        None => order.event(
+            now_ms,
+            OrderEventKind::ShipmentMade,
+            None,
+            actor,
+            None,
+            data,
+        ),
     };
     Ok(OrderChange {
         reservations: changed,

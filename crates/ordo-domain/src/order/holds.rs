@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent, OrderStatus};
+use super::{IllegalTransition, Order, OrderEvent, OrderEventKind, OrderStatus};
 use crate::fulfillment::FulfillmentStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,13 +116,13 @@ pub fn place_hold(order: &mut Order, hold: &OrderHold) -> Result<OrderEvent, Ill
     order.updated_at_ms = hold.placed_at_ms;
     let at = hold.placed_at_ms;
     if hold.fulfillment_order_id.is_some() || order.status == OrderStatus::OnHold {
-        return Ok(order.note(at, "order.hold_placed", &hold.placed_by, None, data));
+        return Ok(order.note(at, OrderEventKind::HoldPlaced, &hold.placed_by, None, data));
     }
     let from = order.status;
     order.status = from.transition(OrderStatus::OnHold)?;
     Ok(order.event(
         at,
-        "order.hold_placed",
+        OrderEventKind::HoldPlaced,
         Some((Some(from), OrderStatus::OnHold)),
         &hold.placed_by,
         Some(hold.reason.as_str()),
@@ -218,13 +218,13 @@ fn lift(
         && other_order_holds_active == 0
         && order.status == OrderStatus::OnHold;
     if !lifts {
-        return Ok(order.note(now_ms, "order.hold_released", actor, None, data));
+        return Ok(order.note(now_ms, OrderEventKind::HoldReleased, actor, None, data));
     }
     let next = order.derived_status();
     order.status = OrderStatus::OnHold.transition(next)?;
     Ok(order.event(
         now_ms,
-        "order.hold_released",
+        OrderEventKind::HoldReleased,
         Some((Some(OrderStatus::OnHold), next)),
         actor,
         None,

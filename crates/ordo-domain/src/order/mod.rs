@@ -6,6 +6,7 @@ mod cancel_request;
 mod dates;
 mod delivery;
 mod edit;
+mod event_kind;
 mod fulfil;
 mod holds;
 mod incoming;
@@ -26,6 +27,7 @@ pub use cancel::{
 pub use cancel_request::{CancelRequest, decide_cancel};
 pub use delivery::{ShipmentNews, follow_shipment};
 pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit, may_add_items};
+pub use event_kind::OrderEventKind;
 pub use fulfil::{
     BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
     fill_backorders, return_to_waiting, ship_allocation, sources_for,
@@ -362,8 +364,7 @@ pub struct OrderEvent {
     pub order_id: String,
     pub seq: u32,
     pub at_ms: i64,
-    /// `order.received`, `order.allocated`, `order.cancelled`...
-    pub kind: String,
+    pub kind: OrderEventKind,
     pub from_status: Option<OrderStatus>,
     pub to_status: Option<OrderStatus>,
     pub actor: String,
@@ -377,7 +378,7 @@ impl Order {
     pub fn follow_quantities(
         &mut self,
         at_ms: i64,
-        kind: &str,
+        kind: OrderEventKind,
         actor: &str,
         reason: Option<&str>,
         data: serde_json::Value,
@@ -403,7 +404,7 @@ impl Order {
     pub fn note(
         &mut self,
         at_ms: i64,
-        kind: &str,
+        kind: OrderEventKind,
         actor: &str,
         reason: Option<&str>,
         data: serde_json::Value,
@@ -415,7 +416,7 @@ impl Order {
     pub(crate) fn event(
         &mut self,
         at_ms: i64,
-        kind: &str,
+        kind: OrderEventKind,
         transition: Option<(Option<OrderStatus>, OrderStatus)>,
         actor: &str,
         reason: Option<&str>,
@@ -426,7 +427,7 @@ impl Order {
             order_id: self.id.clone(),
             seq: self.event_seq,
             at_ms,
-            kind: kind.to_string(),
+            kind,
             from_status: transition.and_then(|(from, _)| from),
             to_status: transition.map(|(_, to)| to),
             actor: actor.to_string(),

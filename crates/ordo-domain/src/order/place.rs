@@ -13,7 +13,9 @@ use super::place_check::check_order;
 use super::place_lines::{Routed, Waiting};
 use super::placement::{HoldToConvert, PlaceContext, PlaceInput, PlaceRejection, Placement};
 use super::takeover::{allocated_per_reservations, take_over_hold};
-use super::{Delivery, Order, OrderDraft, OrderEvent, OrderHold, OrderLine, OrderStatus};
+use super::{
+    Delivery, Order, OrderDraft, OrderEvent, OrderEventKind, OrderHold, OrderLine, OrderStatus,
+};
 use crate::allocation::{ReserveFor, reserve, route};
 use crate::geo::GeoPoint;
 use crate::hold::Hold;
@@ -343,7 +345,7 @@ fn placement_events(
     let (now, actor) = (input.now_ms, input.actor);
     let received = order.event(
         now,
-        "order.received",
+        OrderEventKind::Received,
         Some((None, OrderStatus::Received)),
         actor,
         None,
@@ -360,10 +362,10 @@ fn placement_events(
         .map(|l| json!({ "line": l.line_no, "sku": l.sku.as_str(), "quantity": l.quantities.backordered, "preorder": l.preorder, "expected_date": l.expected_date.map(|d| d.to_string()) }))
         .collect();
     let (kind, reason) = if waiting.is_empty() {
-        ("order.allocated", None)
+        (OrderEventKind::Allocated, None)
     } else {
         (
-            "order.backordered",
+            OrderEventKind::Backordered,
             Some("not enough stock: the waiting units are backordered or preordered"),
         )
     };

@@ -5,9 +5,9 @@
 
 use serde_json::json;
 
-use super::Order;
 use super::dates::{Dating, line_date};
 use super::fulfil::{FulfilError, OrderChange};
+use super::{Order, OrderEventKind};
 use crate::allocation::{ReserveFor, reserve};
 use crate::geo::GeoPoint;
 use crate::inventory::{Cause, StockBook};
@@ -116,7 +116,7 @@ pub fn move_allocations(
         });
         let event = m.order.event(
             now,
-            "order.reoptimized",
+            OrderEventKind::Reoptimized,
             None,
             context.actor,
             Some(context.reason),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::fulfil::{FillContext, FulfilError, OrderChange, fill_backorders};
-use super::{Order, OrderStatus};
+use super::{Order, OrderEventKind, OrderStatus};
 use crate::inventory::{Cause, InventoryError, Movement, StockBook, StockState};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::profile::AfterAttempts;
@@ -194,7 +194,7 @@ pub fn reject_allocation(
         "quantity": rejection.units, "reason": rejection.reason.as_str(),
         "attempt": rejection.attempt, "note": rejection.note,
     });
-    let kind = "order.allocation_rejected";
+    let kind = OrderEventKind::AllocationRejected;
     let why = Some("a location rejected an allocation");
     let event = match order
         .follow_quantities(now, kind, actor, why, data.clone())
@@ -216,7 +216,7 @@ pub fn reject_allocation(
         let data = json!({ "line": reservation.line_no, "sku": sku.as_str(), "quantity": rejection.units, "attempts": rejection.attempt });
         change.events.push(order.event(
             now,
-            "order.routing_exception",
+            OrderEventKind::RoutingException,
             Some((Some(from), OrderStatus::OnHold)),
             actor,
             Some("rejected more often than the routing profile allows"),
@@ -259,7 +259,7 @@ pub fn resolve_exception(
     let mut change = OrderChange::default();
     change.events.push(order.event(
         context.now_ms,
-        "order.exception_resolved",
+        OrderEventKind::ExceptionResolved,
         Some((Some(OrderStatus::OnHold), next)),
         context.actor,
         Some(context.reason),

@@ -205,12 +205,9 @@ fn a_covered_order_is_allocated_with_a_timeline_of_two_events() {
     assert_eq!(placed.reservations.len(), 1);
     assert_eq!(placed.reservations[0].location, code("NEAR"));
     assert_eq!(stock.get(&code("NEAR"), &sku("A")).unwrap().reserved, 2);
-    let kinds: Vec<_> = placed
-        .events
-        .iter()
-        .map(|e| (e.seq, e.kind.as_str()))
-        .collect();
-    assert_eq!(kinds, vec![(1, "order.received"), (2, "order.allocated")]);
+    let kinds: Vec<_> = placed.events.iter().map(|e| (e.seq, e.kind)).collect();
+    let expected = [OrderEventKind::Received, OrderEventKind::Allocated];
+    assert_eq!(kinds, vec![(1, expected[0]), (2, expected[1])]);
     assert_eq!(placed.order.totals().total_minor, 2000);
 }
 
@@ -448,7 +445,7 @@ fn units_a_count_takes_back_wait_again_and_leave_the_open_work() {
     };
     let (event, changed) =
         crate::fulfillment::take_back(&mut placed.order, &mut open, &taking).unwrap();
-    assert_eq!(event.kind, "order.stock_shortfall");
+    assert_eq!(event.kind, OrderEventKind::StockShortfall);
     assert_eq!(changed, [0]);
     let q = &placed.order.lines[0].quantities;
     assert_eq!(

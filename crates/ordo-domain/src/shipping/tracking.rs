@@ -209,6 +209,11 @@ impl TrackingStatus {
     }
 }
 
+/// A shipment's status as stored: its latest carrier event's, or `shipped` before any.
+pub fn shipment_status_name(status: Option<TrackingStatus>) -> &'static str {
+    status.map_or("shipped", TrackingStatus::as_str)
+}
+
 /// Where a shipment stands: handed to the carrier (`shipped`) until its first event, then
 /// the status of its latest event — except that once delivered or returned it stays so,
 /// whatever arrives late.
@@ -252,7 +257,7 @@ impl ShipmentProgress {
 
     /// The status as a shipment stores it.
     pub fn status_str(&self) -> &'static str {
-        self.status.map_or("shipped", TrackingStatus::as_str)
+        shipment_status_name(self.status)
     }
 }
 

@@ -283,7 +283,7 @@ impl From<OrderEvent> for OrderEventView {
         Self {
             seq: e.seq,
             at: timestamp(e.at_ms),
-            kind: e.kind,
+            kind: e.kind.to_string(),
             from_status: e.from_status.map(|s| s.as_str().into()),
             to_status: e.to_status.map(|s| s.as_str().into()),
             actor: e.actor,

@@ -64,7 +64,7 @@ pub(crate) fn event_inserts<'a>(events: impl Iterator<Item = &'a OrderEvent>) ->
                 e.order_id.as_str().into(),
                 e.seq.into(),
                 e.at_ms.into(),
-                e.kind.as_str().into(),
+                e.kind.to_string().into(),
                 e.from_status.map(|s| s.as_str()).into(),
                 e.to_status.map(|s| s.as_str()).into(),
                 e.actor.as_str().into(),

@@ -12,7 +12,8 @@ use ordo_domain::location::{
 };
 use ordo_domain::money::Currency;
 use ordo_domain::order::{
-    Customer, Delivery, LineQuantities, Order, OrderEvent, OrderLine, OrderStatus, ShipTo,
+    Customer, Delivery, LineQuantities, Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus,
+    ShipTo,
 };
 use ordo_domain::promise::parse_date;
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
@@ -340,6 +341,9 @@ pub(crate) fn order_event(row: &Row) -> StoreResult<OrderEvent> {
             .map(|s| corrupt(column, OrderStatus::parse(&s)))
             .transpose()
     };
+    let kind = row.text("kind")?;
+    let kind = OrderEventKind::parse(&kind)
+        .ok_or_else(|| crate::StoreError::Corrupt(format!("order event kind {kind}")))?;
     Ok(OrderEvent {
         order_id: row.text("order_id")?,
         seq: corrupt(
@@ -347,7 +351,7 @@ pub(crate) fn order_event(row: &Row) -> StoreResult<OrderEvent> {
             u32::try_from(row.int("seq")?).map_err(|e| e.to_string()),
         )?,
         at_ms: row.int("at")?,
-        kind: row.text("kind")?,
+        kind,
         from_status: status("from_status")?,
         to_status: status("to_status")?,
         actor: row.text("actor")?,
