@@ -5,19 +5,35 @@
 //! leaves the location out (`no_service`), so an order is never routed where nothing can
 //! carry it.
 
+use std::collections::BTreeMap;
+
 use crate::routing::cost::{Lane, RateCard, ShippingCostEstimator};
 
 use super::carrier::{Address, Carrier, Service};
 
 pub struct CarrierRates {
     carriers: Vec<Carrier>,
+    /// Each active carrier's rate cards, priced once: `cards[carrier][service]` by zone code,
+    /// for the zones the service delivers in.
+    cards: Vec<Vec<BTreeMap<String, RateCard>>>,
 }
 
 impl CarrierRates {
     pub fn new(carriers: Vec<Carrier>) -> Self {
-        Self {
-            carriers: carriers.into_iter().filter(|c| c.active).collect(),
-        }
+        let carriers: Vec<Carrier> = carriers.into_iter().filter(|c| c.active).collect();
+        let cards = carriers
+            .iter()
+            .map(|carrier| {
+                let priced = |s: &Service| {
+                    let zones = s.transit_days.keys();
+                    zones
+                        .filter_map(|zone| Some((zone.clone(), card(carrier, s, zone)?)))
+                        .collect()
+                };
+                carrier.services.iter().map(priced).collect()
+            })
+            .collect();
+        Self { carriers, cards }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -62,26 +78,35 @@ fn card(carrier: &Carrier, service: &Service, zone: &str) -> Option<RateCard> {
     })
 }
 
+/// Keeps `card` when it is cheaper than the best so far (by its first break's price).
+fn keep<'c>(best: &mut Option<&'c RateCard>, card: &'c RateCard) {
+    let first_price = |c: &RateCard| c.breaks.first().map_or(i64::MAX, |b| b.1);
+    if best.is_none_or(|b| first_price(card) < first_price(b)) {
+        *best = Some(card);
+    }
+}
+
 impl ShippingCostEstimator for CarrierRates {
     fn lane(&self, lane: &Lane<'_>, service: &str) -> Option<RateCard> {
-        let mut cards: Vec<(bool, RateCard)> = Vec::new();
-        for carrier in &self.carriers {
+        // The cheapest card of the wanted level, and the cheapest of any level; the first
+        // found wins a tie.
+        let mut wanted: Option<&RateCard> = None;
+        let mut any: Option<&RateCard> = None;
+        for (carrier, cards) in self.carriers.iter().zip(&self.cards) {
             let Some(zone) = carrier.zone(lane.from, lane.to) else {
                 continue;
             };
-            let served = carrier.services.iter().filter(|s| serves(s, lane));
-            for s in served.filter(|s| s.transit_days.contains_key(&zone.code)) {
-                if let Some(c) = card(carrier, s, &zone.code) {
-                    cards.push((s.level.as_str() == service, c));
+            for (s, cards) in carrier.services.iter().zip(cards) {
+                let Some(card) = cards.get(&zone.code).filter(|_| serves(s, lane)) else {
+                    continue;
+                };
+                if s.level.as_str() == service {
+                    keep(&mut wanted, card);
                 }
+                keep(&mut any, card);
             }
         }
-        let wanted = cards.iter().any(|(level, _)| *level);
-        cards
-            .into_iter()
-            .filter(|(level, _)| *level || !wanted)
-            .map(|(_, c)| c)
-            .min_by_key(|c| c.breaks.first().map_or(i64::MAX, |b| b.1))
+        wanted.or(any).cloned()
     }
 }
 
