@@ -5,7 +5,7 @@
 # Compare runs of one series only; each run is its own fresh server.
 #
 #   scripts/index-cost.sh "" [DURATION_S]                                  # none dropped
-#   scripts/index-cost.sh "reservations_by_position inventory_ledger_by_sku" [DURATION_S]
+#   scripts/index-cost.sh "inventory_ledger_by_sku orders_by_email" [DURATION_S]
 set -euo pipefail
 indexes=${1-}
 duration=${2:-30}

@@ -1,9 +1,11 @@
-# Sourced by the benchmark scripts: builds ordo in release mode and serves a fresh demo
-# network on $backend (sqlite, or postgres with a database ordo_bench on 127.0.0.1, dropped
-# and recreated) at 127.0.0.1:$port. Sets ordo, work, database, server, key and url; stops the
-# server and removes its files on exit.
-cargo build --release -p ordo -q
-ordo=target/release/ordo
+# Sourced by the benchmark scripts: builds ordo in release mode (or uses $ORDO_BIN when set)
+# and serves a fresh demo network on $backend (sqlite, or postgres with a database ordo_bench
+# on 127.0.0.1, dropped and recreated) at 127.0.0.1:$port. Sets ordo, work, database, server,
+# key and url; stops the server and removes its files on exit.
+if [ -z "${ORDO_BIN:-}" ]; then
+  cargo build --release -p ordo -q
+fi
+ordo=${ORDO_BIN:-target/release/ordo}
 work=$(mktemp -d)
 
 case "$backend" in
