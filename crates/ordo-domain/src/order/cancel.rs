@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{IllegalTransition, Order, OrderEvent, OrderEventKind, OrderStatus};
+use super::{IllegalTransition, Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus};
 use crate::fulfillment::{FulfillmentOrder, FulfillmentStatus, confirm_cancel};
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::reservation::{Reservation, ReservationStatus};
@@ -130,102 +130,20 @@ pub fn cancel_units(
         reference: Some(&order.id),
         actor,
     };
-    let mut cancelled = Vec::new();
+    let mut cancelled = Vec::with_capacity(requests.len());
     for request in requests {
         let line = order
             .lines
             .iter_mut()
             .find(|l| l.line_no == request.line_no)
             .ok_or(CancelUnitsError::UnknownLine(request.line_no))?;
-        let q = &mut line.quantities;
-        let open = q.ordered - q.cancelled - q.shipped;
-        let asked_already: i64 = work
-            .iter()
-            .flat_map(|f| f.lines.iter().filter(|l| l.line_no == request.line_no))
-            .map(|l| l.cancel_requested)
-            .sum();
-        if request.units < 1 || request.units > open - asked_already {
-            return Err(CancelUnitsError::TooMany {
-                line: request.line_no,
-                open: open - asked_already,
-                requested: request.units,
-            });
-        }
-        let mut left = request.units;
-        let waiting = left.min(q.backordered);
-        q.backordered -= waiting;
-        q.cancelled += waiting;
-        left -= waiting;
-        // Allocated units not in a location's open work are given back at once, newest first.
-        let mut held: Vec<usize> = (0..reservations.len())
-            .filter(|&i| {
-                reservations[i].status == ReservationStatus::Held
-                    && reservations[i].line_no == request.line_no
-            })
-            .collect();
-        held.sort_by_key(|&i| {
-            std::cmp::Reverse((reservations[i].created_at_ms, reservations[i].id.clone()))
-        });
-        for i in held {
-            if left == 0 {
-                break;
-            }
-            let location = reservations[i].location.clone();
-            let held_there: i64 = reservations
-                .iter()
-                .filter(|r| {
-                    r.status == ReservationStatus::Held
-                        && r.line_no == request.line_no
-                        && r.location == location
-                })
-                .map(|r| r.quantity)
-                .sum();
-            let in_work: i64 = work
-                .iter()
-                .filter(|f| f.location == location)
-                .map(|f| f.open_units(request.line_no))
-                .sum();
-            let free = (held_there - in_work)
-                .min(reservations[i].quantity)
-                .min(left);
-            if free <= 0 {
-                continue;
-            }
-            let entry = reservations[i]
-                .give_back(free, book, cause)
-                .map_err(CancelError::from)?;
-            done.ledger.push(entry);
-            q.allocated -= free;
-            q.cancelled += free;
-            left -= free;
-        }
-        // What is left is in locations' hands: ask them.
-        for fo in work.iter_mut().filter(|f| f.status.is_open()) {
-            if left == 0 {
-                break;
-            }
-            if let Some(fl) = fo.lines.iter_mut().find(|l| l.line_no == request.line_no) {
-                let askable = fl.quantity - fl.shipped - fl.cancel_requested;
-                let ask = askable.min(left);
-                if ask > 0 {
-                    fl.cancel_requested += ask;
-                    fo.cancel_requested = true;
-                    fo.updated_at_ms = now_ms;
-                    done.asked.push((fo.id.clone(), request.line_no, ask));
-                    left -= ask;
-                }
-            }
-        }
-        if left > 0 {
-            return Err(CancelUnitsError::TooMany {
-                line: request.line_no,
-                open: request.units - left,
-                requested: request.units,
-            });
-        }
-        if q.backordered == 0 && q.allocated == 0 {
-            line.expected_date = None;
-        }
+        let mut units = Units {
+            line,
+            reservations,
+            work,
+            done: &mut done,
+        };
+        units.cancel(request, book, cause, now_ms)?;
         cancelled.push(json!({ "line": request.line_no, "quantity": request.units }));
     }
     cancel_unaccepted(order, reservations, work, book, actor, now_ms, &mut done)?;
@@ -253,6 +171,134 @@ pub fn cancel_units(
     };
     done.events.push(event);
     Ok(done)
+}
+
+/// One line's units being cancelled, with what the order holds for it.
+struct Units<'a> {
+    line: &'a mut OrderLine,
+    reservations: &'a mut [Reservation],
+    work: &'a mut [FulfillmentOrder],
+    done: &'a mut UnitsCancelled,
+}
+
+impl Units<'_> {
+    /// Waiting units first, then allocated units no location holds, then asks the locations.
+    fn cancel(
+        &mut self,
+        request: &CancelUnits,
+        book: &mut StockBook,
+        cause: Cause<'_>,
+        now_ms: i64,
+    ) -> Result<(), CancelUnitsError> {
+        let line_no = request.line_no;
+        let q = &self.line.quantities;
+        let open = q.ordered - q.cancelled - q.shipped;
+        let asked_already: i64 = self
+            .work
+            .iter()
+            .flat_map(|f| f.lines.iter().filter(|l| l.line_no == line_no))
+            .map(|l| l.cancel_requested)
+            .sum();
+        if request.units < 1 || request.units > open - asked_already {
+            return Err(CancelUnitsError::TooMany {
+                line: line_no,
+                open: open - asked_already,
+                requested: request.units,
+            });
+        }
+        let q = &mut self.line.quantities;
+        let waiting = request.units.min(q.backordered);
+        q.backordered -= waiting;
+        q.cancelled += waiting;
+        let left = request.units - waiting;
+        let left = self.give_back_free(left, book, cause)?;
+        let left = self.ask_locations(left, now_ms);
+        if left > 0 {
+            return Err(CancelUnitsError::TooMany {
+                line: line_no,
+                open: request.units - left,
+                requested: request.units,
+            });
+        }
+        let q = &self.line.quantities;
+        if q.backordered == 0 && q.allocated == 0 {
+            self.line.expected_date = None;
+        }
+        Ok(())
+    }
+
+    /// Gives back allocated units not in a location's open work, newest first; answers how
+    /// many of `left` remain.
+    fn give_back_free(
+        &mut self,
+        mut left: i64,
+        book: &mut StockBook,
+        cause: Cause<'_>,
+    ) -> Result<i64, CancelUnitsError> {
+        let line_no = self.line.line_no;
+        let reservations = &mut *self.reservations;
+        let is_held = |r: &Reservation| r.status == ReservationStatus::Held && r.line_no == line_no;
+        let mut held: Vec<usize> = (0..reservations.len())
+            .filter(|&i| is_held(&reservations[i]))
+            .collect();
+        held.sort_by_key(|&i| {
+            std::cmp::Reverse((reservations[i].created_at_ms, reservations[i].id.clone()))
+        });
+        for i in held {
+            if left == 0 {
+                break;
+            }
+            let location = &reservations[i].location;
+            let held_there: i64 = reservations
+                .iter()
+                .filter(|r| is_held(r) && &r.location == location)
+                .map(|r| r.quantity)
+                .sum();
+            let in_work: i64 = self
+                .work
+                .iter()
+                .filter(|f| &f.location == location)
+                .map(|f| f.open_units(line_no))
+                .sum();
+            let free = (held_there - in_work)
+                .min(reservations[i].quantity)
+                .min(left);
+            if free <= 0 {
+                continue;
+            }
+            let entry = reservations[i]
+                .give_back(free, book, cause)
+                .map_err(CancelError::from)?;
+            self.done.ledger.push(entry);
+            let q = &mut self.line.quantities;
+            q.allocated -= free;
+            q.cancelled += free;
+            left -= free;
+        }
+        Ok(left)
+    }
+
+    /// Asks the locations holding the line's units in open work to cancel what is left;
+    /// answers how many of `left` no location could be asked for.
+    fn ask_locations(&mut self, mut left: i64, now_ms: i64) -> i64 {
+        let line_no = self.line.line_no;
+        for fo in self.work.iter_mut().filter(|f| f.status.is_open()) {
+            if left == 0 {
+                break;
+            }
+            if let Some(fl) = fo.lines.iter_mut().find(|l| l.line_no == line_no) {
+                let ask = (fl.quantity - fl.shipped - fl.cancel_requested).min(left);
+                if ask > 0 {
+                    fl.cancel_requested += ask;
+                    fo.cancel_requested = true;
+                    fo.updated_at_ms = now_ms;
+                    self.done.asked.push((fo.id.clone(), line_no, ask));
+                    left -= ask;
+                }
+            }
+        }
+        left
+    }
 }
 
 /// Confirms at once what was asked of work its location has not accepted yet.

@@ -122,95 +122,23 @@ impl<'a> Problem<'a> {
         estimator: &dyn ShippingCostEstimator,
     ) -> Self {
         let costs = &profile.costs;
-        let mut skus: Vec<Sku> = Vec::new();
-        let mut sku_lines: Vec<Vec<(u32, i64)>> = Vec::new();
-        let mut demand: Vec<i64> = Vec::new();
-        let mut unit_weight: Vec<i64> = Vec::new();
-        for line in request.lines.iter().filter(|l| l.quantity > 0) {
-            let i = match skus.iter().position(|s| s == &line.sku) {
-                Some(i) => i,
-                None => {
-                    skus.push(line.sku.clone());
-                    sku_lines.push(Vec::new());
-                    demand.push(0);
-                    unit_weight.push(line.unit_weight_g.unwrap_or(costs.default_item_weight_g));
-                    skus.len() - 1
-                }
-            };
-            sku_lines[i].push((line.line_no, line.quantity));
-            demand[i] += line.quantity;
-        }
-
-        let mut excluded = Vec::new();
-        let mut allowed: Vec<(usize, RateCard)> = Vec::new();
-        let card = |c: &Candidate| {
-            if request.pickup {
-                Some(RateCard {
-                    breaks: vec![(i64::MAX, 0)],
-                    over_per_kg: 0,
-                })
-            } else {
-                estimator.lane(&request.lane_from(c.point), &costs.service)
-            }
-        };
-        for (index, c) in candidates.iter().enumerate() {
-            let card = card(c);
-            match exclusion(request, c, profile, &skus, card.is_some()) {
-                Some((why, detail)) => excluded.push((index, why, detail)),
-                None => allowed.push((index, card.unwrap_or(NO_CARD))),
-            }
-        }
-        // Full locations are left out only while others can take the units: when they cannot,
-        // the order waits for a full location's next day rather than go unrouted.
-        if (0..skus.len()).any(|s| {
-            let held: i64 = allowed
-                .iter()
-                .map(|(i, _)| candidates[*i].available_of(&skus[s]).max(0))
-                .sum();
-            held < demand[s]
-        }) {
-            let (full, rest): (Vec<_>, Vec<_>) = excluded
-                .into_iter()
-                .partition(|(_, why, _)| *why == Exclusion::Capacity);
-            excluded = rest;
-            allowed.extend(
-                full.into_iter()
-                    .map(|(i, _, _)| (i, card(&candidates[i]).unwrap_or(NO_CARD))),
-            );
-        }
-
+        let demand = Demand::of(request, costs.default_item_weight_g);
+        let (allowed, mut excluded) = screen(request, candidates, profile, estimator, &demand);
         let deliver_by = lateness_from(request, candidates);
         let mut cands = Vec::with_capacity(allowed.len());
         for (index, card) in allowed {
-            let c = &candidates[index];
-            let late_days = match (c.delivery_date, deliver_by) {
-                (Some(arrives), Some(by)) if arrives > by => (arrives - by).get_days().into(),
-                _ => 0,
-            };
-            if profile.filters.exclude_late && request.deliver_by.is_some() && late_days > 0 {
-                let detail = format!(
-                    "its next cut-off delivers on {}, {late_days} days after the promised {}",
-                    c.delivery_date.map(|d| d.to_string()).unwrap_or_default(),
-                    deliver_by.map(|d| d.to_string()).unwrap_or_default()
-                );
-                excluded.push((index, Exclusion::CutOff, detail));
-                continue;
-            }
-            let fixed = CostBreakdown {
-                handling: costs.handling_at(&c.location),
-                capacity: costs.capacity_cost(c.load, c.capacity),
-                late: late_days * costs.late_per_day,
-                ..CostBreakdown::default()
-            };
-            cands.push(Cand {
+            match cand(
+                request,
+                &candidates[index],
                 index,
                 card,
-                fixed,
-                stock: skus.iter().map(|s| c.available_of(s).max(0)).collect(),
-                store: c.kind == LocationKind::Store,
-                distance_km: distance(c.point, request.destination),
-                late_days,
-            });
+                profile,
+                deliver_by,
+                &demand.skus,
+            ) {
+                Ok(c) => cands.push(c),
+                Err(detail) => excluded.push((index, Exclusion::CutOff, detail)),
+            }
         }
         excluded.sort_by_key(|(i, _, _)| *i);
         // Both strategies look at candidates in this order, so between plans of equal cost
@@ -218,7 +146,7 @@ impl<'a> Problem<'a> {
         // the order locations happen to be listed in.
         cands.sort_by(|a, b| tie_order(&candidates[a.index], a, &candidates[b.index], b));
 
-        let (items, unroutable) = split_items(&demand, &unit_weight, &cands);
+        let (items, unroutable) = split_items(&demand.units, &demand.unit_weight, &cands);
         let max_packages = if request.pickup {
             1
         } else {
@@ -227,8 +155,8 @@ impl<'a> Problem<'a> {
         Self {
             request,
             candidates,
-            skus,
-            sku_lines,
+            skus: demand.skus,
+            sku_lines: demand.sku_lines,
             items,
             cands,
             excluded,
@@ -361,6 +289,133 @@ pub const TIE_BREAK: &str = "between plans of equal cost, the nearer location wi
 
 fn distance(from: Option<GeoPoint>, to: Option<GeoPoint>) -> Option<f64> {
     Some(from?.distance_km(to?))
+}
+
+/// The order's items: each item's lines, units and unit weight.
+struct Demand {
+    skus: Vec<Sku>,
+    sku_lines: Vec<Vec<(u32, i64)>>,
+    units: Vec<i64>,
+    unit_weight: Vec<i64>,
+}
+
+impl Demand {
+    fn of(request: &RouteRequest<'_>, default_weight_g: i64) -> Self {
+        let mut d = Self {
+            skus: Vec::new(),
+            sku_lines: Vec::new(),
+            units: Vec::new(),
+            unit_weight: Vec::new(),
+        };
+        for line in request.lines.iter().filter(|l| l.quantity > 0) {
+            let i = match d.skus.iter().position(|s| s == &line.sku) {
+                Some(i) => i,
+                None => {
+                    d.skus.push(line.sku.clone());
+                    d.sku_lines.push(Vec::new());
+                    d.units.push(0);
+                    d.unit_weight
+                        .push(line.unit_weight_g.unwrap_or(default_weight_g));
+                    d.skus.len() - 1
+                }
+            };
+            d.sku_lines[i].push((line.line_no, line.quantity));
+            d.units[i] += line.quantity;
+        }
+        d
+    }
+}
+
+/// Candidates excluded by reason.
+type Excluded = Vec<(usize, Exclusion, String)>;
+
+/// The candidates the profile allows, each with its lane's rate card, and the others with the
+/// reason. Full locations are left out only while others can take the units: when they
+/// cannot, the order waits for a full location's next day rather than go unrouted.
+fn screen(
+    request: &RouteRequest<'_>,
+    candidates: &[Candidate],
+    profile: &RoutingProfile,
+    estimator: &dyn ShippingCostEstimator,
+    demand: &Demand,
+) -> (Vec<(usize, RateCard)>, Excluded) {
+    let card = |c: &Candidate| {
+        if request.pickup {
+            Some(RateCard {
+                breaks: vec![(i64::MAX, 0)],
+                over_per_kg: 0,
+            })
+        } else {
+            estimator.lane(&request.lane_from(c.point), &profile.costs.service)
+        }
+    };
+    let mut excluded = Vec::new();
+    let mut allowed: Vec<(usize, RateCard)> = Vec::new();
+    for (index, c) in candidates.iter().enumerate() {
+        let card = card(c);
+        match exclusion(request, c, profile, &demand.skus, card.is_some()) {
+            Some((why, detail)) => excluded.push((index, why, detail)),
+            None => allowed.push((index, card.unwrap_or(NO_CARD))),
+        }
+    }
+    let short = demand.skus.iter().zip(&demand.units).any(|(sku, units)| {
+        let held: i64 = allowed
+            .iter()
+            .map(|(i, _)| candidates[*i].available_of(sku).max(0))
+            .sum();
+        held < *units
+    });
+    if short {
+        let (full, rest): (Vec<_>, Vec<_>) = excluded
+            .into_iter()
+            .partition(|(_, why, _)| *why == Exclusion::Capacity);
+        excluded = rest;
+        allowed.extend(
+            full.into_iter()
+                .map(|(i, _, _)| (i, card(&candidates[i]).unwrap_or(NO_CARD))),
+        );
+    }
+    (allowed, excluded)
+}
+
+/// An allowed candidate as the search sees it, or why it is out after all: its next cut-off
+/// delivers late and the profile excludes late locations.
+fn cand(
+    request: &RouteRequest<'_>,
+    c: &Candidate,
+    index: usize,
+    card: RateCard,
+    profile: &RoutingProfile,
+    deliver_by: Option<Date>,
+    skus: &[Sku],
+) -> Result<Cand, String> {
+    let costs = &profile.costs;
+    let late_days = match (c.delivery_date, deliver_by) {
+        (Some(arrives), Some(by)) if arrives > by => (arrives - by).get_days().into(),
+        _ => 0,
+    };
+    if profile.filters.exclude_late && request.deliver_by.is_some() && late_days > 0 {
+        return Err(format!(
+            "its next cut-off delivers on {}, {late_days} days after the promised {}",
+            c.delivery_date.map(|d| d.to_string()).unwrap_or_default(),
+            deliver_by.map(|d| d.to_string()).unwrap_or_default()
+        ));
+    }
+    let fixed = CostBreakdown {
+        handling: costs.handling_at(&c.location),
+        capacity: costs.capacity_cost(c.load, c.capacity),
+        late: late_days * costs.late_per_day,
+        ..CostBreakdown::default()
+    };
+    Ok(Cand {
+        index,
+        card,
+        fixed,
+        stock: skus.iter().map(|s| c.available_of(s).max(0)).collect(),
+        store: c.kind == LocationKind::Store,
+        distance_km: distance(c.point, request.destination),
+        late_days,
+    })
 }
 
 /// Why the profile leaves a candidate out, if it does.
