@@ -3,6 +3,7 @@
 //! or an external id claimed by an earlier order, units it reserved, preorder units it took.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
@@ -38,7 +39,7 @@ pub(crate) struct BatchFacts<'d> {
     known: HashMap<(String, String), KnownOrder>,
     /// The checkout holds the batch converts, locked.
     holds: HashMap<String, HoldRecord>,
-    locations: Vec<Location>,
+    locations: Arc<Vec<Location>>,
     rules: HashMap<ChannelCode, StockRules>,
     items: HashMap<Sku, ItemFacts>,
     supply: SupplyView,

@@ -4,6 +4,7 @@
 //! reported.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
@@ -33,7 +34,7 @@ pub(crate) struct Reoptimize {
 
 /// What planning the pending orders again needs besides the book.
 struct PlanFacts {
-    locations: Vec<Location>,
+    locations: Arc<Vec<Location>>,
     rules: HashMap<ChannelCode, StockRules>,
     weights: HashMap<Sku, i64>,
     loads: HashMap<LocationCode, i64>,

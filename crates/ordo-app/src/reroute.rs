@@ -3,6 +3,7 @@
 //! person resolves an exception by routing the units again or letting them wait.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use ordo_domain::allocation::Routing;
 use ordo_domain::channel::StockRules;
@@ -39,7 +40,7 @@ pub(crate) struct RejectUnits<'a> {
 
 /// Everything routing an order's line again needs besides the book.
 struct RerouteFacts<'d> {
-    locations: Vec<Location>,
+    locations: Arc<Vec<Location>>,
     rules: Option<StockRules>,
     loads: HashMap<LocationCode, i64>,
     weights: HashMap<Sku, i64>,

@@ -41,11 +41,8 @@ async fn lanes(tx: &mut Tx, fo: &FulfillmentOrder) -> Attempt<Lanes> {
         .into_iter()
         .map(|(code, h)| (code, h.reliability()))
         .collect();
-    let origin = tx
-        .locations()
-        .await?
-        .into_iter()
-        .find(|l| l.code == fo.location);
+    let locations = tx.locations().await?;
+    let origin = locations.iter().find(|l| l.code == fo.location).cloned();
     let vanished = || StoreError::Corrupt(format!("location {} vanished", fo.location));
     Ok(Lanes {
         carriers,

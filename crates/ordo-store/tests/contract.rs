@@ -62,6 +62,30 @@ on_both_backends! {
         assert_eq!(store.item(&sku("B")).await.unwrap().unwrap(), item("B"));
     }
 
+    async fn locations_a_transaction_reads_follow_every_change(backend: Backend) {
+        let Some((db, store)) = store_with(backend, &[]).await else { return };
+        let name_in_tx = |code_: &'static str| {
+            let store = store.clone();
+            async move {
+                let mut tx = store.transaction().await.unwrap();
+                let locations = tx.locations().await.unwrap();
+                tx.rollback().await.unwrap();
+                let found = locations.iter().find(|l| l.code == code(code_));
+                (locations.len(), found.map(|l| l.name.clone()))
+            }
+        };
+        let (count, north) = name_in_tx("NORTH").await;
+        assert_eq!(north.as_deref(), Some("Location NORTH"));
+        let mut renamed = store.location(&code("NORTH")).await.unwrap().unwrap();
+        renamed.name = "Hamburg North".into();
+        store.update_location(&renamed).await.unwrap();
+        assert_eq!(name_in_tx("NORTH").await.1.as_deref(), Some("Hamburg North"), "an update through the store");
+        ordo_testkit::db::execute(&db, "UPDATE locations SET name = 'Behind' WHERE code = 'NORTH'").await;
+        assert_eq!(name_in_tx("NORTH").await.1.as_deref(), Some("Behind"), "a change behind the store's back");
+        store.insert_location(&location("EAST", 52.0, 13.0)).await.unwrap();
+        assert_eq!(name_in_tx("EAST").await, (count + 1, Some("Location EAST".into())), "a new location");
+    }
+
     async fn lists_page_through_every_row_once(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[]).await else { return };
         let first = store.items(&PageRequest::first(2)).await.unwrap();

@@ -36,6 +36,7 @@ pub struct SqlStore {
     pub(in crate::sql) write: AnyPool,
     /// Routers of the profile versions met so far: a version's settings never change.
     pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
+    pub(in crate::sql) reference: std::sync::Arc<super::reference_cache::ReferenceCache>,
     /// SQLite's writer, on its own driver; `None` on PostgreSQL.
     pub(in crate::sql) sqlite: Option<super::sqlite::Writer>,
     /// SQLite's readers, on the same driver; `None` on PostgreSQL.
@@ -78,6 +79,7 @@ impl SqlStore {
                 read: write.clone(),
                 write,
                 routers: Default::default(),
+                reference: Default::default(),
                 sqlite: None,
                 readers: None,
             }
@@ -92,6 +94,7 @@ impl SqlStore {
                 read: pool.clone(),
                 write: pool,
                 routers: Default::default(),
+                reference: Default::default(),
                 sqlite: None,
                 readers: None,
             }

@@ -30,7 +30,7 @@ const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
     14 "0014" "request_replays", 15 "0015" "job_leases",
     16 "0016" "order_search", 17 "0017" "order_search_by_name",
-    18 "0018" "held_reservations_by_location",
+    18 "0018" "held_reservations_by_location", 19 "0019" "reference_versions",
 );
 
 const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
@@ -40,7 +40,7 @@ const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     11 "0011" "address_directions", 12 "0012" "location_streets", 13 "0013" "scan_indexes",
     14 "0014" "request_replays", 15 "0015" "job_leases",
     16 "0016" "order_search", 17 "0017" "order_search_by_name",
-    18 "0018" "held_reservations_by_location",
+    18 "0018" "held_reservations_by_location", 19 "0019" "reference_versions",
 );
 
 impl Backend {

@@ -30,6 +30,7 @@ mod order_tx;
 mod orders;
 mod place;
 mod read;
+mod reference_cache;
 mod release;
 mod replays;
 mod reroute;

@@ -6,6 +6,7 @@
 //! reservations, orders with their timelines, routing decisions, location loads, holds.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use ordo_domain::alerts::{Alert, Threshold};
 use ordo_domain::channel::StockRules;
@@ -183,8 +184,8 @@ impl Tx {
         load::backorder_policy(&mut self.write).await
     }
 
-    pub async fn locations(&mut self) -> StoreResult<Vec<Location>> {
-        load::locations(&mut self.write).await
+    pub async fn locations(&mut self) -> StoreResult<Arc<Vec<Location>>> {
+        self.reference.locations(&mut self.write).await
     }
 
     /// Active channels among these, with their stock rules.

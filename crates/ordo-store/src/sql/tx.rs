@@ -20,6 +20,7 @@ pub struct Tx {
     pub(in crate::sql) write: WriteTx,
     pub(in crate::sql) backend: super::Backend,
     pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
+    pub(in crate::sql) reference: std::sync::Arc<super::reference_cache::ReferenceCache>,
 }
 
 impl Tx {
@@ -59,6 +60,7 @@ impl SqlStore {
             write: self.begin().await?,
             backend: self.backend,
             routers: self.routers.clone(),
+            reference: self.reference.clone(),
         })
     }
 
