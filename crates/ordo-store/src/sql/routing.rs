@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use ordo_domain::field::FieldErrors;
+use ordo_domain::location::Location;
 use ordo_domain::routing::{
     Explanation, ProfileLabel, ProfileRouter, Router, RoutingCause, RoutingProfile,
 };
@@ -156,23 +157,20 @@ fn parse_settings(raw: &str) -> StoreResult<RoutingProfile> {
 }
 
 /// Each location's day at `now_ms`, in its own time zone.
-async fn days(conn: &mut dyn Exec, now_ms: i64) -> StoreResult<HashMap<LocationCode, String>> {
-    let locations = super::load::locations(conn).await?;
-    Ok(locations
-        .into_iter()
-        .map(|l| {
-            let day = l.day_at(now_ms).to_string();
-            (l.code, day)
-        })
-        .collect())
+fn days(locations: &[Location], now_ms: i64) -> HashMap<&LocationCode, String> {
+    locations
+        .iter()
+        .map(|l| (&l.code, l.day_at(now_ms).to_string()))
+        .collect()
 }
 
 /// Orders each location has been given today — its own day, in its time zone.
 pub(crate) async fn loads(
     conn: &mut dyn Exec,
+    locations: &[Location],
     now_ms: i64,
 ) -> StoreResult<HashMap<LocationCode, i64>> {
-    let days = days(conn, now_ms).await?;
+    let days = days(locations, now_ms);
     let mut distinct: Vec<&str> = days.values().map(String::as_str).collect();
     distinct.sort_unstable();
     distinct.dedup();
@@ -194,10 +192,11 @@ pub(crate) async fn loads(
 /// Adds today's new packages to each location's load.
 pub(crate) async fn add_loads(
     conn: &mut dyn Exec,
+    locations: &[Location],
     packages: &BTreeMap<LocationCode, i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
-    let days = days(conn, now_ms).await?;
+    let days = days(locations, now_ms);
     let utc = ordo_domain::promise::utc_date(now_ms).to_string();
     for (location, orders) in packages {
         let day = days.get(location).unwrap_or(&utc);

@@ -21,6 +21,7 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use super::Backend;
 use super::args::Sql;
 use super::exec::Exec;
+use super::reference_cache::ReferenceCache;
 use super::routing::{self, Decision, Routers};
 use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::tx::Tx;
@@ -216,7 +217,8 @@ impl Tx {
 
     /// Orders each location has been given today, in its own time zone.
     pub async fn location_loads(&mut self, now_ms: i64) -> StoreResult<HashMap<LocationCode, i64>> {
-        routing::loads(&mut self.write, now_ms).await
+        let locations = self.reference.locations(&mut self.write).await?;
+        routing::loads(&mut self.write, &locations, now_ms).await
     }
 
     /// Alert thresholds that may cover these items.
@@ -230,12 +232,13 @@ impl Tx {
         changes: &StockChanges,
         alerts: &[Alert],
     ) -> StoreResult<()> {
-        write_changes(&mut self.write, changes, alerts).await
+        write_changes(&mut self.write, &self.reference, changes, alerts).await
     }
 }
 
 pub(crate) async fn write_changes(
     conn: &mut dyn Exec,
+    reference: &ReferenceCache,
     changes: &StockChanges,
     alerts: &[Alert],
 ) -> StoreResult<()> {
@@ -252,7 +255,10 @@ pub(crate) async fn write_changes(
     }
     execute_all(conn, orders::event_inserts(changes.order_events.iter())).await?;
     execute_all(conn, routing::decision_inserts(&changes.decisions, now_ms)?).await?;
-    routing::add_loads(conn, &changes.packages, now_ms).await?;
+    if !changes.packages.is_empty() {
+        let locations = reference.locations(conn).await?;
+        routing::add_loads(conn, &locations, &changes.packages, now_ms).await?;
+    }
     for hold in &changes.holds {
         update_hold(conn, hold).await?;
     }
