@@ -86,6 +86,26 @@ on_both_backends! {
         assert_eq!(name_in_tx("EAST").await, (count + 1, Some("Location EAST".into())), "a new location");
     }
 
+    async fn channel_rules_a_transaction_reads_follow_every_change(backend: Backend) {
+        let Some((db, store)) = store_with(backend, &[]).await else { return };
+        let active_in_tx = || {
+            let store = store.clone();
+            async move {
+                let mut tx = store.transaction().await.unwrap();
+                let rules = tx.channel_rules(&["web", "pos"].into()).await.unwrap();
+                tx.rollback().await.unwrap();
+                let mut codes: Vec<String> = rules.keys().map(|c| c.to_string()).collect();
+                codes.sort();
+                codes
+            }
+        };
+        assert_eq!(active_in_tx().await, vec!["pos", "web"]);
+        ordo_testkit::db::execute(&db, "UPDATE channels SET active = 0 WHERE code = 'pos'").await;
+        assert_eq!(active_in_tx().await, vec!["web"], "a channel switched off is seen at once");
+        ordo_testkit::db::execute(&db, "UPDATE channels SET active = 1 WHERE code = 'pos'").await;
+        assert_eq!(active_in_tx().await, vec!["pos", "web"], "and switched on again");
+    }
+
     async fn lists_page_through_every_row_once(backend: Backend) {
         let Some((_db, store)) = store_with(backend, &[]).await else { return };
         let first = store.items(&PageRequest::first(2)).await.unwrap();

@@ -145,16 +145,11 @@ pub(crate) fn rules_json(rules: &StockRules) -> String {
     json!({ "buffer_percent": rules.buffer_percent, "excluded_locations": excluded, "items": items, "holds": holds }).to_string()
 }
 
-/// Active channels among `codes`, with their stock rules.
+/// Every active channel, with its stock rules.
 pub(crate) async fn channel_rules(
     conn: &mut dyn Exec,
-    codes: &BTreeSet<&str>,
 ) -> StoreResult<HashMap<ChannelCode, StockRules>> {
-    if codes.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT code, stock_rules FROM channels WHERE active = 1 AND code IN (");
-    sql.list(codes.iter().copied()).push(")");
+    let sql = Sql::new("SELECT code, stock_rules FROM channels WHERE active = 1");
     let mut rules = HashMap::new();
     for row in conn.rows(sql).await? {
         let code = corrupt("code", ChannelCode::parse(&row.text("code")?))?;

@@ -4,9 +4,12 @@
 //! row — and takes the copy when it is current, else reads the table again. Several servers on
 //! one database each keep their own copy, kept true the same way.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
+use ordo_domain::values::ChannelCode;
 
 use super::args::{Arg, Sql};
 use super::exec::Exec;
@@ -15,25 +18,60 @@ use crate::error::StoreResult;
 
 #[derive(Default)]
 pub(crate) struct ReferenceCache {
-    locations: Mutex<Option<(i64, Arc<Vec<Location>>)>>,
+    locations: Kept<Vec<Location>>,
+    channel_rules: Kept<HashMap<ChannelCode, StockRules>>,
 }
 
 impl ReferenceCache {
     /// Every location, as of this transaction.
     pub async fn locations(&self, conn: &mut dyn Exec) -> StoreResult<Arc<Vec<Location>>> {
         let version = version(conn, "locations").await?;
-        if let Ok(cached) = self.locations.lock()
-            && let Some((at, locations)) = cached.as_ref()
-            && *at == version
-        {
-            return Ok(locations.clone());
+        if let Some(kept) = self.locations.at(version) {
+            return Ok(kept);
         }
         // Read after the version: the copy is at least as new as the version it is kept at.
-        let locations = Arc::new(load::locations(conn).await?);
-        if let Ok(mut cached) = self.locations.lock() {
-            *cached = Some((version, locations.clone()));
+        Ok(self.locations.keep(version, load::locations(conn).await?))
+    }
+
+    /// Every active channel's stock rules, as of this transaction.
+    pub async fn channel_rules(
+        &self,
+        conn: &mut dyn Exec,
+    ) -> StoreResult<Arc<HashMap<ChannelCode, StockRules>>> {
+        let version = version(conn, "channels").await?;
+        if let Some(kept) = self.channel_rules.at(version) {
+            return Ok(kept);
         }
-        Ok(locations)
+        Ok(self
+            .channel_rules
+            .keep(version, load::channel_rules(conn).await?))
+    }
+}
+
+/// One copy, with the version it was read at.
+struct Kept<T>(Mutex<Option<(i64, Arc<T>)>>);
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Self(Mutex::new(None))
+    }
+}
+
+impl<T> Kept<T> {
+    /// The copy, if it was read at `version`.
+    fn at(&self, version: i64) -> Option<Arc<T>> {
+        let kept = self.0.lock().ok()?;
+        kept.as_ref()
+            .filter(|(at, _)| *at == version)
+            .map(|(_, copy)| copy.clone())
+    }
+
+    fn keep(&self, version: i64, copy: T) -> Arc<T> {
+        let copy = Arc::new(copy);
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((version, copy.clone()));
+        }
+        copy
     }
 }
 

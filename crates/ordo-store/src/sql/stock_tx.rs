@@ -194,7 +194,12 @@ impl Tx {
         &mut self,
         channels: &BTreeSet<&str>,
     ) -> StoreResult<HashMap<ChannelCode, StockRules>> {
-        load::channel_rules(&mut self.write, channels).await
+        let rules = self.reference.channel_rules(&mut self.write).await?;
+        Ok(rules
+            .iter()
+            .filter(|(code, _)| channels.contains(code.as_str()))
+            .map(|(code, rules)| (code.clone(), rules.clone()))
+            .collect())
     }
 
     /// Facts about these items, with the units open preorders already took.

@@ -1,0 +1,16 @@
+-- The channels' stock rules, read by every order placed, are kept in memory like the
+-- locations (0019): every change to the table sets its version to a value never used before.
+-- Keep in step with the other backend.
+INSERT INTO reference_versions (kind, version) VALUES ('channels', 0);
+CREATE TRIGGER channels_inserted AFTER INSERT ON channels
+BEGIN
+    UPDATE reference_versions SET version = random() WHERE kind = 'channels';
+END;
+CREATE TRIGGER channels_updated AFTER UPDATE ON channels
+BEGIN
+    UPDATE reference_versions SET version = random() WHERE kind = 'channels';
+END;
+CREATE TRIGGER channels_deleted AFTER DELETE ON channels
+BEGIN
+    UPDATE reference_versions SET version = random() WHERE kind = 'channels';
+END;
