@@ -9,11 +9,12 @@ CREATE TABLE reference_versions (
     version BIGINT NOT NULL
 );
 INSERT INTO reference_versions (kind, version) VALUES ('locations', 0);
-CREATE FUNCTION locations_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for every kept table: its kind is the table's name.
+CREATE FUNCTION reference_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE reference_versions SET version = txid_current() WHERE kind = 'locations';
+    UPDATE reference_versions SET version = txid_current() WHERE kind = TG_TABLE_NAME;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER locations_changed AFTER INSERT OR UPDATE OR DELETE ON locations
-    FOR EACH STATEMENT EXECUTE FUNCTION locations_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION reference_changed();

@@ -2,11 +2,5 @@
 -- locations (0019): every change to the table sets its version to a value never used before.
 -- Keep in step with the other backend.
 INSERT INTO reference_versions (kind, version) VALUES ('channels', 0);
-CREATE FUNCTION channels_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE reference_versions SET version = txid_current() WHERE kind = 'channels';
-    RETURN NULL;
-END
-$$;
 CREATE TRIGGER channels_changed AFTER INSERT OR UPDATE OR DELETE ON channels
-    FOR EACH STATEMENT EXECUTE FUNCTION channels_changed();
+    FOR EACH STATEMENT EXECUTE FUNCTION reference_changed();
