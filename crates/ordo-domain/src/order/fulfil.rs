@@ -190,71 +190,80 @@ pub fn fill_backorders(
     let (reservations, ledger) =
         reserve(&planned, &waiting, owner, book, cause, new_id).map_err(FulfilError::Routing)?;
     for r in &reservations {
-        let location = context.locations.iter().find(|l| l.code == r.location);
-        let line = order
-            .lines
-            .iter_mut()
-            .find(|l| l.line_no == r.line_no)
-            .ok_or(FulfilError::Routing("a filled line vanished".into()))?;
-        line.quantities.allocated += r.quantity;
-        line.quantities.backordered -= r.quantity;
-        if let Some(location) = location {
-            let load = context.routing.loads.get(&location.code).copied();
-            let p = from_stock(
-                location,
-                destination,
-                context.now_ms,
-                context.routing.transit,
-                load.unwrap_or(0),
-            );
-            let arrives = if matches!(order.delivery, Delivery::Pickup { .. }) {
-                p.ship_date
-            } else {
-                p.date
-            };
-            line.expected_date = Some(if line.quantities.backordered > 0 {
-                line.expected_date.map_or(arrives, |d: Date| d.max(arrives))
-            } else {
-                arrives
-            });
-        }
+        allocate(order, r, destination, context)?;
     }
     order.promised_date = super::dates::promised_date(order);
     order.updated_at_ms = context.now_ms;
+    let event = filled_event(order, &reservations, context)?;
+    Ok(Some(OrderChange {
+        reservations,
+        ledger,
+        events: vec![event],
+        routing,
+    }))
+}
+
+/// Counts a new reservation's units as allocated on its line, and dates the line by when the
+/// units arrive from there (the last of its units, while some still wait).
+fn allocate(
+    order: &mut Order,
+    r: &Reservation,
+    destination: Option<GeoPoint>,
+    context: &FillContext<'_>,
+) -> Result<(), FulfilError> {
+    let pickup = matches!(order.delivery, Delivery::Pickup { .. });
+    let location = context.locations.iter().find(|l| l.code == r.location);
+    let line = order
+        .lines
+        .iter_mut()
+        .find(|l| l.line_no == r.line_no)
+        .ok_or(FulfilError::Routing("a filled line vanished".into()))?;
+    line.quantities.allocated += r.quantity;
+    line.quantities.backordered -= r.quantity;
+    let Some(location) = location else {
+        return Ok(());
+    };
+    let load = context.routing.loads.get(&location.code).copied();
+    let transit = context.routing.transit;
+    let p = from_stock(
+        location,
+        destination,
+        context.now_ms,
+        transit,
+        load.unwrap_or(0),
+    );
+    let arrives = if pickup { p.ship_date } else { p.date };
+    line.expected_date = Some(if line.quantities.backordered > 0 {
+        line.expected_date.map_or(arrives, |d: Date| d.max(arrives))
+    } else {
+        arrives
+    });
+    Ok(())
+}
+
+/// The timeline's entry for units filled: allocated from stock that arrived, or re-routed.
+fn filled_event(
+    order: &mut Order,
+    reservations: &[Reservation],
+    context: &FillContext<'_>,
+) -> Result<OrderEvent, FulfilError> {
     let allocations: Vec<_> = reservations
         .iter()
         .map(|r| json!({ "line": r.line_no, "sku": r.sku.as_str(), "location": r.location.as_str(), "quantity": r.quantity }))
         .collect();
     let data = json!({ "allocations": allocations, "promised_date": order.promised_date.map(|d| d.to_string()) });
-    let mut events = Vec::new();
     let kind = if context.excluded.is_empty() {
         OrderEventKind::BackorderAllocated
     } else {
         OrderEventKind::Rerouted
     };
-    match order.follow_quantities(
-        context.now_ms,
-        kind,
-        context.actor,
-        Some(context.reason),
-        data.clone(),
-    )? {
-        Some(event) => events.push(event),
-        None => events.push(order.event(
-            context.now_ms,
-            kind,
-            None,
-            context.actor,
-            Some(context.reason),
-            data,
-        )),
-    }
-    Ok(Some(OrderChange {
-        reservations,
-        ledger,
-        events,
-        routing,
-    }))
+    let (at, actor, reason) = (context.now_ms, context.actor, Some(context.reason));
+    Ok(
+        match order.follow_quantities(at, kind, actor, reason, data.clone())? {
+            Some(event) => event,
+            None => order.event(at, kind, None, actor, reason, data),
+        },
+    )
 }
 
 /// Puts `quantity` allocated units of a line back to waiting, after a count took them away
