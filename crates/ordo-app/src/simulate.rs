@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 use ordo_domain::auth::Principal;
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::de;
-use ordo_domain::location::LocationKind;
+use ordo_domain::item::Item;
+use ordo_domain::location::{Location, LocationKind};
 use ordo_domain::order::Delivery;
 use ordo_domain::promise::{delivery_date, next_ship_day, parse_date, utc_date};
 use ordo_domain::routing::RoutingProfile;
@@ -253,38 +254,12 @@ pub fn generate(seed: u64, orders: usize, days: i64) -> Generated {
     let mut ranks: Vec<usize> = (0..items.len()).collect();
     rng.shuffle(&mut ranks);
     let popularity: Vec<f64> = ranks.iter().map(|r| 1.0 / (*r + 1) as f64).collect();
+    let catalogue = Catalogue {
+        items: &items,
+        popularity: &popularity,
+    };
 
-    let mut stock = Vec::new();
-    let mut inbound = Vec::new();
-    for location in &locations {
-        // Some locations run short: a thin range, or low quantities.
-        let short = rng.f64() < 0.25;
-        let (carry, base) = match location.kind {
-            LocationKind::Warehouse if short => (0.45, 120.0),
-            LocationKind::Warehouse => (0.85, 400.0),
-            LocationKind::ThirdParty => (0.6, 200.0),
-            _ if short => (0.15, 4.0),
-            _ => (0.35, 10.0),
-        };
-        for (item, pop) in items.iter().zip(&popularity) {
-            if item.allow_backorder || rng.f64() >= carry {
-                continue;
-            }
-            let units = (base * pop.powf(0.5) * (0.2 + 1.3 * rng.f64())).round() as i64;
-            if units > 0 {
-                stock.push(json!({ "location": location.code.as_str(), "sku": item.sku.as_str(), "units": units }));
-            }
-            // Warehouses are restocked now and then during the stream.
-            if location.kind == LocationKind::Warehouse && rng.f64() < 0.05 {
-                let at = start_ms + rng.i64(1..days.max(1)) * DAY_MS + 5 * 3_600_000;
-                inbound.push(json!({
-                    "location": location.code.as_str(), "sku": item.sku.as_str(),
-                    "units": (base * pop.powf(0.5)).round().max(5.0) as i64,
-                    "at": jiff::Timestamp::from_millisecond(at).map(|t| t.to_string()).unwrap_or_default()
-                }));
-            }
-        }
-    }
+    let (stock, inbound) = catalogue.stock(&mut rng, &locations, start_ms, days);
     let network_locations: Vec<(String, LocationKind)> = locations
         .iter()
         .map(|l| (l.code.to_string(), l.kind))
@@ -292,81 +267,18 @@ pub fn generate(seed: u64, orders: usize, days: i64) -> Generated {
     let costs = costs(&network_locations);
     let network = json!({
         "time_zone": "Europe/Berlin",
-        "locations": locations.iter().map(|l| {
-            let point = l.address.point;
-            json!({
-                "code": l.code.as_str(), "kind": l.kind.as_str(),
-                "lat": point.map(|p| p.lat), "lon": point.map(|p| p.lon),
-                "country": l.address.country.as_str(), "region": l.address.region, "city": l.address.city,
-                "daily_order_capacity": l.daily_order_capacity.map(|c| (c / 20).max(15)),
-                "cutoff": l.cutoff_local_time.map(|c| c.to_hhmm()), "time_zone": l.time_zone.as_str(),
-                "ships": l.capabilities.ship, "pickup": l.capabilities.pickup,
-            })
-        }).collect::<Vec<_>>(),
+        "locations": locations.iter().map(location_json).collect::<Vec<_>>(),
         "items": items.iter().map(|i| json!({ "sku": i.sku.as_str(), "weight_g": i.weight_g.unwrap_or(500) })).collect::<Vec<_>>(),
         "stock": stock,
         "inbound": inbound,
         "costs": costs,
     });
 
-    let population: u32 = de::CITIES.iter().map(|c| c.population_k).sum();
-    let total_popularity: f64 = popularity.iter().sum();
     let mut stream = Vec::with_capacity(orders);
     for n in 0..orders {
         let day = (n as i64 * days.max(1)) / orders.max(1) as i64;
         let at = start_ms + day * DAY_MS + rng.i64(6 * 3_600_000..20 * 3_600_000);
-        let mut pick = rng.u32(0..population);
-        let city = de::CITIES
-            .iter()
-            .find(|c| {
-                if pick < c.population_k {
-                    true
-                } else {
-                    pick -= c.population_k;
-                    false
-                }
-            })
-            .unwrap_or(&de::CITIES[0]);
-        let basket = match rng.f64() {
-            x if x < 0.46 => 1,
-            x if x < 0.72 => 2,
-            x if x < 0.85 => 3,
-            x if x < 0.93 => 4,
-            x if x < 0.97 => 5,
-            _ => 6,
-        };
-        let mut chosen: Vec<usize> = Vec::new();
-        while chosen.len() < basket {
-            let mut x = rng.f64() * total_popularity;
-            let i = popularity
-                .iter()
-                .position(|p| {
-                    x -= p;
-                    x <= 0.0
-                })
-                .unwrap_or(0);
-            if !chosen.contains(&i) {
-                chosen.push(i);
-            }
-        }
-        let order_day = utc_date(at);
-        // The usual promise: two delivery days after the order's shipping day.
-        let deliver_by = delivery_date(next_ship_day(order_day), 2);
-        let point = city.point();
-        stream.push(json!({
-            "id": format!("SIM-{:06}", n + 1),
-            "at": jiff::Timestamp::from_millisecond(at).map(|t| t.to_string()).unwrap_or_default(),
-            "deliver_by": deliver_by.to_string(),
-            "ship_to": {
-                "lat": ((point.lat + (rng.f64() - 0.5) * 0.1) * 1e4).round() / 1e4,
-                "lon": ((point.lon + (rng.f64() - 0.5) * 0.1) * 1e4).round() / 1e4,
-                "country": "DE", "city": city.name
-            },
-            "lines": chosen.iter().map(|i| json!({
-                "sku": items[*i].sku.as_str(),
-                "quantity": if rng.f64() < 0.85 { 1 } else { rng.i64(2..=3) }
-            })).collect::<Vec<_>>(),
-        }));
+        stream.push(catalogue.order(&mut rng, n, at));
     }
     let profile = |strategy: Value| {
         let mut p = strategy;
@@ -387,5 +299,134 @@ pub fn generate(seed: u64, orders: usize, days: i64) -> Generated {
             ),
             ("optimal", profile(json!({ "strategy": "optimal" }))),
         ],
+    }
+}
+
+/// A location as the generated network describes it.
+fn location_json(l: &Location) -> Value {
+    let point = l.address.point;
+    json!({
+        "code": l.code.as_str(), "kind": l.kind.as_str(),
+        "lat": point.map(|p| p.lat), "lon": point.map(|p| p.lon),
+        "country": l.address.country.as_str(), "region": l.address.region, "city": l.address.city,
+        "daily_order_capacity": l.daily_order_capacity.map(|c| (c / 20).max(15)),
+        "cutoff": l.cutoff_local_time.map(|c| c.to_hhmm()), "time_zone": l.time_zone.as_str(),
+        "ships": l.capabilities.ship, "pickup": l.capabilities.pickup,
+    })
+}
+
+/// The items orders are drawn from, each with its popularity.
+struct Catalogue<'a> {
+    items: &'a [Item],
+    popularity: &'a [f64],
+}
+
+impl Catalogue<'_> {
+    /// Opening stock at every location, and the restocks of warehouses during the stream.
+    fn stock(
+        &self,
+        rng: &mut fastrand::Rng,
+        locations: &[Location],
+        start_ms: i64,
+        days: i64,
+    ) -> (Vec<Value>, Vec<Value>) {
+        let mut stock = Vec::new();
+        let mut inbound = Vec::new();
+        for location in locations {
+            // Some locations run short: a thin range, or low quantities.
+            let short = rng.f64() < 0.25;
+            let (carry, base) = match location.kind {
+                LocationKind::Warehouse if short => (0.45, 120.0),
+                LocationKind::Warehouse => (0.85, 400.0),
+                LocationKind::ThirdParty => (0.6, 200.0),
+                _ if short => (0.15, 4.0),
+                _ => (0.35, 10.0),
+            };
+            for (item, pop) in self.items.iter().zip(self.popularity) {
+                if item.allow_backorder || rng.f64() >= carry {
+                    continue;
+                }
+                let units = (base * pop.powf(0.5) * (0.2 + 1.3 * rng.f64())).round() as i64;
+                if units > 0 {
+                    stock.push(json!({ "location": location.code.as_str(), "sku": item.sku.as_str(), "units": units }));
+                }
+                // Warehouses are restocked now and then during the stream.
+                if location.kind == LocationKind::Warehouse && rng.f64() < 0.05 {
+                    let at = start_ms + rng.i64(1..days.max(1)) * DAY_MS + 5 * 3_600_000;
+                    inbound.push(json!({
+                        "location": location.code.as_str(), "sku": item.sku.as_str(),
+                        "units": (base * pop.powf(0.5)).round().max(5.0) as i64,
+                        "at": jiff::Timestamp::from_millisecond(at).map(|t| t.to_string()).unwrap_or_default()
+                    }));
+                }
+            }
+        }
+        (stock, inbound)
+    }
+
+    /// The `n`th order of the stream, placed at `at`: a city by population, a basket of
+    /// items by popularity.
+    fn order(&self, rng: &mut fastrand::Rng, n: usize, at: i64) -> Value {
+        let population: u32 = de::CITIES.iter().map(|c| c.population_k).sum();
+        let mut pick = rng.u32(0..population);
+        let city = de::CITIES
+            .iter()
+            .find(|c| {
+                if pick < c.population_k {
+                    true
+                } else {
+                    pick -= c.population_k;
+                    false
+                }
+            })
+            .unwrap_or(&de::CITIES[0]);
+        let chosen = self.basket(rng);
+        let order_day = utc_date(at);
+        // The usual promise: two delivery days after the order's shipping day.
+        let deliver_by = delivery_date(next_ship_day(order_day), 2);
+        let point = city.point();
+        json!({
+            "id": format!("SIM-{:06}", n + 1),
+            "at": jiff::Timestamp::from_millisecond(at).map(|t| t.to_string()).unwrap_or_default(),
+            "deliver_by": deliver_by.to_string(),
+            "ship_to": {
+                "lat": ((point.lat + (rng.f64() - 0.5) * 0.1) * 1e4).round() / 1e4,
+                "lon": ((point.lon + (rng.f64() - 0.5) * 0.1) * 1e4).round() / 1e4,
+                "country": "DE", "city": city.name
+            },
+            "lines": chosen.iter().map(|i| json!({
+                "sku": self.items[*i].sku.as_str(),
+                "quantity": if rng.f64() < 0.85 { 1 } else { rng.i64(2..=3) }
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Distinct items for one order: 1 to 6 of them, each drawn by popularity.
+    fn basket(&self, rng: &mut fastrand::Rng) -> Vec<usize> {
+        let size = match rng.f64() {
+            x if x < 0.46 => 1,
+            x if x < 0.72 => 2,
+            x if x < 0.85 => 3,
+            x if x < 0.93 => 4,
+            x if x < 0.97 => 5,
+            _ => 6,
+        };
+        let total: f64 = self.popularity.iter().sum();
+        let mut chosen: Vec<usize> = Vec::new();
+        while chosen.len() < size {
+            let mut x = rng.f64() * total;
+            let i = self
+                .popularity
+                .iter()
+                .position(|p| {
+                    x -= p;
+                    x <= 0.0
+                })
+                .unwrap_or(0);
+            if !chosen.contains(&i) {
+                chosen.push(i);
+            }
+        }
+        chosen
     }
 }
