@@ -48,6 +48,43 @@ impl ReferenceCache {
     }
 }
 
+/// The reference data one transaction has read: each kind read once, then the same for the
+/// rest of the transaction.
+pub(crate) struct TxReference {
+    cache: Arc<ReferenceCache>,
+    locations: Option<Arc<Vec<Location>>>,
+    channel_rules: Option<Arc<HashMap<ChannelCode, StockRules>>>,
+}
+
+impl TxReference {
+    pub fn new(cache: Arc<ReferenceCache>) -> Self {
+        Self {
+            cache,
+            locations: None,
+            channel_rules: None,
+        }
+    }
+
+    pub async fn locations(&mut self, conn: &mut dyn Exec) -> StoreResult<Arc<Vec<Location>>> {
+        if let Some(read) = &self.locations {
+            return Ok(read.clone());
+        }
+        let read = self.cache.locations(conn).await?;
+        Ok(self.locations.insert(read).clone())
+    }
+
+    pub async fn channel_rules(
+        &mut self,
+        conn: &mut dyn Exec,
+    ) -> StoreResult<Arc<HashMap<ChannelCode, StockRules>>> {
+        if let Some(read) = &self.channel_rules {
+            return Ok(read.clone());
+        }
+        let read = self.cache.channel_rules(conn).await?;
+        Ok(self.channel_rules.insert(read).clone())
+    }
+}
+
 /// One copy, with the version it was read at.
 struct Kept<T>(Mutex<Option<(i64, Arc<T>)>>);
 

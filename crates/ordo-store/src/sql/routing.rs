@@ -196,6 +196,9 @@ pub(crate) async fn add_loads(
     packages: &BTreeMap<LocationCode, i64>,
     now_ms: i64,
 ) -> StoreResult<()> {
+    if packages.is_empty() {
+        return Ok(());
+    }
     let days = days(locations, now_ms);
     let utc = ordo_domain::promise::utc_date(now_ms).to_string();
     for (location, orders) in packages {

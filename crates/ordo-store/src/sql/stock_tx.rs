@@ -21,7 +21,6 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 use super::Backend;
 use super::args::Sql;
 use super::exec::Exec;
-use super::reference_cache::ReferenceCache;
 use super::routing::{self, Decision, Routers};
 use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::tx::Tx;
@@ -222,7 +221,7 @@ impl Tx {
 
     /// Orders each location has been given today, in its own time zone.
     pub async fn location_loads(&mut self, now_ms: i64) -> StoreResult<HashMap<LocationCode, i64>> {
-        let locations = self.reference.locations(&mut self.write).await?;
+        let locations = self.locations().await?;
         routing::loads(&mut self.write, &locations, now_ms).await
     }
 
@@ -237,13 +236,19 @@ impl Tx {
         changes: &StockChanges,
         alerts: &[Alert],
     ) -> StoreResult<()> {
-        write_changes(&mut self.write, &self.reference, changes, alerts).await
+        // Today's loads are counted in each location's own day.
+        let locations = if changes.packages.is_empty() {
+            Arc::default()
+        } else {
+            self.locations().await?
+        };
+        write_changes(&mut self.write, &locations, changes, alerts).await
     }
 }
 
 pub(crate) async fn write_changes(
     conn: &mut dyn Exec,
-    reference: &ReferenceCache,
+    locations: &[Location],
     changes: &StockChanges,
     alerts: &[Alert],
 ) -> StoreResult<()> {
@@ -260,10 +265,7 @@ pub(crate) async fn write_changes(
     }
     execute_all(conn, orders::event_inserts(changes.order_events.iter())).await?;
     execute_all(conn, routing::decision_inserts(&changes.decisions, now_ms)?).await?;
-    if !changes.packages.is_empty() {
-        let locations = reference.locations(conn).await?;
-        routing::add_loads(conn, &locations, &changes.packages, now_ms).await?;
-    }
+    routing::add_loads(conn, locations, &changes.packages, now_ms).await?;
     for hold in &changes.holds {
         update_hold(conn, hold).await?;
     }

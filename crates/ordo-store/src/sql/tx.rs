@@ -20,7 +20,7 @@ pub struct Tx {
     pub(in crate::sql) write: WriteTx,
     pub(in crate::sql) backend: super::Backend,
     pub(in crate::sql) routers: std::sync::Arc<super::router_cache::RouterCache>,
-    pub(in crate::sql) reference: std::sync::Arc<super::reference_cache::ReferenceCache>,
+    pub(in crate::sql) reference: super::reference_cache::TxReference,
 }
 
 impl Tx {
@@ -60,7 +60,7 @@ impl SqlStore {
             write: self.begin().await?,
             backend: self.backend,
             routers: self.routers.clone(),
-            reference: self.reference.clone(),
+            reference: super::reference_cache::TxReference::new(self.reference.clone()),
         })
     }
 
