@@ -87,8 +87,11 @@ pub use supply_steps::{Receipt, TransferAction};
 
 use writer::OrderWriter;
 
-/// Writer tasks for PostgreSQL, each committing its own batches; SQLite has one writer.
-const POSTGRES_WRITERS: usize = 4;
+/// Writer tasks for PostgreSQL, each committing its own batches; SQLite has one writer. Two,
+/// not more: batches that share items wait for each other's row locks on the positions, so
+/// more writers make smaller batches that queue on the same locks (measured at 64 in flight:
+/// 4 writers 677 orders/s, 2 writers 881, 1 writer 850; docs/BENCHMARKS.md).
+const POSTGRES_WRITERS: usize = 2;
 
 pub struct App {
     store: Arc<dyn Store>,

@@ -6,6 +6,7 @@
 use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
+use ordo_domain::location::{Location, LocationKind};
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 
 use super::SqlStore;
@@ -17,6 +18,7 @@ use crate::routing::{PurchaseRequestFilter, PurchaseRequestRecord};
 
 pub(crate) async fn follow(
     conn: &mut dyn Exec,
+    locations: &[Location],
     reservations: &[Reservation],
     now_ms: i64,
 ) -> StoreResult<()> {
@@ -27,15 +29,11 @@ pub(crate) async fn follow(
     if orders.is_empty() {
         return Ok(());
     }
-    let at: BTreeSet<&str> = orders.iter().map(|r| r.location.as_str()).collect();
-    let mut sql = Sql::new("SELECT code FROM locations WHERE kind = 'supplier' AND code IN (");
-    sql.list(at).push(")");
-    let suppliers: BTreeSet<String> = conn
-        .rows(sql)
-        .await?
+    let suppliers: BTreeSet<&str> = locations
         .iter()
-        .map(|r| r.text("code"))
-        .collect::<StoreResult<_>>()?;
+        .filter(|l| l.kind == LocationKind::Supplier)
+        .map(|l| l.code.as_str())
+        .collect();
     for r in orders
         .into_iter()
         .filter(|r| suppliers.contains(r.location.as_str()))

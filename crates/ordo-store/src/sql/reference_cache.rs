@@ -11,10 +11,10 @@ use ordo_domain::channel::StockRules;
 use ordo_domain::location::Location;
 use ordo_domain::values::ChannelCode;
 
-use super::args::{Arg, Sql};
+use super::args::Sql;
 use super::exec::Exec;
 use super::load;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
 #[derive(Default)]
 pub(crate) struct ReferenceCache {
@@ -23,9 +23,12 @@ pub(crate) struct ReferenceCache {
 }
 
 impl ReferenceCache {
-    /// Every location, as of this transaction.
-    pub async fn locations(&self, conn: &mut dyn Exec) -> StoreResult<Arc<Vec<Location>>> {
-        let version = version(conn, "locations").await?;
+    /// Every location, as of `version` of their table.
+    async fn locations(
+        &self,
+        conn: &mut dyn Exec,
+        version: i64,
+    ) -> StoreResult<Arc<Vec<Location>>> {
         if let Some(kept) = self.locations.at(version) {
             return Ok(kept);
         }
@@ -33,12 +36,12 @@ impl ReferenceCache {
         Ok(self.locations.keep(version, load::locations(conn).await?))
     }
 
-    /// Every active channel's stock rules, as of this transaction.
-    pub async fn channel_rules(
+    /// Every active channel's stock rules, as of `version` of their table.
+    async fn channel_rules(
         &self,
         conn: &mut dyn Exec,
+        version: i64,
     ) -> StoreResult<Arc<HashMap<ChannelCode, StockRules>>> {
-        let version = version(conn, "channels").await?;
         if let Some(kept) = self.channel_rules.at(version) {
             return Ok(kept);
         }
@@ -48,10 +51,11 @@ impl ReferenceCache {
     }
 }
 
-/// The reference data one transaction has read: each kind read once, then the same for the
-/// rest of the transaction.
+/// The reference data one transaction has read: the versions of every kind in one statement
+/// at the first use, each kind read once, then the same for the rest of the transaction.
 pub(crate) struct TxReference {
     cache: Arc<ReferenceCache>,
+    versions: Option<Versions>,
     locations: Option<Arc<Vec<Location>>>,
     channel_rules: Option<Arc<HashMap<ChannelCode, StockRules>>>,
 }
@@ -60,6 +64,7 @@ impl TxReference {
     pub fn new(cache: Arc<ReferenceCache>) -> Self {
         Self {
             cache,
+            versions: None,
             locations: None,
             channel_rules: None,
         }
@@ -69,7 +74,8 @@ impl TxReference {
         if let Some(read) = &self.locations {
             return Ok(read.clone());
         }
-        let read = self.cache.locations(conn).await?;
+        let version = self.versions(conn).await?.locations;
+        let read = self.cache.locations(conn, version).await?;
         Ok(self.locations.insert(read).clone())
     }
 
@@ -80,8 +86,46 @@ impl TxReference {
         if let Some(read) = &self.channel_rules {
             return Ok(read.clone());
         }
-        let read = self.cache.channel_rules(conn).await?;
+        let version = self.versions(conn).await?.channels;
+        let read = self.cache.channel_rules(conn, version).await?;
         Ok(self.channel_rules.insert(read).clone())
+    }
+}
+
+impl TxReference {
+    async fn versions(&mut self, conn: &mut dyn Exec) -> StoreResult<Versions> {
+        if let Some(versions) = self.versions {
+            return Ok(versions);
+        }
+        Ok(*self.versions.insert(Versions::read(conn).await?))
+    }
+}
+
+/// The version of each kind of reference data kept, as one transaction read them.
+#[derive(Clone, Copy)]
+struct Versions {
+    locations: i64,
+    channels: i64,
+}
+
+impl Versions {
+    async fn read(conn: &mut dyn Exec) -> StoreResult<Self> {
+        let sql = Sql::new(
+            "SELECT kind, version FROM reference_versions WHERE kind IN ('locations', 'channels')",
+        );
+        let (mut locations, mut channels) = (None, None);
+        for row in conn.rows(sql).await? {
+            let version = Some(row.int_at(1)?);
+            match row.text_at(0)?.as_str() {
+                "locations" => locations = version,
+                _ => channels = version,
+            }
+        }
+        let missing = |kind: &str| StoreError::Corrupt(format!("no version of {kind} is kept"));
+        Ok(Self {
+            locations: locations.ok_or_else(|| missing("locations"))?,
+            channels: channels.ok_or_else(|| missing("channels"))?,
+        })
     }
 }
 
@@ -110,12 +154,4 @@ impl<T> Kept<T> {
         }
         copy
     }
-}
-
-async fn version(conn: &mut dyn Exec, kind: &str) -> StoreResult<i64> {
-    let sql = Sql::with(
-        "SELECT version FROM reference_versions WHERE kind = $1",
-        [Arg::from(kind)],
-    );
-    conn.one(sql).await?.int_at(0)
 }

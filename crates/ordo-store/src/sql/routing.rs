@@ -201,15 +201,20 @@ pub(crate) async fn add_loads(
     }
     let days = days(locations, now_ms);
     let utc = ordo_domain::promise::utc_date(now_ms).to_string();
-    for (location, orders) in packages {
-        let day = days.get(location).unwrap_or(&utc);
-        let mut sql = Sql::new("INSERT INTO location_loads (location, day, orders) VALUES (");
-        sql.arg(location.as_str())
-            .push(", ")
-            .arg(day.as_str())
-            .push(", ")
-            .arg(*orders)
-            .push(") ON CONFLICT (location, day) DO UPDATE SET orders = location_loads.orders + excluded.orders");
+    // One row per location, so one statement adds them all.
+    let rows = packages
+        .iter()
+        .map(|(location, orders)| {
+            let day = days.get(location).unwrap_or(&utc);
+            vec![
+                location.as_str().into(),
+                day.as_str().into(),
+                (*orders).into(),
+            ]
+        })
+        .collect();
+    for mut sql in inserts("location_loads", &["location", "day", "orders"], rows) {
+        sql.push(" ON CONFLICT (location, day) DO UPDATE SET orders = location_loads.orders + excluded.orders");
         conn.run(sql).await?;
     }
     Ok(())

@@ -236,8 +236,13 @@ impl Tx {
         changes: &StockChanges,
         alerts: &[Alert],
     ) -> StoreResult<()> {
-        // Today's loads are counted in each location's own day.
-        let locations = if changes.packages.is_empty() {
+        // Today's loads are counted in each location's own day; an order's units at a
+        // supplier are a purchase request to it.
+        let orders_held = changes
+            .reservations
+            .iter()
+            .any(|r| r.owner == ReservationOwner::Order);
+        let locations = if changes.packages.is_empty() && !orders_held {
             Arc::default()
         } else {
             self.locations().await?
@@ -257,7 +262,7 @@ pub(crate) async fn write_changes(
     execute_all(conn, alert_inserts(alerts, now_ms)).await?;
     execute_all(conn, ledger_inserts(&changes.ledger)).await?;
     upsert_reservations(conn, &changes.reservations).await?;
-    drop_ship::follow(conn, &changes.reservations, now_ms).await?;
+    drop_ship::follow(conn, locations, &changes.reservations, now_ms).await?;
     for (order, seq_before) in &changes.orders {
         if order.event_seq != *seq_before {
             orders::update_order(conn, order, *seq_before).await?;
