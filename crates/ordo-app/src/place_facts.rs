@@ -86,6 +86,11 @@ impl<'d> BatchFacts<'d> {
         let locations = tx.locations().await?;
         let channels: BTreeSet<&str> = batch.iter().map(|c| c.draft.channel.as_str()).collect();
         let rules = tx.channel_rules(&channels).await?;
+        // Reference data first: on PostgreSQL, what is read after the positions are locked
+        // holds up every batch waiting for them.
+        let routers = tx
+            .routers(channels.iter().copied(), deciders.router)
+            .await?;
         let work = StockWork::begin(tx, &skus, now_ms).await?;
         let mut holds = tx.lock_checkout_holds(&hold_ids).await?;
         for record in holds.values_mut() {
@@ -100,9 +105,6 @@ impl<'d> BatchFacts<'d> {
         };
         let incoming = tx.incoming_supply(&dated.iter().collect()).await?;
         let supply = SupplyView::dated(incoming, &locations, deciders.transit);
-        let routers = tx
-            .routers(channels.iter().copied(), deciders.router)
-            .await?;
         let facts = Self {
             claims,
             known,
