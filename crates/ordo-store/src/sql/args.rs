@@ -70,9 +70,12 @@ impl From<Option<&str>> for Arg {
 /// Query text with its arguments, numbered as they are added.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Sql {
-    text: String,
-    args: Vec<Arg>,
+    pub(super) text: String,
+    pub(super) args: Vec<Arg>,
     has_where: bool,
+    /// Set on a multi-row insert ([`inserts`]): its rows are its arguments, written out as
+    /// statements by the connection that runs it (`inserts.rs`).
+    pub(super) rows: Option<super::inserts::InsertRows>,
 }
 
 impl Sql {
@@ -81,6 +84,7 @@ impl Sql {
             text: text.to_string(),
             args: Vec::new(),
             has_where: false,
+            rows: None,
         }
     }
 
@@ -142,36 +146,7 @@ impl Sql {
     }
 }
 
-/// Most arguments one statement carries. Both databases allow tens of thousands, but SQLite
-/// looks up each `$N` placeholder in a list of the statement's names, at prepare and again at
-/// bind, so a statement's cost grows with the square of its arguments: loading the demo's
-/// 2,866 positions took 3.9 s in statements of 30,000 arguments and 0.42 s in statements of
-/// 600; placing orders (`scripts/bench.sh sqlite`) ran at 750–950 orders/s with 600, 1,030–1,100
-/// with 200 and 970–1,040 with 100.
-pub(crate) const STATEMENT_ARGS_MAX: usize = 200;
-
-/// Multi-row `INSERT` statements for `rows`, split so each stays under the argument limit.
-pub(crate) fn inserts(table: &str, columns: &[&str], rows: Vec<Vec<Arg>>) -> Vec<Sql> {
-    let rows_per_statement = (STATEMENT_ARGS_MAX / columns.len().max(1)).max(1);
-    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut statements = Vec::new();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let mut sql = Sql::new(&head);
-        for (i, row) in rows.by_ref().take(rows_per_statement).enumerate() {
-            debug_assert_eq!(
-                row.len(),
-                columns.len(),
-                "row width must match the columns of {table}"
-            );
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.list(row);
-            sql.push(")");
-        }
-        statements.push(sql);
-    }
-    statements
-}
+pub(crate) use super::inserts::{STATEMENT_ARGS_MAX, inserts};
 
 #[cfg(test)]
 mod tests {
@@ -186,23 +161,5 @@ mod tests {
             .push(")");
         assert_eq!(sql.text, "SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)");
         assert_eq!(sql.args.len(), 3);
-    }
-
-    #[test]
-    fn large_inserts_are_split_under_the_argument_limit() {
-        let rows: Vec<Vec<Arg>> = (0..20_000)
-            .map(|i| vec![Arg::from(i as i64), Arg::from("x")])
-            .collect();
-        let statements = inserts("t", &["a", "b"], rows);
-        assert_eq!(statements.len(), 40_000_usize.div_ceil(STATEMENT_ARGS_MAX));
-        assert!(
-            statements
-                .iter()
-                .all(|s| s.args.len() <= STATEMENT_ARGS_MAX)
-        );
-        assert_eq!(
-            statements.iter().map(|s| s.args.len()).sum::<usize>(),
-            40_000
-        );
     }
 }

@@ -113,21 +113,41 @@ impl Exec for sqlx::pool::PoolConnection<sqlx::Any> {
 #[async_trait]
 impl Exec for sqlx::AnyConnection {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
-        Ok(sql.build().execute(&mut *self).await?.rows_affected())
+        let mut changed = 0;
+        for part in statements(self, sql) {
+            changed += part.build().execute(&mut *self).await?.rows_affected();
+        }
+        Ok(changed)
     }
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
-        let rows = sql.build().fetch_all(&mut *self).await?;
-        let Some(first) = rows.first() else {
-            return Ok(Vec::new());
-        };
-        let columns: Arc<[String]> = first
-            .columns()
-            .iter()
-            .map(|c| c.name().to_string())
-            .collect();
-        rows.iter().map(|r| any_row(r, &columns)).collect()
+        let mut rows = Vec::new();
+        for part in statements(self, sql) {
+            rows.extend(any_rows(part.build().fetch_all(&mut *self).await?)?);
+        }
+        Ok(rows)
     }
+}
+
+/// The statements that run `sql` on this connection's database.
+fn statements(conn: &sqlx::AnyConnection, sql: Sql) -> Vec<Sql> {
+    if conn.backend_name() == "PostgreSQL" {
+        vec![sql.for_postgres()]
+    } else {
+        sql.for_sqlite()
+    }
+}
+
+fn any_rows(rows: Vec<AnyRow>) -> StoreResult<Vec<Row>> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let columns: Arc<[String]> = first
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    rows.iter().map(|r| any_row(r, &columns)).collect()
 }
 
 fn any_row(row: &AnyRow, columns: &Arc<[String]>) -> StoreResult<Row> {

@@ -21,6 +21,7 @@ mod fulfillment;
 mod fulfillment_steps;
 mod fulfillment_store;
 mod holds;
+mod inserts;
 mod inventory;
 mod leases;
 mod load;

@@ -122,23 +122,37 @@ impl Drop for SqliteTx {
 #[async_trait]
 impl Exec for SqliteTx {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
-        run_on(&self.conn, &sql)
+        run_on(&self.conn, sql)
     }
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
-        rows_on(&self.conn, &sql)
+        rows_on(&self.conn, sql)
     }
 }
 
-/// Runs a statement on a connection, on the caller's thread.
-pub(super) fn run_on(conn: &rusqlite::Connection, sql: &Sql) -> StoreResult<u64> {
-    let mut statement = prepare(conn, sql)?;
-    Ok(statement.raw_execute()? as u64)
+/// Runs a statement (a multi-row insert as its chunks) on a connection, on the caller's
+/// thread; answers the rows it changed.
+pub(super) fn run_on(conn: &rusqlite::Connection, sql: Sql) -> StoreResult<u64> {
+    if sql.rows.is_none() {
+        return Ok(prepare(conn, &sql)?.raw_execute()? as u64);
+    }
+    let mut changed = 0;
+    for part in sql.for_sqlite() {
+        changed += prepare(conn, &part)?.raw_execute()? as u64;
+    }
+    Ok(changed)
 }
 
 /// Runs a query on a connection, on the caller's thread, and answers its rows.
-pub(super) fn rows_on(conn: &rusqlite::Connection, sql: &Sql) -> StoreResult<Vec<Row>> {
-    let mut statement = prepare(conn, sql)?;
+pub(super) fn rows_on(conn: &rusqlite::Connection, sql: Sql) -> StoreResult<Vec<Row>> {
+    if sql.rows.is_some() {
+        let mut rows = Vec::new();
+        for part in sql.for_sqlite() {
+            rows.extend(rows_on(conn, part)?);
+        }
+        return Ok(rows);
+    }
+    let mut statement = prepare(conn, &sql)?;
     let columns: Arc<[String]> = statement
         .column_names()
         .iter()

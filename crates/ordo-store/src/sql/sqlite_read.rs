@@ -137,19 +137,19 @@ fn blocking<T>(read: impl FnOnce() -> T) -> T {
 impl Exec for SqliteReader {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
         if self.whole {
-            return run_on(self.conn()?, &sql);
+            return run_on(self.conn()?, sql);
         }
         tokio::task::yield_now().await;
         let conn = self.conn()?;
-        blocking(|| run_on(conn, &sql))
+        blocking(|| run_on(conn, sql))
     }
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
         if self.whole {
-            return rows_on(self.conn()?, &sql);
+            return rows_on(self.conn()?, sql);
         }
         tokio::task::yield_now().await;
         let conn = self.conn()?;
-        blocking(|| rows_on(conn, &sql))
+        blocking(|| rows_on(conn, sql))
     }
 }
