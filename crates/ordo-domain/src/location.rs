@@ -15,11 +15,14 @@ pub fn location_point(location: &Location) -> Option<GeoPoint> {
         .or_else(|| geocode_postal(address.country, &address.postal_code))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a location is; written as [`LocationKind::as_str`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LocationKind {
     Warehouse,
     Store,
     Supplier,
+    #[serde(rename = "3pl")]
     ThirdParty,
 }
 

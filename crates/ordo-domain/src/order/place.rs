@@ -320,11 +320,12 @@ fn unserved(routing: Option<&Explanation>, ship_to: Option<&super::ShipTo>) -> O
         .iter()
         .filter(|c| c.units_available > 0)
         .collect();
-    let no_service = Exclusion::NoService.as_str();
     let all_unserved = !stocked.is_empty()
-        && stocked
-            .iter()
-            .all(|c| c.excluded.as_ref().is_some_and(|e| e.reason == no_service));
+        && stocked.iter().all(|c| {
+            c.excluded
+                .as_ref()
+                .is_some_and(|e| e.reason == Exclusion::NoService)
+        });
     all_unserved.then(|| {
         let from: Vec<&str> = stocked.iter().map(|c| c.location.as_str()).collect();
         format!(

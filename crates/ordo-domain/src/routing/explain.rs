@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use super::cost::CostBreakdown;
 use super::optimal::Decision;
-use super::problem::{Assignment, Problem};
+use super::problem::{Assignment, Exclusion, Problem};
 use super::profile::Strategy;
+use crate::location::LocationKind;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
@@ -31,7 +32,8 @@ pub struct Explanation {
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct CandidateNote {
     pub location: String,
-    pub kind: String,
+    #[cfg_attr(feature = "schema", schema(value_type = String))]
+    pub kind: LocationKind,
     pub distance_km: Option<f64>,
     pub delivery_date: Option<String>,
     /// Units of the order's items it may promise.
@@ -42,8 +44,8 @@ pub struct CandidateNote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ExcludedNote {
-    /// `profile_filter`, `capability`, `capacity`, `cut_off`, `no_service` or `no_stock`.
-    pub reason: String,
+    #[cfg_attr(feature = "schema", schema(value_type = String))]
+    pub reason: Exclusion,
     pub detail: String,
 }
 
@@ -192,12 +194,12 @@ fn candidate_notes(problem: &Problem<'_>) -> Vec<CandidateNote> {
                 .iter()
                 .find(|(index, _, _)| *index == i)
                 .map(|(_, why, detail)| ExcludedNote {
-                    reason: why.as_str().to_string(),
+                    reason: *why,
                     detail: detail.clone(),
                 });
             CandidateNote {
                 location: c.location.to_string(),
-                kind: c.kind.as_str().to_string(),
+                kind: c.kind,
                 distance_km: match (c.point, problem.request.destination) {
                     (Some(from), Some(to)) => Some((from.distance_km(to) * 10.0).round() / 10.0),
                     _ => None,
@@ -276,5 +278,44 @@ fn plan_note(problem: &Problem<'_>, assignment: &Assignment) -> PlanNote {
         cost: evaluation.cost,
         total: evaluation.cost.total(),
         unallocated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Explanations are stored as JSON and served as JSON: a candidate's kind and reason are
+    /// written with the names the rest of the API uses, and read back as the same values.
+    #[test]
+    fn kinds_and_reasons_are_written_by_their_names() {
+        use Exclusion as E;
+        let reasons = [
+            E::ProfileFilter,
+            E::Capability,
+            E::Capacity,
+            E::CutOff,
+            E::NoService,
+            E::NoStock,
+        ];
+        for kind in LocationKind::ALL {
+            for reason in reasons {
+                let note = CandidateNote {
+                    location: "L".into(),
+                    kind,
+                    distance_km: None,
+                    delivery_date: None,
+                    units_available: 0,
+                    excluded: Some(ExcludedNote {
+                        reason,
+                        detail: String::new(),
+                    }),
+                };
+                let json = serde_json::to_value(&note).unwrap();
+                assert_eq!(json["kind"], kind.as_str());
+                assert_eq!(json["excluded"]["reason"], reason.as_str());
+                assert_eq!(serde_json::from_value::<CandidateNote>(json).unwrap(), note);
+            }
+        }
     }
 }

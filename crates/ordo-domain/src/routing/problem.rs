@@ -27,8 +27,9 @@ const NO_CARD: RateCard = RateCard {
 /// What one unit left unallocated costs a plan: more than any plan of routed units.
 pub const UNFILLED_PER_UNIT: i64 = 1_000_000_000;
 
-/// Why a candidate is not considered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a candidate is not considered; written as [`Exclusion::as_str`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Exclusion {
     ProfileFilter,
     Capability,
