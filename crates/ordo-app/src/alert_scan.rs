@@ -72,7 +72,7 @@ async fn findings(
                 id: &s.id,
                 order_id: &s.order_id,
                 tracking_number: &s.tracking_number,
-                status: &s.status,
+                status: s.status,
                 shipped_at_ms: s.shipped_at_ms,
                 last_event_at_ms: s.last_event_at_ms,
             };

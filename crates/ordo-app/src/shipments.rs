@@ -166,7 +166,7 @@ fn hand_over(
         carrier: PICKUP_CARRIER.into(),
         service: "collect".into(),
         tracking_number: String::new(),
-        status: "shipped".into(),
+        status: None,
         cost_minor: None,
         currency: None,
         promised_date: order.promised_date,

@@ -67,7 +67,7 @@ async fn track(store: &dyn Store, event: &TrackingInput, now_ms: i64) -> Attempt
     events.push((event.at_ms, status));
     let progress = ShipmentProgress::of(&events);
     tx.update_shipment_progress(&shipment_id, &progress).await?;
-    if progress.status_str() != shipment.status {
+    if progress.status != shipment.status {
         tell_order(&mut tx, &shipment, &progress, now_ms).await?;
     }
     tx.commit().await?;
@@ -106,7 +106,7 @@ async fn tell_order(
             carrier: &shipment.carrier,
             tracking_number: &shipment.tracking_number,
             contents: &shipment.package.contents,
-            before: &shipment.status,
+            before: shipment.status,
             after: progress.status,
         };
         let seq_before = record.order.event_seq;
@@ -120,7 +120,7 @@ async fn tell_order(
             id: &shipment.id,
             order_id: &shipment.order_id,
             tracking_number: &shipment.tracking_number,
-            status: progress.status_str(),
+            status: progress.status,
             shipped_at_ms: shipment.shipped_at_ms,
             last_event_at_ms: progress.last_event_at_ms,
         };

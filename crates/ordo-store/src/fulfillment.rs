@@ -84,8 +84,8 @@ pub struct ShipmentRecord {
     pub carrier: String,
     pub service: String,
     pub tracking_number: String,
-    /// `shipped` until the carrier's first event, then its normalised status.
-    pub status: String,
+    /// The carrier's latest normalised status; `None` (`shipped`) until its first event.
+    pub status: Option<TrackingStatus>,
     pub cost_minor: Option<i64>,
     pub currency: Option<String>,
     pub promised_date: Option<Date>,
@@ -185,7 +185,8 @@ pub struct OpenShipment {
     pub id: String,
     pub order_id: String,
     pub tracking_number: String,
-    pub status: String,
+    /// `None` (`shipped`) until the carrier's first event.
+    pub status: Option<TrackingStatus>,
     pub shipped_at_ms: i64,
     pub last_event_at_ms: Option<i64>,
 }

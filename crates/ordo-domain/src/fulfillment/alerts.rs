@@ -10,6 +10,7 @@ use super::{FulfillmentOrder, FulfillmentStatus};
 use crate::geo::GeoPoint;
 use crate::location::Location;
 use crate::promise::{PromiseSource, TransitModel, promise_from};
+use crate::shipping::TrackingStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AlertKind {
@@ -140,8 +141,9 @@ pub struct ShipmentFacts<'a> {
     pub id: &'a str,
     pub order_id: &'a str,
     pub tracking_number: &'a str,
-    /// `shipped`, or the latest normalised tracking status.
-    pub status: &'a str,
+    /// The latest normalised tracking status; `None` while no carrier event counted
+    /// (`shipped`).
+    pub status: Option<TrackingStatus>,
     pub shipped_at_ms: i64,
     pub last_event_at_ms: Option<i64>,
 }
@@ -152,7 +154,10 @@ pub fn shipment_alerts(
     now_ms: i64,
 ) -> Vec<Raised> {
     let mut raised = Vec::new();
-    if matches!(s.status, "delivered" | "returned_to_sender") {
+    if matches!(
+        s.status,
+        Some(TrackingStatus::Delivered | TrackingStatus::ReturnedToSender)
+    ) {
         return raised;
     }
     let raise = |kind, message| Raised {
@@ -161,7 +166,7 @@ pub fn shipment_alerts(
         order_id: s.order_id.to_string(),
         message,
     };
-    if s.status == "failed_attempt" {
+    if s.status == Some(TrackingStatus::FailedAttempt) {
         raised.push(raise(
             AlertKind::FailedDelivery,
             format!("the carrier could not deliver {}", s.tracking_number),

@@ -13,8 +13,8 @@ pub struct ShipmentNews<'a> {
     pub carrier: &'a str,
     pub tracking_number: &'a str,
     pub contents: &'a [PackageContent],
-    /// The status before, as stored (`shipped`, `in_transit`, `delivered`…).
-    pub before: &'a str,
+    /// The status before: `None` while no carrier event counted (`shipped`).
+    pub before: Option<TrackingStatus>,
     /// The status now: `None` while no carrier event counts (`shipped`).
     pub after: Option<TrackingStatus>,
 }
@@ -28,7 +28,7 @@ pub fn follow_shipment(
 ) -> Result<OrderEvent, IllegalTransition> {
     let delivered = TrackingStatus::Delivered;
     let sign: i64 = match (
-        news.before == delivered.as_str(),
+        news.before == Some(delivered),
         news.after == Some(delivered),
     ) {
         (false, true) => 1,
@@ -43,7 +43,7 @@ pub fn follow_shipment(
     }
     let data = json!({
         "shipment": news.shipment_id, "carrier": news.carrier,
-        "tracking_number": news.tracking_number, "from": news.before, "to": shipment_status_name(news.after),
+        "tracking_number": news.tracking_number, "from": shipment_status_name(news.before), "to": shipment_status_name(news.after),
     });
     let kind = OrderEventKind::Parcel(news.after);
     let actor = format!("carrier:{}", news.carrier);

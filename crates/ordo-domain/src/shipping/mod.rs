@@ -18,7 +18,8 @@ pub use handover::{Handover, HandoverError, ShipAsk};
 pub use rates::{Quote, RateRequest, quotes};
 pub use tracking::{
     CheckDigit, DeliveryHistory, ShipmentProgress, TrackingFormat, TrackingStatus,
-    check_event_time, parse_tracking_number, shipment_status, shipment_status_name,
+    check_event_time, parse_shipment_status, parse_tracking_number, shipment_status,
+    shipment_status_name,
 };
 
 #[cfg(test)]

@@ -214,6 +214,14 @@ pub fn shipment_status_name(status: Option<TrackingStatus>) -> &'static str {
     status.map_or("shipped", TrackingStatus::as_str)
 }
 
+/// A shipment's status from its stored name ([`shipment_status_name`]).
+pub fn parse_shipment_status(raw: &str) -> Result<Option<TrackingStatus>, String> {
+    match raw {
+        "shipped" => Ok(None),
+        raw => TrackingStatus::parse(raw).map(Some),
+    }
+}
+
 /// Where a shipment stands: handed to the carrier (`shipped`) until its first event, then
 /// the status of its latest event — except that once delivered or returned it stays so,
 /// whatever arrives late.

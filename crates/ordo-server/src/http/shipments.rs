@@ -9,7 +9,7 @@ use ordo_app::fulfillment::TRACKING_EVENTS_MAX;
 use ordo_app::{App, ShipmentRecord, TrackingInput, TrackingResult};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::money::Currency;
-use ordo_domain::shipping::TrackingStatus;
+use ordo_domain::shipping::{TrackingStatus, shipment_status_name};
 use ordo_domain::values::parse_text;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -141,7 +141,7 @@ impl From<ShipmentRecord> for ShipmentView {
             carrier: s.carrier,
             service: s.service,
             tracking_number: s.tracking_number,
-            status: s.status,
+            status: shipment_status_name(s.status).into(),
             cost: s
                 .cost_minor
                 .zip(s.currency.as_deref())

@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use ordo_domain::fulfillment::alerts::Raised;
 use ordo_domain::geo::CountryCode;
+use ordo_domain::shipping::parse_shipment_status;
 
 use super::args::Sql;
 use super::rows::{self, RowExt};
@@ -128,7 +129,7 @@ pub(crate) async fn shipment_page(
             id: r.text("id")?,
             order_id: r.text("order_id")?,
             tracking_number: r.text("tracking_number")?,
-            status: r.text("status")?,
+            status: corrupt("status", parse_shipment_status(&r.text("status")?))?,
             shipped_at_ms: r.int("shipped_at")?,
             last_event_at_ms: r.opt_int("last_event_at")?,
         });

@@ -73,9 +73,9 @@ pub(crate) struct Sql {
     pub(super) text: String,
     pub(super) args: Vec<Arg>,
     has_where: bool,
-    /// Set on a multi-row insert ([`inserts`]): its rows are its arguments, written out as
-    /// statements by the connection that runs it (`inserts.rs`).
-    pub(super) rows: Option<super::inserts::InsertRows>,
+    /// Set on a multi-row insert (`inserts.rs`): its rows are its arguments, written out as
+    /// statements by the connection that runs it.
+    pub(super) rows: Option<InsertRows>,
 }
 
 impl Sql {
@@ -146,7 +146,14 @@ impl Sql {
     }
 }
 
-pub(crate) use super::inserts::{STATEMENT_ARGS_MAX, inserts};
+/// What makes a [`Sql`] a multi-row insert: its table, columns, and where the text that
+/// follows the rows (an `ON CONFLICT` clause) starts.
+#[derive(Debug, Clone)]
+pub(crate) struct InsertRows {
+    pub(super) table: String,
+    pub(super) columns: Vec<String>,
+    pub(super) suffix_at: usize,
+}
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,8 @@ use ordo_domain::location::Location;
 use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 use super::SqlStore;
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
+use super::inserts::inserts;
 use super::rows::{self, ITEM_COLUMNS, LOCATION_COLUMNS};
 use crate::error::{StoreError, StoreResult};
 use crate::types::{Page, PageRequest};

@@ -8,7 +8,8 @@ use ordo_domain::fulfillment::{
 };
 
 use super::SqlStore;
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
+use super::inserts::inserts;
 use super::rows::{self, RowExt};
 use super::write::execute_all;
 use crate::error::{StoreError, StoreResult, corrupt};

@@ -8,7 +8,8 @@ use ordo_domain::reservation::Reservation;
 use ordo_domain::values::Sku;
 
 use super::SqlStore;
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
+use super::inserts::inserts;
 use super::orders::owned_reservations;
 use super::rows::{self, RowExt};
 use super::tx::Tx;

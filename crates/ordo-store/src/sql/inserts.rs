@@ -7,22 +7,13 @@
 
 use std::fmt::Write;
 
-use super::args::{Arg, Sql};
+use super::args::{Arg, InsertRows, Sql};
 
 /// Most arguments one SQLite statement carries. SQLite allows tens of thousands, but parsing
 /// and preparing a statement grows with its placeholders: loading the demo's 2,866 positions
 /// took 3.9 s in statements of 30,000 arguments and 0.42 s in statements of 600; placing
 /// orders ran fastest with 200 (1,659 / 1,694 orders/s against 1,599 / 1,634 with 1,000).
 pub(crate) const STATEMENT_ARGS_MAX: usize = 200;
-
-/// What makes a [`Sql`] a multi-row insert: its table, columns, and where the text that
-/// follows the rows (an `ON CONFLICT` clause) starts.
-#[derive(Debug, Clone)]
-pub(crate) struct InsertRows {
-    table: String,
-    columns: Vec<String>,
-    suffix_at: usize,
-}
 
 /// One multi-row insert of `rows` (none when there are no rows); text pushed onto it after
 /// (an `ON CONFLICT` clause, without arguments) follows the rows.

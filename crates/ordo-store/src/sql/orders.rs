@@ -11,8 +11,9 @@ use ordo_domain::order::{Order, OrderEvent};
 use ordo_domain::reservation::Reservation;
 
 use super::SqlStore;
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
 use super::catalog::finish_page;
+use super::inserts::inserts;
 use super::read::ReadConn;
 use super::rows::{self, LINE_COLUMNS, ORDER_COLUMNS, RESERVATION_COLUMNS, RowExt};
 use crate::error::{StoreError, StoreResult, corrupt};

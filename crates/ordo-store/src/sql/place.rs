@@ -8,9 +8,10 @@ use std::collections::{BTreeSet, HashMap};
 use ordo_domain::order::{IncomingSupply, Order};
 use ordo_domain::values::Sku;
 
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
 use super::exec::Exec;
 use super::holds::{load_holds, skus_of};
+use super::inserts::inserts;
 use super::load;
 use super::orders::order_inserts;
 use super::rows::RowExt;

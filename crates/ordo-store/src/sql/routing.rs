@@ -14,7 +14,8 @@ use ordo_domain::routing::{
 use ordo_domain::values::{ChannelCode, LocationCode};
 
 use super::SqlStore;
-use super::args::{Arg, Sql, inserts};
+use super::args::{Arg, Sql};
+use super::inserts::inserts;
 use super::router_cache::RouterCache;
 use super::rows::{self, RowExt};
 use super::write::existing;

@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use ordo_domain::routing::ProfileRouter;
-use ordo_domain::shipping::TrackingStatus;
 use ordo_domain::shipping::{Carrier, CarrierRates, DeliveryHistory};
+use ordo_domain::shipping::{TrackingStatus, parse_shipment_status, shipment_status_name};
 
 use super::SqlStore;
 use super::rows::{self, RowExt};
 use super::tx::Tx;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, corrupt};
 use crate::fulfillment::*;
 
 fn carrier_row(r: &crate::sql::exec::Row) -> StoreResult<CarrierRecord> {
@@ -225,7 +225,7 @@ impl Tx {
 async fn insert_shipment(conn: &mut dyn Exec, s: &ShipmentRecord) -> StoreResult<()> {
     conn.run(Sql::with("INSERT INTO shipments (id, fulfillment_order_id, package_id, order_id, location, carrier, service, tracking_number, status, \
          cost_minor, currency, promised_date, expected_date, shipped_at, failed_attempts, tracking_url) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)",[Arg::from(s.id.as_str()), Arg::from(s.fulfillment_order_id.as_str()), Arg::from(s.package.id.as_str()), Arg::from(s.order_id.as_str()), Arg::from(s.location.as_str()), Arg::from(s.carrier.as_str()), Arg::from(s.service.as_str()), Arg::from(s.tracking_number.as_str()), Arg::from(s.status.as_str()), Arg::from(s.cost_minor), Arg::from(s.currency.clone()), Arg::from(s.promised_date.map(|d| d.to_string())), Arg::from(s.expected_date.map(|d| d.to_string())), Arg::from(s.shipped_at_ms), Arg::from(s.tracking_url.clone())])).await
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, $15)",[Arg::from(s.id.as_str()), Arg::from(s.fulfillment_order_id.as_str()), Arg::from(s.package.id.as_str()), Arg::from(s.order_id.as_str()), Arg::from(s.location.as_str()), Arg::from(s.carrier.as_str()), Arg::from(s.service.as_str()), Arg::from(s.tracking_number.as_str()), Arg::from(shipment_status_name(s.status)), Arg::from(s.cost_minor), Arg::from(s.currency.clone()), Arg::from(s.promised_date.map(|d| d.to_string())), Arg::from(s.expected_date.map(|d| d.to_string())), Arg::from(s.shipped_at_ms), Arg::from(s.tracking_url.clone())])).await
     .map_err(|e| {
         // Two steps racing for one supplied number: the second one loses here.
         if e.is_unique_violation() {
@@ -253,7 +253,7 @@ fn shipment_row(r: &crate::sql::exec::Row) -> StoreResult<ShipmentRecord> {
         carrier: r.text("carrier")?,
         service: r.text("service")?,
         tracking_number: r.text("tracking_number")?,
-        status: r.text("status")?,
+        status: corrupt("status", parse_shipment_status(&r.text("status")?))?,
         cost_minor: r.opt_int("cost_minor")?,
         currency: r.opt_text("currency")?,
         promised_date: rows::optional_date(r, "promised_date")?,
@@ -269,7 +269,7 @@ fn shipment_row(r: &crate::sql::exec::Row) -> StoreResult<ShipmentRecord> {
 
 /// Fills in each shipment's tracking events, oldest first.
 async fn attach_events(conn: &mut dyn Exec, shipments: &mut [ShipmentRecord]) -> StoreResult<()> {
-    for chunk in shipments.chunks_mut(super::args::STATEMENT_ARGS_MAX) {
+    for chunk in shipments.chunks_mut(super::inserts::STATEMENT_ARGS_MAX) {
         let mut sql = super::args::Sql::new(
             "SELECT shipment_id, at, status, carrier_code, place, description FROM tracking_events \
              WHERE shipment_id IN (",
@@ -299,7 +299,7 @@ pub(crate) async fn shipments_of_orders(
     order_ids: &[&str],
 ) -> StoreResult<Vec<ShipmentRecord>> {
     let mut all = Vec::new();
-    for chunk in order_ids.chunks(super::args::STATEMENT_ARGS_MAX) {
+    for chunk in order_ids.chunks(super::inserts::STATEMENT_ARGS_MAX) {
         let mut sql = super::args::Sql::new(&format!("{SHIPMENT_SELECT} WHERE s.order_id IN ("));
         sql.list(chunk.iter().copied())
             .push(") ORDER BY s.shipped_at, s.id");

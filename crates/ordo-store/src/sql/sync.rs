@@ -54,7 +54,7 @@ pub(crate) async fn begin(
 pub(crate) async fn unknown_items(store: &SqlStore, skus: &[&str]) -> StoreResult<Vec<String>> {
     let mut conn = store.reader().await?;
     let mut unknown = Vec::new();
-    for chunk in skus.chunks(super::args::STATEMENT_ARGS_MAX) {
+    for chunk in skus.chunks(super::inserts::STATEMENT_ARGS_MAX) {
         let known = existing(&mut conn, "items", "sku", chunk.iter().copied()).await?;
         unknown.extend(
             chunk

@@ -153,7 +153,7 @@ pub(crate) async fn unresolved_of_orders(
     order_ids: &[&str],
 ) -> StoreResult<Vec<AlertRecord>> {
     let mut all = Vec::new();
-    for chunk in order_ids.chunks(super::args::STATEMENT_ARGS_MAX) {
+    for chunk in order_ids.chunks(super::inserts::STATEMENT_ARGS_MAX) {
         let mut sql = Sql::new(&format!(
             "SELECT {COLUMNS} FROM work_alerts WHERE status <> 'resolved' AND order_id IN ("
         ));

@@ -11,7 +11,8 @@ use ordo_domain::hold::Hold;
 use ordo_domain::inventory::{LedgerEntry, StockBook};
 use ordo_domain::reservation::Reservation;
 
-use super::args::{Arg, STATEMENT_ARGS_MAX, Sql, inserts};
+use super::args::{Arg, Sql};
+use super::inserts::{STATEMENT_ARGS_MAX, inserts};
 use super::rows::RESERVATION_COLUMNS;
 use crate::error::{StoreError, StoreResult};
 

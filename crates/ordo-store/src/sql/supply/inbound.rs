@@ -9,8 +9,9 @@ use ordo_domain::promise::parse_date;
 
 use crate::error::{StoreResult, corrupt};
 use crate::sql::SqlStore;
-use crate::sql::args::{Arg, Sql, inserts};
+use crate::sql::args::{Arg, Sql};
 use crate::sql::catalog::finish_page;
+use crate::sql::inserts::inserts;
 use crate::sql::rows::{self, RowExt};
 use crate::sql::tx::Tx;
 use crate::sql::write::execute_all;

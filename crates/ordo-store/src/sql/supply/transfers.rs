@@ -8,8 +8,9 @@ use ordo_domain::transfer::{Transfer, TransferLine, TransferStatus};
 
 use crate::error::{StoreResult, corrupt};
 use crate::sql::SqlStore;
-use crate::sql::args::{Arg, Sql, inserts};
+use crate::sql::args::{Arg, Sql};
 use crate::sql::catalog::finish_page;
+use crate::sql::inserts::inserts;
 use crate::sql::orders::owned_reservations;
 use crate::sql::rows::{self, RowExt};
 use crate::sql::tx::Tx;
