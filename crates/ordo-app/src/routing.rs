@@ -4,6 +4,7 @@
 use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::order::RejectReason;
+use ordo_domain::purchase_request::PurchaseRequestStatus;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 use ordo_store::ids::new_id;
@@ -221,13 +222,8 @@ impl App {
         if supplier.is_some() && filter.supplier != supplier {
             return Ok(Vec::new());
         }
-        if let Some(status) = &filter.status
-            && !["open", "shipped", "cancelled"].contains(&status.as_str())
-        {
-            return Err(AppError::Invalid(FieldErrors::single(
-                "status",
-                "must be open, shipped or cancelled",
-            )));
+        if let Some(Err(reason)) = filter.status.as_deref().map(PurchaseRequestStatus::parse) {
+            return Err(AppError::Invalid(FieldErrors::single("status", reason)));
         }
         let limit = i64::from(self.limits().page_limit_max);
         Ok(self.store.purchase_requests(&filter, limit).await?)

@@ -32,6 +32,7 @@ pub mod location;
 pub mod money;
 pub mod order;
 pub mod promise;
+pub mod purchase_request;
 pub mod reservation;
 pub mod routing;
 pub mod shipping;

@@ -6,6 +6,7 @@ use ordo_domain::field::FieldErrors;
 use ordo_domain::inventory::Position;
 use ordo_domain::location::Location;
 use ordo_domain::order::{RejectReason, RerouteOutcome};
+use ordo_domain::purchase_request::PurchaseRequestStatus;
 use ordo_domain::routing::{Explanation, RoutingCause, RoutingProfile};
 use ordo_domain::values::{ChannelCode, Sku};
 
@@ -218,7 +219,7 @@ pub struct PurchaseRequestRecord {
     pub sku: String,
     pub quantity: i64,
     /// `open`, `shipped` or `cancelled`.
-    pub status: String,
+    pub status: PurchaseRequestStatus,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
 }

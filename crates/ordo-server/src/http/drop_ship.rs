@@ -55,7 +55,7 @@ impl From<PurchaseRequestRecord> for PurchaseRequestView {
             supplier: r.supplier,
             sku: r.sku,
             quantity: r.quantity,
-            status: r.status,
+            status: r.status.as_str().into(),
             created_at: timestamp(r.created_at_ms),
             updated_at: timestamp(r.updated_at_ms),
         }

@@ -11,6 +11,7 @@ use ordo_domain::inbound::{InboundKind, InboundStatus};
 use ordo_domain::inventory::LedgerKind;
 use ordo_domain::location::LocationKind;
 use ordo_domain::order::{HoldReason, OrderStatus, RejectReason};
+use ordo_domain::purchase_request::PurchaseRequestStatus;
 use ordo_domain::reservation::ReservationStatus;
 use ordo_domain::shipping::{ServiceLevel, TrackingStatus};
 use ordo_domain::transfer::TransferStatus;
@@ -106,7 +107,9 @@ fn profile_status() -> Vec<&'static str> {
     vec!["draft", "active", "retired"]
 }
 fn purchase_request_status() -> Vec<&'static str> {
-    vec!["open", "shipped", "cancelled"]
+    PurchaseRequestStatus::ALL
+        .map(PurchaseRequestStatus::as_str)
+        .to_vec()
 }
 fn service_level() -> Vec<&'static str> {
     [

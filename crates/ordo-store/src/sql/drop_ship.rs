@@ -7,12 +7,13 @@ use crate::sql::exec::Exec;
 use std::collections::BTreeSet;
 
 use ordo_domain::location::{Location, LocationKind};
+use ordo_domain::purchase_request::PurchaseRequestStatus;
 use ordo_domain::reservation::{Reservation, ReservationOwner, ReservationStatus};
 
 use super::SqlStore;
 use super::args::Sql;
 use super::rows::RowExt;
-use crate::error::StoreResult;
+use crate::error::{StoreResult, corrupt};
 use crate::ids::new_id;
 use crate::routing::{PurchaseRequestFilter, PurchaseRequestRecord};
 
@@ -56,7 +57,9 @@ pub(crate) async fn follow(
                     .arg(r.sku.as_str())
                     .push(", ")
                     .arg(r.quantity)
-                    .push(", 'open', ")
+                    .push(", ")
+                    .arg(PurchaseRequestStatus::Open.as_str())
+                    .push(", ")
                     .arg(now_ms)
                     .push(", ")
                     .arg(now_ms)
@@ -66,16 +69,13 @@ pub(crate) async fn follow(
                 sql
             }
             ReservationStatus::Committed | ReservationStatus::Released => {
-                let status = if r.status == ReservationStatus::Committed {
-                    "shipped"
-                } else {
-                    "cancelled"
-                };
                 let mut sql = Sql::new("UPDATE purchase_requests SET status = ");
-                sql.arg(status)
+                sql.arg(PurchaseRequestStatus::following(r.status).as_str())
                     .push(", updated_at = ")
                     .arg(now_ms)
-                    .push(" WHERE status = 'open' AND reservation_id = ")
+                    .push(" WHERE status = ")
+                    .arg(PurchaseRequestStatus::Open.as_str())
+                    .push(" AND reservation_id = ")
                     .arg(r.id.as_str());
                 sql
             }
@@ -121,7 +121,7 @@ pub(crate) async fn list(
                 supplier: r.text("supplier")?,
                 sku: r.text("sku")?,
                 quantity: r.int("quantity")?,
-                status: r.text("status")?,
+                status: corrupt("status", PurchaseRequestStatus::parse(&r.text("status")?))?,
                 created_at_ms: r.int("created_at")?,
                 updated_at_ms: r.int("updated_at")?,
             })
