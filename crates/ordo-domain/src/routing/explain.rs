@@ -289,17 +289,8 @@ mod tests {
     /// written with the names the rest of the API uses, and read back as the same values.
     #[test]
     fn kinds_and_reasons_are_written_by_their_names() {
-        use Exclusion as E;
-        let reasons = [
-            E::ProfileFilter,
-            E::Capability,
-            E::Capacity,
-            E::CutOff,
-            E::NoService,
-            E::NoStock,
-        ];
         for kind in LocationKind::ALL {
-            for reason in reasons {
+            for reason in Exclusion::ALL {
                 let note = CandidateNote {
                     location: "L".into(),
                     kind,

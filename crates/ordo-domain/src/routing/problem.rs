@@ -40,6 +40,15 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    pub const ALL: [Exclusion; 6] = [
+        Self::ProfileFilter,
+        Self::Capability,
+        Self::Capacity,
+        Self::CutOff,
+        Self::NoService,
+        Self::NoStock,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ProfileFilter => "profile_filter",

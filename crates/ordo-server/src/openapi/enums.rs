@@ -155,17 +155,8 @@ fn transfer_status() -> Vec<&'static str> {
 }
 
 fn exclusion() -> Vec<&'static str> {
-    use ordo_domain::routing::problem::Exclusion as E;
-    [
-        E::ProfileFilter,
-        E::Capability,
-        E::Capacity,
-        E::CutOff,
-        E::NoService,
-        E::NoStock,
-    ]
-    .map(E::as_str)
-    .to_vec()
+    use ordo_domain::routing::problem::Exclusion;
+    Exclusion::ALL.map(Exclusion::as_str).to_vec()
 }
 fn profile_strategy() -> Vec<&'static str> {
     vec!["optimal", "rules"]
