@@ -17,6 +17,7 @@ mod dialect;
 mod drop_ship;
 mod events;
 mod exec;
+mod explanation;
 mod fulfillment;
 mod fulfillment_steps;
 mod fulfillment_store;

@@ -225,7 +225,7 @@ pub(crate) async fn add_loads(
 pub(crate) fn decision_inserts(decisions: &[Decision], now_ms: i64) -> StoreResult<Vec<Sql>> {
     let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(decisions.len());
     for d in decisions {
-        let json = serde_json::to_string(&d.explanation)
+        let json = super::explanation::to_json(&d.explanation)
             .map_err(|e| StoreError::Corrupt(format!("explaining {}: {e}", d.order_id)))?;
         rows.push(vec![
             d.order_id.as_str().into(),
