@@ -218,7 +218,6 @@ pub struct PurchaseRequestRecord {
     pub supplier: String,
     pub sku: String,
     pub quantity: i64,
-    /// `open`, `shipped` or `cancelled`.
     pub status: PurchaseRequestStatus,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,

@@ -114,7 +114,7 @@ impl Exec for sqlx::pool::PoolConnection<sqlx::Any> {
 impl Exec for sqlx::AnyConnection {
     async fn run(&mut self, sql: Sql) -> StoreResult<u64> {
         let mut changed = 0;
-        for part in statements(self, sql) {
+        for part in statements(self, sql)? {
             changed += part.build().execute(&mut *self).await?.rows_affected();
         }
         Ok(changed)
@@ -122,7 +122,7 @@ impl Exec for sqlx::AnyConnection {
 
     async fn rows(&mut self, sql: Sql) -> StoreResult<Vec<Row>> {
         let mut rows = Vec::new();
-        for part in statements(self, sql) {
+        for part in statements(self, sql)? {
             rows.extend(any_rows(part.build().fetch_all(&mut *self).await?)?);
         }
         Ok(rows)
@@ -130,11 +130,11 @@ impl Exec for sqlx::AnyConnection {
 }
 
 /// The statements that run `sql` on this connection's database.
-fn statements(conn: &sqlx::AnyConnection, sql: Sql) -> Vec<Sql> {
+fn statements(conn: &sqlx::AnyConnection, sql: Sql) -> StoreResult<Vec<Sql>> {
     if conn.backend_name() == "PostgreSQL" {
-        vec![sql.for_postgres()]
+        Ok(vec![sql.for_postgres()?])
     } else {
-        sql.for_sqlite()
+        Ok(sql.for_sqlite())
     }
 }
 

@@ -5,9 +5,10 @@
 //! text is the same for every batch, so it is prepared once per connection and a batch's
 //! rows of one table cost one round trip.
 
-use std::fmt::Write;
+use serde::{Serialize, Serializer};
 
 use super::args::{Arg, InsertRows, Sql};
+use crate::error::{StoreError, StoreResult};
 
 /// Most arguments one SQLite statement carries. SQLite allows tens of thousands, but parsing
 /// and preparing a statement grows with its placeholders: loading the demo's 2,866 positions
@@ -66,9 +67,9 @@ impl Sql {
     /// The statement that runs this on PostgreSQL: itself, or a multi-row insert as one
     /// statement of one argument, the rows as a JSON array of objects. The rows are inserted
     /// in their order (identity columns count up as they did row by row).
-    pub(crate) fn for_postgres(mut self) -> Sql {
+    pub(crate) fn for_postgres(mut self) -> StoreResult<Sql> {
         let Some(insert) = self.rows.take() else {
-            return self;
+            return Ok(self);
         };
         let (head, suffix) = self.text.split_at(insert.suffix_at);
         let selected: Vec<String> = insert.columns.iter().map(|c| format!("x.{c}")).collect();
@@ -79,41 +80,49 @@ impl Sql {
                 " FROM json_populate_recordset(NULL::{}, ",
                 insert.table
             ))
-            .arg(rows_json(&insert.columns, &self.args))
+            .arg(rows_json(&insert.columns, &self.args)?)
             .push("::json) WITH ORDINALITY AS x ORDER BY x.ordinality")
             .push(suffix);
-        sql
+        Ok(sql)
     }
 }
 
 /// `[{"column": value, …}, …]`, a row per `columns.len()` arguments.
-fn rows_json(columns: &[String], args: &[Arg]) -> String {
-    let mut json = String::with_capacity(args.len() * 16);
-    json.push('[');
-    for (r, row) in args.chunks(columns.len().max(1)).enumerate() {
-        json.push_str(if r == 0 { "{" } else { ",{" });
-        for (c, (column, arg)) in columns.iter().zip(row).enumerate() {
-            if c > 0 {
-                json.push(',');
-            }
-            let _ = write!(json, "\"{column}\":");
-            match arg {
-                Arg::Int(Some(v)) => {
-                    let _ = write!(json, "{v}");
-                }
-                Arg::Real(Some(v)) if v.is_finite() => {
-                    let _ = write!(json, "{v:?}");
-                }
-                Arg::Text(Some(v)) => {
-                    json.push_str(&serde_json::Value::from(v.as_str()).to_string())
-                }
-                Arg::Int(None) | Arg::Real(_) | Arg::Text(None) => json.push_str("null"),
-            }
-        }
-        json.push('}');
+fn rows_json(columns: &[String], args: &[Arg]) -> StoreResult<String> {
+    serde_json::to_string(&JsonRows { columns, args })
+        .map_err(|e| StoreError::Corrupt(format!("rows as JSON: {e}")))
+}
+
+struct JsonRows<'a> {
+    columns: &'a [String],
+    args: &'a [Arg],
+}
+
+impl Serialize for JsonRows<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let rows = self.args.chunks(self.columns.len().max(1));
+        serializer.collect_seq(rows.map(|row| JsonRow(self.columns, row)))
     }
-    json.push(']');
-    json
+}
+
+struct JsonRow<'a>(&'a [String], &'a [Arg]);
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().zip(self.1))
+    }
+}
+
+/// An argument as a JSON value: a number, a string, or null (also for a real that is not
+/// finite, as serde_json writes it).
+impl Serialize for Arg {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Arg::Int(v) => v.serialize(serializer),
+            Arg::Real(v) => v.serialize(serializer),
+            Arg::Text(v) => v.serialize(serializer),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -152,7 +161,8 @@ mod tests {
         let sql = inserts("t", &["a", "b"], rows)
             .pop()
             .unwrap()
-            .for_postgres();
+            .for_postgres()
+            .unwrap();
         assert_eq!(
             sql.text,
             "INSERT INTO t (a, b) SELECT x.a, x.b FROM json_populate_recordset(NULL::t, $1::json) \
@@ -177,7 +187,7 @@ mod tests {
             ],
         );
         assert_eq!(
-            sql[0].clone().for_postgres().args,
+            sql[0].clone().for_postgres().unwrap().args,
             vec![Arg::from(r#"[{"r":51.23},{"r":null}]"#)]
         );
         assert!(inserts("t", &["a"], Vec::new()).is_empty());

@@ -118,7 +118,8 @@ impl Versions {
             let version = Some(row.int_at(1)?);
             match row.text_at(0)?.as_str() {
                 "locations" => locations = version,
-                _ => channels = version,
+                "channels" => channels = version,
+                _ => {}
             }
         }
         let missing = |kind: &str| StoreError::Corrupt(format!("no version of {kind} is kept"));
