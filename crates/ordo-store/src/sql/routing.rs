@@ -1,21 +1,17 @@
 //! Routing profiles — one per channel, versioned: a draft, then active, earlier ones retired —
-//! the routers a transaction routes with, the explanations it stores, and each location's
-//! orders per day.
+//! the routers a transaction routes with, and the network as routing sees it. The decisions
+//! it stores are in `decisions.rs`, each location's orders per day in `location_loads.rs`.
 
 use crate::sql::exec::Exec;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ordo_domain::field::FieldErrors;
-use ordo_domain::location::Location;
-use ordo_domain::routing::{
-    Explanation, ProfileLabel, ProfileRouter, Router, RoutingCause, RoutingProfile,
-};
-use ordo_domain::values::{ChannelCode, LocationCode};
+use ordo_domain::routing::{ProfileLabel, ProfileRouter, Router, RoutingProfile};
+use ordo_domain::values::ChannelCode;
 
 use super::SqlStore;
 use super::args::{Arg, Sql};
-use super::inserts::inserts;
 use super::router_cache::RouterCache;
 use super::rows::{self, RowExt};
 use super::write::existing;
@@ -24,13 +20,6 @@ use crate::routing::*;
 
 /// The channel column's value for the default profile.
 const DEFAULT_CHANNEL: &str = "*";
-
-/// Why an order's lines went where they went: a routing decision, kept with its cause.
-pub struct Decision {
-    pub order_id: String,
-    pub cause: RoutingCause,
-    pub explanation: Explanation,
-}
 
 /// The routers one transaction routes with: a custom router if the app set one, else each
 /// channel's active profile, else the default profile, else the built-in default.
@@ -155,116 +144,6 @@ fn parse_settings(raw: &str) -> StoreResult<RoutingProfile> {
         .map_err(|e| StoreError::Corrupt(format!("routing profile settings: {e}")))?;
     RoutingProfile::from_json(&value)
         .map_err(|e| StoreError::Corrupt(format!("routing profile settings: {e}")))
-}
-
-/// Each location's day at `now_ms`, in its own time zone.
-fn days(locations: &[Location], now_ms: i64) -> HashMap<&LocationCode, String> {
-    locations
-        .iter()
-        .map(|l| (&l.code, l.day_at(now_ms).to_string()))
-        .collect()
-}
-
-/// Orders each location has been given today — its own day, in its time zone.
-pub(crate) async fn loads(
-    conn: &mut dyn Exec,
-    locations: &[Location],
-    now_ms: i64,
-) -> StoreResult<HashMap<LocationCode, i64>> {
-    let days = days(locations, now_ms);
-    let mut distinct: Vec<&str> = days.values().map(String::as_str).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if distinct.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let mut sql = Sql::new("SELECT location, day, orders FROM location_loads WHERE day IN (");
-    sql.list(distinct).push(")");
-    let mut loads = HashMap::new();
-    for r in conn.rows(sql).await? {
-        let (location, day) = (rows::location_code(&r, "location")?, r.text("day")?);
-        if days.get(&location) == Some(&day) {
-            loads.insert(location, r.int("orders")?);
-        }
-    }
-    Ok(loads)
-}
-
-/// Adds today's new packages to each location's load.
-pub(crate) async fn add_loads(
-    conn: &mut dyn Exec,
-    locations: &[Location],
-    packages: &BTreeMap<LocationCode, i64>,
-    now_ms: i64,
-) -> StoreResult<()> {
-    if packages.is_empty() {
-        return Ok(());
-    }
-    let days = days(locations, now_ms);
-    let utc = ordo_domain::promise::utc_date(now_ms).to_string();
-    // One row per location, so one statement adds them all.
-    let rows = packages
-        .iter()
-        .map(|(location, orders)| {
-            let day = days.get(location).unwrap_or(&utc);
-            vec![
-                location.as_str().into(),
-                day.as_str().into(),
-                (*orders).into(),
-            ]
-        })
-        .collect();
-    for mut sql in inserts("location_loads", &["location", "day", "orders"], rows) {
-        sql.push(" ON CONFLICT (location, day) DO UPDATE SET orders = location_loads.orders + excluded.orders");
-        conn.run(sql).await?;
-    }
-    Ok(())
-}
-
-/// Inserts routing decisions with their explanations.
-pub(crate) fn decision_inserts(decisions: &[Decision], now_ms: i64) -> StoreResult<Vec<Sql>> {
-    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(decisions.len());
-    for d in decisions {
-        let json = super::explanation::to_json(&d.explanation)
-            .map_err(|e| StoreError::Corrupt(format!("explaining {}: {e}", d.order_id)))?;
-        rows.push(vec![
-            d.order_id.as_str().into(),
-            now_ms.into(),
-            d.cause.as_str().into(),
-            json.into(),
-        ]);
-    }
-    Ok(inserts(
-        "routing_decisions",
-        &["order_id", "at", "cause", "explanation"],
-        rows,
-    ))
-}
-
-pub(crate) async fn decisions(
-    store: &SqlStore,
-    order_id: &str,
-) -> StoreResult<Vec<RoutingDecisionRecord>> {
-    let rows = store
-        .reader()
-        .await?
-        .rows(Sql::with(
-            "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
-            [Arg::from(order_id)],
-        ))
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RoutingDecisionRecord {
-                at_ms: r.int("at")?,
-                cause: corrupt("cause", RoutingCause::parse(&r.text("cause")?))?,
-                explanation: corrupt(
-                    "explanation",
-                    serde_json::from_str(&r.text("explanation")?).map_err(|e| e.to_string()),
-                )?,
-            })
-        })
-        .collect()
 }
 
 /// The network as routing sees it now: every location, each item's weight, and the sellable

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ordo_domain::routing::RoutingProfile;
 use ordo_domain::values::ChannelCode;
 
-use super::{SqlStore, drop_ship, reroute, retrying, routing};
+use super::{SqlStore, decisions, drop_ship, reroute, retrying, routing};
 use crate::RoutingStore;
 use crate::error::StoreResult;
 use crate::routing::*;
@@ -73,6 +73,6 @@ impl RoutingStore for SqlStore {
     }
 
     async fn routing_decisions(&self, order_id: &str) -> StoreResult<Vec<RoutingDecisionRecord>> {
-        routing::decisions(self, order_id).await
+        decisions::decisions(self, order_id).await
     }
 }

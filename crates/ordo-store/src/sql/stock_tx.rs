@@ -20,8 +20,10 @@ use ordo_domain::values::{ChannelCode, LocationCode, Sku};
 
 use super::Backend;
 use super::args::Sql;
+use super::decisions::{self, Decision};
 use super::exec::Exec;
-use super::routing::{self, Decision, Routers};
+use super::location_loads;
+use super::routing::{self, Routers};
 use super::rows::{self, POSITION_COLUMNS, RESERVATION_COLUMNS};
 use super::tx::Tx;
 use super::write::{alert_inserts, execute_all, ledger_inserts, update_hold, upsert_reservations};
@@ -222,7 +224,7 @@ impl Tx {
     /// Orders each location has been given today, in its own time zone.
     pub async fn location_loads(&mut self, now_ms: i64) -> StoreResult<HashMap<LocationCode, i64>> {
         let locations = self.locations().await?;
-        routing::loads(&mut self.write, &locations, now_ms).await
+        location_loads::loads(&mut self.write, &locations, now_ms).await
     }
 
     /// Alert thresholds that may cover these items.
@@ -269,8 +271,12 @@ pub(crate) async fn write_changes(
         }
     }
     execute_all(conn, orders::event_inserts(changes.order_events.iter())).await?;
-    execute_all(conn, routing::decision_inserts(&changes.decisions, now_ms)?).await?;
-    routing::add_loads(conn, locations, &changes.packages, now_ms).await?;
+    execute_all(
+        conn,
+        decisions::decision_inserts(&changes.decisions, now_ms)?,
+    )
+    .await?;
+    location_loads::add_loads(conn, locations, &changes.packages, now_ms).await?;
     for hold in &changes.holds {
         update_hold(conn, hold).await?;
     }

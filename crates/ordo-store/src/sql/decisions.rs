@@ -1,16 +1,78 @@
-//! A routing explanation as stored: the domain's [`Explanation`] in JSON, with each candidate
-//! written as an array of its fields in their order instead of an object. The candidates are
-//! most of an explanation (every location that could ship, with its distance, date, units and
-//! exclusion) and their keys most of that: arrays took stored explanations from 4.6 KB to
-//! 2.6 KB on average. The domain's type reads both forms — serde reads a struct from an array
-//! of its fields in order — so explanations stored before read back the same.
+//! Routing decisions as stored: where an order's lines went and why. The explanation is the
+//! domain's [`Explanation`] in JSON, with each candidate written as an array of its fields in
+//! their order instead of an object. The candidates are most of an explanation (every
+//! location that could ship, with its distance, date, units and exclusion) and their keys
+//! most of that: arrays took stored explanations from 4.6 KB to 2.6 KB on average. The
+//! domain's type reads both forms — serde reads a struct from an array of its fields in
+//! order — so explanations stored before read back the same.
 
-use ordo_domain::routing::Explanation;
 use ordo_domain::routing::explain::{CandidateNote, ExcludedNote};
+use ordo_domain::routing::{Explanation, RoutingCause};
 use serde::ser::{Serialize, SerializeStruct, SerializeTuple, Serializer};
 
+use super::SqlStore;
+use super::args::{Arg, Sql};
+use super::exec::Exec;
+use super::inserts::inserts;
+use super::rows::RowExt;
+use crate::error::{StoreError, StoreResult, corrupt};
+use crate::routing::RoutingDecisionRecord;
+
+/// Why an order's lines went where they went: a routing decision, kept with its cause.
+pub struct Decision {
+    pub order_id: String,
+    pub cause: RoutingCause,
+    pub explanation: Explanation,
+}
+
+/// Inserts routing decisions with their explanations.
+pub(crate) fn decision_inserts(decisions: &[Decision], now_ms: i64) -> StoreResult<Vec<Sql>> {
+    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(decisions.len());
+    for d in decisions {
+        let json = to_json(&d.explanation)
+            .map_err(|e| StoreError::Corrupt(format!("explaining {}: {e}", d.order_id)))?;
+        rows.push(vec![
+            d.order_id.as_str().into(),
+            now_ms.into(),
+            d.cause.as_str().into(),
+            json.into(),
+        ]);
+    }
+    Ok(inserts(
+        "routing_decisions",
+        &["order_id", "at", "cause", "explanation"],
+        rows,
+    ))
+}
+
+pub(crate) async fn decisions(
+    store: &SqlStore,
+    order_id: &str,
+) -> StoreResult<Vec<RoutingDecisionRecord>> {
+    let rows = store
+        .reader()
+        .await?
+        .rows(Sql::with(
+            "SELECT at, cause, explanation FROM routing_decisions WHERE order_id = $1 ORDER BY id",
+            [Arg::from(order_id)],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RoutingDecisionRecord {
+                at_ms: r.int("at")?,
+                cause: corrupt("cause", RoutingCause::parse(&r.text("cause")?))?,
+                explanation: corrupt(
+                    "explanation",
+                    serde_json::from_str(&r.text("explanation")?).map_err(|e| e.to_string()),
+                )?,
+            })
+        })
+        .collect()
+}
+
 /// The stored JSON of an explanation.
-pub(super) fn to_json(explanation: &Explanation) -> serde_json::Result<String> {
+fn to_json(explanation: &Explanation) -> serde_json::Result<String> {
     serde_json::to_string(&Stored(explanation))
 }
 
