@@ -17,6 +17,7 @@ pub mod problem;
 pub mod profile;
 pub mod reoptimize;
 pub mod score;
+mod screen;
 
 use std::sync::Arc;
 
