@@ -1,22 +1,11 @@
-//! Stock: counts, adjustments, reclassifications, positions, the ledger, and availability to
-//! promise.
+//! Stock: counts, adjustments, reclassifications, positions and the ledger (availability to
+//! promise is `availability.rs`).
 
-use std::collections::BTreeMap;
-
-use ordo_domain::auth::{Action, Principal};
 use ordo_domain::field::FieldErrors;
-use ordo_domain::geo::NamedPlace;
-use ordo_domain::inventory::{
-    LedgerEntry, MoveProblem, Movement, Position, SkuAvailability, StockState, summarize,
-};
-use ordo_domain::location::Location;
-use ordo_domain::order::SupplyView;
-use ordo_domain::promise::{
-    Dated, Promise, PromiseScene, Supply, earliest_promise, timeline, utc_date,
-};
-use ordo_domain::values::{ChannelCode, LocationCode, Sku};
+use ordo_domain::inventory::{LedgerEntry, MoveProblem, Movement, Position, StockState};
+use ordo_domain::values::{LocationCode, Sku};
 use ordo_store::ids::new_id;
-use ordo_store::{LedgerRecord, Page, PageRequest, PositionFilter, PromiseContext};
+use ordo_store::{LedgerRecord, Page, PageRequest, PositionFilter};
 
 use crate::App;
 use crate::error::{AppError, AppResult};
@@ -214,140 +203,4 @@ impl App {
     ) -> AppResult<Page<LedgerRecord>> {
         Ok(self.store.ledger(filter, page).await?)
     }
-
-    /// What each item is available to promise, per active location and for the network, in
-    /// the order asked: after the channel's rules when a channel asks (a channel key always
-    /// sees its own channel's view), with what arrives when if `by_date`, and with the
-    /// earliest delivery date if a destination is given. Unknown items answer with nothing
-    /// available.
-    pub async fn availability(
-        &self,
-        principal: &Principal,
-        request: AvailabilityRequest,
-    ) -> AppResult<Vec<ItemAvailability>> {
-        let scope = principal.scope(Action::ReadAvailability)?;
-        let channel = crate::holds::own_channel(scope, request.channel)?;
-        let rules = match &channel {
-            Some(code) => Some(self.store.stock_rules(code).await?.ok_or_else(|| {
-                AppError::Invalid(FieldErrors::single(
-                    "channel",
-                    format!("no channel has code {code}"),
-                ))
-            })?),
-            None => None,
-        };
-        let now_ms = self.clock.now_ms();
-        let mut by_sku: BTreeMap<Sku, Vec<Position>> = BTreeMap::new();
-        for position in self
-            .store
-            .positions_for_availability(&request.skus, now_ms)
-            .await?
-        {
-            by_sku
-                .entry(position.sku.clone())
-                .or_default()
-                .push(position);
-        }
-        let wants_supply = request.by_date || request.destination.is_some();
-        let mut context = if wants_supply {
-            self.store.promise_context(&request.skus).await?
-        } else {
-            PromiseContext::default()
-        };
-        let incoming = std::mem::take(&mut context.incoming);
-        let supply = SupplyView::dated(incoming, &context.locations, self.transit());
-        let excluded = |code: &LocationCode| {
-            rules
-                .as_ref()
-                .is_some_and(|r| r.excluded_locations.contains(code))
-        };
-        let today = utc_date(now_ms);
-        let mut answers = Vec::with_capacity(request.skus.len());
-        for sku in &request.skus {
-            let summary = summarize(
-                sku.clone(),
-                by_sku.remove(sku).unwrap_or_default(),
-                rules.as_ref(),
-            );
-            let incoming: Vec<Supply> = supply
-                .incoming
-                .get(sku)
-                .into_iter()
-                .flatten()
-                .filter(|s| !excluded(&s.location))
-                .cloned()
-                .collect();
-            let waiting = supply.waiting.get(sku).copied().unwrap_or(0);
-            let timeline = if request.by_date {
-                timeline(summary.available, &incoming, waiting)
-            } else {
-                Vec::new()
-            };
-            let promise = request.destination.as_ref().map(|place| {
-                let destination = place.point();
-                let stocked: Vec<&Location> = summary
-                    .locations
-                    .iter()
-                    .filter(|l| l.available > 0)
-                    .filter_map(|l| {
-                        context
-                            .locations
-                            .iter()
-                            .find(|c| c.code == l.position.location && c.ships())
-                    })
-                    .collect();
-                let preorder_open = rules
-                    .as_ref()
-                    .and_then(|r| r.item(sku))
-                    .and_then(|r| r.allow_preorder)
-                    != Some(false);
-                let release = context
-                    .items
-                    .get(sku)
-                    .and_then(|f| f.preorder.as_ref())
-                    .filter(|p| preorder_open && p.release_date > today && p.taken < p.cap)
-                    .map(|p| p.release_date);
-                let scene = PromiseScene {
-                    locations: &context.locations,
-                    destination,
-                    now_ms,
-                    transit: self.transit(),
-                };
-                earliest_promise(&stocked, &incoming, waiting, release, &scene)
-            });
-            answers.push(ItemAvailability {
-                summary,
-                incoming,
-                waiting,
-                timeline,
-                promise,
-            });
-        }
-        Ok(answers)
-    }
-}
-
-/// How availability is asked for.
-#[derive(Debug, Clone, Default)]
-pub struct AvailabilityRequest {
-    pub skus: Vec<Sku>,
-    /// See it as this channel may sell it.
-    pub channel: Option<ChannelCode>,
-    /// Add what arrives when.
-    pub by_date: bool,
-    /// Add the earliest delivery date to this destination (which may not be placeable).
-    pub destination: Option<NamedPlace>,
-}
-
-/// One item's availability, with its supply and promise when asked.
-#[derive(Debug, Clone)]
-pub struct ItemAvailability {
-    pub summary: SkuAvailability,
-    /// Supply on its way, by the date it is ready to ship.
-    pub incoming: Vec<Supply>,
-    /// Units already waiting for that supply.
-    pub waiting: i64,
-    pub timeline: Vec<Dated>,
-    /// `None` when not asked; `Some(None)` when nothing can be promised.
-    pub promise: Option<Option<Promise>>,
 }

@@ -19,6 +19,7 @@ mod alert_scan;
 pub mod alerts;
 pub mod allocations;
 pub mod auth;
+pub mod availability;
 pub mod cancel;
 pub mod catalog;
 mod checkout_holds;

@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use ordo_app::SyncMode;
 use ordo_app::orders::request_hash;
 use ordo_app::sync::{SyncRequest, parse_csv, parse_sync_id};
+use ordo_app::{SyncMode, SyncReport, SyncRow};
 use ordo_domain::values::LocationCode;
 
 use crate::Failure;
@@ -49,57 +49,9 @@ pub struct InventoryArgs {
 
 pub async fn run(command: ImportCommand) -> Result<ExitCode, Failure> {
     let ImportCommand::Inventory(args) = command;
-    let mode = SyncMode::parse(&args.mode).map_err(|m| format!("--mode {m}"))?;
-    let location = args
-        .location
-        .as_deref()
-        .map(LocationCode::parse)
-        .transpose()
-        .map_err(|m| format!("--location {m}"))?;
-    let text = std::fs::read_to_string(&args.file)
-        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
-    let (rows, rejected) = parse_csv(&text, mode, location.as_ref())
-        .map_err(|e| format!("{}: {e}", args.file.display()))?;
-    // A snapshot names one location: from --location, or the one every row agrees on.
-    let location = match (mode, location) {
-        (SyncMode::Snapshot, None) => {
-            let mut named: Vec<&LocationCode> = rows.iter().map(|r| &r.location).collect();
-            named.sort();
-            named.dedup();
-            match named.as_slice() {
-                [one] => Some((*one).clone()),
-                _ => return Err(
-                    "a snapshot covers one location: give --location or a file with one location"
-                        .into(),
-                ),
-            }
-        }
-        (_, location) => location,
-    };
-    let identity = format!(
-        "{}\n{}\n{text}",
-        mode.as_str(),
-        location.as_ref().map_or("", |l| l.as_str())
-    );
-    let content_hash = request_hash(&serde_json::Value::String(identity));
-    let sync_id = match args.sync_id {
-        Some(id) => parse_sync_id(&id).map_err(|m| format!("--sync-id {m}"))?,
-        None => format!("file:{}", &content_hash[..32]),
-    };
-    let total = rows.len();
-    let request = SyncRequest {
-        sync_id,
-        mode,
-        location,
-        rows,
-        rejected,
-        request_hash: content_hash,
-        dry_run: args.dry_run,
-        skip_bad_rows: args.skip_bad_rows,
-    };
-
+    let request = sync_request(&args)?;
     let app = args.database.open_app().await?;
-    let bar = ProgressBar::new(total as u64);
+    let bar = ProgressBar::new(request.rows.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows {elapsed} ({eta} left)")
             .map_err(|e| e.to_string())?
@@ -112,17 +64,74 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, Failure> {
         .await;
     bar.finish_and_clear();
     app.shutdown().await;
-    let (report, replayed) = match result {
-        Ok(done) => done,
+    match result {
+        Ok((report, replayed)) => Ok(print_report(&report, replayed)),
         Err(ordo_app::AppError::Invalid(errors)) => {
             for e in errors.iter() {
                 eprintln!("{}: {}", e.field, e.message);
             }
             eprintln!("nothing was applied");
-            return Ok(ExitCode::from(2));
+            Ok(ExitCode::from(2))
         }
-        Err(e) => return Err(e.to_string().into()),
+        Err(e) => Err(e.to_string().into()),
+    }
+}
+
+/// The sync the file and the arguments ask for, its id derived from the content unless given.
+fn sync_request(args: &InventoryArgs) -> Result<SyncRequest, Failure> {
+    let mode = SyncMode::parse(&args.mode).map_err(|m| format!("--mode {m}"))?;
+    let location = args
+        .location
+        .as_deref()
+        .map(LocationCode::parse)
+        .transpose()
+        .map_err(|m| format!("--location {m}"))?;
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let (rows, rejected) = parse_csv(&text, mode, location.as_ref())
+        .map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let location = match (mode, location) {
+        (SyncMode::Snapshot, None) => Some(snapshot_location(&rows)?),
+        (_, location) => location,
     };
+    let identity = format!(
+        "{}\n{}\n{text}",
+        mode.as_str(),
+        location.as_ref().map_or("", |l| l.as_str())
+    );
+    let content_hash = request_hash(&serde_json::Value::String(identity));
+    let sync_id = match &args.sync_id {
+        Some(id) => parse_sync_id(id).map_err(|m| format!("--sync-id {m}"))?,
+        None => format!("file:{}", &content_hash[..32]),
+    };
+    Ok(SyncRequest {
+        sync_id,
+        mode,
+        location,
+        rows,
+        rejected,
+        request_hash: content_hash,
+        dry_run: args.dry_run,
+        skip_bad_rows: args.skip_bad_rows,
+    })
+}
+
+/// A snapshot names one location: without --location, the one every row agrees on.
+fn snapshot_location(rows: &[SyncRow]) -> Result<LocationCode, Failure> {
+    let mut named: Vec<&LocationCode> = rows.iter().map(|r| &r.location).collect();
+    named.sort();
+    named.dedup();
+    match named.as_slice() {
+        [one] => Ok((*one).clone()),
+        _ => Err(
+            "a snapshot covers one location: give --location or a file with one location".into(),
+        ),
+    }
+}
+
+/// Prints what the sync did, row by row where rows were rejected or positions fell short;
+/// exits 2 when rows were rejected.
+fn print_report(report: &SyncReport, replayed: bool) -> ExitCode {
     let how = match (replayed, report.dry_run) {
         (true, _) => " (already applied; its report)",
         (_, true) => " (dry run: nothing applied)",
@@ -159,9 +168,9 @@ pub async fn run(command: ImportCommand) -> Result<ExitCode, Failure> {
             orders.join(", ")
         );
     }
-    Ok(if report.rejected.is_empty() {
+    if report.rejected.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
-    })
+    }
 }

@@ -346,31 +346,13 @@ pub fn ship_allocation(
     book: &mut StockBook,
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<OrderChange, ShipError> {
+    let (index, units) = shippable(order, reservations, request)?;
     let ShipRequest {
         allocation_id,
-        quantity,
-        released,
         now_ms,
         actor,
+        ..
     } = *request;
-    if released {
-        return Err(ShipError::Released);
-    }
-    if order.status == OrderStatus::OnHold {
-        return Err(ShipError::OnHold);
-    }
-    let index = reservations
-        .iter()
-        .position(|r| r.id == allocation_id && r.status == ReservationStatus::Held)
-        .ok_or_else(|| ShipError::UnknownAllocation(allocation_id.to_string()))?;
-    let held = reservations[index].quantity;
-    let units = quantity.unwrap_or(held);
-    if units < 1 || units > held {
-        return Err(ShipError::TooMany {
-            requested: units,
-            held,
-        });
-    }
     let cause = Cause {
         at_ms: now_ms,
         reason: Some("shipped"),
@@ -397,30 +379,57 @@ pub fn ship_allocation(
         changed.push(rest);
     }
     let data = json!({ "allocation": allocation_id, "line": line_no, "sku": committed.sku.as_str(), "location": committed.location.as_str(), "quantity": units });
-    let event = match order
-        .follow_quantities(
-            now_ms,
-            OrderEventKind::ShipmentMade,
-            actor,
-            None,
-            data.clone(),
-        )
-        .map_err(FulfilError::from)?
-    {
-        Some(event) => event,
-        None => order.event(
-            now_ms,
-            OrderEventKind::ShipmentMade,
-            None,
-            actor,
-            None,
-            data,
-        ),
-    };
+    let event = shipped_event(order, now_ms, actor, data)?;
     Ok(OrderChange {
         reservations: changed,
         ledger: vec![entry],
         events: vec![event],
         routing: None,
+    })
+}
+
+/// Which held reservation ships, and how many of its units: refused for an order on hold, an
+/// allocation released to its location, an unknown one, or more units than it holds.
+fn shippable(
+    order: &Order,
+    reservations: &[Reservation],
+    request: &ShipRequest<'_>,
+) -> Result<(usize, i64), ShipError> {
+    if request.released {
+        return Err(ShipError::Released);
+    }
+    if order.status == OrderStatus::OnHold {
+        return Err(ShipError::OnHold);
+    }
+    let id = request.allocation_id;
+    let index = reservations
+        .iter()
+        .position(|r| r.id == id && r.status == ReservationStatus::Held)
+        .ok_or_else(|| ShipError::UnknownAllocation(id.to_string()))?;
+    let held = reservations[index].quantity;
+    let units = request.quantity.unwrap_or(held);
+    if units < 1 || units > held {
+        return Err(ShipError::TooMany {
+            requested: units,
+            held,
+        });
+    }
+    Ok((index, units))
+}
+
+/// The timeline's entry for a shipment: the status change it brought, if any, else its own.
+fn shipped_event(
+    order: &mut Order,
+    now_ms: i64,
+    actor: &str,
+    data: serde_json::Value,
+) -> Result<OrderEvent, ShipError> {
+    let kind = OrderEventKind::ShipmentMade;
+    let followed = order
+        .follow_quantities(now_ms, kind, actor, None, data.clone())
+        .map_err(FulfilError::from)?;
+    Ok(match followed {
+        Some(event) => event,
+        None => order.event(now_ms, kind, None, actor, None, data),
     })
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use ordo_app::App;
-use ordo_app::inventory::{AvailabilityRequest, ItemAvailability};
+use ordo_app::availability::{AvailabilityRequest, ItemAvailability};
 use ordo_domain::field::FieldErrors;
 use ordo_domain::geo::{CountryCode, NamedPlace, parse_point};
 use ordo_domain::inventory::SkuAvailability;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use ordo_domain::alerts::Alert;
 use ordo_domain::hold::Hold;
-use ordo_domain::inventory::{LedgerEntry, StockBook};
+use ordo_domain::inventory::{LedgerEntry, Position, StockBook};
 use ordo_domain::reservation::Reservation;
 
 use super::args::{Arg, Sql};
@@ -28,37 +28,42 @@ pub(crate) async fn write_book(
     let mut updates = Vec::new();
     let mut created = Vec::new();
     for changed in book.changed() {
-        let p = changed.now;
-        let figures = || -> Vec<Arg> {
-            vec![
-                p.sku.as_str().into(),
-                p.location.as_str().into(),
-                p.on_hand.into(),
-                p.reserved.into(),
-                p.safety_stock.into(),
-                p.damaged.into(),
-                p.quality_hold.into(),
-            ]
-        };
+        let mut row = figures(changed.now);
         match changed.loaded {
             Some(old) => {
-                let mut row = figures();
-                row.extend([
-                    old.on_hand.into(),
-                    old.reserved.into(),
-                    old.safety_stock.into(),
-                    old.damaged.into(),
-                    old.quality_hold.into(),
-                ]);
+                row.extend(figures(old).into_iter().skip(2));
                 updates.push(row);
             }
             None => {
-                let mut row = figures();
                 row.push(now_ms.into());
                 created.push(row);
             }
         }
     }
+    update_positions(conn, &updates, now_ms).await?;
+    insert_positions(conn, created).await
+}
+
+/// A position's key and figures, in the order the statements below read them.
+fn figures(p: &Position) -> Vec<Arg> {
+    vec![
+        p.sku.as_str().into(),
+        p.location.as_str().into(),
+        p.on_hand.into(),
+        p.reserved.into(),
+        p.safety_stock.into(),
+        p.damaged.into(),
+        p.quality_hold.into(),
+    ]
+}
+
+/// Updates positions, each row its key, new figures and figures as loaded (12 values), where
+/// they still hold the figures as loaded.
+async fn update_positions(
+    conn: &mut dyn Exec,
+    updates: &[Vec<Arg>],
+    now_ms: i64,
+) -> StoreResult<()> {
     for chunk in updates.chunks(STATEMENT_ARGS_MAX / 12) {
         let mut sql = Sql::new(
             "UPDATE inventory_positions SET on_hand = v.column3, reserved = v.column4, safety_stock = v.column5, \
@@ -83,6 +88,11 @@ pub(crate) async fn write_book(
             ));
         }
     }
+    Ok(())
+}
+
+/// Inserts new positions, each row its key, figures and time.
+async fn insert_positions(conn: &mut dyn Exec, created: Vec<Vec<Arg>>) -> StoreResult<()> {
     let columns = [
         "sku",
         "location",
