@@ -12,7 +12,7 @@ use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::item::ItemFacts;
 use crate::location::Location;
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
-use crate::routing::RouteLine;
+use crate::routing::{PlannedAllocation, RouteLine};
 use crate::values::{ChannelCode, LocationCode, Sku};
 
 /// Longest a hold may last, in seconds.
@@ -124,9 +124,53 @@ pub fn place_hold(
     routing: &Routing<'_>,
     new_id: &mut dyn FnMut() -> String,
 ) -> Result<HoldPlacement, PlaceRejection> {
+    let sources = checked_sources(request, items, locations, rules)?;
+    let lines = route_lines(request.lines, items);
+    let to = Destination {
+        point: request.destination,
+        country: request.country,
+        pickup: request.location.is_some(),
+        ..Destination::default()
+    };
+    let (candidates, checked) = route(&lines, &sources, &to, book, rules, routing, request.now_ms)
+        .map_err(PlaceRejection::Internal)?;
+    let available = |sku: &Sku| candidates.iter().map(|c| c.available_of(sku)).sum::<i64>();
+    let plan = checked.plan;
+    refuse_short(&lines, &plan, available)?;
+    if let Some(limits) = rules.map(|r| r.holds) {
+        over_limits(request.lines, limits, available).map_err(PlaceRejection::Invalid)?;
+    }
+    let expires_at_ms = request.now_ms + request.ttl_s * 1000;
+    let owner = ReserveFor {
+        owner: ReservationOwner::Hold,
+        owner_id: request.hold_id,
+        expires_at_ms: Some(expires_at_ms),
+    };
+    let cause = Cause {
+        at_ms: request.now_ms,
+        reason: Some("checkout hold"),
+        reference: Some(request.hold_id),
+        actor: request.actor,
+    };
+    let (reservations, ledger) =
+        reserve(&plan, &lines, owner, book, cause, new_id).map_err(PlaceRejection::Internal)?;
+    Ok(HoldPlacement {
+        hold: new_hold(request, &lines, expires_at_ms),
+        reservations,
+        ledger,
+    })
+}
+
+/// The locations the hold may take units from, once its time to live (within the channel's
+/// limit) and its items (each active) are checked.
+fn checked_sources<'l>(
+    request: &HoldRequest<'_>,
+    items: &HashMap<Sku, ItemFacts>,
+    locations: &'l [Location],
+    rules: Option<&StockRules>,
+) -> Result<Vec<&'l Location>, PlaceRejection> {
     let mut errors = FieldErrors::new();
-    let limits = rules.map(|r| r.holds);
-    if let Some(limits) = limits
+    if let Some(limits) = rules.map(|r| r.holds)
         && request.ttl_s > limits.ttl_s_max
     {
         let max = limits.ttl_s_max;
@@ -145,9 +189,12 @@ pub fn place_hold(
     }
     let sources = sources(request.location, locations, rules, &mut errors);
     errors.into_result().map_err(PlaceRejection::Invalid)?;
+    Ok(sources)
+}
 
-    let lines: Vec<RouteLine> = request
-        .lines
+/// The hold's lines as the router sees them, numbered from 1.
+fn route_lines(lines: &[(Sku, i64)], items: &HashMap<Sku, ItemFacts>) -> Vec<RouteLine> {
+    lines
         .iter()
         .enumerate()
         .map(|(i, (sku, quantity))| RouteLine {
@@ -156,18 +203,16 @@ pub fn place_hold(
             quantity: *quantity,
             unit_weight_g: items.get(sku).and_then(|f| f.weight_g),
         })
-        .collect();
-    let to = Destination {
-        point: request.destination,
-        country: request.country,
-        pickup: request.location.is_some(),
-        ..Destination::default()
-    };
-    let (candidates, checked) = route(&lines, &sources, &to, book, rules, routing, request.now_ms)
-        .map_err(PlaceRejection::Internal)?;
-    let available = |sku: &Sku| candidates.iter().map(|c| c.available_of(sku)).sum::<i64>();
-    let plan = checked.plan;
-    let per_line = allocated_per_line(&plan);
+        .collect()
+}
+
+/// Refuses the hold when the plan leaves any line short, naming each with what is available.
+fn refuse_short(
+    lines: &[RouteLine],
+    plan: &[PlannedAllocation],
+    available: impl Fn(&Sku) -> i64,
+) -> Result<(), PlaceRejection> {
+    let per_line = allocated_per_line(plan);
     let shorts: Vec<ShortLine> = lines
         .iter()
         .filter(|l| per_line.get(&l.line_no).copied().unwrap_or(0) < l.quantity)
@@ -178,27 +223,15 @@ pub fn place_hold(
             available: available(&l.sku),
         })
         .collect();
-    if !shorts.is_empty() {
-        return Err(PlaceRejection::Short(shorts));
+    if shorts.is_empty() {
+        Ok(())
+    } else {
+        Err(PlaceRejection::Short(shorts))
     }
-    if let Some(limits) = limits {
-        over_limits(request.lines, limits, available).map_err(PlaceRejection::Invalid)?;
-    }
-    let expires_at_ms = request.now_ms + request.ttl_s * 1000;
-    let owner = ReserveFor {
-        owner: ReservationOwner::Hold,
-        owner_id: request.hold_id,
-        expires_at_ms: Some(expires_at_ms),
-    };
-    let cause = Cause {
-        at_ms: request.now_ms,
-        reason: Some("checkout hold"),
-        reference: Some(request.hold_id),
-        actor: request.actor,
-    };
-    let (reservations, ledger) =
-        reserve(&plan, &lines, owner, book, cause, new_id).map_err(PlaceRejection::Internal)?;
-    let hold = Hold {
+}
+
+fn new_hold(request: &HoldRequest<'_>, lines: &[RouteLine], expires_at_ms: i64) -> Hold {
+    Hold {
         id: request.hold_id.to_string(),
         channel: request.channel.cloned(),
         status: HoldStatus::Active,
@@ -214,12 +247,7 @@ pub fn place_hold(
             .collect(),
         created_at_ms: request.now_ms,
         updated_at_ms: request.now_ms,
-    };
-    Ok(HoldPlacement {
-        hold,
-        reservations,
-        ledger,
-    })
+    }
 }
 
 /// The locations a hold may take units from: the one it names, or every active one the
