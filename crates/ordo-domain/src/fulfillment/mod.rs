@@ -21,7 +21,7 @@ pub use package::{
     DIMENSION_MM_MAX, PACKAGE_WEIGHT_G_MAX, PACKAGES_MAX, Package, PackageContent, PackageInput,
     check_packages,
 };
-pub use release::{Due, ReleasePlan, due_at, release};
+pub use release::{Due, ReleasePlan, due_at, next_release_at, release};
 pub use steps::{
     CancelConfirmed, FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept,
     confirm_cancel, pack, pick, reject, ship, start_pick, take_missing,

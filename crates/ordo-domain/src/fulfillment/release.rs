@@ -125,6 +125,36 @@ pub fn release(
     plan
 }
 
+/// When releasing the order may next do something: the earliest moment after `now_ms` at
+/// which one of its held allocations becomes due at its location's wave. `None` when none
+/// waits for a wave — what is due, `release` has released — or the order is on hold or
+/// cancelled: a later change to the order asks again.
+pub fn next_release_at(
+    order: &Order,
+    reservations: &[Reservation],
+    locations: &[Location],
+    now_ms: i64,
+) -> Option<i64> {
+    if matches!(order.status, OrderStatus::OnHold | OrderStatus::Cancelled) {
+        return None;
+    }
+    reservations
+        .iter()
+        .filter(|r| {
+            r.status == ReservationStatus::Held
+                && r.owner == ReservationOwner::Order
+                && r.owner_id == order.id
+        })
+        .filter_map(|r| {
+            let location = locations.iter().find(|l| l.code == r.location)?;
+            let due = location
+                .release_waves
+                .next_wave_ms(&location.time_zone, r.created_at_ms);
+            (due > now_ms).then_some(due)
+        })
+        .min()
+}
+
 /// The fulfilment order that takes newly released units at `location`: one this release
 /// already made, else one the location has not accepted yet, else a new one.
 fn fulfillment_order_for<'p>(

@@ -331,6 +331,14 @@ impl Order {
         self.quantities().status()
     }
 
+    /// Whether a line holds allocated units not yet released to their location: the order
+    /// is the releaser's to look at.
+    pub fn awaits_release(&self) -> bool {
+        self.lines
+            .iter()
+            .any(|l| l.quantities.allocated > l.quantities.released)
+    }
+
     /// The lines' quantities summed.
     pub fn quantities(&self) -> LineQuantities {
         let mut sum = LineQuantities::default();

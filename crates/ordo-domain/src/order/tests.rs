@@ -455,3 +455,46 @@ fn units_a_count_takes_back_wait_again_and_leave_the_open_work() {
     );
     assert_eq!((open[0].lines[0].quantity, open[0].lines[0].short), (1, 2));
 }
+
+#[test]
+fn an_order_waiting_for_a_wave_is_next_worth_releasing_at_that_wave() {
+    let mut warehouse = location("NEAR", 50.1, LocationKind::Warehouse, false);
+    warehouse.release_waves = crate::location::ReleaseWaves::parse(&["13:00".into()]).unwrap();
+    let locations = [warehouse];
+    let mut stock = book(&[("NEAR", "A", 5)]);
+    let placed = run(
+        &draft(&[("A", 3)], Delivery::Ship),
+        &items(&[("A", true)]),
+        &locations,
+        &mut stock,
+    );
+    let mut placed = placed.unwrap();
+    let next =
+        crate::fulfillment::next_release_at(&placed.order, &placed.reservations, &locations, 1000);
+    let wave = locations[0].release_waves.next_wave_ms(
+        &locations[0].time_zone,
+        placed.reservations[0].created_at_ms,
+    );
+    assert_eq!(next, Some(wave));
+    assert!(wave > 1000);
+    // Once the wave has come, what it made due is released and nothing waits any more.
+    let released = crate::fulfillment::release(
+        &mut placed.order,
+        &placed.reservations,
+        &[],
+        &locations,
+        wave,
+        "test",
+        &mut || "ful_1".into(),
+    );
+    assert_eq!(released.fulfillment_orders.len(), 1);
+    let after =
+        crate::fulfillment::next_release_at(&placed.order, &placed.reservations, &locations, wave);
+    assert_eq!(after, None);
+    // An order on hold waits for the change that lifts it, not for a wave.
+    placed.order.status = OrderStatus::OnHold;
+    assert_eq!(
+        crate::fulfillment::next_release_at(&placed.order, &placed.reservations, &locations, 1000),
+        None
+    );
+}

@@ -31,7 +31,7 @@ const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite":
     14 "0014" "request_replays", 15 "0015" "job_leases",
     16 "0016" "order_search", 17 "0017" "order_search_by_name",
     18 "0018" "held_reservations_by_location", 19 "0019" "reference_versions",
-    20 "0020" "channel_versions",
+    20 "0020" "channel_versions", 21 "0021" "release_checks",
 );
 
 const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
@@ -42,7 +42,7 @@ const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres":
     14 "0014" "request_replays", 15 "0015" "job_leases",
     16 "0016" "order_search", 17 "0017" "order_search_by_name",
     18 "0018" "held_reservations_by_location", 19 "0019" "reference_versions",
-    20 "0020" "channel_versions",
+    20 "0020" "channel_versions", 21 "0021" "release_checks",
 );
 
 impl Backend {

@@ -52,6 +52,12 @@ fn order_row(o: &Order) -> Vec<Arg> {
     ]
 }
 
+/// When the releaser should look at the order after this write: at once when it holds
+/// unreleased allocations (the releaser then sets when next), else never.
+fn release_check(o: &Order) -> Option<i64> {
+    o.awaits_release().then_some(o.updated_at_ms)
+}
+
 fn columns(list: &'static str) -> Vec<&'static str> {
     list.split(',').map(str::trim).collect()
 }
@@ -79,11 +85,14 @@ pub(crate) fn event_inserts<'a>(events: impl Iterator<Item = &'a OrderEvent>) ->
 
 /// Inserts for new orders with their lines.
 pub(crate) fn order_inserts<'a>(orders: impl Iterator<Item = &'a Order> + Clone) -> Vec<Sql> {
-    let mut statements = inserts(
-        "orders",
-        &columns(ORDER_COLUMNS),
-        orders.clone().map(order_row).collect(),
-    );
+    let mut order_columns = columns(ORDER_COLUMNS);
+    order_columns.push("release_check_at");
+    let rows = orders.clone().map(|o| {
+        let mut row = order_row(o);
+        row.push(release_check(o).into());
+        row
+    });
+    let mut statements = inserts("orders", &order_columns, rows.collect());
     let lines = orders
         .flat_map(|o| o.lines.iter().map(|l| line_row(&o.id, l)))
         .collect();
@@ -403,6 +412,7 @@ pub(crate) async fn update_order(
         .arg(order.updated_at_ms);
     sql.push(", promised_date = ")
         .arg(order.promised_date.map(|d| d.to_string()));
+    sql.push(", release_check_at = ").arg(release_check(order));
     sql.push(" WHERE id = ")
         .arg(order.id.as_str())
         .push(" AND event_seq = ")

@@ -80,4 +80,41 @@ impl Tx {
     pub async fn insert_fulfillment_orders(&mut self, fos: &[FulfillmentOrder]) -> StoreResult<()> {
         execute_all(&mut self.write, fresh_inserts(fos)).await
     }
+
+    /// Orders whose time to be looked at by the releaser has come (`release_check_at`, set by
+    /// every change to an order waiting for release and by the releaser), earliest first, at
+    /// most `limit`.
+    pub async fn orders_to_release(
+        &mut self,
+        now_ms: i64,
+        limit: usize,
+    ) -> StoreResult<Vec<String>> {
+        let mut sql = Sql::new(
+            "SELECT id FROM orders WHERE release_check_at IS NOT NULL AND release_check_at <= ",
+        );
+        sql.arg(now_ms)
+            .push(" ORDER BY release_check_at, id LIMIT ")
+            .arg(limit as i64);
+        let rows = self.write.rows(sql).await?;
+        rows.iter().map(|r| r.text("id")).collect()
+    }
+
+    /// Sets when the releaser should next look at each order (`None`: only after a change).
+    pub async fn set_release_checks(&mut self, checks: &[(&str, Option<i64>)]) -> StoreResult<()> {
+        for (order_id, at_ms) in checks {
+            let mut sql = Sql::new("UPDATE orders SET release_check_at = ");
+            sql.arg(*at_ms).push(" WHERE id = ").arg(*order_id);
+            self.write.run(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Has the releaser look at every order waiting for release again (the locations' release
+    /// waves changed, so the times it set may be wrong).
+    pub async fn recheck_releases(&mut self) -> StoreResult<()> {
+        let sql =
+            Sql::new("UPDATE orders SET release_check_at = 0 WHERE release_check_at IS NOT NULL");
+        self.write.run(sql).await?;
+        Ok(())
+    }
 }
