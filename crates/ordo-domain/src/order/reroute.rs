@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::fulfil::{FillContext, FulfilError, OrderChange, fill_backorders};
-use super::{Order, OrderEventKind, OrderStatus};
+use super::{Order, OrderEvent, OrderEventKind, OrderStatus};
 use crate::inventory::{Cause, InventoryError, Movement, StockBook, StockState};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
 use crate::routing::profile::AfterAttempts;
@@ -156,9 +156,40 @@ pub fn reject_allocation(
             requested: rejection.units,
         });
     }
+    let mut change = give_back_rejected(order, reservation, rejection, context, book)?;
+    if rejection.attempt > rejection.attempts_max {
+        if rejection.after == AfterAttempts::Backorder {
+            return Ok((change, RerouteOutcome::Waiting));
+        }
+        let event =
+            routing_exception(order, reservation, rejection, context.now_ms, context.actor)?;
+        change.events.push(event);
+        return Ok((change, RerouteOutcome::Exception));
+    }
+    let skus = BTreeSet::from([reservation.sku.clone()]);
+    match fill_backorders(order, &skus, context, book, new_id)? {
+        Some(filled) => {
+            change.reservations.extend(filled.reservations);
+            change.ledger.extend(filled.ledger);
+            change.events.extend(filled.events);
+            change.routing = filled.routing;
+            Ok((change, RerouteOutcome::Rerouted))
+        }
+        None => Ok((change, RerouteOutcome::Waiting)),
+    }
+}
+
+/// Gives the rejected units back (and moves them to damaged or lost when the reason says so),
+/// and has the line wait for them again, with the rejection in the timeline.
+fn give_back_rejected(
+    order: &mut Order,
+    reservation: &mut Reservation,
+    rejection: &Rejection<'_>,
+    context: &FillContext<'_>,
+    book: &mut StockBook,
+) -> Result<OrderChange, RejectError> {
     let (now, actor) = (context.now_ms, context.actor);
-    let location = reservation.location.clone();
-    let sku = reservation.sku.clone();
+    let (location, sku) = (reservation.location.clone(), reservation.sku.clone());
     let cause = Cause {
         at_ms: now,
         reason: Some(rejection.reason.as_str()),
@@ -204,37 +235,31 @@ pub fn reject_allocation(
         None => order.event(now, kind, None, actor, why, data),
     };
     change.events.push(event);
+    Ok(change)
+}
 
-    if rejection.attempt > rejection.attempts_max {
-        if rejection.after == AfterAttempts::Backorder {
-            return Ok((change, RerouteOutcome::Waiting));
-        }
-        let from = order.status;
-        order.status = from
-            .transition(OrderStatus::OnHold)
-            .map_err(FulfilError::from)?;
-        let data = json!({ "line": reservation.line_no, "sku": sku.as_str(), "quantity": rejection.units, "attempts": rejection.attempt });
-        change.events.push(order.event(
-            now,
-            OrderEventKind::RoutingException,
-            Some((Some(from), OrderStatus::OnHold)),
-            actor,
-            Some("rejected more often than the routing profile allows"),
-            data,
-        ));
-        return Ok((change, RerouteOutcome::Exception));
-    }
-    let skus = BTreeSet::from([sku]);
-    match fill_backorders(order, &skus, context, book, new_id)? {
-        Some(filled) => {
-            change.reservations.extend(filled.reservations);
-            change.ledger.extend(filled.ledger);
-            change.events.extend(filled.events);
-            change.routing = filled.routing;
-            Ok((change, RerouteOutcome::Rerouted))
-        }
-        None => Ok((change, RerouteOutcome::Waiting)),
-    }
+/// Puts the order on hold for a routing exception: its line was rejected more often than the
+/// routing profile allows.
+fn routing_exception(
+    order: &mut Order,
+    reservation: &Reservation,
+    rejection: &Rejection<'_>,
+    now: i64,
+    actor: &str,
+) -> Result<OrderEvent, RejectError> {
+    let from = order.status;
+    order.status = from
+        .transition(OrderStatus::OnHold)
+        .map_err(FulfilError::from)?;
+    let data = json!({ "line": reservation.line_no, "sku": reservation.sku.as_str(), "quantity": rejection.units, "attempts": rejection.attempt });
+    Ok(order.event(
+        now,
+        OrderEventKind::RoutingException,
+        Some((Some(from), OrderStatus::OnHold)),
+        actor,
+        Some("rejected more often than the routing profile allows"),
+        data,
+    ))
 }
 
 /// Takes an order off its routing-exception hold: its status follows its quantities again and,
