@@ -36,8 +36,12 @@ on_both_backends! {
         assert!(to_release(&*store, wave - 1).await.is_empty(), "not read before its wave");
         assert_eq!(to_release(&*store, wave).await, vec![id.clone()]);
 
+        assert!(store.check_invariants().await.unwrap().is_empty());
         check_at(&*store, &id, None).await;
         assert!(to_release(&*store, i64::MAX).await.is_empty(), "nothing waits: never read");
+        // Its units do wait, though: `ordo check` says the releaser would never reach them.
+        let breaches = store.check_invariants().await.unwrap();
+        assert_eq!(breaches.iter().map(|b| (b.kind, b.subject.as_str())).collect::<Vec<_>>(), vec![("order", id.as_str())]);
 
         // A change to the order while its units wait asks for a look at once.
         let mut tx = store.transaction().await.unwrap();

@@ -24,7 +24,7 @@ pub async fn run(args: CheckArgs) -> Result<ExitCode, Failure> {
     let breaches = breaches?;
     if breaches.is_empty() {
         println!(
-            "ok: every invariant holds (positions: reserved = held reservations, nothing negative, unsellable and reserved within on hand; the ledger adds up to every position; order lines add up; released units are what open fulfilment orders hold, reserved at their location; transfers hold what their status says)"
+            "ok: every invariant holds (positions: reserved = held reservations, nothing negative, unsellable and reserved within on hand; the ledger adds up to every position; order lines add up; released units are what open fulfilment orders hold, reserved at their location, and units still to release are on the releaser's list; transfers hold what their status says)"
         );
         return Ok(ExitCode::SUCCESS);
     }

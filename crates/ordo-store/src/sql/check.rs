@@ -17,6 +17,7 @@ pub(crate) async fn check_invariants(store: &SqlStore) -> StoreResult<Vec<Breach
     breaches.extend(line_quantities(store).await?);
     breaches.extend(line_allocations(store).await?);
     breaches.extend(line_releases(store).await?);
+    breaches.extend(release_checks(store).await?);
     breaches.extend(ledger(store).await?);
     breaches.extend(transfers(store).await?);
     Ok(breaches)
@@ -180,6 +181,25 @@ async fn line_releases(store: &SqlStore) -> StoreResult<Vec<Breach>> {
         });
     }
     Ok(breaches)
+}
+
+/// Every order with allocated units not yet released, unless on hold or cancelled, is one the
+/// releaser will look at (`release_check_at` set): otherwise its units would never reach their
+/// location.
+async fn release_checks(store: &SqlStore) -> StoreResult<Vec<Breach>> {
+    let rows = store.reader().await?.rows(Sql::new("SELECT o.id FROM orders o \
+         WHERE o.release_check_at IS NULL AND o.status NOT IN ('on_hold', 'cancelled') \
+         AND EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.qty_allocated > l.qty_released) \
+         ORDER BY o.id",)).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Breach {
+                kind: "order",
+                subject: row.text("id")?,
+                detail: "has units to release but the releaser is not told to look at it".into(),
+            })
+        })
+        .collect()
 }
 
 /// The ledger explains every figure: its deltas at each position add up to on hand and
