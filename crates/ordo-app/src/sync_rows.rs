@@ -137,7 +137,35 @@ pub fn parse_csv(
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
+    check_header(&headers, mode, location)?;
+    let mut rows = Vec::new();
+    let mut rejected = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let read = record
+            .map_err(|e| RejectedRow {
+                row: i + 1,
+                sku: String::new(),
+                location: String::new(),
+                reason: format!("unreadable row: {e}"),
+            })
+            .and_then(|record| raw_row(i + 1, &headers, &record))
+            .and_then(|raw| parse_row(i + 1, &raw, mode, location));
+        match read {
+            Ok(parsed) => rows.push(parsed),
+            Err(reject) => rejected.push(reject),
+        }
+    }
+    Ok((rows, rejected))
+}
+
+/// Refuses a header naming columns Ordo does not read, missing the mode's columns, or
+/// without `location` when the sync names none.
+fn check_header(
+    headers: &[String],
+    mode: SyncMode,
+    location: Option<&LocationCode>,
+) -> Result<(), FieldErrors> {
+    let has = |name: &str| headers.iter().any(|h| h == name);
     let needed: &[&str] = match mode {
         SyncMode::Snapshot => &["sku", "on_hand"],
         SyncMode::Delta => &["sku", "delta"],
@@ -159,62 +187,45 @@ pub fn parse_csv(
         );
     }
     for name in needed {
-        if column(name).is_none() {
+        if !has(name) {
             errors.push("body", format!("the CSV header has no `{name}` column"));
         }
     }
-    if location.is_none() && column("location").is_none() {
+    if location.is_none() && !has("location") {
         errors.push(
             "location",
             "is required when the CSV has no `location` column",
         );
     }
-    errors.into_result()?;
-    let mut rows = Vec::new();
-    let mut rejected = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let row = i + 1;
-        let record = match record {
-            Ok(record) => record,
-            Err(e) => {
-                rejected.push(RejectedRow {
-                    row,
-                    sku: String::new(),
-                    location: String::new(),
-                    reason: format!("unreadable row: {e}"),
-                });
-                continue;
-            }
-        };
-        if record.len() != headers.len() {
-            rejected.push(RejectedRow {
-                row,
-                sku: column("sku")
-                    .and_then(|c| record.get(c))
-                    .unwrap_or("")
-                    .to_string(),
-                location: String::new(),
-                reason: format!(
-                    "has {} fields; the header has {}",
-                    record.len(),
-                    headers.len()
-                ),
-            });
-            continue;
-        }
-        let field = |name: &str| column(name).and_then(|c| record.get(c)).map(str::to_string);
-        let raw = RawRow {
-            location: field("location"),
-            sku: field("sku"),
-            on_hand: field("on_hand"),
-            damaged: field("damaged"),
-            quality_hold: field("quality_hold"),
-            delta: field("delta"),
-        };
-        match parse_row(row, &raw, mode, location) {
-            Ok(parsed) => rows.push(parsed),
-            Err(reject) => rejected.push(reject),
-        }
+    errors.into_result()
+}
+
+/// One record's fields by column name, refused when it has more or fewer than the header.
+fn raw_row(
+    row: usize,
+    headers: &[String],
+    record: &csv::StringRecord,
+) -> Result<RawRow, RejectedRow> {
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let field = |name: &str| column(name).and_then(|c| record.get(c)).map(str::to_string);
+    if record.len() != headers.len() {
+        return Err(RejectedRow {
+            row,
+            sku: field("sku").unwrap_or_default(),
+            location: String::new(),
+            reason: format!(
+                "has {} fields; the header has {}",
+                record.len(),
+                headers.len()
+            ),
+        });
     }
-    Ok((rows, rejected))
+    Ok(RawRow {
+        location: field("location"),
+        sku: field("sku"),
+        on_hand: field("on_hand"),
+        damaged: field("damaged"),
+        quality_hold: field("quality_hold"),
+        delta: field("delta"),
+    })
 }

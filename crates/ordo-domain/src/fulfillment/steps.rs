@@ -10,7 +10,7 @@ use crate::field::FieldErrors;
 use crate::inventory::{Cause, InventoryError, LedgerEntry, StockBook};
 use crate::order::{IllegalTransition, Order, OrderEvent, OrderEventKind};
 use crate::reservation::{Reservation, ReservationOwner, ReservationStatus};
-use crate::values::Sku;
+use crate::values::{LocationCode, Sku};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FulfillmentError {
@@ -273,46 +273,20 @@ pub fn ship(
         actor,
     };
     let mut shipped = Shipped::default();
+    let location = fo.location.clone();
     for fl in &mut fo.lines {
-        let mut units = fl.picked - fl.shipped;
-        let mut indexes: Vec<usize> = (0..reservations.len())
-            .filter(|&i| {
-                let r = &reservations[i];
-                r.status == ReservationStatus::Held
-                    && r.owner == ReservationOwner::Order
-                    && r.owner_id == order.id
-                    && r.line_no == fl.line_no
-                    && r.location == fo.location
-            })
-            .collect();
-        // The oldest allocations are the ones released first.
-        indexes.sort_by_key(|&i| (reservations[i].created_at_ms, reservations[i].id.clone()));
-        for i in indexes {
-            if units == 0 {
-                break;
-            }
-            let take = units.min(reservations[i].quantity);
-            let (entry, rest) = reservations[i].commit(take, book, cause, &mut *new_id)?;
-            shipped.ledger.push(entry);
-            shipped.reservations.push(reservations[i].clone());
-            if let Some(rest) = rest {
-                shipped.reservations.push(rest.clone());
-                reservations.push(rest);
-            }
-            units -= take;
-        }
-        if units > 0 {
-            return Err(FulfillmentError::Broken(format!(
-                "line {} holds {units} units fewer at {} than were picked",
-                fl.line_no, fo.location
-            )));
-        }
+        let sent = fl.picked - fl.shipped;
+        let from = Shipping {
+            order_id: &order.id,
+            line_no: fl.line_no,
+            location: &location,
+        };
+        commit_shipped(&from, sent, reservations, book, cause, new_id, &mut shipped)?;
         let line = order
             .lines
             .iter_mut()
             .find(|l| l.line_no == fl.line_no)
             .ok_or_else(|| FulfillmentError::Broken(format!("line {} vanished", fl.line_no)))?;
-        let sent = fl.picked - fl.shipped;
         line.quantities.allocated -= sent;
         line.quantities.released = (line.quantities.released - sent).max(0);
         line.quantities.shipped += sent;
@@ -332,6 +306,59 @@ pub fn ship(
         json!({ "lines": lines, "cancellation_overtaken": overtaken }),
     )?);
     Ok(shipped)
+}
+
+/// Where a line's shipped units come from: its order's held allocations at the location.
+struct Shipping<'a> {
+    order_id: &'a str,
+    line_no: u32,
+    location: &'a LocationCode,
+}
+
+/// Commits `units` of the line's allocations at the location, the oldest first (the ones
+/// released first), splitting the last one if it holds more.
+fn commit_shipped(
+    from: &Shipping<'_>,
+    units: i64,
+    reservations: &mut Vec<Reservation>,
+    book: &mut StockBook,
+    cause: Cause<'_>,
+    new_id: &mut dyn FnMut() -> String,
+    shipped: &mut Shipped,
+) -> Result<(), FulfillmentError> {
+    let mut indexes: Vec<usize> = (0..reservations.len())
+        .filter(|&i| {
+            let r = &reservations[i];
+            r.status == ReservationStatus::Held
+                && r.owner == ReservationOwner::Order
+                && r.owner_id == from.order_id
+                && r.line_no == from.line_no
+                && r.location == *from.location
+        })
+        .collect();
+    indexes.sort_by_key(|&i| (reservations[i].created_at_ms, reservations[i].id.clone()));
+    let mut units = units;
+    for i in indexes {
+        if units == 0 {
+            break;
+        }
+        let take = units.min(reservations[i].quantity);
+        let (entry, rest) = reservations[i].commit(take, book, cause, &mut *new_id)?;
+        shipped.ledger.push(entry);
+        shipped.reservations.push(reservations[i].clone());
+        if let Some(rest) = rest {
+            shipped.reservations.push(rest.clone());
+            reservations.push(rest);
+        }
+        units -= take;
+    }
+    if units > 0 {
+        return Err(FulfillmentError::Broken(format!(
+            "line {} holds {units} units fewer at {} than were picked",
+            from.line_no, from.location
+        )));
+    }
+    Ok(())
 }
 
 /// The location refuses the work: every open unit leaves it, to be routed again.
