@@ -413,26 +413,35 @@ proptest! {
     }
 }
 
-#[test]
-fn units_a_count_takes_back_wait_again_and_leave_the_open_work() {
-    let locations = [location("NEAR", 50.1, LocationKind::Warehouse, false)];
+/// An order for three of A, placed from NEAR's five.
+fn three_of_a_from_near(locations: &[Location]) -> Placement {
     let mut stock = book(&[("NEAR", "A", 5)]);
-    let placed = run(
-        &draft(&[("A", 3)], Delivery::Ship),
-        &items(&[("A", true)]),
-        &locations,
-        &mut stock,
-    );
-    let mut placed = placed.unwrap();
-    let released = crate::fulfillment::release(
+    let d = draft(&[("A", 3)], Delivery::Ship);
+    run(&d, &items(&[("A", true)]), locations, &mut stock).unwrap()
+}
+
+/// Releases what is due of a placed order at `now_ms`, none of it in work yet.
+fn release_all(
+    placed: &mut Placement,
+    locations: &[Location],
+    now_ms: i64,
+) -> crate::fulfillment::ReleasePlan {
+    crate::fulfillment::release(
         &mut placed.order,
         &placed.reservations,
         &[],
-        &locations,
-        2000,
+        locations,
+        now_ms,
         "test",
         &mut || "ful_1".into(),
-    );
+    )
+}
+
+#[test]
+fn units_a_count_takes_back_wait_again_and_leave_the_open_work() {
+    let locations = [location("NEAR", 50.1, LocationKind::Warehouse, false)];
+    let mut placed = three_of_a_from_near(&locations);
+    let released = release_all(&mut placed, &locations, 2000);
     let mut open = released.fulfillment_orders;
     assert_eq!(placed.order.lines[0].quantities.released, 3);
     let taking = crate::fulfillment::TakeBack {
@@ -461,14 +470,7 @@ fn an_order_waiting_for_a_wave_is_next_worth_releasing_at_that_wave() {
     let mut warehouse = location("NEAR", 50.1, LocationKind::Warehouse, false);
     warehouse.release_waves = crate::location::ReleaseWaves::parse(&["13:00".into()]).unwrap();
     let locations = [warehouse];
-    let mut stock = book(&[("NEAR", "A", 5)]);
-    let placed = run(
-        &draft(&[("A", 3)], Delivery::Ship),
-        &items(&[("A", true)]),
-        &locations,
-        &mut stock,
-    );
-    let mut placed = placed.unwrap();
+    let mut placed = three_of_a_from_near(&locations);
     let next =
         crate::fulfillment::next_release_at(&placed.order, &placed.reservations, &locations, 1000);
     let wave = locations[0].release_waves.next_wave_ms(
@@ -478,15 +480,7 @@ fn an_order_waiting_for_a_wave_is_next_worth_releasing_at_that_wave() {
     assert_eq!(next, Some(wave));
     assert!(wave > 1000);
     // Once the wave has come, what it made due is released and nothing waits any more.
-    let released = crate::fulfillment::release(
-        &mut placed.order,
-        &placed.reservations,
-        &[],
-        &locations,
-        wave,
-        "test",
-        &mut || "ful_1".into(),
-    );
+    let released = release_all(&mut placed, &locations, wave);
     assert_eq!(released.fulfillment_orders.len(), 1);
     let after =
         crate::fulfillment::next_release_at(&placed.order, &placed.reservations, &locations, wave);
