@@ -58,48 +58,8 @@ pub fn check_packages(
     let mut packed: BTreeMap<u32, i64> = BTreeMap::new();
     let mut out = Vec::new();
     for (i, p) in packages.iter().enumerate() {
-        if !(1..=PACKAGE_WEIGHT_G_MAX).contains(&p.weight_g) {
-            errors.push(
-                format!("packages[{i}].weight_g"),
-                format!("must be 1 to {PACKAGE_WEIGHT_G_MAX} grams"),
-            );
-        }
-        for (d, name) in p
-            .dimensions_mm
-            .iter()
-            .zip(["length_mm", "width_mm", "height_mm"])
-        {
-            if !(1..=DIMENSION_MM_MAX).contains(d) {
-                errors.push(
-                    format!("packages[{i}].{name}"),
-                    format!("must be 1 to {DIMENSION_MM_MAX} millimetres"),
-                );
-            }
-        }
-        if p.contents.is_empty() {
-            errors.push(format!("packages[{i}].contents"), "must not be empty");
-        }
-        let mut contents = Vec::new();
-        for (j, (line_no, quantity)) in p.contents.iter().enumerate() {
-            let field = format!("packages[{i}].contents[{j}]");
-            let Some(line) = fo.lines.iter().find(|l| l.line_no == *line_no) else {
-                errors.push(
-                    format!("{field}.line"),
-                    format!("line {line_no} is not in this fulfilment order"),
-                );
-                continue;
-            };
-            if *quantity < 1 {
-                errors.push(format!("{field}.quantity"), "must be at least 1");
-                continue;
-            }
-            *packed.entry(*line_no).or_default() += quantity;
-            contents.push(PackageContent {
-                line_no: *line_no,
-                sku: line.sku.clone(),
-                quantity: *quantity,
-            });
-        }
+        check_size(i, p, &mut errors);
+        let contents = checked_contents(fo, i, p, &mut packed, &mut errors);
         out.push(Package {
             id: new_id(),
             fulfillment_order_id: fo.id.clone(),
@@ -126,4 +86,62 @@ pub fn check_packages(
     } else {
         Err(errors)
     }
+}
+
+/// The `i`th package's weight and each of its dimensions, within their limits.
+fn check_size(i: usize, p: &PackageInput, errors: &mut FieldErrors) {
+    if !(1..=PACKAGE_WEIGHT_G_MAX).contains(&p.weight_g) {
+        errors.push(
+            format!("packages[{i}].weight_g"),
+            format!("must be 1 to {PACKAGE_WEIGHT_G_MAX} grams"),
+        );
+    }
+    for (d, name) in p
+        .dimensions_mm
+        .iter()
+        .zip(["length_mm", "width_mm", "height_mm"])
+    {
+        if !(1..=DIMENSION_MM_MAX).contains(d) {
+            errors.push(
+                format!("packages[{i}].{name}"),
+                format!("must be 1 to {DIMENSION_MM_MAX} millimetres"),
+            );
+        }
+    }
+}
+
+/// The `i`th package's contents, each a line of the fulfilment order and at least one unit,
+/// added to what the packages hold per line.
+fn checked_contents(
+    fo: &FulfillmentOrder,
+    i: usize,
+    p: &PackageInput,
+    packed: &mut BTreeMap<u32, i64>,
+    errors: &mut FieldErrors,
+) -> Vec<PackageContent> {
+    if p.contents.is_empty() {
+        errors.push(format!("packages[{i}].contents"), "must not be empty");
+    }
+    let mut contents = Vec::new();
+    for (j, (line_no, quantity)) in p.contents.iter().enumerate() {
+        let field = format!("packages[{i}].contents[{j}]");
+        let Some(line) = fo.lines.iter().find(|l| l.line_no == *line_no) else {
+            errors.push(
+                format!("{field}.line"),
+                format!("line {line_no} is not in this fulfilment order"),
+            );
+            continue;
+        };
+        if *quantity < 1 {
+            errors.push(format!("{field}.quantity"), "must be at least 1");
+            continue;
+        }
+        *packed.entry(*line_no).or_default() += quantity;
+        contents.push(PackageContent {
+            line_no: *line_no,
+            sku: line.sku.clone(),
+            quantity: *quantity,
+        });
+    }
+    contents
 }
