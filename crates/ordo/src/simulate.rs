@@ -178,6 +178,31 @@ fn replay(args: &RunArgs) -> Result<(), String> {
 }
 
 fn print_table(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
+    print_summary(out, reports)?;
+    print_costs(out, reports)?;
+    for r in reports {
+        if let Some(x) = &r.reoptimization {
+            writeln!(
+                out,
+                "{}: re-optimising each wave ({} within the profile) changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
+                r.profile,
+                x.strategy,
+                x.orders_changed,
+                x.split_rate_as_placed * 100.0,
+                r.split_rate * 100.0,
+                x.total_cost_as_placed as f64 / 100.0,
+                r.total_cost as f64 / 100.0
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity (they ship on a later day)"
+    )
+}
+
+/// A row per profile: orders, cost, packages, splits, distance, on time, capacity, unfilled.
+fn print_summary(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<16} {:>7} {:>12} {:>9} {:>9} {:>7} {:>9} {:>8} {:>9} {:>9}",
@@ -208,6 +233,11 @@ fn print_table(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> 
             r.unfilled_lines
         )?;
     }
+    Ok(())
+}
+
+/// A row per profile: what its cost is made of, and the units it served.
+fn print_costs(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
     writeln!(
         out,
         "\n{:<16} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>14}",
@@ -237,23 +267,5 @@ fn print_table(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> 
             r.units_ordered
         )?;
     }
-    for r in reports {
-        if let Some(x) = &r.reoptimization {
-            writeln!(
-                out,
-                "{}: re-optimising each wave ({} within the profile) changed {} orders: split {:.1}% -> {:.1}%, total cost {:.2} -> {:.2}",
-                r.profile,
-                x.strategy,
-                x.orders_changed,
-                x.split_rate_as_placed * 100.0,
-                r.split_rate * 100.0,
-                x.total_cost_as_placed as f64 / 100.0,
-                r.total_cost as f64 / 100.0
-            )?;
-        }
-    }
-    writeln!(
-        out,
-        "costs in currency units (minor units / 100); split and on time are shares of orders; capacity counts packages over a location's daily capacity (they ship on a later day)"
-    )
+    Ok(())
 }
