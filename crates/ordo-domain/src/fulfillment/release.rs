@@ -58,19 +58,8 @@ pub fn release(
     }
     // Due units per (location, line): allocations whose location's next wave has come.
     let mut due: BTreeMap<(LocationCode, u32), i64> = BTreeMap::new();
-    for r in reservations.iter().filter(|r| {
-        r.status == ReservationStatus::Held
-            && r.owner == ReservationOwner::Order
-            && r.owner_id == order.id
-    }) {
-        let Some(location) = locations.iter().find(|l| l.code == r.location) else {
-            continue;
-        };
-        if location
-            .release_waves
-            .next_wave_ms(&location.time_zone, r.created_at_ms)
-            <= now_ms
-        {
+    for (r, due_ms) in allocations_due(order, reservations, locations) {
+        if due_ms <= now_ms {
             *due.entry((r.location.clone(), r.line_no)).or_default() += r.quantity;
         }
     }
@@ -138,6 +127,19 @@ pub fn next_release_at(
     if matches!(order.status, OrderStatus::OnHold | OrderStatus::Cancelled) {
         return None;
     }
+    allocations_due(order, reservations, locations)
+        .map(|(_, due_ms)| due_ms)
+        .filter(|due_ms| *due_ms > now_ms)
+        .min()
+}
+
+/// The order's held allocations, each with the moment it becomes due: its location's first
+/// release wave after it was made (at once where the location has no waves).
+fn allocations_due<'r>(
+    order: &Order,
+    reservations: &'r [Reservation],
+    locations: &[Location],
+) -> impl Iterator<Item = (&'r Reservation, i64)> {
     reservations
         .iter()
         .filter(|r| {
@@ -147,12 +149,11 @@ pub fn next_release_at(
         })
         .filter_map(|r| {
             let location = locations.iter().find(|l| l.code == r.location)?;
-            let due = location
+            let due_ms = location
                 .release_waves
                 .next_wave_ms(&location.time_zone, r.created_at_ms);
-            (due > now_ms).then_some(due)
+            Some((r, due_ms))
         })
-        .min()
 }
 
 /// The fulfilment order that takes newly released units at `location`: one this release
