@@ -9,6 +9,7 @@ use super::SqlStore;
 use super::args::Sql;
 use super::exec::Exec;
 use super::fulfillment::{OPEN, fresh_inserts, load, save, select};
+use super::inserts::STATEMENT_ARGS_MAX;
 use super::rows::RowExt;
 use super::tx::Tx;
 use super::write::execute_all;
@@ -99,11 +100,19 @@ impl Tx {
         rows.iter().map(|r| r.text("id")).collect()
     }
 
-    /// Sets when the releaser should next look at each order (`None`: only after a change).
+    /// Sets when the releaser should next look at each order (`None`: only after a change),
+    /// a chunk of orders per statement.
     pub async fn set_release_checks(&mut self, checks: &[(&str, Option<i64>)]) -> StoreResult<()> {
-        for (order_id, at_ms) in checks {
-            let mut sql = Sql::new("UPDATE orders SET release_check_at = ");
-            sql.arg(*at_ms).push(" WHERE id = ").arg(*order_id);
+        for chunk in checks.chunks(STATEMENT_ARGS_MAX / 2) {
+            let mut sql = Sql::new("UPDATE orders SET release_check_at = v.column2 FROM (VALUES ");
+            for (i, (order_id, at_ms)) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .arg(*order_id)
+                    .push(", ")
+                    .arg(*at_ms)
+                    .push(")");
+            }
+            sql.push(") AS v WHERE orders.id = v.column1");
             self.write.run(sql).await?;
         }
         Ok(())
