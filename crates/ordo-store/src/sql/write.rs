@@ -28,10 +28,12 @@ pub(crate) async fn write_book(
     let mut updates = Vec::new();
     let mut created = Vec::new();
     for changed in book.changed() {
-        let mut row = figures(changed.now);
+        let p = changed.now;
+        let mut row = vec![p.sku.as_str().into(), p.location.as_str().into()];
+        row.extend(figures(p));
         match changed.loaded {
             Some(old) => {
-                row.extend(figures(old).into_iter().skip(2));
+                row.extend(figures(old));
                 updates.push(row);
             }
             None => {
@@ -44,11 +46,9 @@ pub(crate) async fn write_book(
     insert_positions(conn, created).await
 }
 
-/// A position's key and figures, in the order the statements below read them.
-fn figures(p: &Position) -> Vec<Arg> {
-    vec![
-        p.sku.as_str().into(),
-        p.location.as_str().into(),
+/// A position's figures, in the order the statements below read them (after its key).
+fn figures(p: &Position) -> [Arg; 5] {
+    [
         p.on_hand.into(),
         p.reserved.into(),
         p.safety_stock.into(),
