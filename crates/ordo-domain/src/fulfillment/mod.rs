@@ -13,6 +13,7 @@ mod alert_status;
 pub mod alerts;
 mod package;
 mod release;
+mod ship;
 mod steps;
 mod take_back;
 
@@ -22,9 +23,10 @@ pub use package::{
     check_packages,
 };
 pub use release::{Due, ReleasePlan, due_at, next_release_at, release};
+pub use ship::{Shipped, ship};
 pub use steps::{
-    CancelConfirmed, FulfillmentError, PickInput, Shipped, Short, ShortHandling, accept,
-    confirm_cancel, pack, pick, reject, ship, start_pick, take_missing,
+    CancelConfirmed, FulfillmentError, PickInput, Short, ShortHandling, accept, confirm_cancel,
+    pack, pick, reject, start_pick, take_missing,
 };
 pub use take_back::{TakeBack, take_back};
 
