@@ -17,6 +17,7 @@ mod place_lines;
 mod placement;
 mod replan;
 mod reroute;
+mod ship_allocation;
 mod status;
 mod takeover;
 
@@ -29,8 +30,8 @@ pub use delivery::{ShipmentNews, follow_shipment};
 pub use edit::{EditError, Edited, LineEdit, OrderEdit, edit, may_add_items};
 pub use event_kind::OrderEventKind;
 pub use fulfil::{
-    BackorderPolicy, FillContext, FulfilError, OrderChange, ShipError, ShipRequest,
-    fill_backorders, return_to_waiting, ship_allocation, sources_for,
+    BackorderPolicy, FillContext, FulfilError, OrderChange, fill_backorders, return_to_waiting,
+    sources_for,
 };
 pub use holds::{
     HoldReason, HoldRefusal, OrderHold, address_hold, may_hold_work, place_hold, release_hold,
@@ -46,6 +47,7 @@ pub use replan::{Move, MoveContext, move_allocations};
 pub use reroute::{
     RejectError, RejectReason, Rejection, RerouteOutcome, reject_allocation, resolve_exception,
 };
+pub use ship_allocation::{ShipError, ShipRequest, ship_allocation};
 pub use status::{IllegalTransition, OrderStatus};
 
 /// The date promised for the whole order, from its lines' expected dates.
